@@ -1,0 +1,1 @@
+DAEMON_SRCS +=

@@ -1,0 +1,47 @@
+# Shell helpers for test cases (native tests/native/*.sh and VM
+# tests/vm/cases/*.sh): TAP output and a failing exit status.
+# Source it, call `check` / `check_fails` / `check_output`, end with `finish`.
+
+_failed=0
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+	local desc=$1; shift
+	local log
+	if log=$("$@" 2>&1); then
+		echo "ok - $desc"
+	else
+		echo "not ok - $desc"
+		printf '%s\n' "$log" | tail -n 20 | sed 's/^/#   /'
+		_failed=1
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: the command must fail.
+check_fails() {
+	local desc=$1; shift
+	local log
+	if log=$("$@" 2>&1); then
+		echo "not ok - $desc (succeeded, should have failed)"
+		printf '%s\n' "$log" | tail -n 20 | sed 's/^/#   /'
+		_failed=1
+	else
+		echo "ok - $desc"
+	fi
+}
+
+# check_output DESCRIPTION PATTERN COMMAND...: the command must succeed and
+# its output (stdout and stderr) match the extended regex PATTERN.
+check_output() {
+	local desc=$1 pattern=$2; shift 2
+	local log
+	if log=$("$@" 2>&1) && printf '%s\n' "$log" | grep -Eq -- "$pattern"; then
+		echo "ok - $desc"
+	else
+		echo "not ok - $desc (wanted /$pattern/)"
+		printf '%s\n' "$log" | tail -n 20 | sed 's/^/#   /'
+		_failed=1
+	fi
+}
+
+finish() { exit $_failed; }

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * credstore: the generic netlink ABI shared by credstore.ko, credstored,
+ * libcredstore and credctl.
+ *
+ * Family "credstore", version CREDSTORE_GENL_VERSION.  Every message is a
+ * genlmsghdr followed by CREDSTORE_A_* attributes.  The same encoding is
+ * spoken by credstored over NETLINK_USERSOCK at port CREDSTORE_USERSOCK_PORT
+ * (queries, when the module is absent, and the admin commands), with
+ * nlmsg_type CREDSTORE_USERSOCK_TYPE.
+ */
+#ifndef _UAPI_LINUX_CREDSTORE_H
+#define _UAPI_LINUX_CREDSTORE_H
+
+#include <linux/types.h>
+
+#define CREDSTORE_GENL_NAME		"credstore"
+#define CREDSTORE_GENL_VERSION		1
+#define CREDSTORE_MCGRP_NOTIFY		"notify"
+
+/* Userspace mode: the daemon's fixed NETLINK_USERSOCK port and type. */
+#define CREDSTORE_USERSOCK_PORT		0x43520001u
+#define CREDSTORE_USERSOCK_TYPE		0x0043
+
+/* Sizes and limits of the ABI (the module's tables have their own). */
+#define CREDSTORE_NAME_MAX		64	/* identity / anchor name, with NUL */
+#define CREDSTORE_DEVICE_ID_MAX		64	/* device id, with NUL */
+#define CREDSTORE_FINGERPRINT_LEN	32	/* SHA-256 of the DER certificate */
+#define CREDSTORE_SECRET_MAX		64	/* device secret, bytes */
+#define CREDSTORE_CHAIN_MAX		32768	/* concatenated DER certificates */
+#define CREDSTORE_KEY_MAX		8192	/* DER PKCS#8 private key */
+#define CREDSTORE_MESSAGE_MAX		256	/* text of a daemon error */
+
+/**
+ * enum credstore_cmd - commands of the family
+ *
+ * Queries (any user):
+ * @CREDSTORE_CMD_GET_STATUS: generation, table counts, limits, publisher.
+ * @CREDSTORE_CMD_GET_IDENTITY: by %CREDSTORE_A_NAME: %CREDSTORE_A_CHAIN.
+ *	Dump: every identity (name and chain), paged.
+ * @CREDSTORE_CMD_GET_ANCHOR: by %CREDSTORE_A_NAME; dump: every anchor.
+ * @CREDSTORE_CMD_GET_DEVICE: by %CREDSTORE_A_DEVICE_ID: fingerprints and
+ *	flags (never secrets).  Dump: every device, paged.
+ * @CREDSTORE_CMD_VERIFY_FINGERPRINT: %CREDSTORE_A_FINGERPRINT, and
+ *	optionally %CREDSTORE_A_DEVICE_ID; answers %CREDSTORE_A_MATCH and
+ *	%CREDSTORE_A_DEVICE_ID.
+ * @CREDSTORE_CMD_VERIFY_SECRET: %CREDSTORE_A_DEVICE_ID and
+ *	%CREDSTORE_A_SECRET; answers %CREDSTORE_A_MATCH (constant time).
+ *
+ * Privileged reads (CAP_NET_ADMIN or the module's reader group):
+ * @CREDSTORE_CMD_GET_IDENTITY_KEY: by name: %CREDSTORE_A_KEY.
+ * @CREDSTORE_CMD_GET_DEVICE_SECRETS: by id: master and sub secret.
+ *
+ * Publisher (GENL_ADMIN_PERM, one publisher socket at a time):
+ * @CREDSTORE_CMD_PUBLISH_BEGIN: start a snapshot at %CREDSTORE_A_GENERATION.
+ * @CREDSTORE_CMD_PUBLISH_RECORDS: %CREDSTORE_A_RECORDS into the snapshot.
+ * @CREDSTORE_CMD_PUBLISH_COMMIT: swap the snapshot in atomically.
+ * @CREDSTORE_CMD_PUBLISH_ABORT: drop the snapshot being built.
+ * @CREDSTORE_CMD_PUBLISH_UPDATE: %CREDSTORE_A_RECORDS into the live tables
+ *	at a new %CREDSTORE_A_GENERATION (one change, no snapshot).
+ * @CREDSTORE_CMD_RETRACT: remove one record (%CREDSTORE_A_KIND and its key)
+ *	at a new %CREDSTORE_A_GENERATION.
+ *
+ * @CREDSTORE_CMD_NOTIFY: multicast on "notify": %CREDSTORE_A_KIND, its key
+ *	(or %CREDSTORE_KIND_SNAPSHOT), %CREDSTORE_A_GENERATION.
+ */
+enum credstore_cmd {
+	CREDSTORE_CMD_UNSPEC,
+	CREDSTORE_CMD_GET_STATUS,
+	CREDSTORE_CMD_GET_IDENTITY,
+	CREDSTORE_CMD_GET_ANCHOR,
+	CREDSTORE_CMD_GET_DEVICE,
+	CREDSTORE_CMD_VERIFY_FINGERPRINT,
+	CREDSTORE_CMD_VERIFY_SECRET,
+	CREDSTORE_CMD_GET_IDENTITY_KEY,
+	CREDSTORE_CMD_GET_DEVICE_SECRETS,
+	CREDSTORE_CMD_PUBLISH_BEGIN,
+	CREDSTORE_CMD_PUBLISH_RECORDS,
+	CREDSTORE_CMD_PUBLISH_COMMIT,
+	CREDSTORE_CMD_PUBLISH_ABORT,
+	CREDSTORE_CMD_PUBLISH_UPDATE,
+	CREDSTORE_CMD_RETRACT,
+	CREDSTORE_CMD_NOTIFY,
+
+	__CREDSTORE_CMD_MAX,
+	CREDSTORE_CMD_MAX = __CREDSTORE_CMD_MAX - 1
+};
+
+/**
+ * enum credstore_admin_cmd - commands of credstored's admin port
+ *
+ * Spoken over NETLINK_USERSOCK only, never to the module; numbered apart
+ * from &enum credstore_cmd so that one dispatcher serves both.  Each is
+ * authorised from the sender's SCM_CREDENTIALS (root or the admin group).
+ * Replies carry %CREDSTORE_A_MESSAGE on error.
+ */
+enum credstore_admin_cmd {
+	CREDSTORE_ADMIN_CMD_IDENTITY_CSR = 64,
+	CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL,
+	CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE,
+	CREDSTORE_ADMIN_CMD_ANCHOR_ADD,
+	CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE,
+	CREDSTORE_ADMIN_CMD_DEVICE_ADD,
+	CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT,
+	CREDSTORE_ADMIN_CMD_DEVICE_RESET_SECRET,
+	CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE,
+	CREDSTORE_ADMIN_CMD_DEVICE_DROP_SUB,
+	CREDSTORE_ADMIN_CMD_DEVICE_SET_FLAGS,
+	CREDSTORE_ADMIN_CMD_DEVICE_REMOVE,
+	CREDSTORE_ADMIN_CMD_STORE_STATUS,
+	CREDSTORE_ADMIN_CMD_FACTORY_RESET,
+	CREDSTORE_ADMIN_CMD_RESET_DEVICES,
+	CREDSTORE_ADMIN_CMD_EXPORT,
+	CREDSTORE_ADMIN_CMD_IMPORT,
+	CREDSTORE_ADMIN_CMD_BATCH,
+
+	__CREDSTORE_ADMIN_CMD_MAX,
+	CREDSTORE_ADMIN_CMD_MAX = __CREDSTORE_ADMIN_CMD_MAX - 1
+};
+
+/**
+ * enum credstore_attr - top-level attributes
+ *
+ * @CREDSTORE_A_GENERATION: u64, the store generation (only grows).
+ * @CREDSTORE_A_KIND: u8, &enum credstore_kind.
+ * @CREDSTORE_A_NAME: NUL-terminated string < %CREDSTORE_NAME_MAX.
+ * @CREDSTORE_A_DEVICE_ID: NUL-terminated string < %CREDSTORE_DEVICE_ID_MAX.
+ * @CREDSTORE_A_FINGERPRINT: binary, exactly %CREDSTORE_FINGERPRINT_LEN.
+ * @CREDSTORE_A_SECRET: binary, 1..%CREDSTORE_SECRET_MAX.
+ * @CREDSTORE_A_MATCH: u8, &enum credstore_match.
+ * @CREDSTORE_A_CHAIN: binary, concatenated DER certificates, leaf first.
+ * @CREDSTORE_A_KEY: binary, DER PKCS#8 private key.
+ * @CREDSTORE_A_MASTER_FP, @CREDSTORE_A_SUB_FP: binary fingerprints.
+ * @CREDSTORE_A_MASTER_SECRET, @CREDSTORE_A_SUB_SECRET: binary secrets.
+ * @CREDSTORE_A_FLAGS: u32, &enum credstore_device_flags.
+ * @CREDSTORE_A_RECORDS: nested array of %CREDSTORE_A_RECORD.
+ * @CREDSTORE_A_RECORD: nested; %CREDSTORE_A_KIND and the record's fields.
+ * @CREDSTORE_A_STATUS_*: u32 counts and limits, u8 publisher present.
+ * @CREDSTORE_A_MESSAGE: string, a human-readable error (userspace mode).
+ * @CREDSTORE_A_ERRNO: u32, a positive errno (userspace mode).
+ * @CREDSTORE_A_PAD: padding for 64-bit attributes.
+ * @CREDSTORE_A_ADMIN_*: attributes of the admin commands only.
+ */
+enum credstore_attr {
+	CREDSTORE_A_UNSPEC,
+	CREDSTORE_A_PAD,
+	CREDSTORE_A_GENERATION,
+	CREDSTORE_A_KIND,
+	CREDSTORE_A_NAME,
+	CREDSTORE_A_DEVICE_ID,
+	CREDSTORE_A_FINGERPRINT,
+	CREDSTORE_A_SECRET,
+	CREDSTORE_A_MATCH,
+	CREDSTORE_A_CHAIN,
+	CREDSTORE_A_KEY,
+	CREDSTORE_A_MASTER_FP,
+	CREDSTORE_A_SUB_FP,
+	CREDSTORE_A_MASTER_SECRET,
+	CREDSTORE_A_SUB_SECRET,
+	CREDSTORE_A_FLAGS,
+	CREDSTORE_A_RECORDS,
+	CREDSTORE_A_RECORD,
+	CREDSTORE_A_STATUS_IDENTITIES,
+	CREDSTORE_A_STATUS_ANCHORS,
+	CREDSTORE_A_STATUS_DEVICES,
+	CREDSTORE_A_STATUS_PUBLISHER,
+	CREDSTORE_A_STATUS_MAX_ENTRIES,
+	CREDSTORE_A_STATUS_MAX_BYTES,
+	CREDSTORE_A_STATUS_BYTES,
+	CREDSTORE_A_MESSAGE,
+	CREDSTORE_A_ERRNO,
+
+	/* Admin port only. */
+	CREDSTORE_A_ADMIN_KEY_TYPE,	/* string: "ec-p256", "rsa2048", "rsa3072" */
+	CREDSTORE_A_ADMIN_SUBJECT,	/* string: CSR subject, "/CN=..." */
+	CREDSTORE_A_ADMIN_CSR,		/* binary: PEM CSR */
+	CREDSTORE_A_ADMIN_PEM,		/* binary: PEM input (chain, key) */
+	CREDSTORE_A_ADMIN_PASSWORD,	/* string: key or backup passphrase */
+	CREDSTORE_A_ADMIN_ANCHOR,	/* string: anchor the chain must reach */
+	CREDSTORE_A_ADMIN_MASTER,	/* flag: replace the master, not the sub */
+	CREDSTORE_A_ADMIN_GENERATE,	/* flag: the daemon makes the secret */
+	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, batch text */
+	CREDSTORE_A_ADMIN_STORE,	/* nested: store status (see daemon) */
+
+	__CREDSTORE_A_MAX,
+	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
+};
+
+/* What a record, a notification or a retraction is about. */
+enum credstore_kind {
+	CREDSTORE_KIND_UNSPEC,
+	CREDSTORE_KIND_IDENTITY,
+	CREDSTORE_KIND_ANCHOR,
+	CREDSTORE_KIND_DEVICE,
+	CREDSTORE_KIND_SNAPSHOT,	/* notifications only: a whole new state */
+
+	__CREDSTORE_KIND_MAX,
+	CREDSTORE_KIND_MAX = __CREDSTORE_KIND_MAX - 1
+};
+
+/* The answer of a verification. */
+enum credstore_match {
+	CREDSTORE_MATCH_NONE,
+	CREDSTORE_MATCH_MASTER,
+	CREDSTORE_MATCH_SUB,
+};
+
+/* Device flags. */
+enum credstore_device_flags {
+	CREDSTORE_DEVICE_F_SUB_DISABLED = 1U << 0,	/* the sub never matches */
+
+	CREDSTORE_DEVICE_F_ALL = CREDSTORE_DEVICE_F_SUB_DISABLED,
+};
+
+#endif /* _UAPI_LINUX_CREDSTORE_H */
