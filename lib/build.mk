@@ -1,1 +1,2 @@
 LIB_SRCS += lib/fingerprint.c
+LIB_SRCS += lib/error.c

@@ -1,0 +1,104 @@
+/* The flash store: typed records in a power-loss-safe log on a struct
+ * flash.  Every change is a transaction of puts and deletes that is on
+ * flash, whole, when store_txn_commit() returns 0, and absent otherwise.
+ * daemon/FORMAT.md describes the bytes on flash.
+ *
+ * A record is (type, key) -> (value, secret).  The value is stored as is
+ * (CRC-protected); the secret, if any, is sealed with AES-256-GCM under the
+ * store key, and a record whose seal does not verify is never returned.
+ * Keys order lexicographically by bytes (shorter first on a tie). */
+#ifndef CREDSTORE_STORE_H
+#define CREDSTORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "flash.h"
+
+#define STORE_KEY_LEN		32	/* AES-256 store key */
+#define STORE_RECORD_KEY_MAX	255
+#define STORE_VALUE_MAX		(48 * 1024)
+#define STORE_SECRET_MAX	(16 * 1024)
+
+enum store_record_type {
+	STORE_REC_META = 1,	/* store-wide settings of the daemon */
+	STORE_REC_IDENTITY,	/* key: name */
+	STORE_REC_ANCHOR,	/* key: name */
+	STORE_REC_DEVICE,	/* key: device id */
+	STORE_REC_TYPE_MAX = STORE_REC_DEVICE,
+};
+
+struct store_record {
+	uint8_t type;
+	const void *key;
+	size_t key_len;
+	const void *value;
+	size_t value_len;
+	const void *secret;	/* NULL when the record has none */
+	size_t secret_len;
+};
+
+struct store_options {
+	uint8_t key[STORE_KEY_LEN];	/* seals secrets */
+	int redundancy;			/* 1, or 2: each commit in two blocks */
+	uint32_t reserved_blocks;	/* for GC and blocks going bad; 0: default */
+};
+
+struct store_status {
+	struct flash_geometry geo;
+	uint64_t generation;
+	uint64_t live_bytes, free_bytes;
+	uint32_t records[STORE_REC_TYPE_MAX + 1];
+	uint32_t erase_min, erase_max;
+	double erase_avg;
+	uint32_t bad_blocks;
+	uint32_t redundancy;
+	uint64_t scrubs, relocations, lost_records;
+};
+
+struct store;
+struct store_txn;
+
+/* Write an empty store over the whole flash (erasing it). */
+int store_format(struct flash *f, const struct store_options *opt, struct cs_err *err);
+
+/* Mount: scan, replay, build the index.  -EMEDIUMTYPE with a clear
+ * message when the flash holds something that is not a credstore. */
+struct store *store_mount(struct flash *f, const struct store_options *opt,
+			  struct cs_err *err);
+void store_unmount(struct store *s);
+
+/* Lookups return copies the caller frees with store_record_free(). */
+int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
+	      struct store_record *out, struct cs_err *err);
+void store_record_free(struct store_record *r);
+
+/* Call fn for each record of a type in key order, starting after
+ * `after` (NULL: from the first).  fn returns 0 to go on, non-zero to stop
+ * (returned as is).  The record passed is valid during the call only. */
+int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
+		  int (*fn)(const struct store_record *r, void *arg), void *arg,
+		  struct cs_err *err);
+
+uint64_t store_generation(const struct store *s);
+void store_status(struct store *s, struct store_status *st);
+
+/* Transactions: nothing reaches the index or flash until commit. */
+struct store_txn *store_txn_begin(struct store *s);
+int store_txn_put(struct store_txn *t, const struct store_record *r, struct cs_err *err);
+int store_txn_delete(struct store_txn *t, uint8_t type, const void *key, size_t key_len,
+		     struct cs_err *err);
+/* Delete every record of a type (factory reset, reset-devices). */
+int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err);
+/* 0 and *generation set: durable.  -ENOSPC: the store is full and
+ * unchanged.  Either way the transaction is freed. */
+int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err);
+void store_txn_abort(struct store_txn *t);
+
+/* Background upkeep the daemon calls when idle: scrub blocks that read
+ * back with corrected bit flips, and collect garbage ahead of need. */
+int store_maintain(struct store *s, struct cs_err *err);
+
+#endif
