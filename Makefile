@@ -35,7 +35,7 @@ LIB_SRCS    :=
 DAEMON_SRCS :=
 PROGRAMS    :=
 UNIT_TESTS  :=
-include lib/build.mk daemon/build.mk tools/build.mk tests/build.mk bench/build.mk
+include $(sort $(wildcard */*.mk))
 
 .PHONY: all userspace module deps test test-native vm-test sparse demo clean
 all: userspace module
