@@ -108,6 +108,23 @@ static int drain_tombs(struct store *s, struct segment *seg)
 	return 0;
 }
 
+/* A scrubbed segment is erased at once: its weak bits go with it. */
+static int erase_copies(struct store *s, struct segment *seg)
+{
+	for (uint32_t c = 0; c < s->redundancy; c++) {
+		int rc = s->f->ops->erase(s->f, seg->phys[c]);
+
+		if (rc == -EIO)
+			seg->failed |= 1u << c;
+		else if (rc)
+			return store_io_error(s, rc, "erasing a scrubbed eraseblock");
+		else
+			s->pb[seg->phys[c]].erase_count++;
+	}
+	seg->erased = true;
+	return 0;
+}
+
 int evacuate(struct store *s, struct segment *seg)
 {
 	bool oldest = s->log[0] == seg;
@@ -118,6 +135,8 @@ int evacuate(struct store *s, struct segment *seg)
 	rc = drain_records(s, seg);
 	if (!rc && !oldest)
 		rc = drain_tombs(s, seg);
+	if (!rc && !failed)
+		rc = erase_copies(s, seg);
 	if (rc)
 		return rc;
 	seg_remove(s, seg);
