@@ -343,6 +343,7 @@ static int map_image(struct emu *e, const char *path, const struct flash_geometr
 {
 	bool create = true;
 	struct stat st;
+	int rc;
 
 	if (path) {
 		e->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -354,11 +355,11 @@ static int map_image(struct emu *e, const char *path, const struct flash_geometr
 		if (!geo)
 			return cs_err_set(err, EINVAL, "no geometry to create an image with");
 		e->f.geo = *geo;
-	} else if (read_header(e, path, err)) {
-		return -err->code;
+	} else if ((rc = read_header(e, path, err))) {
+		return rc;
 	}
-	if (check_geometry(&e->f.geo, err))
-		return -err->code;
+	if ((rc = check_geometry(&e->f.geo, err)))
+		return rc;
 	e->map_len = image_size(&e->f.geo);
 	if (path && create && ftruncate(e->fd, e->map_len))
 		return cs_err_set(err, errno, "%s: %s", path, strerror(errno));

@@ -387,7 +387,7 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	if (redundancy > 2)
 		return cs_err_set(err, EINVAL, "redundancy %u: 1 or 2", redundancy);
 	if (!(s = store_alloc(f, opt, redundancy, err)))
-		return -err->code;
+		return err && err->code ? -err->code : -ENOMEM;
 	set_redundancy(s, redundancy, opt->reserved_blocks);
 	rc = read_headers(s, &found, &n, &foreign, &unreadable);
 	for (uint32_t i = 0; i < n; i++)
