@@ -9,6 +9,8 @@
  *   --geometry=nand|nor,EBSIZE,EBCOUNT,PAGE,UNIT   the geometry expected
  *   --bad=B1,B2,...      the blocks expected bad (every other one good)
  *   --mark-bad           mark the last good block bad (destroys it)
+ *   --messages           failures must be explained in f->err (device,
+ *                        block, what failed)
  *   --flips=B:N          read block B (as it is) up to N times: some reads
  *                        must come back corrected (-EUCLEAN), all the same
  *   --uncorrectable=B:P  page P of block B (as it is) must read back
@@ -28,6 +30,7 @@ struct options {
 	const char *geometry;
 	const char *bad;
 	bool mark_bad;
+	bool messages;
 	const char *flips;
 	const char *uncorrectable;
 };
@@ -37,6 +40,7 @@ struct bench {
 	struct flash *f;
 	struct flash_stats expect;
 	uint8_t *buf, *want;		/* one eraseblock each */
+	bool messages;			/* check the sentences in f->err */
 };
 
 static void fill_pattern(uint8_t *p, size_t len, uint32_t seed)
@@ -217,7 +221,9 @@ static void check_refusals(struct bench *b, uint32_t block)
 	rc = t_program(b, g->eraseblock_count, 0, unit);
 	ok(rc == -EINVAL, "program of block %u (one past the last) is refused: %d",
 	   g->eraseblock_count, rc);
-	ok(strstr(b->f->err.msg, "eraseblock") != NULL, "the refusal says why: %s", b->f->err.msg);
+	if (b->messages)
+		ok(strstr(b->f->err.msg, "eraseblock") != NULL, "the refusal says why: %s",
+		   b->f->err.msg);
 	rc = t_erase(b, g->eraseblock_count);
 	ok(rc == -EINVAL, "erase of a block past the last is refused: %d", rc);
 	rc = b->f->ops->read(b->f, block, size - 1, b->buf, 2);
@@ -237,8 +243,10 @@ static void check_mark_bad(struct bench *b, uint32_t block)
 	}
 	ok(b->f->ops->mark_bad(b->f, block) == 0, "mark block %u bad", block);
 	ok(b->f->ops->is_bad(b->f, block) == 1, "block %u now reads as bad", block);
+	/* MTD refuses to erase a bad block; either way it must stay bad. */
 	rc = t_erase(b, block);
-	ok(rc < 0, "erasing the block marked bad fails: %d (%s)", rc, b->f->err.msg);
+	printf("# erase of the block marked bad: %d\n", rc);
+	ok(b->f->ops->is_bad(b->f, block) == 1, "block %u is still bad after an erase attempt", block);
 }
 
 /* Reads of a block left as it is (programmed beforehand: nandsim flips
@@ -284,7 +292,8 @@ static void check_uncorrectable(struct bench *b, const char *where)
 		rc = t_read(b, block, page * g->page_size, g->page_size);
 	printf("# uncorrectable after %d reads\n", n);
 	ok(rc == -EBADMSG, "an uncorrectable page is reported as -EBADMSG");
-	ok(strstr(b->f->err.msg, "uncorrectable") != NULL, "and said so: %s", b->f->err.msg);
+	if (b->messages)
+		ok(strstr(b->f->err.msg, "uncorrectable") != NULL, "and said so: %s", b->f->err.msg);
 }
 
 static void check_stats(struct bench *b)
@@ -315,6 +324,7 @@ static void run(struct flash *f, const struct options *o)
 		.f = f,
 		.buf = malloc(f->geo.eraseblock_size),
 		.want = malloc(f->geo.eraseblock_size),
+		.messages = o->messages,
 	};
 	int32_t first, last;
 
@@ -343,7 +353,7 @@ static void run(struct flash *f, const struct options *o)
 static int usage(void)
 {
 	fprintf(stderr, "usage: flashcheck [--geometry=nand|nor,EBSIZE,EBCOUNT,PAGE,UNIT] [--bad=LIST]\n"
-		"                  [--mark-bad] [--flips=BLOCK:READS] [--uncorrectable=BLOCK:PAGE] DEVICE\n");
+		"                  [--mark-bad] [--messages] [--flips=BLOCK:READS] [--uncorrectable=BLOCK:PAGE] DEVICE\n");
 	return 2;
 }
 
@@ -353,6 +363,7 @@ int main(int argc, char **argv)
 		{ "geometry", required_argument, NULL, 'g' },
 		{ "bad", required_argument, NULL, 'b' },
 		{ "mark-bad", no_argument, NULL, 'm' },
+		{ "messages", no_argument, NULL, 'M' },
 		{ "flips", required_argument, NULL, 'f' },
 		{ "uncorrectable", required_argument, NULL, 'u' },
 		{ 0 },
@@ -367,6 +378,7 @@ int main(int argc, char **argv)
 		case 'g': o.geometry = optarg; break;
 		case 'b': o.bad = optarg; break;
 		case 'm': o.mark_bad = true; break;
+		case 'M': o.messages = true; break;
 		case 'f': o.flips = optarg; break;
 		case 'u': o.uncorrectable = optarg; break;
 		default: return usage();

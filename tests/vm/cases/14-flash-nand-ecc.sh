@@ -39,7 +39,7 @@ fi
 printf '%s\n' "$log"
 
 before=$(corrected)
-out=$("$REPO/build/bin/flashcheck" --flips=3:30000 --uncorrectable=15:10 /dev/mtd0) || _failed=1
+out=$("$REPO/build/bin/flashcheck" --messages --flips=3:30000 --uncorrectable=15:10 --mark-bad /dev/mtd0) || _failed=1
 printf '%s\n' "$out"
 seen=$(printf '%s\n' "$out" | sed -n 's/^# corrected reads: \([0-9]*\) .*/\1/p')
 delta=$(( $(corrected) - before ))
