@@ -36,6 +36,8 @@ uint32_t seg_capacity(const struct store *s)
 int store_io_error(struct store *s, int rc, const char *what)
 {
 	s->broken = true;
+	if (s->f->err.code == -rc)
+		return cs_err_set(s->err, -rc, "%s: %s", what, s->f->err.msg);
 	return cs_err_set(s->err, -rc, "%s: %s", what, strerror(-rc));
 }
 
