@@ -28,6 +28,7 @@ struct rec {
 	struct rec *seg_prev, *seg_next;
 	struct segment *seg;
 	uint64_t gen;
+	uint32_t offset;		/* of its commit in seg */
 	uint16_t value_len, secret_len;
 	uint8_t type, key_len, level;
 	uint8_t *data;
@@ -52,7 +53,7 @@ struct segment {
 	bool erased;			/* its blocks were erased as it went */
 	uint32_t live_count;
 	uint64_t live_bytes;		/* on-flash bytes of its live ops */
-	struct rec *live;
+	struct rec *live, *live_last;	/* in log order, oldest first */
 	struct tomb *tombs;
 };
 
@@ -84,6 +85,7 @@ struct store {
 	uint32_t nlog;
 	uint64_t max_seq;		/* highest seq ever seen on flash */
 	uint64_t durable_tail;		/* the tail a commit on flash names */
+	uint32_t tail_offset;		/* where the tail's live records start */
 	uint64_t gen;
 	uint64_t clear_gen[TYPES];
 	struct index idx;
@@ -110,7 +112,8 @@ size_t rec_op_size(const struct rec *r, bool forwarded);
 void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
 
 /* store_apply.c: op_gen is the op's generation (a forwarded op's own). */
-int apply_op(struct store *s, struct segment *seg, const struct op *op, uint64_t op_gen);
+int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
+	     uint64_t op_gen);
 void seg_link(struct store *s, struct segment *seg, struct rec *r);
 void seg_unlink(struct store *s, struct rec *r);
 void seg_drop_tombs(struct segment *seg);
@@ -141,8 +144,8 @@ int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_
 /* Append forwarded copies of seg's live records to the payload being
  * built (*len bytes so far, limit at most); returns how many. */
 uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint32_t limit);
-int apply_commit(struct store *s, struct segment *seg, const uint8_t *payload,
-		 uint32_t len, uint64_t gen);
+int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		 const uint8_t *payload, uint32_t len, uint64_t gen);
 
 /* store_gc.c */
 /* Room for a commit of commit_len bytes that adds put_bytes of records:

@@ -174,7 +174,8 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 		struct commit_header h;
 
 		commit_header_decode(c.data, &h);
-		if (apply_commit(s, seg, c.data + COMMIT_HEADER_SIZE, h.payload_len, h.generation))
+		if (apply_commit(s, seg, c.offset, c.data + COMMIT_HEADER_SIZE, h.payload_len,
+				 h.generation))
 			s->lost_commits++;
 		if (h.generation > s->gen)
 			s->gen = h.generation;
@@ -189,7 +190,7 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 }
 
 /* The tail that the head's last commit names (0 if it has none). */
-static int head_tail(struct reader *r, uint64_t *tail)
+static int head_tail(struct reader *r, uint64_t *tail, uint32_t *offset)
 {
 	struct scan_commit c;
 	struct commit_header h;
@@ -199,6 +200,7 @@ static int head_tail(struct reader *r, uint64_t *tail)
 	while ((rc = reader_next(r, &c)) > 0) {
 		commit_header_decode(c.data, &h);
 		*tail = h.tail;
+		*offset = h.tail_unit * r->s->align;
 	}
 	r->off = r->s->data_start;
 	r->lost = 0;
@@ -297,6 +299,7 @@ static int mount_log(struct store *s, struct found *found, uint32_t n)
 {
 	uint32_t head = n - 1, redundancy, head_copies, ncopies;
 	uint64_t tail, commit_tail;
+	uint32_t tail_offset = 0;
 	struct reader hr, r;
 	int rc;
 
@@ -307,17 +310,22 @@ static int mount_log(struct store *s, struct found *found, uint32_t n)
 	set_redundancy(s, redundancy, s->reserved);
 	if ((rc = open_reader(s, found, n, head, &hr, &head_copies)))
 		return rc;
-	if ((rc = head_tail(&hr, &commit_tail))) {
+	if ((rc = head_tail(&hr, &commit_tail, &tail_offset))) {
 		reader_free(&hr);
 		return store_io_error(s, rc, "reading the head segment");
 	}
-	if (commit_tail > tail)
+	if (commit_tail >= tail)
 		tail = commit_tail;
+	else
+		tail_offset = 0;
 	s->durable_tail = tail;
 	for (uint32_t i = 0; i < head && !rc; i += span(found, n, i)) {
 		if (found[i].h.seq < tail)
 			continue;
 		if (!(rc = open_reader(s, found, n, i, &r, &ncopies))) {
+			/* the tail's commits before its first live record are dead */
+			if (found[i].h.seq == tail)
+				reader_seek(&r, tail_offset);
 			rc = mount_segment(s, found, i, ncopies, &r, false);
 			reader_free(&r);
 		}
