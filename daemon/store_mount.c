@@ -381,9 +381,30 @@ static int write_key_check(struct store *s)
 	return log_commit(s, len, 1, 1, NULL, 0);
 }
 
+/* Keeps the old store's live segments (seq at or after its tail) out of
+ * the way while the new store's first segment is written. */
+static void hold_old_live(struct store *s, const struct found *found, uint32_t n,
+			  enum pblock_state state)
+{
+	const struct segment *head = seg_head(s);
+	uint64_t tail = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (found[i].h.tail > tail)
+			tail = found[i].h.tail;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = found[i].block;
+
+		if (found[i].h.seq >= tail && s->pb[b].state != PB_BAD &&
+		    !(head && (head->phys[0] == b || head->phys[1] == b)))
+			s->pb[b].state = state;
+	}
+}
+
 /* Format: a new segment whose header says that everything before it is
- * dead comes first, so that a format cut short leaves either the old
- * store or the new one; then every other block is erased. */
+ * dead comes first, written into a block the old store does not need, so
+ * that a format cut short leaves either the old store or the new one; then
+ * every other block is erased. */
 int store_format(struct flash *f, const struct store_options *opt, struct cs_err *err)
 {
 	uint32_t redundancy = opt->redundancy ? (uint32_t)opt->redundancy : 1;
@@ -398,12 +419,17 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 		return err && err->code ? -err->code : -ENOMEM;
 	set_redundancy(s, redundancy, opt->reserved_blocks);
 	rc = read_headers(s, &found, &n, &foreign, &unreadable);
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; !rc && i < n; i++)
 		if (found[i].h.seq > s->max_seq)
 			s->max_seq = found[i].h.seq;
-	free_found(found, n);
-	if (!rc)
+	if (!rc) {
+		hold_old_live(s, found, n, PB_USED);
+		if (free_blocks(s) < redundancy)	/* no room beside it: it goes */
+			hold_old_live(s, found, n, PB_FREE);
 		rc = write_key_check(s);
+		hold_old_live(s, found, n, PB_FREE);
+	}
+	free_found(found, n);
 	for (uint32_t b = 0; !rc && b < s->geo.eraseblock_count; b++) {
 		if (s->pb[b].state != PB_FREE)
 			continue;
