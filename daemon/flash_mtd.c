@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <mtd/mtd-abi.h>
 
-#include "flash.h"
+#include "flash_mtd.h"
 
 struct flash_mtd {
 	struct flash flash;		/* first: the ops get a struct flash * */
@@ -27,11 +27,17 @@ struct flash_mtd {
 	int fd;
 	bool memread;			/* cleared once the kernel refuses it */
 	char device[64];
+	struct cs_err last;		/* the last failure, for flash_mtd_error() */
 };
 
 static struct flash_mtd *to_mtd(struct flash *f)
 {
 	return (struct flash_mtd *)f;
+}
+
+const char *flash_mtd_error(const struct flash *f)
+{
+	return ((const struct flash_mtd *)f)->last.msg;
 }
 
 /* Record why an op failed (the latest failure replaces the one before)
@@ -45,8 +51,8 @@ static int fail(struct flash_mtd *m, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	cs_err_clear(&m->flash.err);
-	return cs_err_set(&m->flash.err, code, "%s: %s", m->device, what);
+	cs_err_clear(&m->last);
+	return cs_err_set(&m->last, code, "%s: %s", m->device, what);
 }
 
 static int check_block(struct flash_mtd *m, uint32_t block, const char *op)

@@ -6,11 +6,14 @@
  * statistics count exactly what was done.  It prints TAP.
  *
  * usage: flashcheck [options] DEVICE      (e.g. /dev/mtd0, through libmtd)
+ *        flashcheck [options] --emu=GEOMETRY [--faults=FAULTS]
+ *                        (the emulated flash, in memory; flash_emu.h
+ *                        describes GEOMETRY and FAULTS)
  *   --geometry=nand|nor,EBSIZE,EBCOUNT,PAGE,UNIT   the geometry expected
  *   --bad=B1,B2,...      the blocks expected bad (every other one good)
  *   --mark-bad           mark the last good block bad (destroys it)
- *   --messages           failures must be explained in f->err (device,
- *                        block, what failed)
+ *   --messages           the libmtd backend must explain its failures
+ *                        (device, block, what failed)
  *   --flips=B:N          read block B (as it is) up to N times: some reads
  *                        must come back corrected (-EUCLEAN), all the same
  *   --uncorrectable=B:P  page P of block B (as it is) must read back
@@ -23,10 +26,13 @@
 #include <string.h>
 
 #include "flash.h"
+#include "flash_emu.h"
+#include "flash_mtd.h"
 #include "tap.h"
 
 struct options {
 	const char *device;
+	const char *emu, *faults;
 	const char *geometry;
 	const char *bad;
 	bool mark_bad;
@@ -40,7 +46,7 @@ struct bench {
 	struct flash *f;
 	struct flash_stats expect;
 	uint8_t *buf, *want;		/* one eraseblock each */
-	bool messages;			/* check the sentences in f->err */
+	bool messages;			/* check flash_mtd_error() */
 };
 
 static void fill_pattern(uint8_t *p, size_t len, uint32_t seed)
@@ -222,8 +228,8 @@ static void check_refusals(struct bench *b, uint32_t block)
 	ok(rc == -EINVAL, "program of block %u (one past the last) is refused: %d",
 	   g->eraseblock_count, rc);
 	if (b->messages)
-		ok(strstr(b->f->err.msg, "eraseblock") != NULL, "the refusal says why: %s",
-		   b->f->err.msg);
+		ok(strstr(flash_mtd_error(b->f), "eraseblock") != NULL, "the refusal says why: %s",
+		   flash_mtd_error(b->f));
 	rc = t_erase(b, g->eraseblock_count);
 	ok(rc == -EINVAL, "erase of a block past the last is refused: %d", rc);
 	rc = b->f->ops->read(b->f, block, size - 1, b->buf, 2);
@@ -293,7 +299,8 @@ static void check_uncorrectable(struct bench *b, const char *where)
 	printf("# uncorrectable after %d reads\n", n);
 	ok(rc == -EBADMSG, "an uncorrectable page is reported as -EBADMSG");
 	if (b->messages)
-		ok(strstr(b->f->err.msg, "uncorrectable") != NULL, "and said so: %s", b->f->err.msg);
+		ok(strstr(flash_mtd_error(b->f), "uncorrectable") != NULL, "and said so: %s",
+		   flash_mtd_error(b->f));
 }
 
 static void check_stats(struct bench *b)
@@ -350,10 +357,24 @@ static void run(struct flash *f, const struct options *o)
 	free(b.want);
 }
 
+static struct flash *open_backend(const struct options *o, struct cs_err *err)
+{
+	struct flash_geometry geo;
+	struct flash_faults faults;
+
+	if (!o->emu)
+		return flash_mtd_open(o->device, err);
+	if (flash_emu_parse_geometry(o->emu, &geo, err) < 0 ||
+	    flash_faults_parse(o->faults ? o->faults : "", &faults, err) < 0)
+		return NULL;
+	return flash_emu_open(NULL, &geo, &faults, err);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: flashcheck [--geometry=nand|nor,EBSIZE,EBCOUNT,PAGE,UNIT] [--bad=LIST]\n"
-		"                  [--mark-bad] [--messages] [--flips=BLOCK:READS] [--uncorrectable=BLOCK:PAGE] DEVICE\n");
+		"                  [--mark-bad] [--messages] [--flips=BLOCK:READS] [--uncorrectable=BLOCK:PAGE]\n"
+		"                  DEVICE | --emu=GEOMETRY [--faults=FAULTS]\n");
 	return 2;
 }
 
@@ -366,6 +387,8 @@ int main(int argc, char **argv)
 		{ "messages", no_argument, NULL, 'M' },
 		{ "flips", required_argument, NULL, 'f' },
 		{ "uncorrectable", required_argument, NULL, 'u' },
+		{ "emu", required_argument, NULL, 'e' },
+		{ "faults", required_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct options o = { 0 };
@@ -381,13 +404,15 @@ int main(int argc, char **argv)
 		case 'M': o.messages = true; break;
 		case 'f': o.flips = optarg; break;
 		case 'u': o.uncorrectable = optarg; break;
+		case 'e': o.emu = optarg; break;
+		case 'F': o.faults = optarg; break;
 		default: return usage();
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - !o.emu || (o.emu && o.messages))
 		return usage();
-	o.device = argv[optind];
-	f = flash_mtd_open(o.device, &err);
+	o.device = o.emu ? o.emu : argv[optind];
+	f = open_backend(&o, &err);
 	if (!ok(f != NULL, "open %s: %s", o.device, f ? "ok" : err.msg))
 		return tap_done();
 	run(f, &o);
