@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/major.h>
 #include <mtd/mtd-abi.h>
 
 #include "flash_mtd.h"
@@ -261,6 +264,20 @@ static int geometry(const struct mtd_dev_info *info, const char *device,
 	return 0;
 }
 
+/* MTD character devices come in pairs: /dev/mtdN (even minor) and the
+ * read-only /dev/mtdNro (odd minor), which libmtd does not take. */
+static void not_mtd(const char *device, int code, struct cs_err *err)
+{
+	struct stat st;
+
+	if (stat(device, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == MTD_CHAR_MAJOR &&
+	    minor(st.st_rdev) % 2)
+		cs_err_set(err, EROFS, "%s: the read-only node of mtd%u; the store needs /dev/mtd%u",
+			   device, minor(st.st_rdev) / 2, minor(st.st_rdev) / 2);
+	else
+		cs_err_set(err, code, "%s: not an MTD character device: %s", device, strerror(code));
+}
+
 struct flash *flash_mtd_open(const char *device, struct cs_err *err)
 {
 	struct flash_mtd *m = calloc(1, sizeof(*m));
@@ -282,7 +299,7 @@ struct flash *flash_mtd_open(const char *device, struct cs_err *err)
 		goto fail;
 	}
 	if (mtd_get_dev_info(m->lib, device, &m->info) < 0) {
-		cs_err_set(err, errno, "%s: not an MTD character device: %s", device, strerror(errno));
+		not_mtd(device, errno, err);
 		goto fail;
 	}
 	if (geometry(&m->info, device, &m->flash.geo, err) < 0)
