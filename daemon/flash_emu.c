@@ -201,6 +201,8 @@ static int emu_program(struct flash *f, uint32_t block, uint32_t offset,
 		set_units(e, block, offset, len, true);
 	f->stats.programs++;
 	f->stats.bytes_programmed += len;
+	f->stats.pages_programmed += (offset + len - 1) / f->geo.page_size -
+				     offset / f->geo.page_size + 1;
 	return 0;
 }
 

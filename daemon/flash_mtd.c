@@ -21,7 +21,7 @@
 #include <linux/major.h>
 #include <mtd/mtd-abi.h>
 
-#include "flash_mtd.h"
+#include "flash.h"
 
 struct flash_mtd {
 	struct flash flash;		/* first: the ops get a struct flash * */
@@ -30,17 +30,11 @@ struct flash_mtd {
 	int fd;
 	bool memread;			/* cleared once the kernel refuses it */
 	char device[64];
-	struct cs_err last;		/* the last failure, for flash_mtd_error() */
 };
 
 static struct flash_mtd *to_mtd(struct flash *f)
 {
 	return (struct flash_mtd *)f;
-}
-
-const char *flash_mtd_error(const struct flash *f)
-{
-	return ((const struct flash_mtd *)f)->last.msg;
 }
 
 /* Record why an op failed (the latest failure replaces the one before)
@@ -54,8 +48,16 @@ static int fail(struct flash_mtd *m, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	cs_err_clear(&m->last);
-	return cs_err_set(&m->last, code, "%s: %s", m->device, what);
+	cs_err_clear(&m->flash.err);
+	return cs_err_set(&m->flash.err, code, "%s: %s", m->device, what);
+}
+
+/* Pages a request of len bytes at offset touches. */
+static uint64_t pages_spanned(const struct flash *f, uint32_t offset, size_t len)
+{
+	uint32_t page = f->geo.page_size;
+
+	return len ? (offset + len - 1) / page - offset / page + 1 : 0;
 }
 
 static int check_block(struct flash_mtd *m, uint32_t block, const char *op)
@@ -123,9 +125,7 @@ static int read_ecc(struct flash *f, uint32_t block, uint32_t offset, void *buf,
 	rc = read_device(m, block, offset, buf, len, &ecc);
 	f->stats.reads++;
 	f->stats.bytes_read += len;
-	if (len)
-		f->stats.pages_read += (offset + len - 1) / f->geo.page_size -
-				       offset / f->geo.page_size + 1;
+	f->stats.pages_read += pages_spanned(f, offset, len);
 	switch (rc) {
 	case 0:
 		return 0;
@@ -163,6 +163,7 @@ static int program(struct flash *f, uint32_t block, uint32_t offset, const void 
 	}
 	f->stats.programs++;
 	f->stats.bytes_programmed += len;
+	f->stats.pages_programmed += pages_spanned(f, offset, len);
 	return 0;
 }
 

@@ -67,9 +67,13 @@ static uint16_t add_tomb_forwards(struct store *s, struct segment *seg, uint32_t
 	return n;
 }
 
+/* Forwards seg's live records; seg may be gone when this returns, unless
+ * it is being evacuated. */
 static int drain_records(struct store *s, struct segment *seg)
 {
-	while (seg->live) {
+	uint32_t left = seg->live_count;
+
+	while (left) {
 		uint32_t len = 0;
 		uint16_t n = add_forwards(s, seg, &len, forward_limit(s, false));
 		int rc;
@@ -78,6 +82,7 @@ static int drain_records(struct store *s, struct segment *seg)
 			n = add_forwards(s, seg, &len, forward_limit(s, true));
 		if (!n)
 			return cs_err_set(s->err, EFBIG, "a record does not fit in a segment");
+		left -= n;
 		rc = log_commit(s, len, n, s->gen, seg, n);
 		if (rc)
 			return rc;

@@ -12,8 +12,8 @@
  *   --geometry=nand|nor,EBSIZE,EBCOUNT,PAGE,UNIT   the geometry expected
  *   --bad=B1,B2,...      the blocks expected bad (every other one good)
  *   --mark-bad           mark the last good block bad (destroys it)
- *   --messages           the libmtd backend must explain its failures
- *                        (device, block, what failed)
+ *   --messages           failures must be explained in f->err (which
+ *                        eraseblock, what failed)
  *   --flips=B:N          read block B (as it is) up to N times: some reads
  *                        must come back corrected (-EUCLEAN), all the same
  *   --uncorrectable=B:P  page P of block B (as it is) must read back
@@ -27,7 +27,6 @@
 
 #include "flash.h"
 #include "flash_emu.h"
-#include "flash_mtd.h"
 #include "tap.h"
 
 struct options {
@@ -46,7 +45,7 @@ struct bench {
 	struct flash *f;
 	struct flash_stats expect;
 	uint8_t *buf, *want;		/* one eraseblock each */
-	bool messages;			/* check flash_mtd_error() */
+	bool messages;			/* check the sentences in f->err */
 };
 
 static void fill_pattern(uint8_t *p, size_t len, uint32_t seed)
@@ -61,16 +60,22 @@ static void fill_pattern(uint8_t *p, size_t len, uint32_t seed)
 	}
 }
 
+static uint64_t pages_touched(const struct bench *b, uint32_t offset, size_t len)
+{
+	uint32_t page = b->f->geo.page_size;
+
+	return len ? (offset + len - 1) / page - offset / page + 1 : 0;
+}
+
 /* The ops, counting what each one that reaches the flash must add. */
 static int t_read(struct bench *b, uint32_t block, uint32_t offset, size_t len)
 {
-	uint32_t page = b->f->geo.page_size;
 	int rc = b->f->ops->read(b->f, block, offset, b->buf + offset, len);
 
 	if (rc == 0 || rc == -EUCLEAN || rc == -EBADMSG) {
 		b->expect.reads++;
 		b->expect.bytes_read += len;
-		b->expect.pages_read += len ? (offset + len - 1) / page - offset / page + 1 : 0;
+		b->expect.pages_read += pages_touched(b, offset, len);
 		b->expect.corrected += rc == -EUCLEAN;
 		b->expect.uncorrectable += rc == -EBADMSG;
 	}
@@ -84,6 +89,7 @@ static int t_program(struct bench *b, uint32_t block, uint32_t offset, size_t le
 	if (rc == 0) {
 		b->expect.programs++;
 		b->expect.bytes_programmed += len;
+		b->expect.pages_programmed += pages_touched(b, offset, len);
 	}
 	return rc;
 }
@@ -228,8 +234,8 @@ static void check_refusals(struct bench *b, uint32_t block)
 	ok(rc == -EINVAL, "program of block %u (one past the last) is refused: %d",
 	   g->eraseblock_count, rc);
 	if (b->messages)
-		ok(strstr(flash_mtd_error(b->f), "eraseblock") != NULL, "the refusal says why: %s",
-		   flash_mtd_error(b->f));
+		ok(strstr(b->f->err.msg, "eraseblock") != NULL, "the refusal says why: %s",
+		   b->f->err.msg);
 	rc = t_erase(b, g->eraseblock_count);
 	ok(rc == -EINVAL, "erase of a block past the last is refused: %d", rc);
 	rc = b->f->ops->read(b->f, block, size - 1, b->buf, 2);
@@ -299,23 +305,24 @@ static void check_uncorrectable(struct bench *b, const char *where)
 	printf("# uncorrectable after %d reads\n", n);
 	ok(rc == -EBADMSG, "an uncorrectable page is reported as -EBADMSG");
 	if (b->messages)
-		ok(strstr(flash_mtd_error(b->f), "uncorrectable") != NULL, "and said so: %s",
-		   flash_mtd_error(b->f));
+		ok(strstr(b->f->err.msg, "uncorrectable") != NULL, "and said so: %s", b->f->err.msg);
 }
 
 static void check_stats(struct bench *b)
 {
 	const struct flash_stats *s = &b->f->stats, *e = &b->expect;
 
-	printf("# stats: %llu programs (%llu bytes), %llu erases, %llu reads (%llu bytes, %llu pages), "
+	printf("# stats: %llu programs (%llu bytes, %llu pages), %llu erases, %llu reads (%llu bytes, %llu pages), "
 	       "%llu corrected, %llu uncorrectable\n",
 	       (unsigned long long)s->programs, (unsigned long long)s->bytes_programmed,
-	       (unsigned long long)s->erases, (unsigned long long)s->reads,
+	       (unsigned long long)s->pages_programmed, (unsigned long long)s->erases, (unsigned long long)s->reads,
 	       (unsigned long long)s->bytes_read, (unsigned long long)s->pages_read,
 	       (unsigned long long)s->corrected, (unsigned long long)s->uncorrectable);
-	ok(s->programs == e->programs && s->bytes_programmed == e->bytes_programmed,
-	   "stats count the programs done (%llu, %llu bytes)",
-	   (unsigned long long)e->programs, (unsigned long long)e->bytes_programmed);
+	ok(s->programs == e->programs && s->bytes_programmed == e->bytes_programmed &&
+	   s->pages_programmed == e->pages_programmed,
+	   "stats count the programs done (%llu, %llu bytes, %llu pages)",
+	   (unsigned long long)e->programs, (unsigned long long)e->bytes_programmed,
+	   (unsigned long long)e->pages_programmed);
 	ok(s->erases == e->erases, "stats count the erases done (%llu)", (unsigned long long)e->erases);
 	ok(s->reads == e->reads && s->bytes_read == e->bytes_read && s->pages_read == e->pages_read,
 	   "stats count the reads done (%llu, %llu bytes, %llu pages)", (unsigned long long)e->reads,
@@ -409,7 +416,7 @@ int main(int argc, char **argv)
 		default: return usage();
 		}
 	}
-	if (optind != argc - !o.emu || (o.emu && o.messages))
+	if (optind != argc - !o.emu)
 		return usage();
 	o.device = o.emu ? o.emu : argv[optind];
 	f = open_backend(&o, &err);

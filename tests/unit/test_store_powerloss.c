@@ -243,7 +243,7 @@ static void cut_everywhere(const struct variant *v, int ntxn, long step)
 	int failures = 0, points = 0, done;
 
 	store_unmount(test_mount(base, &o, true));
-	r->f = (struct flash){ &recorder_ops, base->geo, { 0 } };
+	r->f = (struct flash){ .ops = &recorder_ops, .geo = base->geo };
 	r->inner = flash_emu_clone(base, NULL);
 	s = test_mount(&r->f, &o, false);
 	for (done = 0; done < ntxn; done++) {
