@@ -12,7 +12,7 @@ make_identity "$T" web || exit 1
 
 bench() {
 	local n=$1 gen=$2 fp
-	$CSNL begin $gen \; gen-devices d "$n" 500 \; records identity web $T/web.der $T/web.key \; commit || return 1
+	$CSNL begin $gen \; gen-devices d "$n" 400 \; records identity web $T/web.der $T/web.key \; commit || return 1
 	fp=$($CSNL fp-of s $((n / 2)))
 	for r in $(seq $ROUNDS); do
 		echo "echo ctrl ; rate $SECONDS_PER ctrl-family credstore"

@@ -7,7 +7,7 @@
 T=$CASE_TMP
 N=100000
 
-check "publish a snapshot of $N devices" $CSNL begin 1 \; gen-devices d $N 500 \; commit
+check "publish a snapshot of $N devices" $CSNL begin 1 \; gen-devices d $N 400 \; commit
 check_output "status counts them" "devices=$N " $CSNL status
 $CSNL device > "$T/dump" 2> "$T/dump.err"
 check_output "the dump pages through all $N devices" "^$N\$" sh -c "grep -c '^id=d' $T/dump"
@@ -29,7 +29,8 @@ check_output "status shows the limits" 'max_entries=100 max_bytes=20000 ' $CSNL 
 check_error "a snapshot of 101 records is refused" 'No space left on device' 'max_entries' \
 	begin 1 \; gen-devices d 101 101
 check "a snapshot within the limits is accepted" $CSNL begin 1 \; gen-devices d 40 \; commit
+head -c 30000 /dev/zero > "$T/big.der"
 check_error "an update beyond max_bytes is refused" 'No space left on device' 'max_bytes' \
-	update 2 anchor big /dev/stdin < <(head -c 30000 /dev/zero | tr '\0' 'x')
+	update 2 anchor big "$T/big.der"
 check_output "the refused publishes changed nothing" 'generation=1 identities=0 anchors=0 devices=40 ' $CSNL status
 finish
