@@ -150,7 +150,9 @@
  *   %CREDSTORE_A_SUB_SECRET, %CREDSTORE_A_FLAGS (each optional; a sub
  *   requires its master; flags default to 0).
  *
- * An attribute that does not belong to the record's kind is refused.
+ * An attribute that does not belong to the record's kind is refused.  A
+ * nest is at most 64 KiB (nla_len is 16 bits): a large snapshot takes many
+ * PUBLISH_RECORDS messages (about 400 devices each).
  */
 enum credstore_cmd {
 	CREDSTORE_CMD_UNSPEC,
