@@ -234,14 +234,39 @@ enum credstore_attr {
 	CREDSTORE_A_ADMIN_ANCHOR,	/* string: anchor the chain must reach */
 	CREDSTORE_A_ADMIN_MASTER,	/* flag: replace the master, not the sub */
 	CREDSTORE_A_ADMIN_GENERATE,	/* flag: the daemon makes the secret */
-	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, batch text */
+	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, in pieces */
 	CREDSTORE_A_ADMIN_STORE,	/* nested: store status (see daemon) */
 	CREDSTORE_A_ADMIN_CMD,		/* u8: a command inside a batch */
 	CREDSTORE_A_ADMIN_REQUEST,	/* nested: one command of a batch */
 	CREDSTORE_A_ADMIN_KEY_PEM,	/* binary: PEM or DER private key input */
+	CREDSTORE_A_ADMIN_PENDING_KEY,	/* binary: DER key of a CSR (store only) */
 
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
+};
+
+/* Inside %CREDSTORE_A_ADMIN_STORE (admin port only): the store's figures. */
+enum credstore_admin_store_attr {
+	CREDSTORE_A_STORE_UNSPEC,
+	CREDSTORE_A_STORE_PAD,
+	CREDSTORE_A_STORE_GENERATION,		/* u64 */
+	CREDSTORE_A_STORE_IDENTITIES,		/* u32 counts and limits */
+	CREDSTORE_A_STORE_ANCHORS,
+	CREDSTORE_A_STORE_DEVICES,
+	CREDSTORE_A_STORE_MAX_IDENTITIES,
+	CREDSTORE_A_STORE_MAX_ANCHORS,
+	CREDSTORE_A_STORE_MAX_DEVICES,
+	CREDSTORE_A_STORE_LIVE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_FREE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_BLOCKS,		/* u32: eraseblocks */
+	CREDSTORE_A_STORE_BLOCK_SIZE,		/* u32: bytes */
+	CREDSTORE_A_STORE_BAD_BLOCKS,		/* u32 */
+	CREDSTORE_A_STORE_ERASE_MIN,		/* u32: erase counts */
+	CREDSTORE_A_STORE_ERASE_MAX,
+	CREDSTORE_A_STORE_PUBLISHER,		/* u8: feeding credstore.ko */
+
+	__CREDSTORE_A_STORE_MAX,
+	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
 };
 
 /* What a record, a notification or a retraction is about. */
