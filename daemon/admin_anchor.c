@@ -1,6 +1,7 @@
 /* anchor add | remove: one root (or trusted intermediate) certificate
  * per name. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -4,6 +4,7 @@
  * for; promote makes the sub the master. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -76,6 +77,16 @@ static int take_secret(struct cmd_ctx *c, uint8_t *secret, size_t *len, struct c
 	return 0;
 }
 
+static int check_fingerprint_free(struct cmd_ctx *c, const char *id, struct cs_err *err)
+{
+	char owner[CREDSTORE_DEVICE_ID_MAX];
+
+	if (!c->tb[CREDSTORE_A_FINGERPRINT] ||
+	    !model_fingerprint_owner(c->txn, nla_data(c->tb[CREDSTORE_A_FINGERPRINT]), id, owner))
+		return 0;
+	return cs_err_set(err, EEXIST, "that fingerprint belongs to device '%s'", owner);
+}
+
 static int slot_of(struct cmd_ctx *c)
 {
 	return c->tb[CREDSTORE_A_ADMIN_MASTER] ? SLOT_MASTER : SLOT_SUB;
@@ -92,6 +103,8 @@ int admin_device_add(struct cmd_ctx *c, struct cs_err *err)
 	if (!r && model_get_device(&c->d->model, c->txn, id, &d, err) == 0)
 		r = cs_err_set(err, EEXIST, "device '%s' exists", id);
 	model_device_wipe(&d);
+	if (!r)
+		r = check_fingerprint_free(c, id, err);
 	if (!r) {
 		snprintf(d.id, sizeof(d.id), "%s", id);
 		if (c->tb[CREDSTORE_A_FINGERPRINT]) {
@@ -115,6 +128,8 @@ int admin_device_reset_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 
 	if (!r)
 		r = load_device(c, &d, err);
+	if (!r)
+		r = check_fingerprint_free(c, d.id, err);
 	if (!r) {
 		d.has_fp[slot] = true;
 		memcpy(d.fp[slot], nla_data(c->tb[CREDSTORE_A_FINGERPRINT]), CREDSTORE_FINGERPRINT_LEN);

@@ -2,6 +2,7 @@
  * store through these: csr keeps the key it makes, install keeps the key
  * it is given. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>

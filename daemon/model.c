@@ -1,5 +1,6 @@
 /* The model's transactions: staged changes over the committed store. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -272,4 +273,57 @@ int model_iterate(struct model *m, uint8_t type, const char *after,
 		  struct cs_err *err)
 {
 	return store_iterate(m->store, type, after, after ? strlen(after) : 0, fn, arg, err);
+}
+
+struct fp_owner {
+	struct model_txn *t;
+	const uint8_t *fp;
+	const char *exclude;
+	char *out;
+};
+
+/* 1 when r is a device other than the excluded one that holds fp. */
+static int holds_fingerprint(const struct store_record *r, struct fp_owner *o)
+{
+	struct model_device d;
+	int found = 0;
+
+	if (model_device_decode(r, &d, NULL))
+		return 0;
+	for (int s = 0; s < SLOT_COUNT; s++)
+		if (d.has_fp[s] && !memcmp(d.fp[s], o->fp, CREDSTORE_FINGERPRINT_LEN))
+			found = strcmp(d.id, o->exclude) != 0;
+	if (found)
+		snprintf(o->out, CREDSTORE_DEVICE_ID_MAX, "%s", d.id);
+	model_device_wipe(&d);
+	return found;
+}
+
+static int committed_holder(const struct store_record *r, void *arg)
+{
+	struct fp_owner *o = arg;
+	char key[STORE_RECORD_KEY_MAX + 1];
+
+	if (model_record_key_string(r, key, sizeof(key), NULL) ||
+	    find_change(o->t, STORE_REC_DEVICE, key))
+		return 0;	/* its staged version is looked at below */
+	return holds_fingerprint(r, o);
+}
+
+int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
+			    char out[CREDSTORE_DEVICE_ID_MAX])
+{
+	struct fp_owner o = { .t = t, .fp = fp, .exclude = exclude, .out = out };
+
+	if (!(t->cleared & (1u << STORE_REC_DEVICE)) &&
+	    store_iterate(t->m->store, STORE_REC_DEVICE, NULL, 0, committed_holder, &o, NULL) > 0)
+		return 1;
+	for (size_t i = 0; i < t->n_changes; i++) {
+		const struct model_change *c = &t->changes[i];
+
+		if (c->type == STORE_REC_DEVICE && !c->deleted &&
+		    find_change(t, c->type, c->key) == c && holds_fingerprint(&c->rec, &o))
+			return 1;
+	}
+	return 0;
 }

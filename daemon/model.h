@@ -116,6 +116,10 @@ int model_put_device(struct model_txn *t, const struct model_device *d, struct c
 int model_delete(struct model_txn *t, uint8_t type, const char *key, bool *existed,
 		 struct cs_err *err);
 int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err);
+/* Master and sub fingerprints are unique over all devices: 1 and the
+ * holder's id in out when a device other than `exclude` holds fp. */
+int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
+			    char out[CREDSTORE_DEVICE_ID_MAX]);
 /* Put a raw record (import). */
 int model_put_record(struct model_txn *t, const struct store_record *r, struct cs_err *err);
 

@@ -22,6 +22,11 @@ int query_status(struct cmd_ctx *c, struct cs_err *err)
 			 err);
 }
 
+static int put_generation(struct cmd_ctx *c)
+{
+	return nla_put_u64(c->reply, CREDSTORE_A_GENERATION, store_generation(c->d->model.store));
+}
+
 static int fill_identity(struct nl_msg *m, const void *arg)
 {
 	const struct model_identity *id = arg;
@@ -72,7 +77,7 @@ int query_identity(struct cmd_ctx *c, struct cs_err *err)
 	int r = get_identity(c, &id, err);
 
 	if (!r)
-		r = reply_put(fill_identity(c->reply, &id), err);
+		r = reply_put(fill_identity(c->reply, &id) || put_generation(c), err);
 	model_identity_release(&id);
 	return r;
 }
@@ -100,7 +105,7 @@ int query_anchor(struct cmd_ctx *c, struct cs_err *err)
 	if (r == -ENOENT)
 		r = cs_err_set(err, ENOENT, "no anchor '%s'", name);
 	if (!r)
-		r = reply_put(fill_anchor(c->reply, &a), err);
+		r = reply_put(fill_anchor(c->reply, &a) || put_generation(c), err);
 	model_anchor_release(&a);
 	return r;
 }
@@ -121,7 +126,7 @@ int query_device(struct cmd_ctx *c, struct cs_err *err)
 	int r = get_device(c, &d, err);
 
 	if (!r)
-		r = reply_put(fill_device(c->reply, &d), err);
+		r = reply_put(fill_device(c->reply, &d) || put_generation(c), err);
 	model_device_wipe(&d);
 	return r;
 }
@@ -141,7 +146,18 @@ int query_device_secrets(struct cmd_ctx *c, struct cs_err *err)
 	return r;
 }
 
-/* ---- verification ---- */
+/* ---- verification: an unknown device matches nothing (no error) ---- */
+
+/* 1: found; 0: no such device; negative: error. */
+static int find_device(struct cmd_ctx *c, struct model_device *d, struct cs_err *err)
+{
+	int r = need_name(c->tb, CREDSTORE_A_DEVICE_ID, "device id", err);
+
+	memset(d, 0, sizeof(*d));
+	if (!r)
+		r = model_get_device(&c->d->model, NULL, attr_string(c->tb, CREDSTORE_A_DEVICE_ID), d, err);
+	return r == -ENOENT ? 0 : r == 0 ? 1 : r;
+}
 
 static bool sub_usable(const struct model_device *d)
 {
@@ -206,11 +222,12 @@ int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 		return r;
 	s.fp = nla_data(c->tb[CREDSTORE_A_FINGERPRINT]);
 	if (c->tb[CREDSTORE_A_DEVICE_ID]) {
-		r = get_device(c, &d, err);
-		if (!r) {
+		r = find_device(c, &d, err);
+		if (r == 1) {
 			s.match = match_fingerprint(&d, s.fp);
 			memcpy(s.id, d.id, sizeof(s.id));
 		}
+		r = r < 0 ? r : 0;
 		model_device_wipe(&d);
 	} else {
 		s.err = &ignored;
@@ -231,8 +248,8 @@ int query_verify_secret(struct cmd_ctx *c, struct cs_err *err)
 	int r = need_attr(c->tb, CREDSTORE_A_SECRET, "secret", err);
 
 	if (!r)
-		r = get_device(c, &d, err);
-	if (!r) {
+		r = find_device(c, &d, err);
+	if (r == 1) {
 		size_t len = (size_t)nla_len(given);
 		bool master = secret_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER],
 					   nla_data(given), len);
@@ -240,8 +257,10 @@ int query_verify_secret(struct cmd_ctx *c, struct cs_err *err)
 					nla_data(given), len) && sub_usable(&d);
 
 		match = master ? CREDSTORE_MATCH_MASTER : sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
-		r = reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, match), err);
 	}
+	if (r >= 0)
+		r = reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, match) ||
+			      (match && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d.id)), err);
 	model_device_wipe(&d);
 	return r;
 }
