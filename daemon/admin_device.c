@@ -87,9 +87,11 @@ static int check_fingerprint_free(struct cmd_ctx *c, const char *id, struct cs_e
 	return cs_err_set(err, EEXIST, "that fingerprint belongs to device '%s'", owner);
 }
 
-static int slot_of(struct cmd_ctx *c)
+/* The sub, unless the master is asked for or there is no master yet (a
+ * sub needs a master to rotate from). */
+static int slot_of(struct cmd_ctx *c, bool has_master)
 {
-	return c->tb[CREDSTORE_A_ADMIN_MASTER] ? SLOT_MASTER : SLOT_SUB;
+	return c->tb[CREDSTORE_A_ADMIN_MASTER] || !has_master ? SLOT_MASTER : SLOT_SUB;
 }
 
 int admin_device_add(struct cmd_ctx *c, struct cs_err *err)
@@ -123,7 +125,7 @@ int admin_device_add(struct cmd_ctx *c, struct cs_err *err)
 int admin_device_reset_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct model_device d;
-	int slot = slot_of(c);
+	int slot;
 	int r = need_attr(c->tb, CREDSTORE_A_FINGERPRINT, "fingerprint", err);
 
 	if (!r)
@@ -131,6 +133,7 @@ int admin_device_reset_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 	if (!r)
 		r = check_fingerprint_free(c, d.id, err);
 	if (!r) {
+		slot = slot_of(c, d.has_fp[SLOT_MASTER]);
 		d.has_fp[slot] = true;
 		memcpy(d.fp[slot], nla_data(c->tb[CREDSTORE_A_FINGERPRINT]), CREDSTORE_FINGERPRINT_LEN);
 		r = model_put_device(c->txn, &d, err);
@@ -144,7 +147,7 @@ int admin_device_reset_secret(struct cmd_ctx *c, struct cs_err *err)
 	struct model_device d;
 	uint8_t secret[CREDSTORE_SECRET_MAX];
 	size_t len;
-	int slot = slot_of(c);
+	int slot;
 	int r = load_device(c, &d, err);
 
 	if (!r)
@@ -152,6 +155,7 @@ int admin_device_reset_secret(struct cmd_ctx *c, struct cs_err *err)
 	if (!r && !len)
 		r = cs_err_set(err, EINVAL, "missing secret: give one or ask for one to be generated");
 	if (!r) {
+		slot = slot_of(c, d.secret_len[SLOT_MASTER] > 0);
 		memcpy(d.secret[slot], secret, len);
 		d.secret_len[slot] = len;
 		r = model_put_device(c->txn, &d, err);

@@ -69,6 +69,11 @@ static const struct model_change *find_change(const struct model_txn *t, uint8_t
 	return NULL;
 }
 
+bool model_change_latest(const struct model_txn *t, const struct model_change *c)
+{
+	return find_change(t, c->type, c->key) == c;
+}
+
 typedef int (*decode_fn)(const struct store_record *r, void *out, struct cs_err *err);
 
 static int lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,

@@ -94,6 +94,9 @@ struct model_txn {
 	uint32_t count[STORE_REC_TYPE_MAX + 1];
 };
 
+/* Is c the last change staged for its record (the one that counts)? */
+bool model_change_latest(const struct model_txn *t, const struct model_change *c);
+
 struct model_txn *model_txn_begin(struct model *m, struct cs_err *err);
 /* Durable on flash when it returns 0; the txn stays readable (for the
  * publisher) until model_txn_free(). */
