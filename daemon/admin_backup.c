@@ -50,8 +50,10 @@ static int reply_blob(struct cmd_ctx *c, const uint8_t *blob, size_t len, struct
 
 	for (size_t off = 0; off < len && !r; off += CS_USERSOCK_ATTR_MAX) {
 		size_t n = len - off < CS_USERSOCK_ATTR_MAX ? len - off : CS_USERSOCK_ATTR_MAX;
+		struct nl_msg *part = reply_part(c, err);
 
-		r = reply_put(nla_put(c->reply, CREDSTORE_A_ADMIN_BLOB, (int)n, blob + off), err);
+		r = part ? reply_put(nla_put(part, CREDSTORE_A_ADMIN_BLOB, (int)n, blob + off), err)
+			 : -ENOMEM;
 	}
 	return r;
 }

@@ -7,10 +7,9 @@
 static int run_one(struct cmd_ctx *c, struct nlattr *request, int index, struct cs_err *err)
 {
 	struct nlattr *tb[CREDSTORE_A_MAX + 1];
-	struct cmd_ctx sub = *c;
+	struct cmd_ctx sub;
 	struct cs_err sub_err = { 0 };
 	const struct command *cmd = NULL;
-	struct nlattr *nest;
 	int r = nla_parse_nested(tb, CREDSTORE_A_MAX, request, cs_usersock_policy);
 
 	if (r < 0)
@@ -19,15 +18,19 @@ static int run_one(struct cmd_ctx *c, struct nlattr *request, int index, struct 
 		cmd = command_find(nla_get_u8(tb[CREDSTORE_A_ADMIN_CMD]));
 	if (!cmd || !cmd->batchable)
 		return cs_err_set(err, EINVAL, "batch operation %d: not a command a batch can hold", index);
-	nest = nla_nest_start(c->reply, CREDSTORE_A_ADMIN_REQUEST);
-	if (!nest)
-		return reply_put(-1, err);
+	/* Each operation answers in a part of its own, in order. */
+	sub = *c;
+	sub.reply = reply_part(c, err);
+	if (!sub.reply)
+		return -ENOMEM;
+	r = reply_put(nla_put_u8(sub.reply, CREDSTORE_A_ADMIN_CMD, cmd->cmd), err);
+	if (r)
+		return r;
 	sub.tb = tb;
 	r = cmd->run(&sub, &sub_err);
 	if (r)
 		return cs_err_set(err, sub_err.code, "batch operation %d (%s): %s", index, cmd->name,
 				  sub_err.msg);
-	nla_nest_end(c->reply, nest);
 	return 0;
 }
 

@@ -219,7 +219,9 @@ int admin_device_set_flags(struct cmd_ctx *c, struct cs_err *err)
 	if (!r)
 		r = load_device(c, &d, err);
 	if (!r) {
-		d.flags = nla_get_u32(c->tb[CREDSTORE_A_FLAGS]);
+		uint32_t bits = nla_get_u32(c->tb[CREDSTORE_A_FLAGS]);
+
+		d.flags = c->tb[CREDSTORE_A_ADMIN_CLEAR] ? d.flags & ~bits : d.flags | bits;
 		r = model_put_device(c->txn, &d, err);
 	}
 	model_device_wipe(&d);

@@ -34,6 +34,21 @@ int reply_put(int ret, struct cs_err *err)
 	return ret < 0 ? cs_err_set(err, EMSGSIZE, "the answer does not fit in a message") : 0;
 }
 
+struct nl_msg *reply_part(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct nl_msg *part = cs_reply_new(c->req, NLM_F_MULTI);
+	void *p = part ? realloc(c->parts, (c->n_parts + 1) * sizeof(*c->parts)) : NULL;
+
+	if (!p) {
+		nlmsg_free(part);
+		cs_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	c->parts = p;
+	c->parts[c->n_parts++] = part;
+	return part;
+}
+
 int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg),
 	      const void *arg, struct cs_err *err)
 {
@@ -109,6 +124,27 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 	return r;
 }
 
+/* The reply, after its parts if any.  Parts are sent only on success:
+ * a refused command answers with its error alone. */
+static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
+{
+	for (size_t i = 0; i < c->n_parts; i++)
+		if (ok)
+			cs_usersock_send(d->usersock, c->parts[i]);
+		else
+			nlmsg_free(c->parts[i]);
+	free(c->parts);
+	if (!ok) {
+		nlmsg_free(c->reply);
+		return;
+	}
+	if (c->n_parts)
+		nlmsg_hdr(c->reply)->nlmsg_flags |= NLM_F_MULTI;
+	cs_usersock_send(d->usersock, c->reply);
+	if (c->n_parts)
+		cs_usersock_send_done(d->usersock, c->req);
+}
+
 static void answer(struct daemon *d, const struct command *cmd, struct cs_request *req,
 		   struct cs_err *err)
 {
@@ -125,10 +161,7 @@ static void answer(struct daemon *d, const struct command *cmd, struct cs_reques
 		r = c.reply ? run_command(d, cmd, &c, &gen, err) : cs_err_set(err, ENOMEM, "out of memory");
 		if (!r && cmd->changes)
 			r = reply_put(nla_put_u64(c.reply, CREDSTORE_A_GENERATION, gen), err);
-		if (!r)
-			cs_usersock_send(d->usersock, c.reply);
-		else
-			nlmsg_free(c.reply);
+		send_answer(d, &c, r == 0);
 	}
 	if (r)
 		cs_usersock_send_error(d->usersock, req, err);

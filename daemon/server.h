@@ -28,6 +28,10 @@ struct cmd_ctx {
 	struct nlattr **tb;		/* this command's attributes */
 	struct model_txn *txn;		/* for commands that change the store */
 	struct nl_msg *reply;		/* the answer's attributes go here */
+	/* Parts sent before the reply (NLM_F_MULTI, then NLMSG_DONE): a
+	 * backup in pieces, one answer per batch operation. */
+	struct nl_msg **parts;
+	size_t n_parts;
 };
 
 struct command {
@@ -53,6 +57,8 @@ int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err
 /* Send one entry of a dump; fill it with fill(). */
 int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg),
 	      const void *arg, struct cs_err *err);
+/* A new part of the answer (see struct cmd_ctx); NULL and err on failure. */
+struct nl_msg *reply_part(struct cmd_ctx *c, struct cs_err *err);
 /* ret of an nla_put*(): a message that is too small becomes an error. */
 int reply_put(int ret, struct cs_err *err);
 

@@ -53,6 +53,7 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_REQUEST] = { .type = NLA_NESTED },
 	[CREDSTORE_A_ADMIN_KEY_PEM] = BIN(4 * CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_PENDING_KEY] = BIN(CREDSTORE_KEY_MAX),
+	[CREDSTORE_A_ADMIN_CLEAR] = { .type = NLA_FLAG },
 };
 
 /* libnl reports its own error codes; the tools speak errno. */
