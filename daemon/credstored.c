@@ -207,8 +207,8 @@ int main(int argc, char **argv)
 	log_open(o.to_stderr);
 	d.model.limits = o.limits;
 	if (set_admin_group(&d, o.admin_group, &err) ||
-	    keyfile_load(o.key_file, so.key, &err) ||
 	    !(d.usersock = cs_usersock_listen(&err)) ||
+	    keyfile_load(o.key_file, so.key, &err) ||
 	    !(f = open_flash(&o, &err)) ||
 	    !(d.model.store = open_store(f, &so, &err)))
 		goto out;

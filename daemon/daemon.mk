@@ -7,3 +7,5 @@ DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
 	       daemon/admin_device.c daemon/admin_store.c daemon/admin_backup.c \
 	       daemon/backup_seal.c daemon/admin_batch.c
 DAEMON_SRCS += daemon/publisher.c daemon/keyfile.c
+PROGRAMS += $(BUILD)/bin/credstored
+$(eval $(call program,bin/credstored,daemon/credstored.c))

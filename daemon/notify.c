@@ -2,7 +2,6 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
 
-#include "log.h"
 #include "notify.h"
 
 static const uint8_t kind_of[STORE_REC_TYPE_MAX + 1] = {
@@ -30,8 +29,7 @@ static void send_notify(struct nl_sock *sk, uint8_t kind, int key_attr, const ch
 		return;
 	}
 	/* Nobody listening is the common case, not an error. */
-	if (cs_usersock_send(sk, msg) < 0)
-		log_msg(LOG_DEBUG, "no listener for notifications");
+	cs_usersock_send(sk, msg);
 }
 
 void notify_changes(struct nl_sock *sk, const struct model_txn *t, uint64_t gen)

@@ -307,11 +307,13 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 
 	if (!req)
 		return cs_err_set(err, ENOMEM, "out of memory");
+	errno = 0;
 	r = nl_send_auto(c->sk, req);
 	seq = nlmsg_hdr(req)->nlmsg_seq;
 	nlmsg_free(req);
 	if (r < 0) {
-		r = nlerr_to_errno(r);
+		/* libnl folds ECONNREFUSED into NLE_FAILURE; errno still has it. */
+		r = r == -NLE_FAILURE && errno ? errno : nlerr_to_errno(r);
 		if (r == ECONNREFUSED)
 			return cs_err_set(err, r, "cannot reach credstored: nothing listens on its port (is it running?)");
 		return cs_err_set(err, r, "cannot send to credstored: %s", strerror(r));

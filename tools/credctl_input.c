@@ -101,5 +101,7 @@ int get_passphrase(struct ctl *c, const char *given, const char *file, char *out
 
 const char *positional(int argc, char **argv)
 {
+	if (optind == 0)	/* no getopt_long() ran: argv[0] is the command */
+		optind = 1;
 	return optind < argc ? argv[optind++] : NULL;
 }
