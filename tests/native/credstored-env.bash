@@ -2,13 +2,20 @@
 # temp dir, test CAs and certificates made with openssl, and a daemon in
 # userspace mode on an emulated flash image.
 set -u
+# The daemon's port is fixed and netlink ports are per network namespace:
+# each test runs in a namespace of its own, so that tests running at the
+# same time (or a credstored on the host) never answer each other.
+if [ -z "${CREDSTORED_TEST_NETNS:-}" ]; then
+	export CREDSTORED_TEST_NETNS=1
+	exec unshare --net -- "$BASH" "$0" "$@"
+fi
 . "$(dirname "$0")/../lib.sh"
 
 BIN=$BUILD/bin
 T=$(mktemp -d /tmp/credstored-test.XXXXXX)
 CREDCTL="timeout 60 $BIN/credctl"
 DAEMON_PID=
-trap 'stop_daemon; rm -rf "$T"' EXIT
+trap 'stop_daemon; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
 
 # start_daemon [OPTIONS...]: run credstored on $T/store.img and wait until
 # it answers.
