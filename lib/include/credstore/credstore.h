@@ -123,7 +123,8 @@ typedef int credstore_fingerprint_lookup(void *arg, const uint8_t fp[CREDSTORE_F
 #define CREDSTORE_SSL_REQUIRE_CHAIN	(1U << 0)
 
 /* Require a client certificate and admit it only when its SHA-256
- * fingerprint is a device's master or sub.  arg must outlive ctx. */
+ * fingerprint is a device's master or sub.  Session resumption is turned
+ * off: every handshake asks the lookup.  arg must outlive ctx. */
 int credstore_ssl_ctx_admit_devices(SSL_CTX *ctx, credstore_fingerprint_lookup *lookup,
 				    void *arg, unsigned int flags);
 /* The same with the store as the lookup; with CREDSTORE_SSL_REQUIRE_CHAIN
