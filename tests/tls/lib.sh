@@ -45,6 +45,9 @@ tls_fingerprint() {
 	openssl x509 -in "$TLS_DIR/$1.pem" -noout -fingerprint -sha256 | sed 's/.*=//'
 }
 
+# The starters run in the test's shell (not inside `check`, whose command
+# substitution would wait for them): they set variables the test uses.
+
 # tls_start_backend: starts the backend, sets TLS_BACKEND_PORT.
 tls_start_backend() {
 	"$BUILD/tests/tls/tls-backend" > "$TLS_DIR/backend.port" &
@@ -58,10 +61,10 @@ tls_start_backend() {
 tls_start_proxy() {
 	local log=$1; shift
 	: > "$log"
-	"$BUILD/bin/credstore-tlsproxy" -l 127.0.0.1:0 -b "127.0.0.1:$TLS_BACKEND_PORT" "$@" 2> "$log" &
+	"$BUILD/bin/credstore-tlsproxy" -l 127.0.0.1:0 -b "127.0.0.1:$TLS_BACKEND_PORT" "$@" 2> "$log" > /dev/null &
 	TLS_PROXY_PID=$!
 	_tls_pids+=($!)
-	_tls_wait_for 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log" || { cat "$log"; return 1; }
+	_tls_wait_for 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log" || { sed 's/^/# /' "$log"; return 1; }
 	TLS_PORT=$_tls_found
 }
 
@@ -114,4 +117,10 @@ tls_server_subject() {
 	timeout 20 openssl s_client -connect "127.0.0.1:$TLS_PORT" -CAfile "$TLS_DIR/ca.pem" \
 		-cert "$TLS_DIR/dev1-master.pem" -key "$TLS_DIR/dev1-master.key" < /dev/null 2>/dev/null |
 		openssl x509 -noout -subject
+}
+
+# tls_no_cert: the request without a client certificate.
+tls_no_cert() {
+	printf '%s' "$TLS_REQUEST" | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$TLS_PORT" \
+		-CAfile "$TLS_DIR/ca.pem" 2>&1 | grep -q "$TLS_PAGE"
 }
