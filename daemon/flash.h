@@ -50,6 +50,7 @@ struct flash {
 	const struct flash_ops *ops;
 	struct flash_geometry geo;
 	struct flash_stats stats;
+	struct cs_err err;	/* why the last failing op failed: device, block, what */
 };
 
 /* libmtd on a character device such as /dev/mtd0. */

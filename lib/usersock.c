@@ -52,6 +52,8 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_CMD] = { .type = NLA_U8 },
 	[CREDSTORE_A_ADMIN_REQUEST] = { .type = NLA_NESTED },
 	[CREDSTORE_A_ADMIN_KEY_PEM] = BIN(4 * CREDSTORE_KEY_MAX),
+	[CREDSTORE_A_ADMIN_PENDING_KEY] = BIN(CREDSTORE_KEY_MAX),
+	[CREDSTORE_A_ADMIN_CLEAR] = { .type = NLA_FLAG },
 };
 
 /* libnl reports its own error codes; the tools speak errno. */
@@ -305,11 +307,13 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 
 	if (!req)
 		return cs_err_set(err, ENOMEM, "out of memory");
+	errno = 0;
 	r = nl_send_auto(c->sk, req);
 	seq = nlmsg_hdr(req)->nlmsg_seq;
 	nlmsg_free(req);
 	if (r < 0) {
-		r = nlerr_to_errno(r);
+		/* libnl folds ECONNREFUSED into NLE_FAILURE; errno still has it. */
+		r = r == -NLE_FAILURE && errno ? errno : nlerr_to_errno(r);
 		if (r == ECONNREFUSED)
 			return cs_err_set(err, r, "cannot reach credstored: nothing listens on its port (is it running?)");
 		return cs_err_set(err, r, "cannot send to credstored: %s", strerror(r));

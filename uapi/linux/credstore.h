@@ -34,37 +34,123 @@
 #define CREDSTORE_MESSAGE_MAX		256	/* text of a daemon error */
 
 /**
+ * DOC: credstore commands
+ *
+ * Every request is strictly validated against the policy of its command:
+ * an attribute the command does not take, a wrong type or length, or a
+ * value out of range is refused with -EINVAL and an extended ACK naming
+ * the attribute; a missing required attribute is refused with -EINVAL
+ * and NLMSGERR_ATTR_MISS_TYPE.  Send requests with NLM_F_ACK and
+ * NETLINK_EXT_ACK enabled to read those messages.
+ *
+ * Replies carry the command of the request.  "Key" below means
+ * %CREDSTORE_A_NAME for identities and anchors, %CREDSTORE_A_DEVICE_ID
+ * for devices.  Lookups of a name or id that is not published fail with
+ * -ENOENT.
+ */
+
+/**
  * enum credstore_cmd - commands of the family
  *
+ * @CREDSTORE_CMD_UNSPEC: never valid.
+ *
  * Queries (any user):
- * @CREDSTORE_CMD_GET_STATUS: generation, table counts, limits, publisher.
- * @CREDSTORE_CMD_GET_IDENTITY: by %CREDSTORE_A_NAME: %CREDSTORE_A_CHAIN.
- *	Dump: every identity (name and chain), paged.
- * @CREDSTORE_CMD_GET_ANCHOR: by %CREDSTORE_A_NAME; dump: every anchor.
- * @CREDSTORE_CMD_GET_DEVICE: by %CREDSTORE_A_DEVICE_ID: fingerprints and
- *	flags (never secrets).  Dump: every device, paged.
- * @CREDSTORE_CMD_VERIFY_FINGERPRINT: %CREDSTORE_A_FINGERPRINT, and
- *	optionally %CREDSTORE_A_DEVICE_ID; answers %CREDSTORE_A_MATCH and
- *	%CREDSTORE_A_DEVICE_ID.
- * @CREDSTORE_CMD_VERIFY_SECRET: %CREDSTORE_A_DEVICE_ID and
- *	%CREDSTORE_A_SECRET; answers %CREDSTORE_A_MATCH (constant time).
  *
- * Privileged reads (CAP_NET_ADMIN or the module's reader group):
- * @CREDSTORE_CMD_GET_IDENTITY_KEY: by name: %CREDSTORE_A_KEY.
- * @CREDSTORE_CMD_GET_DEVICE_SECRETS: by id: master and sub secret.
+ * @CREDSTORE_CMD_GET_STATUS: request: nothing.  Reply:
+ *	%CREDSTORE_A_GENERATION (the generation served, 0 before any
+ *	publish), %CREDSTORE_A_STATUS_IDENTITIES, %CREDSTORE_A_STATUS_ANCHORS,
+ *	%CREDSTORE_A_STATUS_DEVICES (u32 counts), %CREDSTORE_A_STATUS_BYTES
+ *	(u32, memory the served tables account for),
+ *	%CREDSTORE_A_STATUS_MAX_ENTRIES, %CREDSTORE_A_STATUS_MAX_BYTES (u32,
+ *	the module's limits), %CREDSTORE_A_STATUS_PUBLISHER (u8, 1 while a
+ *	publisher socket is attached, 0 when none: the module then keeps
+ *	serving the last state published).
+ * @CREDSTORE_CMD_GET_IDENTITY: request: %CREDSTORE_A_NAME.  Reply:
+ *	%CREDSTORE_A_NAME, %CREDSTORE_A_CHAIN, %CREDSTORE_A_GENERATION.
+ *	With NLM_F_DUMP (no attributes): one message per identity with
+ *	%CREDSTORE_A_NAME and %CREDSTORE_A_CHAIN, paged.
+ * @CREDSTORE_CMD_GET_ANCHOR: as GET_IDENTITY, for trust anchors
+ *	(%CREDSTORE_A_CHAIN holds the anchor's DER certificate).
+ * @CREDSTORE_CMD_GET_DEVICE: request: %CREDSTORE_A_DEVICE_ID.  Reply:
+ *	%CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_FLAGS, %CREDSTORE_A_MASTER_FP and
+ *	%CREDSTORE_A_SUB_FP (each only if the device has one),
+ *	%CREDSTORE_A_GENERATION; never secrets.  With NLM_F_DUMP (no
+ *	attributes): one message per device, paged (100k devices and more).
+ *	A dump whose tables change while it runs sets NLM_F_DUMP_INTR.
+ * @CREDSTORE_CMD_VERIFY_FINGERPRINT: request: %CREDSTORE_A_FINGERPRINT,
+ *	optionally %CREDSTORE_A_DEVICE_ID.  With the id, the fingerprint is
+ *	compared with that device's; without it, the device is looked up
+ *	from the fingerprint alone (master and sub fingerprints are unique
+ *	over all devices).  Reply: %CREDSTORE_A_MATCH (&enum credstore_match;
+ *	an unknown device or fingerprint answers %CREDSTORE_MATCH_NONE, not
+ *	an error) and, on a match, %CREDSTORE_A_DEVICE_ID.  A device with
+ *	%CREDSTORE_DEVICE_F_SUB_DISABLED never matches on its sub.
+ * @CREDSTORE_CMD_VERIFY_SECRET: request: %CREDSTORE_A_DEVICE_ID and
+ *	%CREDSTORE_A_SECRET.  Reply: %CREDSTORE_A_MATCH and, on a match,
+ *	%CREDSTORE_A_DEVICE_ID.  Compared in constant time (crypto_memneq);
+ *	unknown device: %CREDSTORE_MATCH_NONE.  Sub rule as above.
  *
- * Publisher (GENL_ADMIN_PERM, one publisher socket at a time):
- * @CREDSTORE_CMD_PUBLISH_BEGIN: start a snapshot at %CREDSTORE_A_GENERATION.
- * @CREDSTORE_CMD_PUBLISH_RECORDS: %CREDSTORE_A_RECORDS into the snapshot.
- * @CREDSTORE_CMD_PUBLISH_COMMIT: swap the snapshot in atomically.
- * @CREDSTORE_CMD_PUBLISH_ABORT: drop the snapshot being built.
- * @CREDSTORE_CMD_PUBLISH_UPDATE: %CREDSTORE_A_RECORDS into the live tables
- *	at a new %CREDSTORE_A_GENERATION (one change, no snapshot).
- * @CREDSTORE_CMD_RETRACT: remove one record (%CREDSTORE_A_KIND and its key)
- *	at a new %CREDSTORE_A_GENERATION.
+ * Privileged reads (CAP_NET_ADMIN, or membership of the module's
+ * reader_gid, both of the credentials that opened the socket; -EPERM
+ * otherwise):
  *
- * @CREDSTORE_CMD_NOTIFY: multicast on "notify": %CREDSTORE_A_KIND, its key
- *	(or %CREDSTORE_KIND_SNAPSHOT), %CREDSTORE_A_GENERATION.
+ * @CREDSTORE_CMD_GET_IDENTITY_KEY: request: %CREDSTORE_A_NAME.  Reply:
+ *	%CREDSTORE_A_NAME, %CREDSTORE_A_KEY.
+ * @CREDSTORE_CMD_GET_DEVICE_SECRETS: request: %CREDSTORE_A_DEVICE_ID.
+ *	Reply: %CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_MASTER_SECRET and
+ *	%CREDSTORE_A_SUB_SECRET (each only if the device has one).
+ *
+ * Publisher (CAP_NET_ADMIN via GENL_ADMIN_PERM; one publisher socket at a
+ * time: the first publisher command claims the module for its socket,
+ * another socket gets -EBUSY until it closes; closing it drops a snapshot
+ * in progress and keeps the served state).  Replies: an ACK, or an error
+ * with an extended ACK message.  A generation older than the one served
+ * is refused with -ESTALE; a publish that would exceed the module's
+ * max_entries or max_bytes with -ENOSPC.
+ *
+ * @CREDSTORE_CMD_PUBLISH_BEGIN: request: %CREDSTORE_A_GENERATION.  Starts
+ *	an empty snapshot (dropping one in progress).
+ * @CREDSTORE_CMD_PUBLISH_RECORDS: request: %CREDSTORE_A_RECORDS,
+ *	optionally %CREDSTORE_A_GENERATION (must be the snapshot's).  Adds
+ *	the records to the snapshot (a key already in it is replaced).
+ *	-EINVAL without a snapshot begun.  All records of the message or
+ *	none are added.
+ * @CREDSTORE_CMD_PUBLISH_COMMIT: request: optionally
+ *	%CREDSTORE_A_GENERATION (must be the snapshot's).  Swaps the
+ *	snapshot in atomically: a reader sees the old tables or the new ones,
+ *	never a mix.  Notifies %CREDSTORE_KIND_SNAPSHOT once.
+ * @CREDSTORE_CMD_PUBLISH_ABORT: request: nothing.  Drops the snapshot.
+ * @CREDSTORE_CMD_PUBLISH_UPDATE: request: %CREDSTORE_A_GENERATION,
+ *	%CREDSTORE_A_RECORDS.  Inserts or replaces each record in the served
+ *	tables (no snapshot), then serves the generation.  Notifies once per
+ *	record.
+ * @CREDSTORE_CMD_RETRACT: request: %CREDSTORE_A_GENERATION,
+ *	%CREDSTORE_A_KIND and the key (%CREDSTORE_A_NAME, or
+ *	%CREDSTORE_A_DEVICE_ID for a device).  Removes that record from the
+ *	served tables; -ENOENT if it is not there.  Notifies once.
+ *
+ * @CREDSTORE_CMD_NOTIFY: multicast on the group "notify", never a request:
+ *	%CREDSTORE_A_KIND, %CREDSTORE_A_GENERATION, and for an identity or
+ *	anchor %CREDSTORE_A_NAME, for a device %CREDSTORE_A_DEVICE_ID; for
+ *	%CREDSTORE_KIND_SNAPSHOT no key (everything may have changed).
+ *	Sent after the change is visible to queries.
+ *
+ * Record encoding (PUBLISH_RECORDS, PUBLISH_UPDATE): %CREDSTORE_A_RECORDS
+ * nests any number of %CREDSTORE_A_RECORD, each a nest of top-level
+ * attributes:
+ *
+ * - identity: %CREDSTORE_A_KIND = %CREDSTORE_KIND_IDENTITY,
+ *   %CREDSTORE_A_NAME, %CREDSTORE_A_CHAIN (DER certificates, leaf first),
+ *   %CREDSTORE_A_KEY (DER PKCS#8), all required;
+ * - anchor: %CREDSTORE_A_KIND = %CREDSTORE_KIND_ANCHOR,
+ *   %CREDSTORE_A_NAME, %CREDSTORE_A_CHAIN (the DER certificate), required;
+ * - device: %CREDSTORE_A_KIND = %CREDSTORE_KIND_DEVICE,
+ *   %CREDSTORE_A_DEVICE_ID (required), %CREDSTORE_A_MASTER_FP,
+ *   %CREDSTORE_A_SUB_FP, %CREDSTORE_A_MASTER_SECRET,
+ *   %CREDSTORE_A_SUB_SECRET, %CREDSTORE_A_FLAGS (each optional; a sub
+ *   requires its master; flags default to 0).
+ *
+ * An attribute that does not belong to the record's kind is refused.
  */
 enum credstore_cmd {
 	CREDSTORE_CMD_UNSPEC,
@@ -137,7 +223,8 @@ enum credstore_cmd {
  * @CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE, @CREDSTORE_ADMIN_CMD_DEVICE_DROP_SUB,
  * @CREDSTORE_ADMIN_CMD_DEVICE_REMOVE: %CREDSTORE_A_DEVICE_ID.
  * @CREDSTORE_ADMIN_CMD_DEVICE_SET_FLAGS: %CREDSTORE_A_DEVICE_ID,
- *	%CREDSTORE_A_FLAGS (the whole new set).
+ *	%CREDSTORE_A_FLAGS: the bits to set, or to clear with
+ *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
  * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
  * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
  * @CREDSTORE_ADMIN_CMD_EXPORT: %CREDSTORE_A_ADMIN_PASSWORD: answers
@@ -177,20 +264,33 @@ enum credstore_admin_cmd {
  * enum credstore_attr - top-level attributes
  *
  * @CREDSTORE_A_GENERATION: u64, the store generation (only grows).
- * @CREDSTORE_A_KIND: u8, &enum credstore_kind.
- * @CREDSTORE_A_NAME: NUL-terminated string < %CREDSTORE_NAME_MAX.
- * @CREDSTORE_A_DEVICE_ID: NUL-terminated string < %CREDSTORE_DEVICE_ID_MAX.
+ * @CREDSTORE_A_KIND: u8, &enum credstore_kind (IDENTITY, ANCHOR or DEVICE
+ *	in requests).
+ * @CREDSTORE_A_NAME: NUL-terminated string, 1..%CREDSTORE_NAME_MAX - 1
+ *	characters.
+ * @CREDSTORE_A_DEVICE_ID: NUL-terminated string, 1..%CREDSTORE_DEVICE_ID_MAX
+ *	- 1 characters.
  * @CREDSTORE_A_FINGERPRINT: binary, exactly %CREDSTORE_FINGERPRINT_LEN.
- * @CREDSTORE_A_SECRET: binary, 1..%CREDSTORE_SECRET_MAX.
+ * @CREDSTORE_A_SECRET: binary, 1..%CREDSTORE_SECRET_MAX bytes.
  * @CREDSTORE_A_MATCH: u8, &enum credstore_match.
- * @CREDSTORE_A_CHAIN: binary, concatenated DER certificates, leaf first.
- * @CREDSTORE_A_KEY: binary, DER PKCS#8 private key.
- * @CREDSTORE_A_MASTER_FP, @CREDSTORE_A_SUB_FP: binary fingerprints.
- * @CREDSTORE_A_MASTER_SECRET, @CREDSTORE_A_SUB_SECRET: binary secrets.
- * @CREDSTORE_A_FLAGS: u32, &enum credstore_device_flags.
- * @CREDSTORE_A_RECORDS: nested array of %CREDSTORE_A_RECORD.
- * @CREDSTORE_A_RECORD: nested; %CREDSTORE_A_KIND and the record's fields.
- * @CREDSTORE_A_STATUS_*: u32 counts and limits, u8 publisher present.
+ * @CREDSTORE_A_CHAIN: binary, 1..%CREDSTORE_CHAIN_MAX bytes, concatenated
+ *	DER certificates, leaf first.
+ * @CREDSTORE_A_KEY: binary, 1..%CREDSTORE_KEY_MAX bytes, DER PKCS#8.
+ * @CREDSTORE_A_MASTER_FP, @CREDSTORE_A_SUB_FP: binary, exactly
+ *	%CREDSTORE_FINGERPRINT_LEN.
+ * @CREDSTORE_A_MASTER_SECRET, @CREDSTORE_A_SUB_SECRET: binary,
+ *	1..%CREDSTORE_SECRET_MAX bytes.
+ * @CREDSTORE_A_FLAGS: u32, &enum credstore_device_flags; unknown bits are
+ *	refused.
+ * @CREDSTORE_A_RECORDS: nested: %CREDSTORE_A_RECORD entries, nothing else.
+ * @CREDSTORE_A_RECORD: nested: %CREDSTORE_A_KIND and the record's fields
+ *	(see "Record encoding" above).
+ * @CREDSTORE_A_STATUS_IDENTITIES, @CREDSTORE_A_STATUS_ANCHORS,
+ *	@CREDSTORE_A_STATUS_DEVICES: u32 counts of the served tables.
+ * @CREDSTORE_A_STATUS_PUBLISHER: u8, 1 if a publisher is attached.
+ * @CREDSTORE_A_STATUS_MAX_ENTRIES, @CREDSTORE_A_STATUS_MAX_BYTES: u32,
+ *	the module's limits (module parameters max_entries, max_bytes).
+ * @CREDSTORE_A_STATUS_BYTES: u32, bytes the served tables account for.
  * @CREDSTORE_A_MESSAGE: string, a human-readable error (userspace mode).
  * @CREDSTORE_A_ERRNO: u32, a positive errno (userspace mode).
  * @CREDSTORE_A_PAD: padding for 64-bit attributes.
@@ -234,14 +334,40 @@ enum credstore_attr {
 	CREDSTORE_A_ADMIN_ANCHOR,	/* string: anchor the chain must reach */
 	CREDSTORE_A_ADMIN_MASTER,	/* flag: replace the master, not the sub */
 	CREDSTORE_A_ADMIN_GENERATE,	/* flag: the daemon makes the secret */
-	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, batch text */
+	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, in pieces */
 	CREDSTORE_A_ADMIN_STORE,	/* nested: store status (see daemon) */
 	CREDSTORE_A_ADMIN_CMD,		/* u8: a command inside a batch */
 	CREDSTORE_A_ADMIN_REQUEST,	/* nested: one command of a batch */
 	CREDSTORE_A_ADMIN_KEY_PEM,	/* binary: PEM or DER private key input */
+	CREDSTORE_A_ADMIN_PENDING_KEY,	/* binary: DER key of a CSR (store only) */
+	CREDSTORE_A_ADMIN_CLEAR,	/* flag: SET_FLAGS clears the bits given */
 
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
+};
+
+/* Inside %CREDSTORE_A_ADMIN_STORE (admin port only): the store's figures. */
+enum credstore_admin_store_attr {
+	CREDSTORE_A_STORE_UNSPEC,
+	CREDSTORE_A_STORE_PAD,
+	CREDSTORE_A_STORE_GENERATION,		/* u64 */
+	CREDSTORE_A_STORE_IDENTITIES,		/* u32 counts and limits */
+	CREDSTORE_A_STORE_ANCHORS,
+	CREDSTORE_A_STORE_DEVICES,
+	CREDSTORE_A_STORE_MAX_IDENTITIES,
+	CREDSTORE_A_STORE_MAX_ANCHORS,
+	CREDSTORE_A_STORE_MAX_DEVICES,
+	CREDSTORE_A_STORE_LIVE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_FREE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_BLOCKS,		/* u32: eraseblocks */
+	CREDSTORE_A_STORE_BLOCK_SIZE,		/* u32: bytes */
+	CREDSTORE_A_STORE_BAD_BLOCKS,		/* u32 */
+	CREDSTORE_A_STORE_ERASE_MIN,		/* u32: erase counts */
+	CREDSTORE_A_STORE_ERASE_MAX,
+	CREDSTORE_A_STORE_PUBLISHER,		/* u8: feeding credstore.ko */
+
+	__CREDSTORE_A_STORE_MAX,
+	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
 };
 
 /* What a record, a notification or a retraction is about. */
