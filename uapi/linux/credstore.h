@@ -41,7 +41,9 @@
  * value out of range is refused with -EINVAL and an extended ACK naming
  * the attribute; a missing required attribute is refused with -EINVAL
  * and NLMSGERR_ATTR_MISS_TYPE.  Send requests with NLM_F_ACK and
- * NETLINK_EXT_ACK enabled to read those messages.
+ * NETLINK_EXT_ACK enabled to read those messages.  Nested attributes must
+ * carry NLA_F_NESTED (libnl's nla_nest_start() sets it), and the genl
+ * header's reserved field must be 0.
  *
  * Replies carry the command of the request.  "Key" below means
  * %CREDSTORE_A_NAME for identities and anchors, %CREDSTORE_A_DEVICE_ID

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Request attributes and reply messages shared by the command handlers.
+ * Policies have checked types and lengths; what they cannot say (a key
+ * must not be empty, an attribute is required) is checked here, with an
+ * extended ACK that names the attribute.
+ */
+#include "msg.h"
+#include "netlink.h"
+
+int cs_nla_key(const struct nlattr *nla, struct netlink_ext_ack *extack,
+	       const char **key)
+{
+	const char *s = nla_data(nla);
+
+	if (!s[0]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "name or id is empty");
+		return -EINVAL;
+	}
+	*key = s;
+	return 0;
+}
+
+bool cs_req_missing(struct genl_info *info, int attr)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, attr))
+		return false;
+	GENL_SET_ERR_MSG(info, "request lacks a required attribute");
+	return true;
+}
+
+/* A required name or id. */
+int cs_req_key(struct genl_info *info, int attr, const char **key)
+{
+	if (cs_req_missing(info, attr))
+		return -EINVAL;
+	return cs_nla_key(info->attrs[attr], info->extack, key);
+}
+
+struct sk_buff *cs_reply_new(struct genl_info *info, size_t payload,
+			     void **hdr)
+{
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(payload, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put_reply(msg, info, &cs_family, 0,
+				 info->genlhdr->cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int cs_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info)
+{
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+size_t cs_named_msg_size(const struct cs_named *n)
+{
+	return nla_total_size(CREDSTORE_NAME_MAX) +
+	       nla_total_size(n->chain_len) + nla_total_size_64bit(8);
+}
+
+int cs_fill_named(struct sk_buff *msg, const struct cs_named *n)
+{
+	if (nla_put_string(msg, CREDSTORE_A_NAME, n->name) ||
+	    nla_put(msg, CREDSTORE_A_CHAIN, n->chain_len, n->chain))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int cs_fill_device(struct sk_buff *msg, const struct cs_device *dev)
+{
+	if (nla_put_string(msg, CREDSTORE_A_DEVICE_ID, dev->id) ||
+	    nla_put_u32(msg, CREDSTORE_A_FLAGS, dev->flags))
+		return -EMSGSIZE;
+	if ((dev->has & CS_HAS_MASTER_FP) &&
+	    nla_put(msg, CREDSTORE_A_MASTER_FP, CREDSTORE_FINGERPRINT_LEN,
+		    dev->master_fp))
+		return -EMSGSIZE;
+	if ((dev->has & CS_HAS_SUB_FP) &&
+	    nla_put(msg, CREDSTORE_A_SUB_FP, CREDSTORE_FINGERPRINT_LEN,
+		    dev->sub_fp))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int cs_fill_generation(struct sk_buff *msg, u64 generation)
+{
+	return nla_put_u64_64bit(msg, CREDSTORE_A_GENERATION, generation,
+				 CREDSTORE_A_PAD);
+}

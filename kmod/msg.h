@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Request attributes and reply messages shared by the command handlers. */
+#ifndef CREDSTORE_MSG_H
+#define CREDSTORE_MSG_H
+
+#include <net/genetlink.h>
+#include "tables.h"
+
+/* Room for a device's public fields, a generation and a match. */
+#define CS_DEVICE_MSG_SIZE						\
+	(nla_total_size(CREDSTORE_DEVICE_ID_MAX) + nla_total_size(4) +	\
+	 2 * nla_total_size(CREDSTORE_FINGERPRINT_LEN) +			\
+	 nla_total_size_64bit(8) + nla_total_size(1))
+
+int cs_nla_key(const struct nlattr *nla, struct netlink_ext_ack *extack,
+	       const char **key);
+int cs_req_key(struct genl_info *info, int attr, const char **key);
+bool cs_req_missing(struct genl_info *info, int attr);
+
+struct sk_buff *cs_reply_new(struct genl_info *info, size_t payload,
+			     void **hdr);
+int cs_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info);
+
+size_t cs_named_msg_size(const struct cs_named *n);
+int cs_fill_named(struct sk_buff *msg, const struct cs_named *n);
+int cs_fill_device(struct sk_buff *msg, const struct cs_device *dev);
+int cs_fill_generation(struct sk_buff *msg, u64 generation);
+
+#endif

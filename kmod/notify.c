@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The multicast group "notify": the publisher announces each change after
+ * it is visible to queries, so that a front end that reloads on the
+ * message reads the new state.
+ */
+#include <net/genetlink.h>
+#include "msg.h"
+#include "netlink.h"
+#include "notify.h"
+
+/* @key: the record's name or id; NULL for a whole snapshot. */
+void cs_notify(u8 kind, const char *key, u64 generation)
+{
+	int key_attr = kind == CREDSTORE_KIND_DEVICE ? CREDSTORE_A_DEVICE_ID :
+						       CREDSTORE_A_NAME;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(1) + nla_total_size_64bit(8) +
+			  nla_total_size(CREDSTORE_NAME_MAX), GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &cs_family, 0, CREDSTORE_CMD_NOTIFY);
+	if (!hdr || nla_put_u8(msg, CREDSTORE_A_KIND, kind) ||
+	    cs_fill_generation(msg, generation) ||
+	    (key && nla_put_string(msg, key_attr, key))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	/* Nobody listening (-ESRCH) is fine. */
+	genlmsg_multicast(&cs_family, msg, 0, CS_MCGRP_NOTIFY, GFP_KERNEL);
+}

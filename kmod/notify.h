@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The multicast group "notify": one message per change. */
+#ifndef CREDSTORE_NOTIFY_H
+#define CREDSTORE_NOTIFY_H
+
+#include <linux/types.h>
+
+void cs_notify(u8 kind, const char *key, u64 generation);
+
+#endif

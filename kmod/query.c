@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Queries, open to every user.  Each looks the served tables up under
+ * rcu_read_lock() without taking a lock; replies are allocated before the
+ * read section (GFP_KERNEL may sleep) or, for certificate chains, sized
+ * from an entry held by reference.
+ */
+#include <crypto/algapi.h>
+#include "msg.h"
+#include "publish.h"
+#include "query.h"
+
+static u8 cmd_kind(struct genl_info *info)
+{
+	return info->genlhdr->cmd == CREDSTORE_CMD_GET_ANCHOR ?
+	       CREDSTORE_KIND_ANCHOR : CREDSTORE_KIND_IDENTITY;
+}
+
+static int cs_fill_status(struct sk_buff *msg)
+{
+	struct cs_tables *t;
+	int err;
+
+	rcu_read_lock();
+	t = cs_tables_live();
+	err = cs_fill_generation(msg, READ_ONCE(t->generation)) ||
+	      nla_put_u32(msg, CREDSTORE_A_STATUS_IDENTITIES,
+			  READ_ONCE(t->count[CREDSTORE_KIND_IDENTITY])) ||
+	      nla_put_u32(msg, CREDSTORE_A_STATUS_ANCHORS,
+			  READ_ONCE(t->count[CREDSTORE_KIND_ANCHOR])) ||
+	      nla_put_u32(msg, CREDSTORE_A_STATUS_DEVICES,
+			  READ_ONCE(t->count[CREDSTORE_KIND_DEVICE])) ||
+	      nla_put_u32(msg, CREDSTORE_A_STATUS_BYTES,
+			  min_t(u64, READ_ONCE(t->bytes), U32_MAX));
+	rcu_read_unlock();
+	if (err ||
+	    nla_put_u32(msg, CREDSTORE_A_STATUS_MAX_ENTRIES,
+			cs_tables_max_entries()) ||
+	    nla_put_u32(msg, CREDSTORE_A_STATUS_MAX_BYTES,
+			cs_tables_max_bytes()) ||
+	    nla_put_u8(msg, CREDSTORE_A_STATUS_PUBLISHER, cs_publisher_attached()))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int cs_nl_get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = cs_reply_new(info, NLMSG_GOODSIZE, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	err = cs_fill_status(msg);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return cs_reply_send(msg, hdr, info);
+}
+
+/*
+ * Reply with the identity or anchor named in the request: @fill puts its
+ * attributes in a message of @size(entry) bytes.
+ */
+int cs_reply_named(struct genl_info *info, u8 kind,
+		   size_t (*size)(const struct cs_named *n),
+		   int (*fill)(struct sk_buff *msg, const struct cs_named *n,
+			       u64 generation))
+{
+	struct cs_named *n;
+	struct sk_buff *msg;
+	const char *name;
+	u64 generation;
+	void *hdr;
+	int err;
+
+	err = cs_req_key(info, CREDSTORE_A_NAME, &name);
+	if (err)
+		return err;
+	n = cs_named_get(kind, name, &generation);
+	if (!n) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CREDSTORE_A_NAME],
+				    "no such name is published");
+		return -ENOENT;
+	}
+	err = -ENOMEM;
+	msg = cs_reply_new(info, size(n), &hdr);
+	if (!msg)
+		goto out;
+	err = fill(msg, n, generation);
+	if (err)
+		nlmsg_free(msg);
+	else
+		err = cs_reply_send(msg, hdr, info);
+out:
+	cs_named_put(n);
+	return err;
+}
+
+/*
+ * Reply with the device whose id the request names: @fill puts its
+ * attributes, found under rcu_read_lock(), in a message of @size bytes.
+ */
+int cs_reply_device(struct genl_info *info, size_t size,
+		    int (*fill)(struct sk_buff *msg, const struct cs_device *dev,
+				u64 generation))
+{
+	struct cs_device *dev;
+	struct cs_tables *t;
+	struct sk_buff *msg;
+	const char *id;
+	void *hdr;
+	int err;
+
+	err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
+	if (err)
+		return err;
+	msg = cs_reply_new(info, size, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	t = cs_tables_live();
+	dev = cs_device_find(t, id);
+	if (dev)
+		err = fill(msg, dev, READ_ONCE(t->generation));
+	rcu_read_unlock();
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[CREDSTORE_A_DEVICE_ID],
+				    "no such device is published");
+		err = -ENOENT;
+	}
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return cs_reply_send(msg, hdr, info);
+}
+
+static int cs_fill_named_reply(struct sk_buff *msg, const struct cs_named *n,
+			       u64 generation)
+{
+	return cs_fill_named(msg, n) ?: cs_fill_generation(msg, generation);
+}
+
+int cs_nl_get_named(struct sk_buff *skb, struct genl_info *info)
+{
+	return cs_reply_named(info, cmd_kind(info), cs_named_msg_size,
+			      cs_fill_named_reply);
+}
+
+static int cs_fill_device_reply(struct sk_buff *msg,
+				const struct cs_device *dev, u64 generation)
+{
+	return cs_fill_device(msg, dev) ?: cs_fill_generation(msg, generation);
+}
+
+int cs_nl_get_device(struct sk_buff *skb, struct genl_info *info)
+{
+	return cs_reply_device(info, CS_DEVICE_MSG_SIZE, cs_fill_device_reply);
+}
+
+/* MATCH, and the device's id when it matched. */
+static int cs_reply_match(struct genl_info *info, struct sk_buff *msg,
+			  void *hdr, u8 match, const char *id)
+{
+	if (nla_put_u8(msg, CREDSTORE_A_MATCH, match) ||
+	    (match != CREDSTORE_MATCH_NONE &&
+	     nla_put_string(msg, CREDSTORE_A_DEVICE_ID, id))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return cs_reply_send(msg, hdr, info);
+}
+
+static u8 cs_match_fp(const struct cs_device *dev, const u8 *fp)
+{
+	if ((dev->has & CS_HAS_MASTER_FP) &&
+	    !memcmp(dev->master_fp, fp, CREDSTORE_FINGERPRINT_LEN))
+		return CREDSTORE_MATCH_MASTER;
+	if ((dev->has & CS_HAS_SUB_FP) &&
+	    !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED) &&
+	    !memcmp(dev->sub_fp, fp, CREDSTORE_FINGERPRINT_LEN))
+		return CREDSTORE_MATCH_SUB;
+	return CREDSTORE_MATCH_NONE;
+}
+
+int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 match = CREDSTORE_MATCH_NONE;
+	char found[CREDSTORE_DEVICE_ID_MAX];
+	const char *id = NULL;
+	struct cs_device *dev;
+	struct cs_tables *t;
+	struct sk_buff *msg;
+	const u8 *fp;
+	void *hdr;
+	int err;
+
+	if (cs_req_missing(info, CREDSTORE_A_FINGERPRINT))
+		return -EINVAL;
+	fp = nla_data(info->attrs[CREDSTORE_A_FINGERPRINT]);
+	if (info->attrs[CREDSTORE_A_DEVICE_ID]) {
+		err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
+		if (err)
+			return err;
+	}
+	msg = cs_reply_new(info, CS_DEVICE_MSG_SIZE, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	t = cs_tables_live();
+	if (id) {
+		dev = cs_device_find(t, id);
+		if (dev)
+			match = cs_match_fp(dev, fp);
+	} else {
+		dev = cs_device_find_fp(t, fp, &match);
+	}
+	if (match != CREDSTORE_MATCH_NONE)
+		strscpy(found, dev->id, sizeof(found));
+	rcu_read_unlock();
+	return cs_reply_match(info, msg, hdr, match, found);
+}
+
+/* Constant time in the secrets' contents (crypto_memneq). */
+static bool cs_secret_eq(const u8 *stored, u8 stored_len, const u8 *given,
+			 int given_len)
+{
+	return stored_len && stored_len == given_len &&
+	       !crypto_memneq(stored, given, given_len);
+}
+
+int cs_nl_verify_secret(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 match = CREDSTORE_MATCH_NONE;
+	struct cs_device *dev;
+	struct sk_buff *msg;
+	const char *id;
+	const u8 *secret;
+	bool master, sub;
+	void *hdr;
+	int err, len;
+
+	err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
+	if (err)
+		return err;
+	if (cs_req_missing(info, CREDSTORE_A_SECRET))
+		return -EINVAL;
+	secret = nla_data(info->attrs[CREDSTORE_A_SECRET]);
+	len = nla_len(info->attrs[CREDSTORE_A_SECRET]);
+	msg = cs_reply_new(info, CS_DEVICE_MSG_SIZE, &hdr);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	dev = cs_device_find(cs_tables_live(), id);
+	if (dev) {
+		/* Both compared always: the time does not tell which. */
+		master = cs_secret_eq(dev->master_secret,
+				      dev->master_secret_len, secret, len);
+		sub = cs_secret_eq(dev->sub_secret, dev->sub_secret_len,
+				   secret, len) &&
+		      !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED);
+		match = master ? CREDSTORE_MATCH_MASTER :
+			sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+	}
+	rcu_read_unlock();
+	return cs_reply_match(info, msg, hdr, match, id);
+}

@@ -1,0 +1,32 @@
+# Shared by the credstore.ko VM cases (tests/vm/cases/3*.sh): the csnl
+# client, hex dumps and test credentials.  Source after tests/lib.sh.
+CSNL=$REPO/build/bin/csnl
+
+hex() { od -An -tx1 -v "$@" | tr -d ' \n'; }
+
+# check_error DESCRIPTION ERRNO_TEXT MESSAGE_REGEX CSNL_ARGS...: csnl must
+# fail with that errno and an extended ACK message matching the regex
+# (an empty regex: no message expected).
+check_error() {
+	local desc=$1 errtext=$2 msg=$3; shift 3
+	local log pattern="$errtext: .*($msg)"
+	[ -n "$msg" ] || pattern=$errtext
+	if log=$("$CSNL" "$@" 2>&1); then
+		echo "not ok - $desc (succeeded, should have failed)"
+	elif printf '%s\n' "$log" | grep -Eq -- "$pattern"; then
+		echo "ok - $desc"
+		return
+	else
+		echo "not ok - $desc (wanted /$pattern/)"
+	fi
+	_failed=1
+	printf '%s\n' "$log" | tail -n 5 | sed 's/^/#   /'
+}
+
+# make_identity DIR NAME: DIR/NAME.der (certificate) and DIR/NAME.key (key).
+make_identity() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1/$2.pem" -subj "/CN=$2" -days 1 -outform DER \
+		-out "$1/$2.der" 2>/dev/null &&
+	openssl pkey -in "$1/$2.pem" -outform DER -out "$1/$2.key"
+}
