@@ -152,6 +152,7 @@ static int handshake(struct conn *c)
 		return 0;
 	}
 	proxy_log("refused %s: %s", c->peer, refusal_reason(c, error, &adm));
+	ERR_clear_error();
 	return -1;
 }
 
@@ -178,7 +179,10 @@ static int move_up(struct conn *c)
 	int progress = 0;
 
 	if (!c->client_eof && room(&c->up)) {
-		int n = SSL_read(c->ssl, c->up.data + c->up.end, (int)room(&c->up));
+		int n;
+
+		ERR_clear_error();	/* SSL_get_error() reads the whole queue */
+		n = SSL_read(c->ssl, c->up.data + c->up.end, (int)room(&c->up));
 
 		if (n > 0) {
 			c->up.end += n;
@@ -232,7 +236,10 @@ static int move_down(struct conn *c)
 		}
 	}
 	if (buffered(&c->down)) {
-		int n = SSL_write(c->ssl, c->down.data + c->down.start, (int)buffered(&c->down));
+		int n;
+
+		ERR_clear_error();
+		n = SSL_write(c->ssl, c->down.data + c->down.start, (int)buffered(&c->down));
 
 		if (n > 0) {
 			consume(&c->down, n);
