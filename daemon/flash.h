@@ -24,7 +24,7 @@ struct flash_geometry {
 
 /* What the backend did, for status and benchmarks. */
 struct flash_stats {
-	uint64_t programs, bytes_programmed;
+	uint64_t programs, bytes_programmed, pages_programmed;
 	uint64_t erases;
 	uint64_t reads, bytes_read, pages_read;
 	uint64_t corrected, uncorrectable;	/* -EUCLEAN, -EBADMSG results */

@@ -201,6 +201,8 @@ static int emu_program(struct flash *f, uint32_t block, uint32_t offset,
 		set_units(e, block, offset, len, true);
 	f->stats.programs++;
 	f->stats.bytes_programmed += len;
+	f->stats.pages_programmed += (offset + len - 1) / f->geo.page_size -
+				     offset / f->geo.page_size + 1;
 	return 0;
 }
 
@@ -443,6 +445,28 @@ void flash_emu_power_on(struct flash *f)
 
 	e->dead = false;
 	e->faults.cut_after = -1;
+}
+
+int flash_emu_copy(struct flash *dst, struct flash *src)
+{
+	struct emu *d = to_emu(dst);
+
+	if (memcmp(&dst->geo, &src->geo, sizeof(dst->geo)))
+		return -EINVAL;
+	memcpy(d->map, to_emu(src)->map, d->map_len);
+	memset(&dst->stats, 0, sizeof(dst->stats));
+	flash_emu_set_faults(dst, NULL);
+	d->dead = false;
+	return 0;
+}
+
+struct flash *flash_emu_clone(struct flash *f, struct cs_err *err)
+{
+	struct flash *c = flash_emu_open(NULL, &f->geo, NULL, err);
+
+	if (c)
+		flash_emu_copy(c, f);
+	return c;
 }
 
 uint64_t flash_emu_ops(const struct flash *f)

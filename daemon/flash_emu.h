@@ -72,6 +72,11 @@ struct flash *flash_emu_open(const char *path, const struct flash_geometry *geo,
 void flash_emu_set_faults(struct flash *f, const struct flash_faults *faults);
 /* Power back on after a cut (the image keeps what landed). */
 void flash_emu_power_on(struct flash *f);
+/* A copy in memory of an image (bytes, bad blocks, programmed units),
+ * without faults. */
+struct flash *flash_emu_clone(struct flash *f, struct cs_err *err);
+/* The same into an existing image of the same geometry (-EINVAL if not). */
+int flash_emu_copy(struct flash *dst, struct flash *src);
 /* Programs plus erases since open or the last set_faults. */
 uint64_t flash_emu_ops(const struct flash *f);
 /* Direct access to the bytes of a block, for tests that corrupt images. */

@@ -67,9 +67,13 @@ static uint16_t add_tomb_forwards(struct store *s, struct segment *seg, uint32_t
 	return n;
 }
 
+/* Forwards seg's live records; seg may be gone when this returns, unless
+ * it is being evacuated. */
 static int drain_records(struct store *s, struct segment *seg)
 {
-	while (seg->live) {
+	uint32_t left = seg->live_count;
+
+	while (left) {
 		uint32_t len = 0;
 		uint16_t n = add_forwards(s, seg, &len, forward_limit(s, false));
 		int rc;
@@ -78,6 +82,7 @@ static int drain_records(struct store *s, struct segment *seg)
 			n = add_forwards(s, seg, &len, forward_limit(s, true));
 		if (!n)
 			return cs_err_set(s->err, EFBIG, "a record does not fit in a segment");
+		left -= n;
 		rc = log_commit(s, len, n, s->gen, seg, n);
 		if (rc)
 			return rc;
@@ -108,6 +113,23 @@ static int drain_tombs(struct store *s, struct segment *seg)
 	return 0;
 }
 
+/* A scrubbed segment is erased at once: its weak bits go with it. */
+static int erase_copies(struct store *s, struct segment *seg)
+{
+	for (uint32_t c = 0; c < s->redundancy; c++) {
+		int rc = s->f->ops->erase(s->f, seg->phys[c]);
+
+		if (rc == -EIO)
+			seg->failed |= 1u << c;
+		else if (rc)
+			return store_io_error(s, rc, "erasing a scrubbed eraseblock");
+		else
+			s->pb[seg->phys[c]].erase_count++;
+	}
+	seg->erased = true;
+	return 0;
+}
+
 int evacuate(struct store *s, struct segment *seg)
 {
 	bool oldest = s->log[0] == seg;
@@ -118,6 +140,8 @@ int evacuate(struct store *s, struct segment *seg)
 	rc = drain_records(s, seg);
 	if (!rc && !oldest)
 		rc = drain_tombs(s, seg);
+	if (!rc && !failed)
+		rc = erase_copies(s, seg);
 	if (rc)
 		return rc;
 	seg_remove(s, seg);

@@ -49,6 +49,7 @@ struct segment {
 	bool closed;			/* never appended to again */
 	bool evacuate;			/* scrub or relocation pending */
 	uint8_t failed;			/* copies whose program failed: mark bad */
+	bool erased;			/* its blocks were erased as it went */
 	uint32_t live_count;
 	uint64_t live_bytes;		/* on-flash bytes of its live ops */
 	struct rec *live;

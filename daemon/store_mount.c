@@ -78,13 +78,14 @@ void store_unmount(struct store *s)
 }
 
 /* First pass: bad blocks, segment headers, erase counts. */
-static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32_t *foreign)
+static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32_t *foreign,
+			uint32_t *unreadable)
 {
 	uint32_t chunk = s->geo.page_size > 512 ? s->geo.page_size : 512;
 	struct found *found = calloc(s->geo.eraseblock_count, sizeof(*found));
 	struct flash *f = s->f;
 
-	*n = *foreign = 0;
+	*n = *foreign = *unreadable = 0;
 	if (!found)
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	*out = found;
@@ -105,7 +106,8 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32
 		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
 			return store_io_error(s, rc, "reading a segment header");
 		fd->corrected = rc == -EUCLEAN;
-		rc = rc == -EBADMSG ? -1 : block_header_decode(fd->first, &fd->h);
+		*unreadable += rc == -EBADMSG;
+		rc = rc == -EBADMSG ? -2 : block_header_decode(fd->first, &fd->h);
 		if (rc > 0) {
 			fd->block = b;
 			s->pb[b].erase_count = fd->h.erase_count;
@@ -113,7 +115,7 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32
 			++*n;
 			continue;
 		}
-		*foreign += rc < 0;
+		*foreign += rc == -1;
 		free(fd->first);
 		fd->first = NULL;
 	}
@@ -331,18 +333,22 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 {
 	struct store *s = store_alloc(f, opt, 1, err);
 	struct found *found = NULL;
-	uint32_t n = 0, foreign;
+	uint32_t n = 0, foreign, unreadable;
 
 	if (!s)
 		return NULL;
 	s->reserved = opt->reserved_blocks;
-	if (read_headers(s, &found, &n, &foreign) || check_headers(s, found, n, foreign) ||
-	    mount_log(s, found, n) || check_key(s)) {
+	if (read_headers(s, &found, &n, &foreign, &unreadable) ||
+	    check_headers(s, found, n, foreign + unreadable) || mount_log(s, found, n) ||
+	    check_key(s)) {
 		free_found(found, n);
 		store_unmount(s);
 		return NULL;
 	}
 	free_found(found, n);
+	/* a lost segment header may have hidden commits: one copy cannot tell */
+	if (s->redundancy == 1)
+		s->lost_commits += unreadable;
 	release_dead(s);
 	s->err = NULL;
 	return s;
@@ -375,7 +381,7 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	uint32_t redundancy = opt->redundancy ? (uint32_t)opt->redundancy : 1;
 	struct store *s;
 	struct found *found = NULL;
-	uint32_t n = 0, foreign;
+	uint32_t n = 0, foreign, unreadable;
 	int rc;
 
 	if (redundancy > 2)
@@ -383,7 +389,7 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	if (!(s = store_alloc(f, opt, redundancy, err)))
 		return -err->code;
 	set_redundancy(s, redundancy, opt->reserved_blocks);
-	rc = read_headers(s, &found, &n, &foreign);
+	rc = read_headers(s, &found, &n, &foreign, &unreadable);
 	for (uint32_t i = 0; i < n; i++)
 		if (found[i].h.seq > s->max_seq)
 			s->max_seq = found[i].h.seq;

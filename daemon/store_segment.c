@@ -203,7 +203,7 @@ void seg_remove(struct store *s, struct segment *seg)
 			retire(s, b);
 		} else {
 			s->pb[b].state = PB_FREE;
-			s->pb[b].clean = false;
+			s->pb[b].clean = seg->erased;
 		}
 	}
 	seg_drop_tombs(seg);
@@ -212,6 +212,8 @@ void seg_remove(struct store *s, struct segment *seg)
 
 void release_dead(struct store *s)
 {
-	while (s->nlog > 1 && s->log[0]->seq < s->durable_tail && !s->log[0]->live_count)
+	/* a segment being evacuated is removed by evacuate() itself */
+	while (s->nlog > 1 && s->log[0]->seq < s->durable_tail && !s->log[0]->live_count &&
+	       !s->log[0]->evacuate)
 		seg_remove(s, s->log[0]);
 }

@@ -23,6 +23,8 @@ MODULE_PARM_DESC(max_bytes, "Most memory the served tables may account for");
 
 static struct kmem_cache *cs_device_cache;
 static struct cs_tables __rcu *cs_live;
+/* Entries allocated and not freed: 0 again at unload, or a leak. */
+static atomic_long_t cs_entries = ATOMIC_LONG_INIT(0);
 
 static const struct rhashtable_params cs_named_params = {
 	.key_len = CREDSTORE_NAME_MAX,
@@ -113,6 +115,7 @@ struct cs_named *cs_named_alloc(const char *name, const void *chain,
 	n = kvzalloc(struct_size(n, data, chain_len + key_len), GFP_KERNEL);
 	if (!n)
 		return NULL;
+	atomic_long_inc(&cs_entries);
 	strscpy(n->name, name, sizeof(n->name));
 	refcount_set(&n->ref, 1);
 	n->chain = n->data;
@@ -136,6 +139,7 @@ static void cs_named_free_rcu(struct rcu_head *rcu)
 	struct cs_named *n = container_of(rcu, struct cs_named, rcu);
 
 	kvfree_sensitive(n, cs_named_size(n));
+	atomic_long_dec(&cs_entries);
 }
 
 void cs_named_put(struct cs_named *n)
@@ -146,7 +150,11 @@ void cs_named_put(struct cs_named *n)
 
 struct cs_device *cs_device_alloc(void)
 {
-	return kmem_cache_zalloc(cs_device_cache, GFP_KERNEL);
+	struct cs_device *dev = kmem_cache_zalloc(cs_device_cache, GFP_KERNEL);
+
+	if (dev)
+		atomic_long_inc(&cs_entries);
+	return dev;
 }
 
 /* Secrets live inline: wipe them as kfree_sensitive() would. */
@@ -156,6 +164,7 @@ static void cs_device_free(struct cs_device *dev)
 		return;
 	memzero_explicit(dev, sizeof(*dev));
 	kmem_cache_free(cs_device_cache, dev);
+	atomic_long_dec(&cs_entries);
 }
 
 static void cs_device_free_rcu(struct rcu_head *rcu)
@@ -697,5 +706,7 @@ void cs_tables_exit(void)
 {
 	cs_tables_serve(NULL);
 	rcu_barrier();	/* the RCU-deferred frees of single records */
+	WARN(atomic_long_read(&cs_entries), "credstore: %ld entries leaked\n",
+	     atomic_long_read(&cs_entries));
 	kmem_cache_destroy(cs_device_cache);
 }

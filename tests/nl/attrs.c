@@ -372,7 +372,8 @@ void csnl_device_fp(char which, unsigned long i, uint8_t fp[32])
 /* Devices PREFIX<from>..PREFIX<to - 1> with generated fingerprints and
  * secrets, in one RECORDS nest. */
 int csnl_put_generated_devices(struct nl_msg *msg, const char *prefix,
-			       unsigned long from, unsigned long to)
+			       char mtag, char stag, unsigned long from,
+			       unsigned long to)
 {
 	struct nlattr *records = nla_nest_start(msg, CREDSTORE_A_RECORDS);
 	uint8_t fp[32];
@@ -385,11 +386,11 @@ int csnl_put_generated_devices(struct nl_msg *msg, const char *prefix,
 		if (!rec || nla_put_u8(msg, CREDSTORE_A_KIND, CREDSTORE_KIND_DEVICE) ||
 		    nla_put_string(msg, CREDSTORE_A_DEVICE_ID, id))
 			return -EMSGSIZE;
-		csnl_device_fp('m', i, fp);
+		csnl_device_fp(mtag, i, fp);
 		if (nla_put(msg, CREDSTORE_A_MASTER_FP, 32, fp) ||
 		    nla_put(msg, CREDSTORE_A_MASTER_SECRET, 16, fp))
 			return -EMSGSIZE;
-		csnl_device_fp('s', i, fp);
+		csnl_device_fp(stag, i, fp);
 		if (nla_put(msg, CREDSTORE_A_SUB_FP, 32, fp) ||
 		    nla_put(msg, CREDSTORE_A_SUB_SECRET, 16, fp))
 			return -EMSGSIZE;

@@ -9,13 +9,14 @@
  *   verify-fp FPHEX [ID]; verify-secret ID SECRETHEX; key NAME; secrets ID
  * Publisher: begin GEN; records [gen=N] REC [, REC]...; commit [GEN]; abort;
  *   update GEN REC [, REC]...; retract GEN KIND KEY;
- *   gen-devices PREFIX COUNT [BATCH]  (PUBLISH_RECORDS of generated devices)
+ *   gen-devices PREFIX COUNT [BATCH [MTAG STAG]]  (PUBLISH_RECORDS of
+ *   generated devices; fingerprints start with the tag characters)
  *   REC: identity NAME CHAINFILE KEYFILE | anchor NAME CHAINFILE |
  *        device ID [mfp=HEX] [sfp=HEX] [msec=HEX] [ssec=HEX] [flags=N]
  * Others: raw [dump] CMD [TYPE:FMT:VALUE | TYPE:nest { ... }]...;
  *   ctrl-family NAME (nlctrl CTRL_CMD_GETFAMILY); rate SECONDS COMMAND...;
  *   listen COUNT TIMEOUT [READYFILE]; fp-of m|s INDEX;
- *   wait-file PATH (until it exists); setuid UID GID (keeps the socket);
+ *   echo TEXT...; wait-file PATH (until it exists); setuid UID GID (keeps the socket);
  *   load KO [PARAM...]; unload MODULE; reconnect (a new socket, the family
  *   resolved again: the load/unload leak test runs in one process)
  *
@@ -153,14 +154,19 @@ static int gen_devices(struct csnl *c, char **arg, int args)
 {
 	unsigned long count, batch, i;
 	struct nl_msg *msg;
+	char mtag = 'm', stag = 's';
 
 	if (args < 2)
 		return -1;
 	count = strtoul(arg[1], NULL, 0);
 	batch = args > 2 ? strtoul(arg[2], NULL, 0) : 500;
+	if (args > 4) {
+		mtag = arg[3][0];
+		stag = arg[4][0];
+	}
 	for (i = 0; i < count; i += batch) {
 		msg = csnl_request(c, 0, CREDSTORE_CMD_PUBLISH_RECORDS, 0);
-		if (!msg || csnl_put_generated_devices(msg, arg[0], i,
+		if (!msg || csnl_put_generated_devices(msg, arg[0], mtag, stag, i,
 						       i + batch < count ? i + batch : count)) {
 			fprintf(stderr, "csnl: gen-devices: cannot build\n");
 			nlmsg_free(msg);
@@ -240,6 +246,12 @@ static int run(struct csnl *c, char **tok, int n)
 {
 	struct nl_msg *msg;
 
+	if (!strcmp(tok[0], "echo")) {
+		for (int i = 1; i < n; i++)
+			printf("%s%s", tok[i], i + 1 < n ? " " : "");
+		printf("\n");
+		return 0;
+	}
 	if (!strcmp(tok[0], "wait-file") && n == 2)
 		return wait_file(tok[1]);
 	if (!strcmp(tok[0], "setuid"))

@@ -32,6 +32,7 @@ int csnl_put_records(struct nl_msg *msg, char **tok, int n);
 int csnl_hex(const char *hex, uint8_t *out, size_t max);
 void csnl_device_fp(char which, unsigned long i, uint8_t fp[32]);
 int csnl_put_generated_devices(struct nl_msg *msg, const char *prefix,
-			       unsigned long from, unsigned long to);
+			       char mtag, char stag, unsigned long from,
+			       unsigned long to);
 
 #endif

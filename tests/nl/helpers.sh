@@ -4,12 +4,12 @@ CSNL=$REPO/build/bin/csnl
 
 hex() { od -An -tx1 -v "$@" | tr -d ' \n'; }
 
-# check_error DESCRIPTION ERRNO_TEXT MESSAGE_REGEX CSNL_ARGS...: csnl must
-# fail with that errno and an extended ACK message matching the regex
+# check_error DESCRIPTION ERRNO_REGEX MESSAGE_REGEX CSNL_ARGS...: csnl must
+# fail with that errno (strerror text) and an extended ACK message matching the regex
 # (an empty regex: no message expected).
 check_error() {
 	local desc=$1 errtext=$2 msg=$3; shift 3
-	local log pattern="$errtext: .*($msg)"
+	local log pattern="($errtext): .*($msg)"
 	[ -n "$msg" ] || pattern=$errtext
 	if log=$("$CSNL" "$@" 2>&1); then
 		echo "not ok - $desc (succeeded, should have failed)"

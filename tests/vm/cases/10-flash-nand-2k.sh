@@ -5,5 +5,5 @@
 # vm-timeout: 60
 . "$REPO/tests/lib.sh"
 
-"$REPO/build/bin/flashcheck" --geometry=nand,131072,2048,2048,512 --mark-bad /dev/mtd0 || _failed=1
+"$REPO/build/bin/flashcheck" --messages --geometry=nand,131072,2048,2048,512 --mark-bad /dev/mtd0 || _failed=1
 finish

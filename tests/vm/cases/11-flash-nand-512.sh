@@ -6,5 +6,5 @@
 # vm-timeout: 60
 . "$REPO/tests/lib.sh"
 
-"$REPO/build/bin/flashcheck" --geometry=nand,16384,1024,512,256 --mark-bad /dev/mtd0 || _failed=1
+"$REPO/build/bin/flashcheck" --messages --geometry=nand,16384,1024,512,256 --mark-bad /dev/mtd0 || _failed=1
 finish

@@ -13,7 +13,7 @@ for dev in mtd0 mtd2; do
 done
 check "mtd0: program its first block" nandwrite -q -p /dev/mtd0 "$neighbour"
 check "mtd2: program its first block" nandwrite -q -p /dev/mtd2 "$neighbour"
-"$REPO/build/bin/flashcheck" --geometry=nand,131072,32,2048,512 --mark-bad /dev/mtd1 || _failed=1
+"$REPO/build/bin/flashcheck" --messages --geometry=nand,131072,32,2048,512 --mark-bad /dev/mtd1 || _failed=1
 for dev in mtd0 mtd2; do
 	check "$dev is untouched" sh -c "dd if=/dev/$dev bs=128k count=1 status=none | cmp - $neighbour"
 done

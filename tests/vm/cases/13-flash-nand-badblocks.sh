@@ -7,7 +7,7 @@
 . "$REPO/tests/lib.sh"
 
 check_output "the kernel sees 4 bad blocks" '^4$' cat /sys/class/mtd/mtd0/bad_blocks
-"$REPO/build/bin/flashcheck" --geometry=nand,131072,2048,2048,512 --bad=0,1,700,2047 \
+"$REPO/build/bin/flashcheck" --messages --geometry=nand,131072,2048,2048,512 --bad=0,1,700,2047 \
 	--mark-bad /dev/mtd0 || _failed=1
 check_output "and 5 after flashcheck marked one" '^5$' cat /sys/class/mtd/mtd0/bad_blocks
 finish

@@ -12,16 +12,16 @@
 
 corrected() { cat /sys/class/mtd/mtd0/corrected_bits; }
 
-# read() over 1 MiB of programmed flash (eraseblocks 0-7) until the kernel
-# has corrected a flip (about one a pass); every pass must succeed with the
-# data written.
+# Program the whole partition, then read() its first 1 MiB (eraseblocks
+# 0-7) until the kernel has corrected a flip (about one a pass); every pass
+# must succeed with the data written.
 plain_reads_hide_flips() {
 	local data=$CASE_TMP/data before pass
-	head -c 1048576 /dev/urandom > "$data"
-	flash_erase -q /dev/mtd0 0 8 && nandwrite -q -p /dev/mtd0 "$data" || return 1
+	head -c 2097152 /dev/urandom > "$data"
+	flash_erase -q /dev/mtd0 0 0 && nandwrite -q -p /dev/mtd0 "$data" || return 1
 	before=$(corrected)
 	for pass in $(seq 60); do
-		dd if=/dev/mtd0 bs=1M count=1 status=none | cmp - "$data" || return 1
+		dd if=/dev/mtd0 bs=1M count=1 status=none | cmp -n 1048576 - "$data" || return 1
 		if [ "$(corrected)" -gt "$before" ]; then
 			echo "# read() passes: $pass, kernel corrected $(( $(corrected) - before )) bits, read() reported none"
 			return 0
@@ -39,7 +39,7 @@ fi
 printf '%s\n' "$log"
 
 before=$(corrected)
-out=$("$REPO/build/bin/flashcheck" --flip-reads=30000 --uncorrectable=15:10 /dev/mtd0) || _failed=1
+out=$("$REPO/build/bin/flashcheck" --messages --flips=3:30000 --uncorrectable=15:10 --mark-bad /dev/mtd0) || _failed=1
 printf '%s\n' "$out"
 seen=$(printf '%s\n' "$out" | sed -n 's/^# corrected reads: \([0-9]*\) .*/\1/p')
 delta=$(( $(corrected) - before ))

@@ -6,5 +6,5 @@
 # vm-timeout: 60
 . "$REPO/tests/lib.sh"
 
-"$REPO/build/bin/flashcheck" --geometry=nor,65536,64,1,1 --mark-bad /dev/mtd0 || _failed=1
+"$REPO/build/bin/flashcheck" --messages --geometry=nor,65536,64,1,1 --mark-bad /dev/mtd0 || _failed=1
 finish
