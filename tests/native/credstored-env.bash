@@ -2,18 +2,29 @@
 # temp dir, test CAs and certificates made with openssl, and a daemon in
 # userspace mode on an emulated flash image.
 set -u
-. "$(dirname "$0")/../lib.sh"
+# The daemon's port is fixed and netlink ports are per network namespace:
+# each test runs in a namespace of its own, so that tests running at the
+# same time (or a credstored on the host) never answer each other.
+if [ -z "${CREDSTORED_TEST_NETNS:-}" ]; then
+	export CREDSTORED_TEST_NETNS=1
+	exec unshare --net -- "$BASH" "$0" "$@"
+fi
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-BIN=$BUILD/bin
-T=$(mktemp -d /tmp/credstored-test.XXXXXX)
+BIN=${BUILD:-$REPO/build}/bin
+T=$(mktemp -d "${CASE_TMP:-/tmp}/credstored-test.XXXXXX")
 CREDCTL="timeout 60 $BIN/credctl"
 DAEMON_PID=
-trap 'stop_daemon; rm -rf "$T"' EXIT
+trap 'stop_daemon; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
 
-# start_daemon [OPTIONS...]: run credstored on $T/store.img and wait until
-# it answers.
+# How the daemon runs: natively on an image in userspace mode; the VM
+# cases set it to the nandsim MTD with the module loaded.
+DAEMON_ARGS=${DAEMON_ARGS:---image $T/store.img --no-module}
+
+# start_daemon [OPTIONS...]: run credstored and wait until it answers.
 start_daemon() {
-	"$BIN/credstored" --image "$T/store.img" --key-file "$T/store.key" --stderr --no-module \
+	# shellcheck disable=SC2086
+	"$BIN/credstored" $DAEMON_ARGS --key-file "$T/store.key" --stderr \
 		"$@" >>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do
