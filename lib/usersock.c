@@ -166,10 +166,20 @@ void cs_request_release(struct cs_request *req)
 	req->nlh = NULL;
 }
 
-static struct nl_msg *msg_to(uint32_t port)
+/* libnl zeroes a message's whole buffer: queries, which a TLS front end
+ * makes at every handshake, and their answers (one chain or key at most)
+ * get a buffer their size, and only admin commands the big one. */
+static size_t msg_size(uint8_t cmd)
+{
+	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
+		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
+	return CS_USERSOCK_BUFSIZE;
+}
+
+static struct nl_msg *msg_to(uint32_t port, uint8_t cmd)
 {
 	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
-	struct nl_msg *msg = nlmsg_alloc_size(CS_USERSOCK_BUFSIZE);
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
 
 	if (msg)
 		nlmsg_set_dst(msg, &dst);
@@ -178,8 +188,8 @@ static struct nl_msg *msg_to(uint32_t port)
 
 struct nl_msg *cs_reply_new(const struct cs_request *req, int flags)
 {
-	struct nl_msg *msg = msg_to(req->port);
 	uint8_t cmd = req->genl ? req->genl->cmd : 0;
+	struct nl_msg *msg = msg_to(req->port, cmd);
 
 	if (msg && !genlmsg_put(msg, CREDSTORE_USERSOCK_PORT, req->nlh->nlmsg_seq,
 				CREDSTORE_USERSOCK_TYPE, 0, flags, cmd, CREDSTORE_GENL_VERSION)) {
@@ -217,7 +227,7 @@ int cs_usersock_send_error(struct nl_sock *sk, const struct cs_request *req,
 
 int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req)
 {
-	struct nl_msg *msg = msg_to(req->port);
+	struct nl_msg *msg = msg_to(req->port, 0);
 	int zero = 0;
 
 	if (!msg)
@@ -252,7 +262,7 @@ void cs_client_close(struct cs_client *c)
 
 struct nl_msg *cs_client_request(uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(CS_USERSOCK_BUFSIZE);
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, CREDSTORE_USERSOCK_TYPE, 0,
 				flags, cmd, CREDSTORE_GENL_VERSION)) {
