@@ -1,0 +1,143 @@
+/* libFuzzer: mounting and replaying a flash image, then reading,
+ * committing, upkeep and a second mount on what the first left.
+ *
+ * The input is the image, block by block: for each eraseblock a
+ * little-endian u16 length and that many bytes from its start; the rest of
+ * the block, and blocks the input does not reach, stay erased.  This keeps
+ * the seeds (real stores) small and lets mutations hit headers and
+ * commits. */
+#include <string.h>
+
+#include "flash_emu.h"
+#include "harness.h"
+
+static struct flash *image;
+static struct store_options opts;
+
+static void load(const uint8_t *data, size_t size)
+{
+	const struct flash_geometry *g = &image->geo;
+
+	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
+		uint8_t *block = flash_emu_block(image, b);
+		size_t len = 0;
+
+		if (size >= 2) {
+			len = (size_t)(data[0] | data[1] << 8);
+			data += 2;
+			size -= 2;
+			len = len < size ? len : size;
+			len = len < g->eraseblock_size ? len : g->eraseblock_size;
+		}
+		memcpy(block, data, len);
+		memset(block + len, 0xff, g->eraseblock_size - len);
+		data += len;
+		size -= len;
+	}
+}
+
+static void write_seed(const char *name)
+{
+	const struct flash_geometry *g = &image->geo;
+	uint8_t *out = malloc((size_t)g->eraseblock_count * (g->eraseblock_size + 2));
+	size_t n = 0;
+
+	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
+		const uint8_t *block = flash_emu_block(image, b);
+		size_t len = g->eraseblock_size;
+
+		while (len && block[len - 1] == 0xff)
+			len--;
+		out[n++] = (uint8_t)len;
+		out[n++] = (uint8_t)(len >> 8);
+		memcpy(out + n, block, len);
+		n += len;
+	}
+	fuzz_write_seed(name, out, n);
+	free(out);
+}
+
+static int put(struct store *s, uint8_t type, const char *key, const char *value,
+	       const char *secret)
+{
+	struct store_txn *t = store_txn_begin(s);
+	struct store_record r = { type, key, strlen(key), value, strlen(value),
+				  secret, secret ? strlen(secret) : 0 };
+
+	if (!t || store_txn_put(t, &r, NULL)) {
+		store_txn_abort(t);
+		return -1;
+	}
+	return store_txn_commit(t, NULL, NULL);
+}
+
+static int touch(const struct store_record *r, void *arg)
+{
+	*(size_t *)arg += r->value_len + r->secret_len;
+	return 0;
+}
+
+/* Seeds: an empty store, one with a few records, one where most
+ * records were superseded. */
+static void write_seeds(void)
+{
+	struct cs_err err = { 0 };
+	struct store *s;
+	char key[32];
+
+	store_format(image, &opts, &err);
+	write_seed("empty");
+	s = store_mount(image, &opts, &err);
+	put(s, STORE_REC_IDENTITY, "web", "chain", "key");
+	put(s, STORE_REC_ANCHOR, "root", "cert", NULL);
+	put(s, STORE_REC_DEVICE, "dev-1", "fp", "secret");
+	put(s, STORE_REC_META, "limits", "x", NULL);
+	store_unmount(s);
+	write_seed("records");
+	s = store_mount(image, &opts, &err);
+	for (int i = 0; i < 60; i++) {
+		snprintf(key, sizeof(key), "dev-%d", i % 7);
+		put(s, STORE_REC_DEVICE, key, "a value that takes some room in a block", "s");
+	}
+	store_unmount(s);
+	write_seed("superseded");
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	image = fuzz_flash();
+	opts = fuzz_store_options();
+	if (fuzz_seed_dir())
+		write_seeds();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct store_record r;
+	struct store_status st;
+	struct store *s;
+	size_t bytes = 0;
+
+	load(data, size);
+	s = store_mount(image, &opts, NULL);
+	if (!s)
+		return 0;
+	for (uint8_t t = 1; t <= STORE_REC_TYPE_MAX; t++)
+		store_iterate(s, t, NULL, 0, touch, &bytes, NULL);
+	if (!store_get(s, STORE_REC_DEVICE, "dev-1", 5, &r, NULL))
+		store_record_free(&r);
+	store_status(s, &st);
+	put(s, STORE_REC_DEVICE, "dev-1", "after the fuzz", "secret");
+	store_maintain(s, NULL);
+	store_unmount(s);
+	s = store_mount(image, &opts, NULL);
+	if (s)
+		store_unmount(s);
+	return 0;
+}

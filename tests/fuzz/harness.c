@@ -1,0 +1,173 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "flash_emu.h"
+#include "harness.h"
+#include "log.h"
+
+static void die(const char *what, const char *msg)
+{
+	fprintf(stderr, "fuzz harness: %s: %s\n", what, msg);
+	abort();
+}
+
+const char *fuzz_seed_dir(void)
+{
+	return getenv("CREDSTORE_FUZZ_SEEDS");
+}
+
+void fuzz_write_seed(const char *name, const void *data, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fuzz_seed_dir(), name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f))
+		die(path, strerror(errno));
+}
+
+/* A store small enough to copy before every input. */
+struct flash *fuzz_flash(void)
+{
+	struct flash_geometry geo = { FLASH_NAND, 16 << 10, 8, 512, 512, true };
+	struct cs_err err = { 0 };
+	struct flash *f = flash_emu_open(NULL, &geo, NULL, &err);
+
+	if (!f)
+		die("flash", err.msg);
+	return f;
+}
+
+struct store_options fuzz_store_options(void)
+{
+	struct store_options o = { .redundancy = 1 };
+
+	memset(o.key, 0x5a, sizeof(o.key));
+	return o;
+}
+
+static struct nl_sock *usersock(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+
+	if (!sk || nl_connect(sk, NETLINK_USERSOCK) < 0)
+		die("usersock", "cannot open a NETLINK_USERSOCK socket");
+	nl_socket_disable_seq_check(sk);
+	nl_socket_disable_auto_ack(sk);
+	nl_socket_enable_msg_peek(sk);
+	if (nl_socket_set_passcred(sk, 1) < 0 ||
+	    nl_socket_set_buffer_size(sk, CS_USERSOCK_BUFSIZE, CS_USERSOCK_BUFSIZE) < 0 ||
+	    nl_socket_set_nonblocking(sk) < 0)
+		die("usersock", "cannot configure the socket");
+	return sk;
+}
+
+static void remount(struct fuzz_daemon *fd)
+{
+	struct store_options o = fuzz_store_options();
+	struct cs_err err = { 0 };
+
+	if (fd->d.model.store)
+		store_unmount(fd->d.model.store);
+	if (flash_emu_copy(fd->flash, fd->base))
+		die("flash", "copy");
+	fd->d.model.store = store_mount(fd->flash, &o, &err);
+	if (!fd->d.model.store)
+		die("mount", err.msg);
+}
+
+void fuzz_daemon_init(struct fuzz_daemon *fd)
+{
+	struct store_options o = fuzz_store_options();
+	struct cs_err err = { 0 };
+
+	memset(fd, 0, sizeof(*fd));
+	log_open(getenv("CREDSTORE_FUZZ_LOG") != NULL);
+	fd->flash = fuzz_flash();
+	if (store_format(fd->flash, &o, &err))
+		die("format", err.msg);
+	fd->base = flash_emu_clone(fd->flash, &err);
+	if (!fd->base)
+		die("clone", err.msg);
+	fd->d.model.limits = (struct model_limits){ 4, 4, 16 };
+	fd->d.usersock = usersock();
+	fd->client = usersock();
+	remount(fd);
+}
+
+void fuzz_daemon_snapshot(struct fuzz_daemon *fd)
+{
+	if (flash_emu_copy(fd->base, fd->flash))
+		die("flash", "copy");
+}
+
+/* Replies may be many (dumps, batches): read until none is left. */
+static void drain(struct nl_sock *sk)
+{
+	static char buf[CS_USERSOCK_BUFSIZE];
+
+	while (recv(nl_socket_get_fd(sk), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+void fuzz_daemon_request(struct fuzz_daemon *fd, uint8_t cmd, uint16_t flags,
+			 const void *attrs, size_t len)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + len + 64);
+	struct sockaddr_nl dst = { .nl_family = AF_NETLINK,
+				   .nl_pid = nl_socket_get_local_port(fd->d.usersock) };
+	void *payload;
+
+	if (!msg)
+		die("request", "out of memory");
+	payload = genlmsg_put(msg, NL_AUTO_PORT, 1, CREDSTORE_USERSOCK_TYPE, 0,
+			      NLM_F_REQUEST | flags, cmd, 1);
+	if (!payload || (len && nlmsg_append(msg, (void *)attrs, len, 0) < 0))
+		die("request", "does not fit");
+	nlmsg_set_dst(msg, &dst);
+	if (nl_send(fd->client, msg) < 0)
+		die("request", "cannot send");
+	nlmsg_free(msg);
+	server_handle(&fd->d);
+	drain(fd->client);
+}
+
+struct nl_msg *fuzz_attrs_new(void)
+{
+	struct nl_msg *m = nlmsg_alloc_size(CS_USERSOCK_BUFSIZE / 8);
+
+	if (!m || !nlmsg_put(m, 0, 0, 0, 0, 0))
+		die("attrs", "out of memory");
+	return m;
+}
+
+void fuzz_attrs_seed(const char *name, uint8_t index, uint16_t flags, struct nl_msg *attrs)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(attrs);
+	size_t len = (size_t)nlmsg_datalen(nlh);
+	uint8_t *buf = malloc(len + 2);
+
+	if (!buf)
+		die("seed", "out of memory");
+	buf[0] = index;
+	buf[1] = (uint8_t)flags;
+	memcpy(buf + 2, nlmsg_data(nlh), len);
+	fuzz_write_seed(name, buf, len + 2);
+	free(buf);
+	nlmsg_free(attrs);
+}
+
+void fuzz_daemon_input(struct fuzz_daemon *fd, uint8_t first_cmd, uint8_t n_cmds,
+		       const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return;
+	fuzz_daemon_request(fd, (uint8_t)(first_cmd + data[0] % n_cmds),
+			    data[1] & 1 ? NLM_F_DUMP : 0, data + 2, size - 2);
+	remount(fd);
+}
