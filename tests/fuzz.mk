@@ -33,3 +33,8 @@ test test-native: fuzz-build
 
 # The targets' objects are intermediate to make; keep them.
 .SECONDARY: $(call obj,$(patsubst %,tests/fuzz/fuzz_%.c,$(FUZZ_TARGETS)) tests/fuzz/harness.c)
+
+# nlfuzz: the netlink policy fuzzer of credstore.ko (VM case 60); libnl only.
+PROGRAMS += $(BUILD)/bin/nlfuzz
+$(eval $(call program,bin/nlfuzz,tests/fuzz/nlfuzz.c))
+$(BUILD)/bin/nlfuzz: LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)

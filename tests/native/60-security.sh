@@ -1,0 +1,130 @@
+#!/bin/bash
+# Security of credstored in userspace mode: every command the header
+# defines, sent by nobody, is refused unless it is a query (and credctl's
+# privileged subcommands say so); a process that holds the daemon's port
+# first keeps credstored from starting and its answers are not believed;
+# no secret, key or passphrase reaches the daemon's log or credctl's
+# errors; the daemon cannot dump core.  (The VM runs it with the module:
+# tests/vm/cases/60-security.sh.)
+. "$(dirname "$0")/credstored-env.bash"
+
+REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+HEADER=$REPO/uapi/linux/credstore.h
+# The system python: nobody cannot run a python installed under root's home.
+PEER="$(command -v /usr/bin/python3 || command -v python3) $REPO/tests/native/usersock-peer.py"
+NOBODY="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
+as_nobody() { $NOBODY "$@"; }
+MASTER=Master-Secret-7f3a91 SUB=Sub-Secret-c02be8
+BACKUP_PASS=Backup-Pass-5d19e0 KEY_PASS=Key-Pass-88a1c4
+CTL_ERR=$T/credctl.stderr
+ctl() { $CREDCTL "$@" 2>>"$CTL_ERR"; }
+
+make_ca root && make_cert root server && make_cert root client1 ||
+	{ echo "not ok - test certificates"; exit 1; }
+openssl pkcs8 -topk8 -in "$T/server.key" -out "$T/server.enc.key" -passout "pass:$KEY_PASS" 2>/dev/null
+KEY_BODY=$(sed -n 2p "$T/server.key")
+# What nobody may read (and write): certificates, a backup, a batch.
+chmod 711 "$T" && mkdir -m 1777 "$T/pub" && P=$T/pub
+
+in_shell "credstored starts" start_daemon
+check "secrets go in: identity with an encrypted key, a device's two secrets, a backup" \
+	sh -c "$CREDCTL anchor add root $T/root.crt &&
+	$CREDCTL identity install web --chain $T/server.crt --key $T/server.enc.key --password $KEY_PASS --anchor root &&
+	$CREDCTL device add cam1 --cert $T/client1.crt --secret $MASTER &&
+	$CREDCTL device reset-secret cam1 --secret $SUB &&
+	$CREDCTL store export $T/backup --passphrase $BACKUP_PASS &&
+	cp $T/server.crt $T/root.crt $T/backup $P && chmod 644 $P/*"
+# Refusals whose requests carry secrets: their messages must not quote them.
+ctl identity install x --chain "$T/server.crt" --key "$T/server.enc.key" --password "wrong-$KEY_PASS" >/dev/null
+ctl identity install x --chain "$T/client1.crt" --key "$T/server.key" >/dev/null
+ctl store import "$T/backup" --passphrase "wrong-$BACKUP_PASS" >/dev/null
+ctl device reset-secret ghost --secret "$MASTER" >/dev/null
+ctl device add cam1 --secret "$SUB" >/dev/null
+
+# ---- every command, as nobody, on the wire ----
+as_nobody $PEER ask "$HEADER" >"$T/asked" 2>&1
+check "nobody's requests were all answered" sh -c "test -s $T/asked && ! grep -q none $T/asked"
+while read -r name err; do
+	case $name in
+	CREDSTORE_CMD_GET_STATUS|CREDSTORE_CMD_GET_IDENTITY|CREDSTORE_CMD_GET_ANCHOR|\
+	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET)
+		check "nobody may query: $name (errno $err)" test "$err" != 1 ;;
+	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY)
+		check "$name is not served on the usersock port (errno $err)" test "$err" = 95 ;;
+	*)
+		check "nobody is refused: $name (errno $err)" test "$err" = 1 ;;
+	esac
+done <"$T/asked"
+
+# ---- credctl's privileged subcommands, as nobody ----
+echo "device add evil" >"$P/evil.batch"
+while read -r args; do
+	# shellcheck disable=SC2086
+	check_output "nobody: credctl $args is refused (exit 5)" 'permission denied' \
+		exit_is 5 as_nobody $BIN/credctl $args
+done <<-LIST
+	identity csr evil
+	identity install web --chain $P/server.crt
+	identity remove web
+	anchor add evil $P/root.crt
+	anchor remove root
+	device add evil
+	device reset-fingerprint cam1 --cert $P/server.crt
+	device reset-secret cam1 --secret x
+	device promote cam1
+	device drop-sub cam1
+	device disable-sub cam1
+	device remove cam1
+	device show cam1
+	store status
+	store export $P/evil.backup --passphrase long-enough-pass
+	store import $P/backup --passphrase $BACKUP_PASS
+	store batch $P/evil.batch
+	store reset-devices --yes
+	store factory-reset --yes
+LIST
+check_output "nothing nobody tried changed the store" '"count":1' $CREDCTL -j device list
+check_output "root still sees both secrets" 'sub_secret: yes' $CREDCTL device show cam1
+
+# ---- secrets in logs and messages ----
+check "credctl printed refusals" test -s "$CTL_ERR"
+for s in "$MASTER" "$SUB" "$BACKUP_PASS" "$KEY_PASS" "$KEY_BODY"; do
+	check_fails "the daemon's log does not hold ${s:0:12}..." grep -qF -- "$s" "$T/daemon.log"
+	check_fails "credctl's errors do not hold ${s:0:12}..." grep -qF -- "$s" "$CTL_ERR"
+done
+check_output "the log does record the refusals" 'permission denied' cat "$T/daemon.log"
+
+# ---- core dumps ----
+check_output "credstored may not dump core (RLIMIT_CORE 0)" 'Max core file size +0 +0' \
+	cat "/proc/$DAEMON_PID/limits"
+in_shell "credstored stops" stop_daemon
+
+# Run as nobody, a non-dumpable process's /proc files belong to root.
+mkdir "$T/nobody" && chown nobody "$T/nobody"
+$NOBODY "$BIN/credstored" --image "$T/nobody/store.img" --key-file "$T/nobody/store.key" \
+	--stderr --no-module >>"$T/daemon.log" 2>&1 &
+NOBODY_PID=$! DAEMON_PID=$!	# stop_daemon ends it, also on exit
+for _ in $(seq 100); do
+	$BIN/credctl --timeout 2 --daemon-uid "$(id -u nobody)" store status >/dev/null 2>&1 && break
+	sleep 0.1
+done
+check "credstored runs as nobody" \
+	test "$(awk '/^Uid:/ { print $2 }' "/proc/$NOBODY_PID/status")" = "$(id -u nobody)"
+check_output "credstored as nobody answers a client that trusts nobody" 'generation' \
+	$BIN/credctl --timeout 2 --daemon-uid "$(id -u nobody)" store status
+check "credstored is not dumpable: its /proc files belong to root, not nobody" \
+	test "$(stat -c %u "/proc/$NOBODY_PID/status")" = 0
+stop_daemon
+
+# ---- a squatter on the port ----
+$NOBODY $PEER squat "$HEADER" "$P/squat.count" &
+SQUAT_PID=$!
+trap 'kill $SQUAT_PID 2>/dev/null; stop_daemon; rm -rf "$T"' EXIT
+for _ in $(seq 50); do [ -s "$P/squat.count" ] && break; sleep 0.1; done
+check_output "credstored refuses to start when its port is taken" 'port .* is taken' \
+	exit_is 1 timeout 20 "$BIN/credstored" --image "$T/store.img" --key-file "$T/store.key" --stderr --no-module
+check_output "credctl does not believe the squatter's answer" 'no answer' \
+	exit_is 3 $BIN/credctl --timeout 1 store status
+check "the squatter did answer" test "$(cat "$P/squat.count")" -ge 1
+kill "$SQUAT_PID"; wait "$SQUAT_PID" 2>/dev/null
+finish
