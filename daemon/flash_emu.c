@@ -456,11 +456,19 @@ void flash_emu_power_on(struct flash *f)
 	e->faults.cut_after = -1;
 }
 
+/* Field by field: memcmp would compare the struct's padding too. */
+static bool same_geometry(const struct flash_geometry *a, const struct flash_geometry *b)
+{
+	return a->type == b->type && a->eraseblock_size == b->eraseblock_size &&
+	       a->eraseblock_count == b->eraseblock_count && a->page_size == b->page_size &&
+	       a->program_unit == b->program_unit && a->bad_blocks_allowed == b->bad_blocks_allowed;
+}
+
 int flash_emu_copy(struct flash *dst, struct flash *src)
 {
 	struct emu *d = to_emu(dst);
 
-	if (memcmp(&dst->geo, &src->geo, sizeof(dst->geo)))
+	if (!same_geometry(&dst->geo, &src->geo))
 		return -EINVAL;
 	memcpy(d->map, to_emu(src)->map, d->map_len);
 	memset(&dst->stats, 0, sizeof(dst->stats));
