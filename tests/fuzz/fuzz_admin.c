@@ -11,14 +11,6 @@ static struct fuzz_daemon daemon_state;
 
 static const uint8_t fp[CREDSTORE_FINGERPRINT_LEN] = { 0xaa, 0xbb };
 
-static struct nl_msg *named(int attr, const char *name)
-{
-	struct nl_msg *m = fuzz_attrs_new();
-
-	nla_put_string(m, attr, name);
-	return m;
-}
-
 static void device_add(struct nl_msg *m, const char *id)
 {
 	nla_put_string(m, CREDSTORE_A_DEVICE_ID, id);
@@ -33,27 +25,27 @@ static void write_seeds(void)
 
 	device_add(m, "dev-new");
 	fuzz_attrs_seed("device-add", IDX(CREDSTORE_ADMIN_CMD_DEVICE_ADD), 0, m);
-	m = named(CREDSTORE_A_DEVICE_ID, "dev-1");
+	m = fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-1");
 	nla_put_flag(m, CREDSTORE_A_ADMIN_GENERATE);
 	fuzz_attrs_seed("reset-secret", IDX(CREDSTORE_ADMIN_CMD_DEVICE_RESET_SECRET), 0, m);
-	m = named(CREDSTORE_A_DEVICE_ID, "dev-1");
+	m = fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-1");
 	nla_put(m, CREDSTORE_A_FINGERPRINT, CREDSTORE_FINGERPRINT_LEN, fp);
 	nla_put_flag(m, CREDSTORE_A_ADMIN_MASTER);
 	fuzz_attrs_seed("reset-fp", IDX(CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT), 0, m);
 	fuzz_attrs_seed("promote", IDX(CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE), 0,
-			named(CREDSTORE_A_DEVICE_ID, "dev-1"));
+			fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-1"));
 	fuzz_attrs_seed("remove", IDX(CREDSTORE_ADMIN_CMD_DEVICE_REMOVE), 0,
-			named(CREDSTORE_A_DEVICE_ID, "dev-1"));
+			fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-1"));
 	fuzz_attrs_seed("identity-remove", IDX(CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE), 0,
-			named(CREDSTORE_A_NAME, "web"));
-	m = named(CREDSTORE_A_NAME, "web");
+			fuzz_named(CREDSTORE_A_NAME, "web"));
+	m = fuzz_named(CREDSTORE_A_NAME, "web");
 	nla_put_string(m, CREDSTORE_A_ADMIN_PEM, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
 	fuzz_attrs_seed("identity-install", IDX(CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL), 0, m);
 	fuzz_attrs_seed("status", IDX(CREDSTORE_ADMIN_CMD_STORE_STATUS), 0, fuzz_attrs_new());
 	fuzz_attrs_seed("reset-devices", IDX(CREDSTORE_ADMIN_CMD_RESET_DEVICES), 0, fuzz_attrs_new());
 	fuzz_attrs_seed("export", IDX(CREDSTORE_ADMIN_CMD_EXPORT), 0,
-			named(CREDSTORE_A_ADMIN_PASSWORD, "pw"));
-	m = named(CREDSTORE_A_ADMIN_PASSWORD, "pw");
+			fuzz_named(CREDSTORE_A_ADMIN_PASSWORD, "pw"));
+	m = fuzz_named(CREDSTORE_A_ADMIN_PASSWORD, "pw");
 	nla_put(m, CREDSTORE_A_ADMIN_BLOB, 16, "0123456789abcdef");
 	fuzz_attrs_seed("import", IDX(CREDSTORE_ADMIN_CMD_IMPORT), 0, m);
 	m = fuzz_attrs_new();
@@ -79,9 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_daemon_init(&daemon_state);
 	device_add(m, "dev-1");
-	fuzz_daemon_request(&daemon_state, CREDSTORE_ADMIN_CMD_DEVICE_ADD, 0,
-			    nlmsg_data(nlmsg_hdr(m)), (size_t)nlmsg_datalen(nlmsg_hdr(m)));
-	nlmsg_free(m);
+	fuzz_daemon_setup(&daemon_state, CREDSTORE_ADMIN_CMD_DEVICE_ADD, m);
 	fuzz_daemon_snapshot(&daemon_state);
 	if (fuzz_seed_dir())
 		write_seeds();

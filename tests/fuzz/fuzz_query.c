@@ -16,14 +16,11 @@ static const uint8_t fp2[CREDSTORE_FINGERPRINT_LEN] = { 9, 8, 7, 6, 5 };
 
 static void add_device(const char *id, const uint8_t *fp, const char *secret)
 {
-	struct nl_msg *m = fuzz_attrs_new();
+	struct nl_msg *m = fuzz_named(CREDSTORE_A_DEVICE_ID, id);
 
-	nla_put_string(m, CREDSTORE_A_DEVICE_ID, id);
 	nla_put(m, CREDSTORE_A_FINGERPRINT, CREDSTORE_FINGERPRINT_LEN, fp);
 	nla_put(m, CREDSTORE_A_SECRET, (int)strlen(secret), secret);
-	fuzz_daemon_request(&daemon_state, CREDSTORE_ADMIN_CMD_DEVICE_ADD, 0,
-			    nlmsg_data(nlmsg_hdr(m)), (size_t)nlmsg_datalen(nlmsg_hdr(m)));
-	nlmsg_free(m);
+	fuzz_daemon_setup(&daemon_state, CREDSTORE_ADMIN_CMD_DEVICE_ADD, m);
 }
 
 static void write_seeds(void)
@@ -32,9 +29,8 @@ static void write_seeds(void)
 
 	fuzz_attrs_seed("status", IDX(CREDSTORE_CMD_GET_STATUS), 0, fuzz_attrs_new());
 	fuzz_attrs_seed("device-dump", IDX(CREDSTORE_CMD_GET_DEVICE), 1, fuzz_attrs_new());
-	m = fuzz_attrs_new();
-	nla_put_string(m, CREDSTORE_A_DEVICE_ID, "dev-1");
-	fuzz_attrs_seed("device", IDX(CREDSTORE_CMD_GET_DEVICE), 0, m);
+	fuzz_attrs_seed("device", IDX(CREDSTORE_CMD_GET_DEVICE), 0,
+			fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-1"));
 	m = fuzz_attrs_new();
 	nla_put_string(m, CREDSTORE_A_DEVICE_ID, "dev-1");
 	nla_put(m, CREDSTORE_A_SECRET, 6, "secret");
@@ -42,18 +38,14 @@ static void write_seeds(void)
 	m = fuzz_attrs_new();
 	nla_put(m, CREDSTORE_A_FINGERPRINT, CREDSTORE_FINGERPRINT_LEN, fp2);
 	fuzz_attrs_seed("verify-fp", IDX(CREDSTORE_CMD_VERIFY_FINGERPRINT), 0, m);
-	m = fuzz_attrs_new();
-	nla_put_string(m, CREDSTORE_A_NAME, "web");
-	fuzz_attrs_seed("identity", IDX(CREDSTORE_CMD_GET_IDENTITY), 0, m);
-	m = fuzz_attrs_new();
-	nla_put_string(m, CREDSTORE_A_NAME, "web");
-	fuzz_attrs_seed("identity-key", IDX(CREDSTORE_CMD_GET_IDENTITY_KEY), 0, m);
-	m = fuzz_attrs_new();
-	nla_put_string(m, CREDSTORE_A_DEVICE_ID, "dev-2");
-	fuzz_attrs_seed("device-secrets", IDX(CREDSTORE_CMD_GET_DEVICE_SECRETS), 0, m);
-	m = fuzz_attrs_new();
-	nla_put_string(m, CREDSTORE_A_DEVICE_ID, "dev-1");
-	fuzz_attrs_seed("device-dump-after", IDX(CREDSTORE_CMD_GET_DEVICE), 1, m);
+	fuzz_attrs_seed("identity", IDX(CREDSTORE_CMD_GET_IDENTITY), 0,
+			fuzz_named(CREDSTORE_A_NAME, "web"));
+	fuzz_attrs_seed("identity-key", IDX(CREDSTORE_CMD_GET_IDENTITY_KEY), 0,
+			fuzz_named(CREDSTORE_A_NAME, "web"));
+	fuzz_attrs_seed("device-secrets", IDX(CREDSTORE_CMD_GET_DEVICE_SECRETS), 0,
+			fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-2"));
+	fuzz_attrs_seed("device-dump-after", IDX(CREDSTORE_CMD_GET_DEVICE), 1,
+			fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-1"));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -61,15 +53,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct nl_msg *m = fuzz_attrs_new();
-
 	(void)argc;
 	(void)argv;
 	fuzz_daemon_init(&daemon_state);
-	nla_put_string(m, CREDSTORE_A_NAME, "web");
-	fuzz_daemon_request(&daemon_state, CREDSTORE_ADMIN_CMD_IDENTITY_CSR, 0,
-			    nlmsg_data(nlmsg_hdr(m)), (size_t)nlmsg_datalen(nlmsg_hdr(m)));
-	nlmsg_free(m);
+	fuzz_daemon_setup(&daemon_state, CREDSTORE_ADMIN_CMD_IDENTITY_CSR,
+			  fuzz_named(CREDSTORE_A_NAME, "web"));
 	add_device("dev-1", fp1, "secret");
 	add_device("dev-2", fp2, "other");
 	fuzz_daemon_snapshot(&daemon_state);

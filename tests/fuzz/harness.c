@@ -146,6 +146,22 @@ struct nl_msg *fuzz_attrs_new(void)
 	return m;
 }
 
+struct nl_msg *fuzz_named(int attr, const char *value)
+{
+	struct nl_msg *m = fuzz_attrs_new();
+
+	nla_put_string(m, attr, value);
+	return m;
+}
+
+void fuzz_daemon_setup(struct fuzz_daemon *fd, uint8_t cmd, struct nl_msg *attrs)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(attrs);
+
+	fuzz_daemon_request(fd, cmd, 0, nlmsg_data(nlh), (size_t)nlmsg_datalen(nlh));
+	nlmsg_free(attrs);
+}
+
 void fuzz_attrs_seed(const char *name, uint8_t index, uint16_t flags, struct nl_msg *attrs)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(attrs);

@@ -39,8 +39,12 @@ void fuzz_daemon_input(struct fuzz_daemon *fd, uint8_t first_cmd, uint8_t n_cmds
 		       const uint8_t *data, size_t size);
 /* Take what the daemon holds now as the state each input starts from. */
 void fuzz_daemon_snapshot(struct fuzz_daemon *fd);
-/* A request's attributes built with libnl, for seeds and set-up. */
+/* Send a set-up request built with libnl (freed). */
+void fuzz_daemon_setup(struct fuzz_daemon *fd, uint8_t cmd, struct nl_msg *attrs);
+/* A request's attributes built with libnl, for seeds and set-up; one
+ * with a string attribute. */
 struct nl_msg *fuzz_attrs_new(void);
+struct nl_msg *fuzz_named(int attr, const char *value);
 void fuzz_attrs_seed(const char *name, uint8_t index, uint16_t flags, struct nl_msg *attrs);
 
 #endif
