@@ -6,9 +6,9 @@
 # no secret, key or passphrase reaches the daemon's log or credctl's
 # errors; the daemon cannot dump core.  (The VM runs it with the module:
 # tests/vm/cases/60-security.sh.)
-. "$(dirname "$0")/credstored-env.bash"
+. "$(dirname "${BASH_SOURCE[0]}")/credstored-env.bash"
 
-REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 HEADER=$REPO/uapi/linux/credstore.h
 # The system python: nobody cannot run a python installed under root's home.
 PEER="$(command -v /usr/bin/python3 || command -v python3) $REPO/tests/native/usersock-peer.py"
