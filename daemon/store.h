@@ -115,8 +115,10 @@ int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err);
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err);
 void store_txn_abort(struct store_txn *t);
 
-/* Background upkeep the daemon calls when idle: scrub blocks that read
- * back with corrected bit flips, and collect garbage ahead of need. */
+/* Background upkeep the daemon calls when idle: read one more segment
+ * back (a patrol that finds pages going bad while the records are still
+ * in RAM), scrub segments that read back with corrected or uncorrectable
+ * pages, and collect garbage ahead of need. */
 int store_maintain(struct store *s, struct cs_err *err);
 
 #endif

@@ -86,7 +86,7 @@ struct store {
 	uint32_t nlog;
 	uint64_t max_seq;		/* highest seq ever seen on flash */
 	uint64_t durable_tail;		/* the tail a commit on flash names */
-	uint32_t tail_offset;		/* where the tail's live records start */
+	uint64_t patrol_seq;		/* the segment store_maintain read last */
 	uint64_t gen;
 	uint64_t clear_gen[TYPES];
 	struct index idx;
