@@ -9,7 +9,10 @@
  * Keys order lexicographically by bytes (shorter first on a tie).
  *
  * A transaction is written as one commit, which must fit in one
- * eraseblock: store_txn_commit() returns -EFBIG otherwise. */
+ * eraseblock: store_txn_commit() returns -EFBIG otherwise.
+ *
+ * A store is used from one thread at a time; every record is held in RAM,
+ * so lookups and iteration never touch the flash. */
 #ifndef CREDSTORE_STORE_H
 #define CREDSTORE_STORE_H
 
@@ -92,7 +95,8 @@ void store_record_free(struct store_record *r);
 /* Call fn for each record of a type in key order, starting after
  * `after` (NULL: from the first).  fn returns 0 to go on, non-zero to stop
  * (returned as is).  The record passed is valid during the call only.
- * Tampered records are skipped and counted in store_status.tampered. */
+ * Tampered records are skipped and counted in store_status.tampered.
+ * fn must not change the store (collect keys, then change them). */
 int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
 		  int (*fn)(const struct store_record *r, void *arg), void *arg,
 		  struct cs_err *err);
