@@ -20,6 +20,8 @@
 #include "store_layout.h"
 
 #define INDEX_LEVELS	24
+/* Mount reads a page at a time; byte-writable NOR in 512-byte chunks. */
+#define READ_CHUNK(g)	((g)->page_size > 512 ? (g)->page_size : 512)
 #define TYPES		256
 
 struct segment;

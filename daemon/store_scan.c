@@ -12,7 +12,7 @@ int reader_init(struct reader *r, struct store *s, const uint32_t phys[2], uint3
 {
 	memset(r, 0, sizeof(*r));
 	r->s = s;
-	r->chunk = s->geo.page_size > 512 ? s->geo.page_size : 512;
+	r->chunk = READ_CHUNK(&s->geo);
 	r->ncopies = n;
 	r->off = s->data_start;
 	for (uint32_t c = 0; c < n; c++) {
