@@ -9,12 +9,14 @@ READERS=4242
 NOBODY=$(id -u nobody) NOGROUP=$(id -g nobody)
 make_identity "$T" web || exit 1
 FP=$(printf '11%.0s' $(seq 32))
-as_nobody() { setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups "$@"; }
-as_reader() { setpriv --reuid=nobody --regid="$NOGROUP" --groups=$READERS "$@"; }
+as_nobody="setpriv --reuid=nobody --regid=$NOGROUP --clear-groups"
+as_reader="setpriv --reuid=nobody --regid=$NOGROUP --groups=$READERS"
+as_nobody() { $as_nobody "$@"; }
+as_reader() { $as_reader "$@"; }
 # check_error, run by another user.
 check_error_as() {
 	local who=$1; shift
-	CSNL="$who $CSNL" check_error "$@"
+	CSNL_RUNNER=${!who} check_error "$@"
 }
 
 check "reload the module with reader_gid=$READERS" \
