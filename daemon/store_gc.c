@@ -130,7 +130,7 @@ static int erase_copies(struct store *s, struct segment *seg)
 	return 0;
 }
 
-int evacuate(struct store *s, struct segment *seg)
+static int evacuate(struct store *s, struct segment *seg)
 {
 	bool oldest = s->log[0] == seg;
 	bool failed = seg->failed;

@@ -29,6 +29,16 @@ int reader_init(struct reader *r, struct store *s, const uint32_t phys[2], uint3
 	return 0;
 }
 
+void reader_seek(struct reader *r, uint32_t offset)
+{
+	if (offset <= r->off || offset >= r->s->geo.eraseblock_size)
+		return;
+	r->off = offset;
+	for (uint32_t c = 0; c < r->ncopies; c++)
+		if (r->loaded[c] < offset / r->chunk * r->chunk)
+			r->loaded[c] = offset / r->chunk * r->chunk;
+}
+
 void reader_free(struct reader *r)
 {
 	for (uint32_t c = 0; c < 2; c++) {

@@ -26,6 +26,8 @@ struct scan_commit {
 int reader_init(struct reader *r, struct store *s, const uint32_t phys[2], uint32_t n,
 		uint8_t *const first[2]);
 void reader_free(struct reader *r);
+/* Start at offset (a commit boundary), never reading what is before it. */
+void reader_seek(struct reader *r, uint32_t offset);
 /* 1 and the next commit; 0 at the end; -errno on an I/O error. */
 int reader_next(struct reader *r, struct scan_commit *out);
 /* Whether commits may follow the last one read: the space after it is

@@ -235,7 +235,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_failing_blocks("nand", test_nand(10));
-	test_failing_blocks("nor", test_nor(20));
+	test_failing_blocks("nor", test_nor(16));
 	test_scrub();
 	test_uncorrectable(2);
 	test_uncorrectable(1);
