@@ -24,7 +24,7 @@ struct flash_geometry {
 
 /* What the backend did, for status and benchmarks. */
 struct flash_stats {
-	uint64_t programs, bytes_programmed;
+	uint64_t programs, bytes_programmed, pages_programmed;
 	uint64_t erases;
 	uint64_t reads, bytes_read, pages_read;
 	uint64_t corrected, uncorrectable;	/* -EUCLEAN, -EBADMSG results */
@@ -50,6 +50,7 @@ struct flash {
 	const struct flash_ops *ops;
 	struct flash_geometry geo;
 	struct flash_stats stats;
+	struct cs_err err;	/* why the last failing op failed: device, block, what */
 };
 
 /* libmtd on a character device such as /dev/mtd0. */

@@ -6,7 +6,10 @@
  * A record is (type, key) -> (value, secret).  The value is stored as is
  * (CRC-protected); the secret, if any, is sealed with AES-256-GCM under the
  * store key, and a record whose seal does not verify is never returned.
- * Keys order lexicographically by bytes (shorter first on a tie). */
+ * Keys order lexicographically by bytes (shorter first on a tie).
+ *
+ * A transaction is written as one commit, which must fit in one
+ * eraseblock: store_txn_commit() returns -EFBIG otherwise. */
 #ifndef CREDSTORE_STORE_H
 #define CREDSTORE_STORE_H
 
@@ -42,8 +45,12 @@ struct store_record {
 
 struct store_options {
 	uint8_t key[STORE_KEY_LEN];	/* seals secrets */
-	int redundancy;			/* 1, or 2: each commit in two blocks */
-	uint32_t reserved_blocks;	/* for GC and blocks going bad; 0: default */
+	/* 1, or 2: each commit in two blocks.  Chosen by store_format();
+	 * store_mount() reads it from flash and ignores this field. */
+	int redundancy;
+	/* Eraseblocks kept for GC and for blocks going bad; 0: the default,
+	 * 2 per copy plus 2% of the blocks. */
+	uint32_t reserved_blocks;
 };
 
 struct store_status {
@@ -55,7 +62,10 @@ struct store_status {
 	double erase_avg;
 	uint32_t bad_blocks;
 	uint32_t redundancy;
-	uint64_t scrubs, relocations, lost_records;
+	uint64_t scrubs, relocations;
+	uint64_t lost_commits;		/* unreadable at mount (no second copy) */
+	uint64_t tampered;		/* sealed records refused since mount */
+	uint64_t index_bytes;		/* RAM held by the index and its records */
 };
 
 struct store;
@@ -64,20 +74,25 @@ struct store_txn;
 /* Write an empty store over the whole flash (erasing it). */
 int store_format(struct flash *f, const struct store_options *opt, struct cs_err *err);
 
-/* Mount: scan, replay, build the index.  -EMEDIUMTYPE with a clear
- * message when the flash holds something that is not a credstore. */
+/* Mount: scan, replay, build the index.  Errors, each with a message:
+ * -ENODATA: the flash is blank (format it); -EMEDIUMTYPE: it holds
+ * something that is not a credstore, or another format version or
+ * geometry; -EKEYREJECTED: the store was sealed under another key. */
 struct store *store_mount(struct flash *f, const struct store_options *opt,
 			  struct cs_err *err);
 void store_unmount(struct store *s);
 
-/* Lookups return copies the caller frees with store_record_free(). */
+/* Lookups return copies the caller frees with store_record_free().
+ * -ENOENT: no such record; -EBADMSG: its sealed secret fails to
+ * authenticate (tampered): it is not returned. */
 int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
 	      struct store_record *out, struct cs_err *err);
 void store_record_free(struct store_record *r);
 
 /* Call fn for each record of a type in key order, starting after
  * `after` (NULL: from the first).  fn returns 0 to go on, non-zero to stop
- * (returned as is).  The record passed is valid during the call only. */
+ * (returned as is).  The record passed is valid during the call only.
+ * Tampered records are skipped and counted in store_status.tampered. */
 int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
 		  int (*fn)(const struct store_record *r, void *arg), void *arg,
 		  struct cs_err *err);
@@ -92,8 +107,11 @@ int store_txn_delete(struct store_txn *t, uint8_t type, const void *key, size_t 
 		     struct cs_err *err);
 /* Delete every record of a type (factory reset, reset-devices). */
 int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err);
-/* 0 and *generation set: durable.  -ENOSPC: the store is full and
- * unchanged.  Either way the transaction is freed. */
+/* 0 and *generation set (generation may be NULL): durable.  -ENOSPC: the
+ * store is full and unchanged; -EFBIG: the transaction does not fit in an
+ * eraseblock.  After -ESHUTDOWN or another I/O error the store refuses
+ * further changes (-EIO) until it is mounted again.  Either way the
+ * transaction is freed. */
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err);
 void store_txn_abort(struct store_txn *t);
 

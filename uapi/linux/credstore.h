@@ -21,6 +21,8 @@
 /* Userspace mode: the daemon's fixed NETLINK_USERSOCK port and type. */
 #define CREDSTORE_USERSOCK_PORT		0x43520001u
 #define CREDSTORE_USERSOCK_TYPE		0x0043
+#define CREDSTORE_USERSOCK_GROUP	1	/* change notifications */
+#define CREDSTORE_USERSOCK_DUMP_PAGE	128	/* entries per dump request */
 
 /* Sizes and limits of the ABI (the module's tables have their own). */
 #define CREDSTORE_NAME_MAX		64	/* identity / anchor name, with NUL */
@@ -183,6 +185,60 @@ enum credstore_cmd {
  * from &enum credstore_cmd so that one dispatcher serves both.  Each is
  * authorised from the sender's SCM_CREDENTIALS (root or the admin group).
  * Replies carry %CREDSTORE_A_MESSAGE on error.
+ *
+ * Framing on the usersock port (queries and admin commands alike):
+ *  - request: nlmsghdr (type %CREDSTORE_USERSOCK_TYPE, NLM_F_REQUEST, plus
+ *    NLM_F_DUMP for a dump; seq chosen by the client; one request per
+ *    datagram), genlmsghdr (cmd, version %CREDSTORE_GENL_VERSION), then
+ *    CREDSTORE_A_* attributes.  The client's socket has SO_PASSCRED on:
+ *    the kernel attaches SCM_CREDENTIALS to what it sends, and the daemon
+ *    authorises admin commands and privileged reads from them.
+ *  - reply: same type, same seq and cmd, nlmsg_pid %CREDSTORE_USERSOCK_PORT,
+ *    flags 0.  A client accepts a datagram only from that port and only
+ *    when its SCM_CREDENTIALS carry the daemon's uid (root by default):
+ *    anyone can bind the port while the daemon is down.
+ *  - error: a reply with %CREDSTORE_A_ERRNO (positive errno) and
+ *    %CREDSTORE_A_MESSAGE (one sentence for a person).  It may also end a
+ *    dump.
+ *  - dump: replies with NLM_F_MULTI, one entry each, then NLMSG_DONE.  A
+ *    dump answers at most %CREDSTORE_USERSOCK_DUMP_PAGE entries; to read on,
+ *    the client asks again with the key of the last entry received
+ *    (%CREDSTORE_A_NAME or %CREDSTORE_A_DEVICE_ID): entries after it follow.
+ *  - changes: after every committed change the daemon multicasts
+ *    %CREDSTORE_CMD_NOTIFY on usersock group %CREDSTORE_USERSOCK_GROUP
+ *    (as the module does on "notify"), before it acknowledges.
+ *
+ * @CREDSTORE_ADMIN_CMD_IDENTITY_CSR: %CREDSTORE_A_NAME, optional
+ *	%CREDSTORE_A_ADMIN_KEY_TYPE and %CREDSTORE_A_ADMIN_SUBJECT: the daemon
+ *	makes a key, keeps it, answers %CREDSTORE_A_ADMIN_CSR (PEM).
+ * @CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL: %CREDSTORE_A_NAME,
+ *	%CREDSTORE_A_ADMIN_PEM (chain, leaf first, PEM or DER), optional
+ *	%CREDSTORE_A_ADMIN_KEY_PEM (+ %CREDSTORE_A_ADMIN_PASSWORD; without it,
+ *	the key of the last CSR), optional %CREDSTORE_A_ADMIN_ANCHOR.
+ * @CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE: %CREDSTORE_A_NAME (OK when absent).
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_ADD: %CREDSTORE_A_NAME, %CREDSTORE_A_ADMIN_PEM.
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE: %CREDSTORE_A_NAME.
+ * @CREDSTORE_ADMIN_CMD_DEVICE_ADD: %CREDSTORE_A_DEVICE_ID, optional
+ *	%CREDSTORE_A_FINGERPRINT and %CREDSTORE_A_SECRET (or
+ *	%CREDSTORE_A_ADMIN_GENERATE: the reply carries %CREDSTORE_A_SECRET).
+ * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT /
+ * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_SECRET: the new value becomes the sub,
+ *	or the master with %CREDSTORE_A_ADMIN_MASTER.
+ * @CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE, @CREDSTORE_ADMIN_CMD_DEVICE_DROP_SUB,
+ * @CREDSTORE_ADMIN_CMD_DEVICE_REMOVE: %CREDSTORE_A_DEVICE_ID.
+ * @CREDSTORE_ADMIN_CMD_DEVICE_SET_FLAGS: %CREDSTORE_A_DEVICE_ID,
+ *	%CREDSTORE_A_FLAGS: the bits to set, or to clear with
+ *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
+ * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
+ * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
+ * @CREDSTORE_ADMIN_CMD_EXPORT: %CREDSTORE_A_ADMIN_PASSWORD: answers
+ *	%CREDSTORE_A_ADMIN_BLOB, the sealed backup.
+ * @CREDSTORE_ADMIN_CMD_IMPORT: %CREDSTORE_A_ADMIN_BLOB and its password:
+ *	replaces every credential, in one transaction.
+ * @CREDSTORE_ADMIN_CMD_BATCH: nested %CREDSTORE_A_ADMIN_REQUEST, each with
+ *	%CREDSTORE_A_ADMIN_CMD and that command's attributes: one transaction,
+ *	all or nothing.  The reply nests each command's answer in a
+ *	%CREDSTORE_A_ADMIN_REQUEST, in order.
  */
 enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IDENTITY_CSR = 64,
@@ -282,11 +338,40 @@ enum credstore_attr {
 	CREDSTORE_A_ADMIN_ANCHOR,	/* string: anchor the chain must reach */
 	CREDSTORE_A_ADMIN_MASTER,	/* flag: replace the master, not the sub */
 	CREDSTORE_A_ADMIN_GENERATE,	/* flag: the daemon makes the secret */
-	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, batch text */
+	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, in pieces */
 	CREDSTORE_A_ADMIN_STORE,	/* nested: store status (see daemon) */
+	CREDSTORE_A_ADMIN_CMD,		/* u8: a command inside a batch */
+	CREDSTORE_A_ADMIN_REQUEST,	/* nested: one command of a batch */
+	CREDSTORE_A_ADMIN_KEY_PEM,	/* binary: PEM or DER private key input */
+	CREDSTORE_A_ADMIN_PENDING_KEY,	/* binary: DER key of a CSR (store only) */
+	CREDSTORE_A_ADMIN_CLEAR,	/* flag: SET_FLAGS clears the bits given */
 
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
+};
+
+/* Inside %CREDSTORE_A_ADMIN_STORE (admin port only): the store's figures. */
+enum credstore_admin_store_attr {
+	CREDSTORE_A_STORE_UNSPEC,
+	CREDSTORE_A_STORE_PAD,
+	CREDSTORE_A_STORE_GENERATION,		/* u64 */
+	CREDSTORE_A_STORE_IDENTITIES,		/* u32 counts and limits */
+	CREDSTORE_A_STORE_ANCHORS,
+	CREDSTORE_A_STORE_DEVICES,
+	CREDSTORE_A_STORE_MAX_IDENTITIES,
+	CREDSTORE_A_STORE_MAX_ANCHORS,
+	CREDSTORE_A_STORE_MAX_DEVICES,
+	CREDSTORE_A_STORE_LIVE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_FREE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_BLOCKS,		/* u32: eraseblocks */
+	CREDSTORE_A_STORE_BLOCK_SIZE,		/* u32: bytes */
+	CREDSTORE_A_STORE_BAD_BLOCKS,		/* u32 */
+	CREDSTORE_A_STORE_ERASE_MIN,		/* u32: erase counts */
+	CREDSTORE_A_STORE_ERASE_MAX,
+	CREDSTORE_A_STORE_PUBLISHER,		/* u8: feeding credstore.ko */
+
+	__CREDSTORE_A_STORE_MAX,
+	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
 };
 
 /* What a record, a notification or a retraction is about. */

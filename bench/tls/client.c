@@ -1,0 +1,98 @@
+/* The load of bench-tls: threads that each, over and over, open a TCP
+ * connection to the proxy, make a full TLS handshake with a device
+ * certificate (no resumption), send a request and read the backend's
+ * answer, which proves the proxy admitted the device.  Prints the number
+ * of admitted round trips and of failures.
+ * usage: tls-bench-client PORT CERT KEY SECONDS THREADS */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/ssl.h>
+
+static SSL_CTX *ctx;
+static struct sockaddr_in proxy;
+static struct timespec deadline;
+static atomic_long admitted, failed;
+
+static const char request[] = "GET / HTTP/1.0\r\n\r\n";
+
+static int before_deadline(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec < deadline.tv_sec ||
+	       (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec);
+}
+
+/* One connection: 1 when the backend's answer came back. */
+static int round_trip(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, ok = 0;
+	SSL *ssl = NULL;
+	char buf[512];
+
+	if (fd < 0)
+		return 0;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&proxy, sizeof(proxy)) == 0 && (ssl = SSL_new(ctx)) &&
+	    SSL_set_fd(ssl, fd) && SSL_connect(ssl) == 1 &&
+	    SSL_write(ssl, request, sizeof(request) - 1) > 0)
+		ok = SSL_read(ssl, buf, sizeof(buf)) > 0 && memcmp(buf, "HTTP/1.0 200", 12) == 0;
+	SSL_free(ssl);
+	close(fd);
+	return ok;
+}
+
+static void *load(void *arg)
+{
+	(void)arg;
+	while (before_deadline()) {
+		if (round_trip())
+			atomic_fetch_add(&admitted, 1);
+		else
+			atomic_fetch_add(&failed, 1);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t threads[64];
+	int n;
+
+	if (argc != 6 || (n = atoi(argv[5])) < 1 || n > 64) {
+		fprintf(stderr, "usage: tls-bench-client PORT CERT KEY SECONDS THREADS\n");
+		return 2;
+	}
+	ctx = SSL_CTX_new(TLS_client_method());
+	/* The client does not check the server: its cost would only slow
+	 * the load, and the proxy's certificate is the same in both runs. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	if (SSL_CTX_use_certificate_chain_file(ctx, argv[2]) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, argv[3], SSL_FILETYPE_PEM) != 1) {
+		fprintf(stderr, "tls-bench-client: cannot load %s / %s\n", argv[2], argv[3]);
+		return 2;
+	}
+	proxy.sin_family = AF_INET;
+	proxy.sin_port = htons(atoi(argv[1]));
+	proxy.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += atoi(argv[4]);
+	for (int i = 0; i < n; i++)
+		pthread_create(&threads[i], NULL, load, NULL);
+	for (int i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	printf("%ld %ld\n", atomic_load(&admitted), atomic_load(&failed));
+	SSL_CTX_free(ctx);
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* store status | factory-reset | reset-devices. */
+#include <errno.h>
+
+#include "publisher.h"
+#include "server.h"
+
+int admin_store_status(struct cmd_ctx *c, struct cs_err *err)
+{
+	const struct model_limits *lim = &c->d->model.limits;
+	struct store_status st;
+	struct nlattr *nest;
+	struct nl_msg *m = c->reply;
+	int r;
+
+	store_status(c->d->model.store, &st);
+	nest = nla_nest_start(m, CREDSTORE_A_ADMIN_STORE);
+	r = !nest ||
+	    nla_put_u64(m, CREDSTORE_A_STORE_GENERATION, st.generation) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_IDENTITIES, st.records[STORE_REC_IDENTITY]) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_ANCHORS, st.records[STORE_REC_ANCHOR]) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_DEVICES, st.records[STORE_REC_DEVICE]) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_MAX_IDENTITIES, lim->identities) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_MAX_ANCHORS, lim->anchors) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_MAX_DEVICES, lim->devices) ||
+	    nla_put_u64(m, CREDSTORE_A_STORE_LIVE_BYTES, st.live_bytes) ||
+	    nla_put_u64(m, CREDSTORE_A_STORE_FREE_BYTES, st.free_bytes) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_BLOCKS, st.geo.eraseblock_count) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_BLOCK_SIZE, st.geo.eraseblock_size) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_BAD_BLOCKS, st.bad_blocks) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_ERASE_MIN, st.erase_min) ||
+	    nla_put_u32(m, CREDSTORE_A_STORE_ERASE_MAX, st.erase_max) ||
+	    nla_put_u8(m, CREDSTORE_A_STORE_PUBLISHER,
+		       c->d->publisher && publisher_active(c->d->publisher));
+	if (!r)
+		nla_nest_end(m, nest);
+	return reply_put(r ? -1 : 0, err);
+}
+
+int admin_factory_reset(struct cmd_ctx *c, struct cs_err *err)
+{
+	int r = model_clear(c->txn, STORE_REC_IDENTITY, err);
+
+	if (!r)
+		r = model_clear(c->txn, STORE_REC_ANCHOR, err);
+	if (!r)
+		r = model_clear(c->txn, STORE_REC_DEVICE, err);
+	return r;
+}
+
+int admin_reset_devices(struct cmd_ctx *c, struct cs_err *err)
+{
+	return model_clear(c->txn, STORE_REC_DEVICE, err);
+}

@@ -1,0 +1,245 @@
+/* credstored: the only writer of the credential store.  Opens the flash
+ * (MTD or an emulated image), serves admin commands and queries on its
+ * NETLINK_USERSOCK port, and publishes into credstore.ko when loaded. */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+#include <systemd/sd-daemon.h>
+
+#include "flash_emu.h"
+#include "keyfile.h"
+#include "log.h"
+#include "publisher.h"
+#include "server.h"
+
+#define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
+#define DEFAULT_KEY_FILE	"/var/lib/credstore/store.key"
+#define DEFAULT_GEOMETRY	"nand,blocks=64"
+#define MAINTAIN_INTERVAL_MS	5000
+
+struct options {
+	const char *mtd, *image, *geometry, *key_file, *admin_group;
+	bool foreground, to_stderr, no_module;
+	struct model_limits limits;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: credstored [--mtd /dev/mtdN | --image FILE] [options]\n"
+		"  --mtd DEV            the store on a raw MTD partition (libmtd)\n"
+		"  --image FILE         the store on an emulated flash image (default %s)\n"
+		"  --geometry SPEC      geometry of a new image (default %s)\n"
+		"  --key-file PATH      the store key, made at first start (default %s)\n"
+		"  --admin-group GROUP  members may run admin commands and privileged reads\n"
+		"  --max-devices N      limit of devices (default %d)\n"
+		"  --no-module          never publish to credstore.ko\n"
+		"  --foreground         log to stderr (credstored never forks: run it under\n"
+		"                       systemd, Type=notify)\n"
+		"  --stderr             log to stderr instead of syslog\n",
+		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, MODEL_DEFAULT_DEVICES);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "mtd", required_argument, NULL, 'm' },
+		{ "image", required_argument, NULL, 'i' },
+		{ "geometry", required_argument, NULL, 'g' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "admin-group", required_argument, NULL, 'a' },
+		{ "max-devices", required_argument, NULL, 'D' },
+		{ "no-module", no_argument, NULL, 'N' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "stderr", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	*o = (struct options){ .geometry = DEFAULT_GEOMETRY, .key_file = DEFAULT_KEY_FILE,
+			       .limits = { MODEL_DEFAULT_IDENTITIES, MODEL_DEFAULT_ANCHORS,
+					   MODEL_DEFAULT_DEVICES } };
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->mtd = optarg; break;
+		case 'i': o->image = optarg; break;
+		case 'g': o->geometry = optarg; break;
+		case 'k': o->key_file = optarg; break;
+		case 'a': o->admin_group = optarg; break;
+		case 'D': o->limits.devices = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'N': o->no_module = true; break;
+		case 'f': o->foreground = o->to_stderr = true; break;
+		case 's': o->to_stderr = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc || (o->mtd && o->image) || !o->limits.devices) {
+		usage(stderr);
+		return -1;
+	}
+	if (!o->mtd && !o->image)
+		o->image = DEFAULT_IMAGE;
+	return 0;
+}
+
+/* Secrets must not land in a core file. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &none);
+}
+
+static struct flash *open_flash(const struct options *o, struct cs_err *err)
+{
+	struct flash_geometry geo;
+
+	if (o->mtd)
+		return flash_mtd_open(o->mtd, err);
+	if (flash_emu_parse_geometry(o->geometry, &geo, err))
+		return NULL;
+	return flash_emu_open(o->image, &geo, NULL, err);
+}
+
+/* Mount; a blank flash is formatted first (first start). */
+static struct store *open_store(struct flash *f, const struct store_options *so, struct cs_err *err)
+{
+	struct cs_err mount_err = { 0 };
+	struct store *s = store_mount(f, so, &mount_err);
+
+	if (s)
+		return s;
+	if (mount_err.code != ENODATA) {
+		cs_err_set(err, mount_err.code, "%s", mount_err.msg);
+		return NULL;
+	}
+	log_msg(LOG_NOTICE, "the flash is blank: formatting a new store");
+	if (store_format(f, so, err))
+		return NULL;
+	return store_mount(f, so, err);
+}
+
+static int set_admin_group(struct daemon *d, const char *name, struct cs_err *err)
+{
+	struct group *g;
+
+	if (!name)
+		return 0;
+	g = getgrnam(name);
+	if (!g)
+		return cs_err_set(err, ENOENT, "unknown admin group '%s'", name);
+	d->has_admin_group = true;
+	d->admin_gid = g->gr_gid;
+	return 0;
+}
+
+static int signal_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static void serve(struct daemon *d, int sfd)
+{
+	struct pollfd fds[3] = {
+		{ .fd = nl_socket_get_fd(d->usersock), .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = d->publisher ? publisher_fd(d->publisher) : -1, .events = POLLIN },
+	};
+	struct cs_err err = { 0 };
+
+	for (;;) {
+		int n = poll(fds, 3, MAINTAIN_INTERVAL_MS);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n == 0 && store_maintain(d->model.store, &err) < 0) {
+			log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
+			cs_err_clear(&err);
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
+				log_msg(LOG_NOTICE, "signal %u: shutting down", si.ssi_signo);
+				return;
+			}
+		}
+		if (fds[2].revents & POLLIN)
+			publisher_handle(d->publisher);
+		if (fds[0].revents & POLLIN)
+			server_handle(d);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct store_options so = { .redundancy = 1 };
+	struct daemon d = { 0 };
+	struct cs_err err = { 0 };
+	struct flash *f = NULL;
+	int sfd = -1, rc = 1;
+
+	no_core_dumps();
+	if (parse_options(argc, argv, &o))
+		return 2;
+	log_open(o.to_stderr);
+	d.model.limits = o.limits;
+	if (set_admin_group(&d, o.admin_group, &err) ||
+	    !(d.usersock = cs_usersock_listen(&err)) ||
+	    keyfile_load(o.key_file, so.key, &err) ||
+	    !(f = open_flash(&o, &err)) ||
+	    !(d.model.store = open_store(f, &so, &err)))
+		goto out;
+	OPENSSL_cleanse(so.key, sizeof(so.key));
+	if (!o.no_module && !(d.publisher = publisher_open(&d.model, &err))) {
+		log_msg(LOG_WARNING, "%s: userspace mode only", err.msg);
+		cs_err_clear(&err);
+	}
+	sfd = signal_fd();
+	if (sfd < 0) {
+		cs_err_set(&err, errno, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	log_msg(LOG_NOTICE, "ready: generation %llu, %s",
+		(unsigned long long)store_generation(d.model.store),
+		publisher_active(d.publisher) ? "publishing to credstore.ko" : "userspace mode");
+	sd_notify(0, "READY=1");
+	serve(&d, sfd);
+	sd_notify(0, "STOPPING=1");
+	rc = 0;
+out:
+	if (rc)
+		log_msg(LOG_ERR, "%s", err.msg);
+	OPENSSL_cleanse(so.key, sizeof(so.key));
+	publisher_close(d.publisher);
+	if (d.model.store)
+		store_unmount(d.model.store);
+	flash_close(f);
+	if (d.usersock)
+		nl_socket_free(d.usersock);
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}

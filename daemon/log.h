@@ -1,0 +1,12 @@
+/* credstored's log: syslog, or stderr in the foreground. */
+#ifndef CREDSTORE_LOG_H
+#define CREDSTORE_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+void log_open(bool to_stderr);
+__attribute__((format(printf, 2, 3)))
+void log_msg(int priority, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,334 @@
+/* The model's transactions: staged changes over the committed store. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_internal.h"
+
+static const char *const type_noun[STORE_REC_TYPE_MAX + 1] = {
+	[STORE_REC_IDENTITY] = "identities",
+	[STORE_REC_ANCHOR] = "anchors",
+	[STORE_REC_DEVICE] = "devices",
+};
+
+static uint32_t limit_of(const struct model *m, uint8_t type)
+{
+	switch (type) {
+	case STORE_REC_IDENTITY: return m->limits.identities;
+	case STORE_REC_ANCHOR: return m->limits.anchors;
+	case STORE_REC_DEVICE: return m->limits.devices;
+	default: return UINT32_MAX;
+	}
+}
+
+struct model_txn *model_txn_begin(struct model *m, struct cs_err *err)
+{
+	struct model_txn *t = calloc(1, sizeof(*t));
+	struct store_status st;
+
+	if (t)
+		t->st = store_txn_begin(m->store);
+	if (!t || !t->st) {
+		free(t);
+		cs_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	t->m = m;
+	store_status(m->store, &st);
+	memcpy(t->count, st.records, sizeof(t->count));
+	return t;
+}
+
+int model_txn_commit(struct model_txn *t, uint64_t *generation, struct cs_err *err)
+{
+	struct store_txn *st = t->st;
+
+	t->st = NULL;
+	return store_txn_commit(st, generation, err);
+}
+
+void model_txn_free(struct model_txn *t)
+{
+	if (!t)
+		return;
+	if (t->st)
+		store_txn_abort(t->st);
+	for (size_t i = 0; i < t->n_changes; i++)
+		model_record_release(&t->changes[i].rec);
+	free(t->changes);
+	free(t);
+}
+
+static const struct model_change *find_change(const struct model_txn *t, uint8_t type,
+					      const char *key)
+{
+	for (size_t i = t ? t->n_changes : 0; i-- > 0;)
+		if (t->changes[i].type == type && !strcmp(t->changes[i].key, key))
+			return &t->changes[i];
+	return NULL;
+}
+
+bool model_change_latest(const struct model_txn *t, const struct model_change *c)
+{
+	return find_change(t, c->type, c->key) == c;
+}
+
+typedef int (*decode_fn)(const struct store_record *r, void *out, struct cs_err *err);
+
+static int lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
+		  decode_fn decode, void *out, struct cs_err *err)
+{
+	const struct model_change *c = find_change(t, type, key);
+	struct store_record r;
+	struct cs_err lookup_err = { 0 };
+	int ret;
+
+	if (c)
+		return c->deleted ? -ENOENT : decode(&c->rec, out, err);
+	if (t && (t->cleared & (1u << type)))
+		return -ENOENT;
+	ret = store_get(m->store, type, key, strlen(key), &r, &lookup_err);
+	if (ret == -ENOENT)
+		return ret;
+	if (ret < 0)
+		return cs_err_set(err, -ret, "%s", lookup_err.msg);
+	ret = decode(&r, out, err);
+	store_record_free(&r);
+	return ret;
+}
+
+static bool exists(struct model_txn *t, uint8_t type, const char *key)
+{
+	struct store_record r;
+	const struct model_change *c = find_change(t, type, key);
+
+	if (c)
+		return !c->deleted;
+	if (t->cleared & (1u << type))
+		return false;
+	if (store_get(t->m->store, type, key, strlen(key), &r, NULL) < 0)
+		return false;
+	store_record_free(&r);
+	return true;
+}
+
+static struct model_change *new_change(struct model_txn *t, uint8_t type, const char *key,
+				       struct cs_err *err)
+{
+	struct model_change *c;
+
+	if (strlen(key) > STORE_RECORD_KEY_MAX) {
+		cs_err_set(err, ENAMETOOLONG, "key '%.32s...' is too long", key);
+		return NULL;
+	}
+	if (t->n_changes == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 8;
+		void *p = realloc(t->changes, cap * sizeof(*t->changes));
+
+		if (!p) {
+			cs_err_set(err, ENOMEM, "out of memory");
+			return NULL;
+		}
+		t->changes = p;
+		t->cap = cap;
+	}
+	c = &t->changes[t->n_changes];
+	memset(c, 0, sizeof(*c));
+	c->type = type;
+	strcpy(c->key, key);
+	return c;
+}
+
+/* Stage r (owned by the txn from now on, released on failure too). */
+static int stage_put(struct model_txn *t, struct store_record *r, struct cs_err *err)
+{
+	char key[STORE_RECORD_KEY_MAX + 1];
+	struct model_change *c;
+	bool is_new;
+	int ret = model_record_key_string(r, key, sizeof(key), err);
+
+	if (ret)
+		goto fail;
+	is_new = !exists(t, r->type, key);
+	if (is_new && t->count[r->type] >= limit_of(t->m, r->type)) {
+		ret = cs_err_set(err, EDQUOT, "the store holds its maximum of %u %s",
+				 limit_of(t->m, r->type), type_noun[r->type]);
+		goto fail;
+	}
+	c = new_change(t, r->type, key, err);
+	ret = c ? store_txn_put(t->st, r, err) : -ENOMEM;
+	if (ret)
+		goto fail;
+	c->rec = *r;
+	t->n_changes++;
+	t->count[r->type] += is_new;
+	return 0;
+fail:
+	model_record_release(r);
+	return ret;
+}
+
+int model_put_identity(struct model_txn *t, const struct model_identity *id, struct cs_err *err)
+{
+	struct store_record r = { 0 };
+	int ret = model_identity_encode(id, &r, err);
+
+	return ret ? (model_record_release(&r), ret) : stage_put(t, &r, err);
+}
+
+int model_put_anchor(struct model_txn *t, const struct model_anchor *a, struct cs_err *err)
+{
+	struct store_record r = { 0 };
+	int ret = model_anchor_encode(a, &r, err);
+
+	return ret ? (model_record_release(&r), ret) : stage_put(t, &r, err);
+}
+
+int model_put_device(struct model_txn *t, const struct model_device *d, struct cs_err *err)
+{
+	struct store_record r = { 0 };
+	int ret = model_device_encode(d, &r, err);
+
+	return ret ? (model_record_release(&r), ret) : stage_put(t, &r, err);
+}
+
+static void *dup_bytes(const void *p, size_t len)
+{
+	void *q = malloc(len ? len : 1);
+
+	if (q && len)
+		memcpy(q, p, len);
+	return q;
+}
+
+int model_put_record(struct model_txn *t, const struct store_record *r, struct cs_err *err)
+{
+	struct store_record copy = *r;
+
+	copy.key = dup_bytes(r->key, r->key_len);
+	copy.value = dup_bytes(r->value, r->value_len);
+	copy.secret = r->secret ? dup_bytes(r->secret, r->secret_len) : NULL;
+	if (!copy.key || !copy.value || (r->secret && !copy.secret)) {
+		model_record_release(&copy);
+		return cs_err_set(err, ENOMEM, "out of memory");
+	}
+	return stage_put(t, &copy, err);
+}
+
+int model_delete(struct model_txn *t, uint8_t type, const char *key, bool *existed,
+		 struct cs_err *err)
+{
+	struct model_change *c;
+	int ret;
+
+	*existed = exists(t, type, key);
+	if (!*existed)
+		return 0;
+	c = new_change(t, type, key, err);
+	ret = c ? store_txn_delete(t->st, type, key, strlen(key), err) : -ENOMEM;
+	if (ret)
+		return ret;
+	c->deleted = true;
+	t->n_changes++;
+	t->count[type]--;
+	return 0;
+}
+
+int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err)
+{
+	int ret = store_txn_clear(t->st, type, err);
+
+	if (ret)
+		return ret;
+	/* Earlier staged changes of this type are gone with the rest. */
+	for (size_t i = 0; i < t->n_changes; i++)
+		if (t->changes[i].type == type && !t->changes[i].deleted) {
+			model_record_release(&t->changes[i].rec);
+			t->changes[i].deleted = true;
+		}
+	t->cleared |= 1u << type;
+	t->count[type] = 0;
+	return 0;
+}
+
+int model_get_identity(struct model *m, struct model_txn *t, const char *name, struct model_identity *out,
+		       struct cs_err *err)
+{
+	return lookup(m, t, STORE_REC_IDENTITY, name,
+		      (decode_fn)model_identity_decode, out, err);
+}
+
+int model_get_anchor(struct model *m, struct model_txn *t, const char *name, struct model_anchor *out,
+		     struct cs_err *err)
+{
+	return lookup(m, t, STORE_REC_ANCHOR, name,
+		      (decode_fn)model_anchor_decode, out, err);
+}
+
+int model_get_device(struct model *m, struct model_txn *t, const char *id, struct model_device *out,
+		     struct cs_err *err)
+{
+	return lookup(m, t, STORE_REC_DEVICE, id,
+		      (decode_fn)model_device_decode, out, err);
+}
+
+int model_iterate(struct model *m, uint8_t type, const char *after,
+		  int (*fn)(const struct store_record *r, void *arg), void *arg,
+		  struct cs_err *err)
+{
+	return store_iterate(m->store, type, after, after ? strlen(after) : 0, fn, arg, err);
+}
+
+struct fp_owner {
+	struct model_txn *t;
+	const uint8_t *fp;
+	const char *exclude;
+	char *out;
+};
+
+/* 1 when r is a device other than the excluded one that holds fp. */
+static int holds_fingerprint(const struct store_record *r, struct fp_owner *o)
+{
+	struct model_device d;
+	int found = 0;
+
+	if (model_device_decode(r, &d, NULL))
+		return 0;
+	for (int s = 0; s < SLOT_COUNT; s++)
+		if (d.has_fp[s] && !memcmp(d.fp[s], o->fp, CREDSTORE_FINGERPRINT_LEN))
+			found = strcmp(d.id, o->exclude) != 0;
+	if (found)
+		snprintf(o->out, CREDSTORE_DEVICE_ID_MAX, "%s", d.id);
+	model_device_wipe(&d);
+	return found;
+}
+
+static int committed_holder(const struct store_record *r, void *arg)
+{
+	struct fp_owner *o = arg;
+	char key[STORE_RECORD_KEY_MAX + 1];
+
+	if (model_record_key_string(r, key, sizeof(key), NULL) ||
+	    find_change(o->t, STORE_REC_DEVICE, key))
+		return 0;	/* its staged version is looked at below */
+	return holds_fingerprint(r, o);
+}
+
+int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
+			    char out[CREDSTORE_DEVICE_ID_MAX])
+{
+	struct fp_owner o = { .t = t, .fp = fp, .exclude = exclude, .out = out };
+
+	if (!(t->cleared & (1u << STORE_REC_DEVICE)) &&
+	    store_iterate(t->m->store, STORE_REC_DEVICE, NULL, 0, committed_holder, &o, NULL) > 0)
+		return 1;
+	for (size_t i = 0; i < t->n_changes; i++) {
+		const struct model_change *c = &t->changes[i];
+
+		if (c->type == STORE_REC_DEVICE && !c->deleted &&
+		    find_change(t, c->type, c->key) == c && holds_fingerprint(&c->rec, &o))
+			return 1;
+	}
+	return 0;
+}

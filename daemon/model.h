@@ -1,0 +1,134 @@
+/* credstored's data model: identities, trust anchors and devices, each
+ * one store record whose value (and sealed secret) is a stream of
+ * CREDSTORE_A_* netlink attributes.  Changes are staged in a model_txn,
+ * which reads its own writes (a batch may add a device and then reset its
+ * secret) and lists what changed for the publisher. */
+#ifndef CREDSTORE_MODEL_H
+#define CREDSTORE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/credstore.h>
+
+#include "store.h"
+
+enum { SLOT_MASTER, SLOT_SUB, SLOT_COUNT };
+
+struct model_limits {
+	uint32_t identities, anchors, devices;
+};
+
+#define MODEL_DEFAULT_IDENTITIES	16
+#define MODEL_DEFAULT_ANCHORS		32
+#define MODEL_DEFAULT_DEVICES		1024
+
+struct model {
+	struct store *store;
+	struct model_limits limits;
+};
+
+/* A server identity.  chain is NULL while only the key of a CSR exists. */
+struct model_identity {
+	char name[CREDSTORE_NAME_MAX];
+	uint8_t *chain;		/* concatenated DER, leaf first */
+	size_t chain_len;
+	uint8_t *key;		/* DER PKCS#8, sealed in the store */
+	size_t key_len;
+	uint8_t *pending_key;	/* the key of the last CSR, until installed */
+	size_t pending_key_len;
+};
+
+struct model_anchor {
+	char name[CREDSTORE_NAME_MAX];
+	uint8_t *cert;		/* DER */
+	size_t cert_len;
+};
+
+struct model_device {
+	char id[CREDSTORE_DEVICE_ID_MAX];
+	bool has_fp[SLOT_COUNT];
+	uint8_t fp[SLOT_COUNT][CREDSTORE_FINGERPRINT_LEN];
+	uint32_t flags;
+	size_t secret_len[SLOT_COUNT];	/* 0: none; sealed in the store */
+	uint8_t secret[SLOT_COUNT][CREDSTORE_SECRET_MAX];
+};
+
+/* Frees and wipes. */
+void model_identity_release(struct model_identity *id);
+void model_anchor_release(struct model_anchor *a);
+void model_device_wipe(struct model_device *d);
+
+/* Record <-> model.  Encoders fill r with malloc'd buffers that
+ * model_record_release() wipes and frees. */
+int model_identity_encode(const struct model_identity *id, struct store_record *r, struct cs_err *err);
+int model_identity_decode(const struct store_record *r, struct model_identity *id, struct cs_err *err);
+int model_anchor_encode(const struct model_anchor *a, struct store_record *r, struct cs_err *err);
+int model_anchor_decode(const struct store_record *r, struct model_anchor *a, struct cs_err *err);
+int model_device_encode(const struct model_device *d, struct store_record *r, struct cs_err *err);
+int model_device_decode(const struct store_record *r, struct model_device *d, struct cs_err *err);
+void model_record_release(struct store_record *r);
+/* Check that a record decodes (import of a backup). */
+int model_record_check(const struct store_record *r, struct cs_err *err);
+
+/* Attribute streams (the encoding of values and secrets). */
+struct nl_msg;
+struct nlattr;
+struct nl_msg *model_attrs_new(void);
+int model_attrs_take(struct nl_msg *msg, void **data, size_t *len, struct cs_err *err);
+int model_attrs_parse(const void *data, size_t len, struct nlattr **tb, struct cs_err *err);
+
+/* One staged change. */
+struct model_change {
+	uint8_t type;
+	char key[STORE_RECORD_KEY_MAX + 1];
+	bool deleted;
+	struct store_record rec;	/* when !deleted; owns its buffers */
+};
+
+struct model_txn {
+	struct model *m;
+	struct store_txn *st;
+	struct model_change *changes;
+	size_t n_changes, cap;
+	uint32_t cleared;		/* bit per record type cleared */
+	uint32_t count[STORE_REC_TYPE_MAX + 1];
+};
+
+/* Is c the last change staged for its record (the one that counts)? */
+bool model_change_latest(const struct model_txn *t, const struct model_change *c);
+
+struct model_txn *model_txn_begin(struct model *m, struct cs_err *err);
+/* Durable on flash when it returns 0; the txn stays readable (for the
+ * publisher) until model_txn_free(). */
+int model_txn_commit(struct model_txn *t, uint64_t *generation, struct cs_err *err);
+void model_txn_free(struct model_txn *t);
+
+/* Lookups see t's staged changes (t may be NULL: the committed state).
+ * -ENOENT (err untouched) when absent. */
+int model_get_identity(struct model *m, struct model_txn *t, const char *name, struct model_identity *out,
+		       struct cs_err *err);
+int model_get_anchor(struct model *m, struct model_txn *t, const char *name, struct model_anchor *out,
+		     struct cs_err *err);
+int model_get_device(struct model *m, struct model_txn *t, const char *id, struct model_device *out,
+		     struct cs_err *err);
+
+int model_put_identity(struct model_txn *t, const struct model_identity *id, struct cs_err *err);
+int model_put_anchor(struct model_txn *t, const struct model_anchor *a, struct cs_err *err);
+int model_put_device(struct model_txn *t, const struct model_device *d, struct cs_err *err);
+/* 0, also when absent (*existed says which). */
+int model_delete(struct model_txn *t, uint8_t type, const char *key, bool *existed,
+		 struct cs_err *err);
+int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err);
+/* Master and sub fingerprints are unique over all devices: 1 and the
+ * holder's id in out when a device other than `exclude` holds fp. */
+int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
+			    char out[CREDSTORE_DEVICE_ID_MAX]);
+/* Put a raw record (import). */
+int model_put_record(struct model_txn *t, const struct store_record *r, struct cs_err *err);
+
+/* Records of a type, committed state only (queries, dumps, export). */
+int model_iterate(struct model *m, uint8_t type, const char *after,
+		  int (*fn)(const struct store_record *r, void *arg), void *arg,
+		  struct cs_err *err);
+
+#endif

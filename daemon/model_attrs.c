@@ -1,0 +1,115 @@
+/* Store values and secrets are attribute streams, built and parsed with
+ * libnl and checked against the protocol's own policy: one encoding for
+ * flash, the wire and the publisher. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "model.h"
+#include "model_internal.h"
+#include "usersock.h"
+
+struct nl_msg *model_attrs_new(void)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(STORE_VALUE_MAX + 4096);
+
+	if (msg && !nlmsg_put(msg, 0, 0, 0, 0, 0)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int model_attrs_take(struct nl_msg *msg, void **data, size_t *len, struct cs_err *err)
+{
+	struct nlmsghdr *nlh;
+	int r = 0;
+
+	if (!msg)
+		return cs_err_set(err, ENOMEM, "out of memory");
+	nlh = nlmsg_hdr(msg);
+	*len = (size_t)nlmsg_datalen(nlh);
+	*data = malloc(*len ? *len : 1);
+	if (*data)
+		memcpy(*data, nlmsg_data(nlh), *len);
+	else
+		r = cs_err_set(err, ENOMEM, "out of memory");
+	OPENSSL_cleanse(nlmsg_data(nlh), *len);
+	nlmsg_free(msg);
+	return r;
+}
+
+int model_attrs_parse(const void *data, size_t len, struct nlattr **tb, struct cs_err *err)
+{
+	int r = nla_parse(tb, CREDSTORE_A_MAX, (struct nlattr *)data, (int)len, cs_usersock_policy);
+
+	return r < 0 ? cs_err_set(err, EBADMSG, "a stored record is malformed: %s", nl_geterror(r)) : 0;
+}
+
+void model_record_release(struct store_record *r)
+{
+	free((void *)r->key);
+	free((void *)r->value);
+	if (r->secret)
+		OPENSSL_clear_free((void *)r->secret, r->secret_len);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Copy the record key (a NUL-free name or id) into a malloc'd buffer. */
+int model_record_key(struct store_record *r, uint8_t type, const char *key, struct cs_err *err)
+{
+	r->type = type;
+	r->key_len = strlen(key);
+	r->key = strdup(key);
+	return r->key ? 0 : cs_err_set(err, ENOMEM, "out of memory");
+}
+
+/* The record's key as a string into out (size bytes). */
+int model_record_key_string(const struct store_record *r, char *out, size_t size,
+			    struct cs_err *err)
+{
+	if (r->key_len == 0 || r->key_len >= size || memchr(r->key, '\0', r->key_len))
+		return cs_err_set(err, EBADMSG, "a stored record has a bad key");
+	memcpy(out, r->key, r->key_len);
+	out[r->key_len] = '\0';
+	return 0;
+}
+
+int model_record_check(const struct store_record *r, struct cs_err *err)
+{
+	union {
+		struct model_identity id;
+		struct model_anchor a;
+		struct model_device d;
+	} u;
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	switch (r->type) {
+	case STORE_REC_IDENTITY:
+		ret = model_identity_decode(r, &u.id, err);
+		model_identity_release(&u.id);
+		return ret;
+	case STORE_REC_ANCHOR:
+		ret = model_anchor_decode(r, &u.a, err);
+		model_anchor_release(&u.a);
+		return ret;
+	case STORE_REC_DEVICE:
+		ret = model_device_decode(r, &u.d, err);
+		model_device_wipe(&u.d);
+		return ret;
+	default:
+		return cs_err_set(err, EBADMSG, "unknown record type %u", r->type);
+	}
+}
+
+int model_attr_dup(const struct nlattr *a, uint8_t **out, size_t *len, struct cs_err *err)
+{
+	*len = (size_t)nla_len(a);
+	*out = malloc(*len ? *len : 1);
+	if (!*out)
+		return cs_err_set(err, ENOMEM, "out of memory");
+	memcpy(*out, nla_data(a), *len);
+	return 0;
+}

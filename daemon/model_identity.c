@@ -1,0 +1,68 @@
+/* Identity records: value = CHAIN (absent while only a CSR key exists),
+ * secret = KEY and ADMIN_PENDING_KEY (a CSR's key, until installed). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "model_internal.h"
+#include "usersock.h"
+
+void model_identity_release(struct model_identity *id)
+{
+	free(id->chain);
+	if (id->key)
+		OPENSSL_clear_free(id->key, id->key_len);
+	if (id->pending_key)
+		OPENSSL_clear_free(id->pending_key, id->pending_key_len);
+	id->chain = id->key = id->pending_key = NULL;
+	id->chain_len = id->key_len = id->pending_key_len = 0;
+}
+
+int model_identity_encode(const struct model_identity *id, struct store_record *r,
+			  struct cs_err *err)
+{
+	struct nl_msg *value = model_attrs_new(), *secret = model_attrs_new();
+	int ret = model_record_key(r, STORE_REC_IDENTITY, id->name, err);
+
+	if (!ret && (!value || !secret ||
+		     (id->chain && nla_put(value, CREDSTORE_A_CHAIN, (int)id->chain_len, id->chain) < 0) ||
+		     (id->key && nla_put(secret, CREDSTORE_A_KEY, (int)id->key_len, id->key) < 0) ||
+		     (id->pending_key && nla_put(secret, CREDSTORE_A_ADMIN_PENDING_KEY,
+						 (int)id->pending_key_len, id->pending_key) < 0)))
+		ret = cs_err_set(err, EMSGSIZE, "identity '%s' is too large", id->name);
+	if (!ret)
+		ret = model_attrs_take(value, (void **)&r->value, &r->value_len, err);
+	else
+		nlmsg_free(value);
+	if (!ret && (id->key || id->pending_key))
+		ret = model_attrs_take(secret, (void **)&r->secret, &r->secret_len, err);
+	else
+		nlmsg_free(secret);
+	return ret;
+}
+
+int model_identity_decode(const struct store_record *r, struct model_identity *id,
+			  struct cs_err *err)
+{
+	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	int ret;
+
+	memset(id, 0, sizeof(*id));
+	ret = model_record_key_string(r, id->name, sizeof(id->name), err);
+	if (!ret)
+		ret = model_attrs_parse(r->value, r->value_len, tb, err);
+	if (!ret && tb[CREDSTORE_A_CHAIN])
+		ret = model_attr_dup(tb[CREDSTORE_A_CHAIN], &id->chain, &id->chain_len, err);
+	if (!ret && r->secret) {
+		ret = model_attrs_parse(r->secret, r->secret_len, tb, err);
+		if (!ret && tb[CREDSTORE_A_KEY])
+			ret = model_attr_dup(tb[CREDSTORE_A_KEY], &id->key, &id->key_len, err);
+		if (!ret && tb[CREDSTORE_A_ADMIN_PENDING_KEY])
+			ret = model_attr_dup(tb[CREDSTORE_A_ADMIN_PENDING_KEY], &id->pending_key,
+					     &id->pending_key_len, err);
+	}
+	if (ret)
+		model_identity_release(id);
+	return ret;
+}

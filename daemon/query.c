@@ -1,0 +1,344 @@
+/* The queries, answered by the daemon over usersock with the module's
+ * semantics (for clients where credstore.ko is absent, and for credctl). */
+#include <errno.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "publisher.h"
+#include "server.h"
+
+int query_status(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct store_status st;
+	struct nl_msg *m = c->reply;
+
+	store_status(c->d->model.store, &st);
+	return reply_put(nla_put_u64(m, CREDSTORE_A_GENERATION, st.generation) ||
+			 nla_put_u32(m, CREDSTORE_A_STATUS_IDENTITIES, st.records[STORE_REC_IDENTITY]) ||
+			 nla_put_u32(m, CREDSTORE_A_STATUS_ANCHORS, st.records[STORE_REC_ANCHOR]) ||
+			 nla_put_u32(m, CREDSTORE_A_STATUS_DEVICES, st.records[STORE_REC_DEVICE]) ||
+			 nla_put_u8(m, CREDSTORE_A_STATUS_PUBLISHER,
+				    c->d->publisher && publisher_active(c->d->publisher)) ? -1 : 0,
+			 err);
+}
+
+static int put_generation(struct cmd_ctx *c)
+{
+	return nla_put_u64(c->reply, CREDSTORE_A_GENERATION, store_generation(c->d->model.store));
+}
+
+static int fill_identity(struct nl_msg *m, const void *arg)
+{
+	const struct model_identity *id = arg;
+
+	return nla_put_string(m, CREDSTORE_A_NAME, id->name) ||
+	       nla_put(m, CREDSTORE_A_CHAIN, (int)id->chain_len, id->chain) ? -1 : 0;
+}
+
+static int fill_anchor(struct nl_msg *m, const void *arg)
+{
+	const struct model_anchor *a = arg;
+
+	return nla_put_string(m, CREDSTORE_A_NAME, a->name) ||
+	       nla_put(m, CREDSTORE_A_CHAIN, (int)a->cert_len, a->cert) ? -1 : 0;
+}
+
+static int fill_device(struct nl_msg *m, const void *arg)
+{
+	const struct model_device *d = arg;
+
+	return nla_put_string(m, CREDSTORE_A_DEVICE_ID, d->id) ||
+	       nla_put_u32(m, CREDSTORE_A_FLAGS, d->flags) ||
+	       (d->has_fp[SLOT_MASTER] &&
+		nla_put(m, CREDSTORE_A_MASTER_FP, CREDSTORE_FINGERPRINT_LEN, d->fp[SLOT_MASTER])) ||
+	       (d->has_fp[SLOT_SUB] &&
+		nla_put(m, CREDSTORE_A_SUB_FP, CREDSTORE_FINGERPRINT_LEN, d->fp[SLOT_SUB])) ? -1 : 0;
+}
+
+/* ---- single lookups ---- */
+
+static int get_identity(struct cmd_ctx *c, struct model_identity *id, struct cs_err *err)
+{
+	const char *name = attr_string(c->tb, CREDSTORE_A_NAME);
+	int r = need_name(c->tb, CREDSTORE_A_NAME, "identity name", err);
+
+	if (!r)
+		r = model_get_identity(&c->d->model, NULL, name, id, err);
+	if (r == -ENOENT || (!r && !id->chain)) {
+		model_identity_release(id);
+		r = cs_err_set(err, ENOENT, "no identity '%s'", name);
+	}
+	return r;
+}
+
+int query_identity(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct model_identity id = { 0 };
+	int r = get_identity(c, &id, err);
+
+	if (!r)
+		r = reply_put(fill_identity(c->reply, &id) || put_generation(c), err);
+	model_identity_release(&id);
+	return r;
+}
+
+int query_identity_key(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct model_identity id = { 0 };
+	int r = get_identity(c, &id, err);
+
+	if (!r)
+		r = reply_put(nla_put_string(c->reply, CREDSTORE_A_NAME, id.name) ||
+			      nla_put(c->reply, CREDSTORE_A_KEY, (int)id.key_len, id.key), err);
+	model_identity_release(&id);
+	return r;
+}
+
+int query_anchor(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct model_anchor a = { 0 };
+	const char *name = attr_string(c->tb, CREDSTORE_A_NAME);
+	int r = need_name(c->tb, CREDSTORE_A_NAME, "anchor name", err);
+
+	if (!r)
+		r = model_get_anchor(&c->d->model, NULL, name, &a, err);
+	if (r == -ENOENT)
+		r = cs_err_set(err, ENOENT, "no anchor '%s'", name);
+	if (!r)
+		r = reply_put(fill_anchor(c->reply, &a) || put_generation(c), err);
+	model_anchor_release(&a);
+	return r;
+}
+
+static int get_device(struct cmd_ctx *c, struct model_device *d, struct cs_err *err)
+{
+	const char *id = attr_string(c->tb, CREDSTORE_A_DEVICE_ID);
+	int r = need_name(c->tb, CREDSTORE_A_DEVICE_ID, "device id", err);
+
+	if (!r)
+		r = model_get_device(&c->d->model, NULL, id, d, err);
+	return r == -ENOENT ? cs_err_set(err, ENOENT, "unknown device '%s'", id) : r;
+}
+
+int query_device(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct model_device d;
+	int r = get_device(c, &d, err);
+
+	if (!r)
+		r = reply_put(fill_device(c->reply, &d) || put_generation(c), err);
+	model_device_wipe(&d);
+	return r;
+}
+
+int query_device_secrets(struct cmd_ctx *c, struct cs_err *err)
+{
+	static const int attr[SLOT_COUNT] = { CREDSTORE_A_MASTER_SECRET, CREDSTORE_A_SUB_SECRET };
+	struct model_device d;
+	int r = get_device(c, &d, err);
+
+	if (!r)
+		r = reply_put(nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d.id), err);
+	for (int s = 0; s < SLOT_COUNT && !r; s++)
+		if (d.secret_len[s])
+			r = reply_put(nla_put(c->reply, attr[s], (int)d.secret_len[s], d.secret[s]), err);
+	model_device_wipe(&d);
+	return r;
+}
+
+/* ---- verification: an unknown device matches nothing (no error) ---- */
+
+/* 1: found; 0: no such device; negative: error. */
+static int find_device(struct cmd_ctx *c, struct model_device *d, struct cs_err *err)
+{
+	int r = need_name(c->tb, CREDSTORE_A_DEVICE_ID, "device id", err);
+
+	memset(d, 0, sizeof(*d));
+	if (!r)
+		r = model_get_device(&c->d->model, NULL, attr_string(c->tb, CREDSTORE_A_DEVICE_ID), d, err);
+	return r == -ENOENT ? 0 : r == 0 ? 1 : r;
+}
+
+static bool sub_usable(const struct model_device *d)
+{
+	return !(d->flags & CREDSTORE_DEVICE_F_SUB_DISABLED);
+}
+
+static uint8_t match_fingerprint(const struct model_device *d, const uint8_t *fp)
+{
+	if (d->has_fp[SLOT_MASTER] && !CRYPTO_memcmp(d->fp[SLOT_MASTER], fp, CREDSTORE_FINGERPRINT_LEN))
+		return CREDSTORE_MATCH_MASTER;
+	if (sub_usable(d) && d->has_fp[SLOT_SUB] &&
+	    !CRYPTO_memcmp(d->fp[SLOT_SUB], fp, CREDSTORE_FINGERPRINT_LEN))
+		return CREDSTORE_MATCH_SUB;
+	return CREDSTORE_MATCH_NONE;
+}
+
+/* Constant time in the secrets' contents: both sides are compared over
+ * the whole buffer, zero-padded, and the lengths folded in. */
+static bool secret_equal(const uint8_t *stored, size_t stored_len, const uint8_t *given,
+			 size_t given_len)
+{
+	uint8_t a[CREDSTORE_SECRET_MAX] = { 0 }, b[CREDSTORE_SECRET_MAX] = { 0 };
+	int diff;
+
+	memcpy(a, stored, stored_len);
+	memcpy(b, given, given_len);
+	diff = CRYPTO_memcmp(a, b, sizeof(a)) | (stored_len != given_len) | (stored_len == 0);
+	OPENSSL_cleanse(a, sizeof(a));
+	OPENSSL_cleanse(b, sizeof(b));
+	return diff == 0;
+}
+
+struct fp_search {
+	const uint8_t *fp;
+	uint8_t match;
+	char id[CREDSTORE_DEVICE_ID_MAX];
+	struct cs_err *err;
+};
+
+static int search_fingerprint(const struct store_record *r, void *arg)
+{
+	struct fp_search *s = arg;
+	struct model_device d;
+
+	if (model_device_decode(r, &d, s->err))
+		return 0;	/* a damaged record matches nothing */
+	s->match = match_fingerprint(&d, s->fp);
+	if (s->match)
+		memcpy(s->id, d.id, sizeof(s->id));
+	model_device_wipe(&d);
+	return s->match != CREDSTORE_MATCH_NONE;
+}
+
+int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct fp_search s = { .err = err };
+	struct cs_err ignored = { 0 };
+	struct model_device d;
+	int r = need_attr(c->tb, CREDSTORE_A_FINGERPRINT, "fingerprint", err);
+
+	if (r)
+		return r;
+	s.fp = nla_data(c->tb[CREDSTORE_A_FINGERPRINT]);
+	if (c->tb[CREDSTORE_A_DEVICE_ID]) {
+		r = find_device(c, &d, err);
+		if (r == 1) {
+			s.match = match_fingerprint(&d, s.fp);
+			memcpy(s.id, d.id, sizeof(s.id));
+		}
+		r = r < 0 ? r : 0;
+		model_device_wipe(&d);
+	} else {
+		s.err = &ignored;
+		r = model_iterate(&c->d->model, STORE_REC_DEVICE, NULL, search_fingerprint, &s, err);
+		r = r > 0 ? 0 : r;
+	}
+	if (!r)
+		r = reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, s.match) ||
+			      (s.match && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, s.id)), err);
+	return r;
+}
+
+int query_verify_secret(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct model_device d;
+	struct nlattr *given = c->tb[CREDSTORE_A_SECRET];
+	uint8_t match = CREDSTORE_MATCH_NONE;
+	int r = need_attr(c->tb, CREDSTORE_A_SECRET, "secret", err);
+
+	if (!r)
+		r = find_device(c, &d, err);
+	if (r == 1) {
+		size_t len = (size_t)nla_len(given);
+		bool master = secret_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER],
+					   nla_data(given), len);
+		bool sub = secret_equal(d.secret[SLOT_SUB], d.secret_len[SLOT_SUB],
+					nla_data(given), len) && sub_usable(&d);
+
+		match = master ? CREDSTORE_MATCH_MASTER : sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+	}
+	if (r >= 0)
+		r = reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, match) ||
+			      (match && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d.id)), err);
+	model_device_wipe(&d);
+	return r;
+}
+
+/* ---- dumps: one page after the cursor ---- */
+
+struct dump_state {
+	struct cmd_ctx *c;
+	struct cs_err *err;
+	unsigned int sent;
+	int ret;
+};
+
+static int dump_one(struct dump_state *s, int (*fill)(struct nl_msg *, const void *),
+		    const void *entry)
+{
+	s->ret = dump_send(s->c, fill, entry, s->err);
+	if (s->ret)
+		return 1;
+	return ++s->sent == CS_USERSOCK_DUMP_PAGE;
+}
+
+static int dump_identity(const struct store_record *r, void *arg)
+{
+	struct dump_state *s = arg;
+	struct model_identity id;
+	int stop = 0;
+
+	if (model_identity_decode(r, &id, NULL) == 0 && id.chain)
+		stop = dump_one(s, fill_identity, &id);
+	model_identity_release(&id);
+	return stop;
+}
+
+static int dump_anchor(const struct store_record *r, void *arg)
+{
+	struct dump_state *s = arg;
+	struct model_anchor a;
+	int stop = 0;
+
+	if (model_anchor_decode(r, &a, NULL) == 0)
+		stop = dump_one(s, fill_anchor, &a);
+	model_anchor_release(&a);
+	return stop;
+}
+
+static int dump_device(const struct store_record *r, void *arg)
+{
+	struct dump_state *s = arg;
+	struct model_device d;
+	int stop = 0;
+
+	if (model_device_decode(r, &d, NULL) == 0)
+		stop = dump_one(s, fill_device, &d);
+	model_device_wipe(&d);
+	return stop;
+}
+
+static int dump_type(struct cmd_ctx *c, uint8_t type, int cursor_attr,
+		     int (*fn)(const struct store_record *, void *), struct cs_err *err)
+{
+	struct dump_state s = { .c = c, .err = err };
+	int r = model_iterate(&c->d->model, type, attr_string(c->tb, cursor_attr), fn, &s, err);
+
+	return s.ret ? s.ret : r < 0 ? r : 0;
+}
+
+int query_identity_dump(struct cmd_ctx *c, struct cs_err *err)
+{
+	return dump_type(c, STORE_REC_IDENTITY, CREDSTORE_A_NAME, dump_identity, err);
+}
+
+int query_anchor_dump(struct cmd_ctx *c, struct cs_err *err)
+{
+	return dump_type(c, STORE_REC_ANCHOR, CREDSTORE_A_NAME, dump_anchor, err);
+}
+
+int query_device_dump(struct cmd_ctx *c, struct cs_err *err)
+{
+	return dump_type(c, STORE_REC_DEVICE, CREDSTORE_A_DEVICE_ID, dump_device, err);
+}

@@ -1,0 +1,199 @@
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "notify.h"
+#include "publisher.h"
+#include "server.h"
+
+const char *attr_string(struct nlattr **tb, int attr)
+{
+	return tb[attr] ? nla_get_string(tb[attr]) : NULL;
+}
+
+int need_attr(struct nlattr **tb, int attr, const char *what, struct cs_err *err)
+{
+	return tb[attr] ? 0 : cs_err_set(err, EINVAL, "missing %s", what);
+}
+
+/* A name or id: present, not empty (the policy bounds its length). */
+int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err)
+{
+	int r = need_attr(tb, attr, what, err);
+
+	if (!r && !nla_get_string(tb[attr])[0])
+		r = cs_err_set(err, EINVAL, "the %s is empty", what);
+	return r;
+}
+
+int reply_put(int ret, struct cs_err *err)
+{
+	return ret < 0 ? cs_err_set(err, EMSGSIZE, "the answer does not fit in a message") : 0;
+}
+
+struct nl_msg *reply_part(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct nl_msg *part = cs_reply_new(c->req, NLM_F_MULTI);
+	void *p = part ? realloc(c->parts, (c->n_parts + 1) * sizeof(*c->parts)) : NULL;
+
+	if (!p) {
+		nlmsg_free(part);
+		cs_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	c->parts = p;
+	c->parts[c->n_parts++] = part;
+	return part;
+}
+
+int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg),
+	      const void *arg, struct cs_err *err)
+{
+	struct nl_msg *msg = cs_reply_new(c->req, NLM_F_MULTI);
+
+	if (!msg)
+		return cs_err_set(err, ENOMEM, "out of memory");
+	if (fill(msg, arg) < 0) {
+		nlmsg_free(msg);
+		return cs_err_set(err, EMSGSIZE, "an entry does not fit in a message");
+	}
+	return cs_usersock_send(c->d->usersock, msg) < 0
+		? cs_err_set(err, EIO, "the client stopped reading the dump") : 0;
+}
+
+static bool in_admin_group(const struct daemon *d, const struct ucred *cred)
+{
+	struct passwd *pw;
+	gid_t groups[256];
+	int n = 256;
+
+	if (!d->has_admin_group)
+		return false;
+	if (cred->gid == d->admin_gid)
+		return true;
+	pw = getpwuid(cred->uid);
+	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == d->admin_gid)
+			return true;
+	return false;
+}
+
+static int authorise(const struct daemon *d, const struct command *cmd,
+		     const struct ucred *cred, struct cs_err *err)
+{
+	if (cmd->access == ACCESS_QUERY || cred->uid == 0 || in_admin_group(d, cred))
+		return 0;
+	return cs_err_set(err, EPERM, "permission denied: '%s' is for root%s, not uid %u",
+			  cmd->name, d->has_admin_group ? " and the admin group" : "",
+			  (unsigned int)cred->uid);
+}
+
+static bool changed_anything(const struct model_txn *t)
+{
+	return t->n_changes || t->cleared;
+}
+
+/* Run a command and, if it changed the store: commit to flash, publish to
+ * the module, notify, and only then is the caller told. */
+static int run_command(struct daemon *d, const struct command *cmd, struct cmd_ctx *c,
+		       uint64_t *gen, struct cs_err *err)
+{
+	int r = 0;
+
+	if (cmd->changes) {
+		c->txn = model_txn_begin(&d->model, err);
+		if (!c->txn)
+			return -ENOMEM;
+	}
+	r = cmd->run(c, err);
+	*gen = store_generation(d->model.store);
+	if (!r && c->txn && changed_anything(c->txn)) {
+		r = model_txn_commit(c->txn, gen, err);
+		if (!r && d->publisher)
+			publisher_changes(d->publisher, c->txn, *gen);
+		if (!r)
+			notify_changes(d->usersock, c->txn, *gen);
+	}
+	model_txn_free(c->txn);
+	c->txn = NULL;
+	return r;
+}
+
+/* The reply, after its parts if any.  Parts are sent only on success:
+ * a refused command answers with its error alone. */
+static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
+{
+	for (size_t i = 0; i < c->n_parts; i++)
+		if (ok)
+			cs_usersock_send(d->usersock, c->parts[i]);
+		else
+			nlmsg_free(c->parts[i]);
+	free(c->parts);
+	if (!ok) {
+		nlmsg_free(c->reply);
+		return;
+	}
+	if (c->n_parts)
+		nlmsg_hdr(c->reply)->nlmsg_flags |= NLM_F_MULTI;
+	cs_usersock_send(d->usersock, c->reply);
+	if (c->n_parts)
+		cs_usersock_send_done(d->usersock, c->req);
+}
+
+static void answer(struct daemon *d, const struct command *cmd, struct cs_request *req,
+		   struct cs_err *err)
+{
+	struct cmd_ctx c = { .d = d, .req = req, .tb = req->tb };
+	uint64_t gen = 0;
+	int r;
+
+	if (cmd->dump && (req->nlh->nlmsg_flags & NLM_F_DUMP)) {
+		r = cmd->dump(&c, err);
+		if (!r)
+			cs_usersock_send_done(d->usersock, req);
+	} else {
+		c.reply = cs_reply_new(req, 0);
+		r = c.reply ? run_command(d, cmd, &c, &gen, err) : cs_err_set(err, ENOMEM, "out of memory");
+		if (!r && cmd->changes)
+			r = reply_put(nla_put_u64(c.reply, CREDSTORE_A_GENERATION, gen), err);
+		send_answer(d, &c, r == 0);
+	}
+	if (r)
+		cs_usersock_send_error(d->usersock, req, err);
+	if (cmd->access == ACCESS_ADMIN && cmd->changes)
+		log_msg(r ? LOG_WARNING : LOG_NOTICE, "uid %u: %s: %s", (unsigned int)req->cred.uid,
+			cmd->name, r ? err->msg : "done");
+}
+
+void server_handle(struct daemon *d)
+{
+	struct cs_request req;
+	struct cs_err err = { 0 };
+	const struct command *cmd;
+	int r = cs_usersock_recv_request(d->usersock, &req, &err);
+
+	if (r < 0) {
+		log_msg(LOG_WARNING, "usersock: %s", strerror(-r));
+		return;
+	}
+	if (r == 1) {
+		cmd = command_find(req.genl->cmd);
+		if (!cmd) {
+			cs_err_set(&err, EOPNOTSUPP, "unknown command %u", req.genl->cmd);
+		} else if (authorise(d, cmd, &req.cred, &err)) {
+			log_msg(LOG_WARNING, "%s", err.msg);
+		} else {
+			answer(d, cmd, &req, &err);
+			cs_request_release(&req);
+			return;
+		}
+	}
+	if (req.nlh)
+		cs_usersock_send_error(d->usersock, &req, &err);
+	cs_request_release(&req);
+}

@@ -1,0 +1,97 @@
+/* credstored's request handling: one table of commands (queries,
+ * privileged reads, admin commands), authorised from SCM_CREDENTIALS and
+ * run in the order commit -> publish -> notify -> acknowledge. */
+#ifndef CREDSTORE_SERVER_H
+#define CREDSTORE_SERVER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "model.h"
+#include "usersock.h"
+
+struct publisher;
+
+struct daemon {
+	struct model model;
+	struct nl_sock *usersock;
+	bool has_admin_group;
+	gid_t admin_gid;
+	struct publisher *publisher;	/* NULL: no module to feed */
+};
+
+enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };
+
+struct cmd_ctx {
+	struct daemon *d;
+	const struct cs_request *req;
+	struct nlattr **tb;		/* this command's attributes */
+	struct model_txn *txn;		/* for commands that change the store */
+	struct nl_msg *reply;		/* the answer's attributes go here */
+	/* Parts sent before the reply (NLM_F_MULTI, then NLMSG_DONE): a
+	 * backup in pieces, one answer per batch operation. */
+	struct nl_msg **parts;
+	size_t n_parts;
+};
+
+struct command {
+	uint8_t cmd;
+	const char *name;
+	enum access access;
+	bool changes;			/* runs in a transaction */
+	bool batchable;
+	int (*run)(struct cmd_ctx *c, struct cs_err *err);
+	/* Queries that dump: send entries after the cursor, NLM_F_MULTI. */
+	int (*dump)(struct cmd_ctx *c, struct cs_err *err);
+};
+
+const struct command *command_find(uint8_t cmd);
+
+/* Handle one datagram waiting on the usersock. */
+void server_handle(struct daemon *d);
+
+/* Helpers for command handlers. */
+const char *attr_string(struct nlattr **tb, int attr);
+int need_attr(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
+int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
+/* Send one entry of a dump; fill it with fill(). */
+int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg),
+	      const void *arg, struct cs_err *err);
+/* A new part of the answer (see struct cmd_ctx); NULL and err on failure. */
+struct nl_msg *reply_part(struct cmd_ctx *c, struct cs_err *err);
+/* ret of an nla_put*(): a message that is too small becomes an error. */
+int reply_put(int ret, struct cs_err *err);
+
+/* The handlers (admin_*.c, query.c). */
+int admin_identity_csr(struct cmd_ctx *c, struct cs_err *err);
+int admin_identity_install(struct cmd_ctx *c, struct cs_err *err);
+int admin_identity_remove(struct cmd_ctx *c, struct cs_err *err);
+int admin_anchor_add(struct cmd_ctx *c, struct cs_err *err);
+int admin_anchor_remove(struct cmd_ctx *c, struct cs_err *err);
+int admin_device_add(struct cmd_ctx *c, struct cs_err *err);
+int admin_device_reset_fingerprint(struct cmd_ctx *c, struct cs_err *err);
+int admin_device_reset_secret(struct cmd_ctx *c, struct cs_err *err);
+int admin_device_promote(struct cmd_ctx *c, struct cs_err *err);
+int admin_device_drop_sub(struct cmd_ctx *c, struct cs_err *err);
+int admin_device_set_flags(struct cmd_ctx *c, struct cs_err *err);
+int admin_device_remove(struct cmd_ctx *c, struct cs_err *err);
+int admin_store_status(struct cmd_ctx *c, struct cs_err *err);
+int admin_factory_reset(struct cmd_ctx *c, struct cs_err *err);
+int admin_reset_devices(struct cmd_ctx *c, struct cs_err *err);
+int admin_export(struct cmd_ctx *c, struct cs_err *err);
+int admin_import(struct cmd_ctx *c, struct cs_err *err);
+int admin_batch(struct cmd_ctx *c, struct cs_err *err);
+
+int query_status(struct cmd_ctx *c, struct cs_err *err);
+int query_identity(struct cmd_ctx *c, struct cs_err *err);
+int query_identity_dump(struct cmd_ctx *c, struct cs_err *err);
+int query_anchor(struct cmd_ctx *c, struct cs_err *err);
+int query_anchor_dump(struct cmd_ctx *c, struct cs_err *err);
+int query_device(struct cmd_ctx *c, struct cs_err *err);
+int query_device_dump(struct cmd_ctx *c, struct cs_err *err);
+int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err);
+int query_verify_secret(struct cmd_ctx *c, struct cs_err *err);
+int query_identity_key(struct cmd_ctx *c, struct cs_err *err);
+int query_device_secrets(struct cmd_ctx *c, struct cs_err *err);
+
+#endif

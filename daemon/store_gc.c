@@ -1,0 +1,214 @@
+/* Garbage collection, scrubbing and relocation: all three move a
+ * segment's live records (and, from the middle of the log, the deletes
+ * that may still hide older copies) to the head in forwarding commits,
+ * then give its blocks back (or retire the ones that failed). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "store_int.h"
+
+static uint32_t free_segments(const struct store *s)
+{
+	return free_blocks(s) / s->redundancy;
+}
+
+/* What the live records may fill while GC keeps room to work in; the
+ * margin covers the space lost at segment ends and to alignment. */
+static uint64_t capacity_bytes(const struct store *s)
+{
+	uint32_t good = 0, segs;
+
+	for (uint32_t b = 0; b < s->geo.eraseblock_count; b++)
+		good += s->pb[b].state != PB_BAD;
+	segs = good / s->redundancy;
+	if (segs <= s->reserved + 1)
+		return 0;
+	return (uint64_t)(segs - s->reserved - 1) * seg_capacity(s) / 8 * 7;
+}
+
+/* A forwarding commit fills what is left of the head, or a new segment. */
+static uint32_t forward_limit(const struct store *s, bool whole)
+{
+	const struct segment *head = seg_head(s);
+
+	if (!whole && head && !head->closed && head->used + COMMIT_HEADER_SIZE < s->geo.eraseblock_size)
+		return s->geo.eraseblock_size - head->used - COMMIT_HEADER_SIZE;
+	return seg_capacity(s) - COMMIT_HEADER_SIZE;
+}
+
+static bool tomb_needed(struct store *s, const struct tomb *t)
+{
+	const struct rec *r;
+
+	if (t->kind == OP_CLEAR)
+		return true;
+	r = index_find(s, t->type, t->key, t->key_len);
+	return !r || r->gen < t->gen;
+}
+
+/* Encodes seg's tombs from the first; *taken: how many were consumed. */
+static uint16_t add_tomb_forwards(struct store *s, struct segment *seg, uint32_t *len,
+				  uint32_t limit, uint32_t *taken)
+{
+	uint16_t n = 0;
+
+	*taken = 0;
+	for (struct tomb *t = seg->tombs; t && n < UINT16_MAX; t = t->next, ++*taken) {
+		struct op op = { .kind = t->kind, .type = t->type, .key_len = t->key_len,
+				 .gen = t->gen, .has_gen = true, .key = t->key };
+
+		if (!tomb_needed(s, t))
+			continue;
+		if (*len + op_size(&op) > limit)
+			break;
+		*len += op_encode(&op, s->buf + COMMIT_HEADER_SIZE + *len);
+		n++;
+	}
+	return n;
+}
+
+/* Forwards seg's live records; seg may be gone when this returns, unless
+ * it is being evacuated. */
+static int drain_records(struct store *s, struct segment *seg)
+{
+	uint32_t left = seg->live_count;
+
+	while (left) {
+		uint32_t len = 0;
+		uint16_t n = add_forwards(s, seg, &len, forward_limit(s, false));
+		int rc;
+
+		if (!n)
+			n = add_forwards(s, seg, &len, forward_limit(s, true));
+		if (!n)
+			return cs_err_set(s->err, EFBIG, "a record does not fit in a segment");
+		left -= n;
+		rc = log_commit(s, len, n, s->gen, seg, n);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int drain_tombs(struct store *s, struct segment *seg)
+{
+	while (seg->tombs) {
+		uint32_t len = 0, taken;
+		uint16_t n = add_tomb_forwards(s, seg, &len, forward_limit(s, false), &taken);
+		int rc = 0;
+
+		if (!taken)
+			n = add_tomb_forwards(s, seg, &len, forward_limit(s, true), &taken);
+		if (n)
+			rc = log_commit(s, len, n, s->gen, NULL, 0);
+		if (rc)
+			return rc;
+		while (taken--) {
+			struct tomb *t = seg->tombs;
+
+			seg->tombs = t->next;
+			free(t);
+		}
+	}
+	return 0;
+}
+
+/* A scrubbed segment is erased at once: its weak bits go with it. */
+static int erase_copies(struct store *s, struct segment *seg)
+{
+	for (uint32_t c = 0; c < s->redundancy; c++) {
+		int rc = s->f->ops->erase(s->f, seg->phys[c]);
+
+		if (rc == -EIO)
+			seg->failed |= 1u << c;
+		else if (rc)
+			return store_io_error(s, rc, "erasing a scrubbed eraseblock");
+		else
+			s->pb[seg->phys[c]].erase_count++;
+	}
+	seg->erased = true;
+	return 0;
+}
+
+int evacuate(struct store *s, struct segment *seg)
+{
+	bool oldest = s->log[0] == seg;
+	bool failed = seg->failed;
+	int rc;
+
+	seg->closed = true;
+	rc = drain_records(s, seg);
+	if (!rc && !oldest)
+		rc = drain_tombs(s, seg);
+	if (!rc && !failed)
+		rc = erase_copies(s, seg);
+	if (rc)
+		return rc;
+	seg_remove(s, seg);
+	if (failed)
+		s->relocations++;
+	else
+		s->scrubs++;
+	return 0;
+}
+
+int evacuate_pending(struct store *s)
+{
+	for (uint32_t i = 0; i < s->nlog; i++) {
+		if (s->log[i]->evacuate) {
+			int rc = evacuate(s, s->log[i]);
+
+			if (rc)
+				return rc;
+			i = (uint32_t)-1;	/* the log changed: look again */
+		}
+	}
+	return 0;
+}
+
+/* One step of GC: empty the tail, or make a dead tail durable. */
+static int collect(struct store *s)
+{
+	for (uint32_t i = 0; i + 1 < s->nlog; i++)
+		if (s->log[i]->live_count)
+			return drain_records(s, s->log[i]);
+	if (s->nlog > 1)
+		return log_commit(s, 0, 0, s->gen, NULL, 0);
+	return cs_err_set(s->err, ENOSPC, "store full: nothing left to collect");
+}
+
+int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes)
+{
+	const struct segment *head = seg_head(s);
+	uint32_t need = put_bytes ? s->reserved + 1 : 1;
+	uint64_t cap = capacity_bytes(s);
+
+	if (head && !head->closed && head->used + commit_len <= s->geo.eraseblock_size)
+		return 0;
+	if (put_bytes && s->live_bytes + put_bytes > cap)
+		return cs_err_set(s->err, ENOSPC, "store full: %llu bytes live, %zu more asked, "
+				  "room for %llu", (unsigned long long)s->live_bytes, put_bytes,
+				  (unsigned long long)cap);
+	for (uint32_t round = 0; free_segments(s) < need; round++) {
+		int rc;
+
+		if (round > 2 * s->geo.eraseblock_count)
+			return cs_err_set(s->err, ENOSPC, "store full: GC frees no eraseblock");
+		if ((rc = collect(s)))
+			return rc;
+	}
+	return 0;
+}
+
+int store_maintain(struct store *s, struct cs_err *err)
+{
+	int rc;
+
+	s->err = err;
+	if (s->broken)
+		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
+	else if (!(rc = evacuate_pending(s)) && free_segments(s) <= s->reserved + 1 && s->nlog > 1)
+		rc = collect(s);
+	s->err = NULL;
+	return rc;
+}

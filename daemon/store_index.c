@@ -1,0 +1,158 @@
+/* The ordered in-memory index: a skip list of records by (type, key).
+ * Written here because neither libc nor the project's libraries offer an
+ * ordered map with "first after" searches; a skip list is the shortest
+ * one with O(log n) lookups and updates and in-order walks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+int rec_compare(const struct rec *r, uint8_t type, const void *key, size_t key_len)
+{
+	size_t n = r->key_len < key_len ? r->key_len : key_len;
+	int c;
+
+	if (r->type != type)
+		return r->type < type ? -1 : 1;
+	c = memcmp(r->data, key, n);
+	if (c)
+		return c;
+	return r->key_len < key_len ? -1 : r->key_len > key_len;
+}
+
+static int random_level(struct index *ix)
+{
+	int level = 1;
+
+	ix->rng ^= ix->rng << 13;
+	ix->rng ^= ix->rng >> 7;
+	ix->rng ^= ix->rng << 17;
+	/* p = 1/4: 1.33 pointers per record on average */
+	for (uint64_t r = ix->rng; (r & 3) == 0 && level < INDEX_LEVELS; r >>= 2)
+		level++;
+	return level;
+}
+
+static size_t rec_bytes(const struct rec *r)
+{
+	return sizeof(*r) + r->level * sizeof(r->next[0]) + r->key_len + r->value_len +
+	       r->secret_len;
+}
+
+struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen)
+{
+	int level = random_level(&s->idx);
+	size_t data = (size_t)op->key_len + op->value_len + op->secret_len;
+	struct rec *r = calloc(1, sizeof(*r) + level * sizeof(r->next[0]) + data);
+
+	if (!r)
+		return NULL;
+	r->level = level;
+	r->type = op->type;
+	r->key_len = op->key_len;
+	r->value_len = op->value_len;
+	r->secret_len = op->secret_len;
+	r->gen = gen;
+	r->data = (uint8_t *)&r->next[level];
+	memcpy(r->data, op->key, op->key_len);
+	memcpy(r->data + op->key_len, op->value, op->value_len);
+	memcpy(r->data + op->key_len + op->value_len, op->secret, op->secret_len);
+	s->index_bytes += rec_bytes(r);
+	return r;
+}
+
+void rec_free(struct store *s, struct rec *r)
+{
+	s->index_bytes -= rec_bytes(r);
+	free(r);
+}
+
+/* Fills update[] with the last record before (type, key) at each level. */
+static struct rec *find_before(struct store *s, uint8_t type, const void *key,
+			       size_t key_len, struct rec ***update)
+{
+	struct rec **next = s->idx.head;
+
+	for (int l = INDEX_LEVELS - 1; l >= 0; l--) {
+		while (next[l] && rec_compare(next[l], type, key, key_len) < 0)
+			next = next[l]->next;
+		if (update)
+			update[l] = next;
+	}
+	return next[0];
+}
+
+struct rec *index_find(struct store *s, uint8_t type, const void *key, size_t key_len)
+{
+	struct rec *r = find_before(s, type, key, key_len, NULL);
+
+	return r && !rec_compare(r, type, key, key_len) ? r : NULL;
+}
+
+struct rec *index_next(struct store *s, uint8_t type, const void *key, size_t key_len)
+{
+	struct rec *r = find_before(s, type, key ? key : "", key ? key_len : 0, NULL);
+
+	if (key && r && !rec_compare(r, type, key, key_len))
+		r = r->next[0];
+	return r && r->type == type ? r : NULL;
+}
+
+void index_insert(struct store *s, struct rec *r)
+{
+	struct rec **update[INDEX_LEVELS];
+
+	find_before(s, r->type, r->data, r->key_len, update);
+	for (int l = 0; l < r->level; l++) {
+		r->next[l] = update[l][l];
+		update[l][l] = r;
+	}
+	s->counts[r->type]++;
+}
+
+void index_remove(struct store *s, struct rec *r)
+{
+	struct rec **update[INDEX_LEVELS];
+
+	find_before(s, r->type, r->data, r->key_len, update);
+	for (int l = 0; l < r->level; l++)
+		if (update[l][l] == r)
+			update[l][l] = r->next[l];
+	s->counts[r->type]--;
+}
+
+void index_destroy(struct store *s)
+{
+	struct rec *r = s->idx.head[0], *next;
+
+	for (; r; r = next) {
+		next = r->next[0];
+		rec_free(s, r);
+	}
+	memset(s->idx.head, 0, sizeof(s->idx.head));
+}
+
+void rec_to_op(const struct rec *r, struct op *op, bool forwarded)
+{
+	*op = (struct op){
+		.kind = OP_PUT,
+		.type = r->type,
+		.key_len = r->key_len,
+		.flags = r->secret_len ? OP_FLAG_SEALED : 0,
+		.value_len = r->value_len,
+		.secret_len = r->secret_len,
+		.gen = r->gen,
+		.has_gen = forwarded,
+		.key = r->data,
+		.value = r->data + r->key_len,
+		.secret = r->data + r->key_len + r->value_len,
+	};
+}
+
+size_t rec_op_size(const struct rec *r, bool forwarded)
+{
+	struct op op;
+
+	rec_to_op(r, &op, forwarded);
+	return op_size(&op);
+}

@@ -1,0 +1,157 @@
+/* The store's in-memory state, shared by its parts:
+ *   store_index.c   ordered index of records (a skip list)
+ *   store_apply.c   operations applied to the index and segment accounting
+ *   store_segment.c eraseblocks: allocation, erase, headers, programs, bad
+ *   store_log.c     transactions and commit writing
+ *   store_gc.c      garbage collection, scrub and relocation
+ *   store_mount.c   format, scan and replay
+ *   store_query.c   lookups, iteration and status
+ *
+ * The log is a sequence of segments in seq order; a segment is one
+ * eraseblock, or two with redundancy 2 (same bytes at the same offsets).
+ * Every live record belongs to the segment that holds its newest copy.
+ * The tail is the oldest segment with a live record: segments older than
+ * the tail that a commit on flash says are dead are free for erasing. */
+#ifndef CREDSTORE_STORE_INT_H
+#define CREDSTORE_STORE_INT_H
+
+#include "store.h"
+#include "store_layout.h"
+
+#define INDEX_LEVELS	24
+#define TYPES		256
+
+struct segment;
+
+/* A live record, held whole in RAM: key | value | sealed secret. */
+struct rec {
+	struct rec *seg_prev, *seg_next;
+	struct segment *seg;
+	uint64_t gen;
+	uint32_t offset;		/* of its commit in seg */
+	uint16_t value_len, secret_len;
+	uint8_t type, key_len, level;
+	uint8_t *data;
+	struct rec *next[];
+};
+
+/* A delete or clear that may still hide an older copy of a record. */
+struct tomb {
+	struct tomb *next;
+	uint64_t gen;
+	uint8_t kind, type, key_len;
+	uint8_t key[];
+};
+
+struct segment {
+	uint64_t seq;
+	uint32_t phys[2];
+	uint32_t used;			/* offset of the next commit */
+	bool closed;			/* never appended to again */
+	bool evacuate;			/* scrub or relocation pending */
+	uint8_t failed;			/* copies whose program failed: mark bad */
+	bool erased;			/* its blocks were erased as it went */
+	uint32_t live_count;
+	uint64_t live_bytes;		/* on-flash bytes of its live ops */
+	struct rec *live, *live_last;	/* in log order, oldest first */
+	struct tomb *tombs;
+};
+
+enum pblock_state { PB_FREE, PB_USED, PB_BAD };
+
+struct pblock {
+	uint32_t erase_count;
+	uint8_t state;
+	bool clean;			/* erased in this session, untouched since */
+	bool ec_known;
+};
+
+struct index {
+	struct rec *head[INDEX_LEVELS];
+	int level;
+	uint64_t rng;
+};
+
+struct store {
+	struct flash *f;
+	struct flash_geometry geo;
+	uint8_t key[STORE_KEY_LEN];
+	uint32_t redundancy;
+	uint32_t align;			/* commit alignment */
+	uint32_t data_start;		/* first commit offset in a segment */
+	uint32_t reserved;		/* segments kept for GC */
+	struct pblock *pb;
+	struct segment **log;		/* by seq; log[nlog - 1] is the head */
+	uint32_t nlog;
+	uint64_t max_seq;		/* highest seq ever seen on flash */
+	uint64_t durable_tail;		/* the tail a commit on flash names */
+	uint32_t tail_offset;		/* where the tail's live records start */
+	uint64_t gen;
+	uint64_t clear_gen[TYPES];
+	struct index idx;
+	uint64_t live_bytes;
+	uint64_t index_bytes;
+	uint32_t counts[TYPES];
+	uint64_t scrubs, relocations, lost_commits, tampered;
+	bool broken;			/* an I/O error left RAM ahead of flash */
+	uint8_t *buf;			/* one eraseblock: commit being built */
+	struct cs_err *err;		/* of the call in progress */
+};
+
+/* store_index.c */
+struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen);
+void rec_free(struct store *s, struct rec *r);
+int rec_compare(const struct rec *r, uint8_t type, const void *key, size_t key_len);
+struct rec *index_find(struct store *s, uint8_t type, const void *key, size_t key_len);
+/* The first record after (type, key), or the first of type if key NULL. */
+struct rec *index_next(struct store *s, uint8_t type, const void *key, size_t key_len);
+void index_insert(struct store *s, struct rec *r);
+void index_remove(struct store *s, struct rec *r);
+void index_destroy(struct store *s);
+size_t rec_op_size(const struct rec *r, bool forwarded);
+void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
+
+/* store_apply.c: op_gen is the op's generation (a forwarded op's own). */
+int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
+	     uint64_t op_gen);
+void seg_link(struct store *s, struct segment *seg, struct rec *r);
+void seg_unlink(struct store *s, struct rec *r);
+void seg_drop_tombs(struct segment *seg);
+
+/* store_segment.c */
+struct segment *seg_head(const struct store *s);
+#define NO_TAIL UINT64_MAX
+/* The seq of the oldest segment with a live record, or NO_TAIL. */
+uint64_t store_tail(const struct store *s);
+uint32_t free_blocks(const struct store *s);
+uint32_t seg_capacity(const struct store *s);
+int seg_open(struct store *s);
+/* Program len bytes at the head's next commit offset in every copy;
+ * -EIO: a copy failed (recorded in seg->failed). */
+int seg_program(struct store *s, struct segment *seg, const uint8_t *buf, uint32_t len);
+void seg_remove(struct store *s, struct segment *seg);
+void release_dead(struct store *s);
+struct segment *seg_new(struct store *s, uint64_t seq);
+int store_io_error(struct store *s, int rc, const char *what);
+
+/* store_log.c */
+/* Write a commit whose payload is at s->buf + COMMIT_HEADER_SIZE: header,
+ * padding, program, and a new segment after a failed program; then apply
+ * it to RAM.  gen: the commit's generation; fwd, nfwd: the segment the
+ * first nfwd ops forward records from (for the tail it names). */
+int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
+	       const struct segment *fwd, uint16_t nfwd);
+/* Append forwarded copies of seg's live records to the payload being
+ * built (*len bytes so far, limit at most); returns how many. */
+uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint32_t limit);
+int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		 const uint8_t *payload, uint32_t len, uint64_t gen);
+
+/* store_gc.c */
+/* Room for a commit of commit_len bytes that adds put_bytes of records:
+ * GC as needed, -ENOSPC (nothing changed by it) when the store is full. */
+int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes);
+int evacuate(struct store *s, struct segment *seg);
+int evacuate_pending(struct store *s);
+
+#endif

@@ -1,0 +1,75 @@
+/* The on-flash structures of the store (daemon/FORMAT.md describes every
+ * byte): encoding and decoding, little-endian, CRC-32 (zlib). */
+#ifndef CREDSTORE_STORE_LAYOUT_H
+#define CREDSTORE_STORE_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAYOUT_VERSION		1
+#define BLOCK_MAGIC		0x42545343u	/* "CSTB" */
+#define COMMIT_MAGIC		0x43545343u	/* "CSTC" */
+#define BLOCK_HEADER_SIZE	48
+#define COMMIT_HEADER_SIZE	32
+#define OP_HEADER_SIZE		8
+#define OP_GEN_SIZE		8
+#define NO_PARTNER		0xffffffffu
+#define MIN_ALIGN		16	/* commit alignment on byte-writable NOR */
+
+enum op_kind { OP_PUT = 1, OP_DELETE = 2, OP_CLEAR = 3 };
+#define OP_KIND_MASK		0x7f
+#define OP_HAS_GEN		0x80	/* forwarded: carries its own generation */
+#define OP_FLAG_SEALED		0x01
+
+/* Internal record type: the store key check, sealed at format. */
+#define STORE_REC_INTERNAL	0
+
+struct block_header {
+	uint8_t redundancy, copy;
+	uint64_t seq, tail;
+	uint32_t erase_count;
+	uint32_t eraseblock_size, eraseblock_count, align;
+	uint32_t partner;
+};
+
+struct commit_header {
+	uint32_t payload_len;
+	uint64_t generation, tail;
+	uint16_t op_count;
+	uint16_t tail_unit;		/* tail's live records start at this * align */
+};
+
+struct op {
+	uint8_t kind, type, key_len, flags;
+	uint16_t value_len, secret_len;
+	uint64_t gen;
+	bool has_gen;
+	const uint8_t *key, *value, *secret;
+};
+
+void block_header_encode(const struct block_header *h, uint8_t out[BLOCK_HEADER_SIZE]);
+/* 1: valid; 0: erased (all 0xff); -1: anything else. */
+int block_header_decode(const uint8_t *in, struct block_header *h);
+
+/* Writes the header with the CRC of header and payload (which follows it
+ * in buf). */
+void commit_header_encode(const struct commit_header *h, uint8_t *buf);
+/* 1: a header whose magic is right (payload not yet checked); 0: erased;
+ * -1: anything else. */
+int commit_header_decode(const uint8_t *in, struct commit_header *h);
+bool commit_crc_ok(const uint8_t *buf);
+
+size_t op_size(const struct op *op);
+size_t op_encode(const struct op *op, uint8_t *out);
+/* Decodes the op at in (at most len bytes): its size, or 0 if malformed. */
+size_t op_decode(const uint8_t *in, size_t len, struct op *op);
+
+bool is_erased(const uint8_t *p, size_t len);
+
+static inline uint32_t align_up(uint32_t v, uint32_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+#endif

@@ -1,0 +1,446 @@
+/* Format and mount.  Mounting reads the first page of every eraseblock
+ * (its segment header), then the commits of the segments from the tail
+ * to the head, and nothing older: what the tail has passed is dead. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seal.h"
+#include "store_scan.h"
+
+static const char key_check_name[] = "store key check";
+
+/* One eraseblock's valid segment header, from the first pass. */
+struct found {
+	uint32_t block;
+	struct block_header h;
+	uint8_t *first;
+	bool corrected;
+};
+
+static struct store *store_alloc(struct flash *f, const struct store_options *opt,
+				 uint32_t redundancy, struct cs_err *err)
+{
+	const struct flash_geometry *g = &f->geo;
+	struct store *s = calloc(1, sizeof(*s));
+	uint32_t align = g->program_unit > MIN_ALIGN ? g->program_unit : MIN_ALIGN;
+
+	if (!s) {
+		cs_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->f = f;
+	s->geo = *g;
+	s->err = err;
+	memcpy(s->key, opt->key, sizeof(s->key));
+	s->redundancy = redundancy;
+	s->align = align;
+	s->data_start = align_up(BLOCK_HEADER_SIZE, align);
+	s->idx.rng = 0x9e3779b97f4a7c15ULL;
+	s->pb = calloc(g->eraseblock_count, sizeof(*s->pb));
+	s->log = calloc(g->eraseblock_count, sizeof(*s->log));
+	s->buf = malloc(g->eraseblock_size);
+	if (!s->pb || !s->log || !s->buf) {
+		cs_err_set(err, ENOMEM, "out of memory");
+	} else if (g->eraseblock_size % align || g->eraseblock_size < 4 * s->data_start ||
+		   g->eraseblock_count < 4) {
+		cs_err_set(err, EINVAL, "flash too small for a store: %u eraseblocks of %u bytes",
+			   g->eraseblock_count, g->eraseblock_size);
+	} else {
+		return s;
+	}
+	store_unmount(s);
+	return NULL;
+}
+
+static void set_redundancy(struct store *s, uint32_t redundancy, uint32_t reserved_blocks)
+{
+	uint32_t segs = s->geo.eraseblock_count / redundancy;
+
+	s->redundancy = redundancy;
+	s->reserved = reserved_blocks ? (reserved_blocks + redundancy - 1) / redundancy
+				      : 2 + segs / 50;
+}
+
+void store_unmount(struct store *s)
+{
+	if (!s)
+		return;
+	index_destroy(s);
+	for (uint32_t i = 0; i < s->nlog; i++) {
+		seg_drop_tombs(s->log[i]);
+		free(s->log[i]);
+	}
+	free(s->log);
+	free(s->pb);
+	free(s->buf);
+	free(s);
+}
+
+/* First pass: bad blocks, segment headers, erase counts. */
+static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32_t *foreign,
+			uint32_t *unreadable)
+{
+	uint32_t chunk = s->geo.page_size > 512 ? s->geo.page_size : 512;
+	struct found *found = calloc(s->geo.eraseblock_count, sizeof(*found));
+	struct flash *f = s->f;
+
+	*n = *foreign = *unreadable = 0;
+	if (!found)
+		return cs_err_set(s->err, ENOMEM, "out of memory");
+	*out = found;
+	for (uint32_t b = 0; b < s->geo.eraseblock_count; b++) {
+		struct found *fd = &found[*n];
+		int rc = f->ops->is_bad(f, b);
+
+		s->pb[b].state = PB_FREE;
+		if (rc < 0)
+			return store_io_error(s, rc, "checking for bad blocks");
+		if (rc) {
+			s->pb[b].state = PB_BAD;
+			continue;
+		}
+		if (!(fd->first = malloc(chunk)))
+			return cs_err_set(s->err, ENOMEM, "out of memory");
+		rc = f->ops->read(f, b, 0, fd->first, chunk);
+		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
+			return store_io_error(s, rc, "reading a segment header");
+		fd->corrected = rc == -EUCLEAN;
+		*unreadable += rc == -EBADMSG;
+		rc = rc == -EBADMSG ? -2 : block_header_decode(fd->first, &fd->h);
+		if (rc > 0) {
+			fd->block = b;
+			s->pb[b].erase_count = fd->h.erase_count;
+			s->pb[b].ec_known = true;
+			++*n;
+			continue;
+		}
+		*foreign += rc == -1;
+		free(fd->first);
+		fd->first = NULL;
+	}
+	return 0;
+}
+
+static void free_found(struct found *found, uint32_t n)
+{
+	for (uint32_t i = 0; found && i < n; i++)
+		free(found[i].first);
+	free(found);
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+
+	if (x->h.seq != y->h.seq)
+		return x->h.seq < y->h.seq ? -1 : 1;
+	return x->h.copy - y->h.copy;
+}
+
+static int check_headers(struct store *s, const struct found *found, uint32_t n,
+			 uint32_t foreign)
+{
+	const struct flash_geometry *g = &s->geo;
+
+	if (!n && !foreign)
+		return cs_err_set(s->err, ENODATA, "the flash is blank: no credstore to mount "
+				  "(format it first)");
+	if (!n)
+		return cs_err_set(s->err, EMEDIUMTYPE, "not a credstore: %u of %u eraseblocks "
+				  "hold data that is not a credstore segment", foreign,
+				  g->eraseblock_count);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct block_header *h = &found[i].h;
+
+		if (h->eraseblock_size != g->eraseblock_size ||
+		    h->eraseblock_count != g->eraseblock_count || h->align != s->align)
+			return cs_err_set(s->err, EMEDIUMTYPE, "credstore made for another flash: "
+					  "%u eraseblocks of %u bytes, alignment %u (this one: %u "
+					  "of %u, %u)", h->eraseblock_count, h->eraseblock_size,
+					  h->align, g->eraseblock_count, g->eraseblock_size, s->align);
+	}
+	return 0;
+}
+
+/* Replays a segment's commits, from the reader's position. */
+static int replay(struct store *s, struct segment *seg, struct reader *r,
+		  struct scan_commit *last)
+{
+	struct scan_commit c;
+	int rc;
+
+	while ((rc = reader_next(r, &c)) > 0) {
+		struct commit_header h;
+
+		commit_header_decode(c.data, &h);
+		if (apply_commit(s, seg, c.offset, c.data + COMMIT_HEADER_SIZE, h.payload_len,
+				 h.generation))
+			s->lost_commits++;
+		if (h.generation > s->gen)
+			s->gen = h.generation;
+		*last = c;
+	}
+	s->lost_commits += r->lost;
+	if (r->corrected)
+		seg->evacuate = true;
+	seg->used = r->off;
+	seg->closed = true;
+	return rc;
+}
+
+/* The tail that the head's last commit names (0 if it has none). */
+static int head_tail(struct reader *r, uint64_t *tail, uint32_t *offset)
+{
+	struct scan_commit c;
+	struct commit_header h;
+	int rc;
+
+	*tail = 0;
+	while ((rc = reader_next(r, &c)) > 0) {
+		commit_header_decode(c.data, &h);
+		*tail = h.tail;
+		*offset = h.tail_unit * r->s->align;
+	}
+	r->off = r->s->data_start;
+	r->lost = 0;
+	r->dirty_end = false;
+	return rc;
+}
+
+/* How many entries of found[] (sorted) the segment at i spans. */
+static uint32_t span(const struct found *found, uint32_t n, uint32_t i)
+{
+	uint32_t j = i;
+
+	while (j < n && found[j].h.seq == found[i].h.seq)
+		j++;
+	return j - i;
+}
+
+static int open_reader(struct store *s, struct found *found, uint32_t n, uint32_t i,
+		       struct reader *r, uint32_t *ncopies)
+{
+	uint32_t phys[2] = { NO_PARTNER, NO_PARTNER };
+	uint8_t *first[2] = { NULL, NULL };
+
+	*ncopies = span(found, n, i) < 2 ? 1 : 2;
+	for (uint32_t c = 0; c < *ncopies; c++) {
+		phys[c] = found[i + c].block;
+		first[c] = found[i + c].first;
+	}
+	if (reader_init(r, s, phys, *ncopies, first)) {
+		reader_free(r);
+		return cs_err_set(s->err, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int mount_segment(struct store *s, const struct found *found, uint32_t i,
+			 uint32_t ncopies, struct reader *r, bool head)
+{
+	struct scan_commit last = { 0 };
+	struct segment *seg = seg_new(s, found[i].h.seq);
+	int rc;
+
+	if (!seg)
+		return cs_err_set(s->err, ENOMEM, "out of memory");
+	for (uint32_t c = 0; c < ncopies; c++) {
+		seg->phys[c] = r->phys[c];
+		s->pb[r->phys[c]].state = PB_USED;
+		if (found[i + c].corrected)
+			seg->evacuate = true;
+	}
+	if ((rc = replay(s, seg, r, &last)))
+		return store_io_error(s, rc, "reading a segment");
+	/* a segment missing a copy, or ending in a torn commit, takes no more */
+	if (head && ncopies == s->redundancy)
+		seg->closed = !reader_appendable(r, last.data ? &last : NULL);
+	return 0;
+}
+
+static int check_key(struct store *s)
+{
+	struct rec *r = index_find(s, STORE_REC_INTERNAL, key_check_name, sizeof(key_check_name));
+	struct seal_binding b;
+	uint8_t out[STORE_KEY_LEN];
+
+	if (!r)
+		return 0;
+	b = (struct seal_binding){ r->type, r->data, r->key_len, r->gen,
+				   r->data + r->key_len, r->value_len };
+	if (r->secret_len != sizeof(out) + SEAL_OVERHEAD ||
+	    unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, out))
+		return cs_err_set(s->err, EKEYREJECTED, "the store key does not open this "
+				  "store: it was sealed under another key");
+	return 0;
+}
+
+/* Tail, redundancy and highest seq from every header. */
+static uint64_t headers_tail(struct store *s, const struct found *found, uint32_t n,
+			     uint32_t *redundancy)
+{
+	uint64_t tail = 0;
+
+	*redundancy = 1;
+	for (uint32_t i = 0; i < n; i++) {
+		if (found[i].h.tail > tail)
+			tail = found[i].h.tail;
+		if (found[i].h.redundancy > *redundancy)
+			*redundancy = found[i].h.redundancy;
+		if (found[i].h.seq > s->max_seq)
+			s->max_seq = found[i].h.seq;
+	}
+	return tail;
+}
+
+/* Replays the segments from the tail to the head. */
+static int mount_log(struct store *s, struct found *found, uint32_t n)
+{
+	uint32_t head = n - 1, redundancy, head_copies, ncopies;
+	uint64_t tail, commit_tail;
+	uint32_t tail_offset = 0;
+	struct reader hr, r;
+	int rc;
+
+	qsort(found, n, sizeof(*found), by_seq);
+	while (head > 0 && found[head - 1].h.seq == found[head].h.seq)
+		head--;
+	tail = headers_tail(s, found, n, &redundancy);
+	set_redundancy(s, redundancy, s->reserved);
+	if ((rc = open_reader(s, found, n, head, &hr, &head_copies)))
+		return rc;
+	if ((rc = head_tail(&hr, &commit_tail, &tail_offset))) {
+		reader_free(&hr);
+		return store_io_error(s, rc, "reading the head segment");
+	}
+	if (commit_tail >= tail)
+		tail = commit_tail;
+	else
+		tail_offset = 0;
+	s->durable_tail = tail;
+	for (uint32_t i = 0; i < head && !rc; i += span(found, n, i)) {
+		if (found[i].h.seq < tail)
+			continue;
+		if (!(rc = open_reader(s, found, n, i, &r, &ncopies))) {
+			/* the tail's commits before its first live record are dead */
+			if (found[i].h.seq == tail)
+				reader_seek(&r, tail_offset);
+			rc = mount_segment(s, found, i, ncopies, &r, false);
+			reader_free(&r);
+		}
+	}
+	if (!rc)
+		rc = mount_segment(s, found, head, head_copies, &hr, true);
+	reader_free(&hr);
+	return rc;
+}
+
+struct store *store_mount(struct flash *f, const struct store_options *opt,
+			  struct cs_err *err)
+{
+	struct store *s = store_alloc(f, opt, 1, err);
+	struct found *found = NULL;
+	uint32_t n = 0, foreign, unreadable;
+
+	if (!s)
+		return NULL;
+	s->reserved = opt->reserved_blocks;
+	if (read_headers(s, &found, &n, &foreign, &unreadable) ||
+	    check_headers(s, found, n, foreign + unreadable) || mount_log(s, found, n) ||
+	    check_key(s)) {
+		free_found(found, n);
+		store_unmount(s);
+		return NULL;
+	}
+	free_found(found, n);
+	/* a lost segment header may have hidden commits: one copy cannot tell */
+	if (s->redundancy == 1)
+		s->lost_commits += unreadable;
+	release_dead(s);
+	s->err = NULL;
+	return s;
+}
+
+static int write_key_check(struct store *s)
+{
+	uint8_t secret[STORE_KEY_LEN] = { 0 }, sealed[sizeof(secret) + SEAL_OVERHEAD];
+	struct seal_binding b = { STORE_REC_INTERNAL, key_check_name, sizeof(key_check_name),
+				  1, "", 0 };
+	struct op op = {
+		.kind = OP_PUT, .type = STORE_REC_INTERNAL, .key_len = sizeof(key_check_name),
+		.flags = OP_FLAG_SEALED, .secret_len = sizeof(sealed),
+		.key = (const uint8_t *)key_check_name, .value = sealed, .secret = sealed,
+	};
+	uint32_t len;
+
+	if (seal(s->key, &b, secret, sizeof(secret), sealed))
+		return cs_err_set(s->err, EIO, "sealing the key check failed (OpenSSL)");
+	len = op_encode(&op, s->buf + COMMIT_HEADER_SIZE);
+	s->gen = 1;
+	return log_commit(s, len, 1, 1, NULL, 0);
+}
+
+/* Keeps the old store's live segments (seq at or after its tail) out of
+ * the way while the new store's first segment is written. */
+static void hold_old_live(struct store *s, const struct found *found, uint32_t n,
+			  enum pblock_state state)
+{
+	const struct segment *head = seg_head(s);
+	uint64_t tail = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (found[i].h.tail > tail)
+			tail = found[i].h.tail;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = found[i].block;
+
+		if (found[i].h.seq >= tail && s->pb[b].state != PB_BAD &&
+		    !(head && (head->phys[0] == b || head->phys[1] == b)))
+			s->pb[b].state = state;
+	}
+}
+
+/* Format: a new segment whose header says that everything before it is
+ * dead comes first, written into a block the old store does not need, so
+ * that a format cut short leaves either the old store or the new one; then
+ * every other block is erased. */
+int store_format(struct flash *f, const struct store_options *opt, struct cs_err *err)
+{
+	uint32_t redundancy = opt->redundancy ? (uint32_t)opt->redundancy : 1;
+	struct store *s;
+	struct found *found = NULL;
+	uint32_t n = 0, foreign, unreadable;
+	int rc;
+
+	if (redundancy > 2)
+		return cs_err_set(err, EINVAL, "redundancy %u: 1 or 2", redundancy);
+	if (!(s = store_alloc(f, opt, redundancy, err)))
+		return err && err->code ? -err->code : -ENOMEM;
+	set_redundancy(s, redundancy, opt->reserved_blocks);
+	rc = read_headers(s, &found, &n, &foreign, &unreadable);
+	for (uint32_t i = 0; !rc && i < n; i++)
+		if (found[i].h.seq > s->max_seq)
+			s->max_seq = found[i].h.seq;
+	if (!rc) {
+		hold_old_live(s, found, n, PB_USED);
+		if (free_blocks(s) < redundancy)	/* no room beside it: it goes */
+			hold_old_live(s, found, n, PB_FREE);
+		rc = write_key_check(s);
+		hold_old_live(s, found, n, PB_FREE);
+	}
+	free_found(found, n);
+	for (uint32_t b = 0; !rc && b < s->geo.eraseblock_count; b++) {
+		if (s->pb[b].state != PB_FREE)
+			continue;
+		rc = f->ops->erase(f, b);
+		if (rc == -EIO) {
+			f->ops->mark_bad(f, b);
+			rc = 0;
+		} else if (rc) {
+			rc = store_io_error(s, rc, "erasing an eraseblock");
+		}
+	}
+	store_unmount(s);
+	return rc;
+}

@@ -1,0 +1,160 @@
+/* Reading a segment at mount: its commits in order, page by page so that
+ * nothing is read twice, from the second copy where the first is
+ * unreadable or fails its CRC. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_scan.h"
+
+int reader_init(struct reader *r, struct store *s, const uint32_t phys[2], uint32_t n,
+		uint8_t *const first[2])
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->chunk = s->geo.page_size > 512 ? s->geo.page_size : 512;
+	r->ncopies = n;
+	r->off = s->data_start;
+	for (uint32_t c = 0; c < n; c++) {
+		r->phys[c] = phys[c];
+		r->buf[c] = malloc(s->geo.eraseblock_size);
+		r->bad[c] = calloc(s->geo.eraseblock_size / r->chunk + 1, 1);
+		if (!r->buf[c] || !r->bad[c])
+			return -ENOMEM;
+		if (first[c]) {
+			memcpy(r->buf[c], first[c], r->chunk);
+			r->loaded[c] = r->chunk;
+		}
+	}
+	return 0;
+}
+
+void reader_seek(struct reader *r, uint32_t offset)
+{
+	if (offset <= r->off || offset >= r->s->geo.eraseblock_size)
+		return;
+	r->off = offset;
+	for (uint32_t c = 0; c < r->ncopies; c++)
+		if (r->loaded[c] < offset / r->chunk * r->chunk)
+			r->loaded[c] = offset / r->chunk * r->chunk;
+}
+
+void reader_free(struct reader *r)
+{
+	for (uint32_t c = 0; c < 2; c++) {
+		free(r->buf[c]);
+		free(r->bad[c]);
+	}
+}
+
+/* Reads copy c up to offset end; a failing chunk is remembered as bad. */
+static int load(struct reader *r, uint32_t c, uint32_t end)
+{
+	struct flash *f = r->s->f;
+
+	while (r->loaded[c] < end) {
+		uint32_t off = r->loaded[c];
+		int rc = f->ops->read(f, r->phys[c], off, r->buf[c] + off, r->chunk);
+
+		if (rc == -EUCLEAN)
+			r->corrected = true;
+		else if (rc == -EBADMSG)
+			r->bad[c][off / r->chunk] = 1;
+		else if (rc)
+			return rc;
+		r->loaded[c] += r->chunk;
+	}
+	return 0;
+}
+
+static bool range_bad(const struct reader *r, uint32_t c, uint32_t off, uint32_t len)
+{
+	for (uint32_t i = off / r->chunk; i <= (off + len - 1) / r->chunk; i++)
+		if (r->bad[c][i])
+			return true;
+	return false;
+}
+
+/* The commit at off in copy c: its aligned length, 0 on erased space,
+ * -EBADMSG if unreadable or invalid; *len_hint: its length if its header
+ * at least was readable. */
+static int parse(struct reader *r, uint32_t c, uint32_t off, uint32_t *len_hint)
+{
+	struct store *s = r->s;
+	uint32_t size = s->geo.eraseblock_size, len;
+	struct commit_header h;
+	int rc, d;
+
+	if ((rc = load(r, c, off + COMMIT_HEADER_SIZE)))
+		return rc;
+	if (range_bad(r, c, off, COMMIT_HEADER_SIZE))
+		return -EBADMSG;
+	d = commit_header_decode(r->buf[c] + off, &h);
+	if (d == 0)
+		return is_erased(r->buf[c] + off, s->align) ? 0 : -EBADMSG;
+	if (d < 0 || h.payload_len > size - off - COMMIT_HEADER_SIZE)
+		return -EBADMSG;
+	len = align_up(COMMIT_HEADER_SIZE + h.payload_len, s->align);
+	if (len > size - off)
+		return -EBADMSG;
+	if ((rc = load(r, c, off + len)))
+		return rc;
+	if (range_bad(r, c, off, len)) {
+		*len_hint = len;
+		return -EBADMSG;
+	}
+	return commit_crc_ok(r->buf[c] + off) ? (int)len : -EBADMSG;
+}
+
+int reader_next(struct reader *r, struct scan_commit *out)
+{
+	uint32_t size = r->s->geo.eraseblock_size;
+
+	while (r->off + COMMIT_HEADER_SIZE <= size) {
+		uint32_t hint = 0;
+		bool bad = false;
+
+		for (uint32_t c = 0; c < r->ncopies; c++) {
+			int rc = parse(r, c, r->off, &hint);
+
+			if (rc > 0) {
+				out->data = r->buf[c] + r->off;
+				out->offset = r->off;
+				r->off += rc;
+				return 1;
+			}
+			if (rc == -EBADMSG)
+				bad = true;
+			else if (rc)
+				return rc;
+		}
+		if (!bad)
+			return 0;
+		if (!hint) {
+			/* torn or foreign bytes: the end of what this segment holds */
+			r->dirty_end = true;
+			return 0;
+		}
+		/* a readable header over an unreadable page: skip the commit */
+		r->lost++;
+		r->off += hint;
+	}
+	return 0;
+}
+
+bool reader_appendable(struct reader *r, const struct scan_commit *last)
+{
+	uint32_t hint = 0;
+
+	if (r->dirty_end || r->off + r->s->align > r->s->geo.eraseblock_size)
+		return false;
+	for (uint32_t c = 0; c < r->ncopies; c++) {
+		if (load(r, c, r->off + r->s->align) || range_bad(r, c, r->off, r->s->align) ||
+		    !is_erased(r->buf[c] + r->off, r->s->align))
+			return false;
+		/* the last commit must be in every copy before more follows it */
+		if (last && parse(r, c, last->offset, &hint) <= 0)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,221 @@
+/* Segments and eraseblocks: choosing and erasing free blocks, writing
+ * segment headers, programming every copy, retiring blocks that fail. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+struct segment *seg_head(const struct store *s)
+{
+	return s->nlog ? s->log[s->nlog - 1] : NULL;
+}
+
+uint64_t store_tail(const struct store *s)
+{
+	for (uint32_t i = 0; i < s->nlog; i++)
+		if (s->log[i]->live_count)
+			return s->log[i]->seq;
+	return NO_TAIL;
+}
+
+uint32_t free_blocks(const struct store *s)
+{
+	uint32_t n = 0;
+
+	for (uint32_t b = 0; b < s->geo.eraseblock_count; b++)
+		n += s->pb[b].state == PB_FREE;
+	return n;
+}
+
+uint32_t seg_capacity(const struct store *s)
+{
+	return s->geo.eraseblock_size - s->data_start;
+}
+
+int store_io_error(struct store *s, int rc, const char *what)
+{
+	s->broken = true;
+	if (s->f->err.code == -rc)
+		return cs_err_set(s->err, -rc, "%s: %s", what, s->f->err.msg);
+	return cs_err_set(s->err, -rc, "%s: %s", what, strerror(-rc));
+}
+
+static void retire(struct store *s, uint32_t block)
+{
+	/* NOR cannot record it: the block stays out of use until remount,
+	 * when its erase or program fails again */
+	s->f->ops->mark_bad(s->f, block);
+	s->pb[block].state = PB_BAD;
+}
+
+/* A free block other than `other`, erased: clean ones first, then the
+ * least worn. */
+static int take_block(struct store *s, uint32_t other, uint32_t *out)
+{
+	for (;;) {
+		uint32_t best = UINT32_MAX;
+		int rc;
+
+		for (uint32_t b = 0; b < s->geo.eraseblock_count; b++) {
+			const struct pblock *p = &s->pb[b];
+
+			if (p->state != PB_FREE || b == other)
+				continue;
+			if (best == UINT32_MAX || p->clean > s->pb[best].clean ||
+			    (p->clean == s->pb[best].clean && p->erase_count < s->pb[best].erase_count))
+				best = b;
+		}
+		if (best == UINT32_MAX)
+			return cs_err_set(s->err, ENOSPC, "no free eraseblock left");
+		if (s->pb[best].clean) {
+			*out = best;
+			return 0;
+		}
+		rc = s->f->ops->erase(s->f, best);
+		if (rc == -EIO) {
+			retire(s, best);
+			continue;
+		}
+		if (rc)
+			return store_io_error(s, rc, "erasing an eraseblock");
+		s->pb[best].erase_count++;
+		s->pb[best].ec_known = true;
+		s->pb[best].clean = true;
+	}
+}
+
+struct segment *seg_new(struct store *s, uint64_t seq)
+{
+	struct segment *seg = calloc(1, sizeof(*seg));
+	uint32_t i;
+
+	if (!seg)
+		return NULL;
+	seg->seq = seq;
+	seg->phys[0] = seg->phys[1] = NO_PARTNER;
+	for (i = s->nlog; i > 0 && s->log[i - 1]->seq > seq; i--)
+		s->log[i] = s->log[i - 1];
+	s->log[i] = seg;
+	s->nlog++;
+	if (seq > s->max_seq)
+		s->max_seq = seq;
+	return seg;
+}
+
+/* Writes the header of copy c of a new segment; -EIO retires the block. */
+static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64_t tail)
+{
+	uint8_t *hdr = calloc(1, s->data_start);
+	struct block_header h = {
+		.redundancy = s->redundancy,
+		.copy = c,
+		.seq = seg->seq,
+		.tail = tail,
+		.erase_count = s->pb[seg->phys[c]].erase_count,
+		.eraseblock_size = s->geo.eraseblock_size,
+		.eraseblock_count = s->geo.eraseblock_count,
+		.align = s->align,
+		.partner = seg->phys[1 - c],
+	};
+	int rc;
+
+	if (!hdr)
+		return cs_err_set(s->err, ENOMEM, "out of memory");
+	memset(hdr, 0xff, s->data_start);
+	block_header_encode(&h, hdr);
+	rc = s->f->ops->program(s->f, seg->phys[c], 0, hdr, s->data_start);
+	free(hdr);
+	s->pb[seg->phys[c]].clean = false;
+	if (rc == -EIO)
+		retire(s, seg->phys[c]);
+	else if (rc)
+		store_io_error(s, rc, "writing a segment header");
+	return rc;
+}
+
+int seg_open(struct store *s)
+{
+	struct segment *head = seg_head(s), *seg;
+	uint64_t tail = store_tail(s);
+	uint32_t phys[2] = { NO_PARTNER, NO_PARTNER };
+	int rc;
+
+	for (uint32_t c = 0; c < s->redundancy; c++)
+		if ((rc = take_block(s, phys[0], &phys[c])))
+			return rc;
+	if (head)
+		head->closed = true;
+	seg = seg_new(s, s->max_seq + 1);
+	if (!seg)
+		return cs_err_set(s->err, ENOMEM, "out of memory");
+	memcpy(seg->phys, phys, sizeof(phys));
+	seg->used = s->data_start;
+	if (tail == NO_TAIL)
+		tail = seg->seq;
+	for (uint32_t c = 0; c < s->redundancy; c++)
+		s->pb[phys[c]].state = PB_USED;
+	for (uint32_t c = 0; c < s->redundancy; c++) {
+		while ((rc = write_header(s, seg, c, tail)) == -EIO) {
+			if ((rc = take_block(s, seg->phys[1 - c], &seg->phys[c])))
+				return rc;
+			s->pb[seg->phys[c]].state = PB_USED;
+		}
+		if (rc) {
+			s->broken = true;
+			return rc;
+		}
+	}
+	if (tail > s->durable_tail)
+		s->durable_tail = tail;
+	release_dead(s);
+	return 0;
+}
+
+int seg_program(struct store *s, struct segment *seg, const uint8_t *buf, uint32_t len)
+{
+	for (uint32_t c = 0; c < s->redundancy; c++) {
+		int rc = s->f->ops->program(s->f, seg->phys[c], seg->used, buf, len);
+
+		if (rc == -EIO) {
+			seg->failed |= 1u << c;
+			return rc;
+		}
+		if (rc)
+			return store_io_error(s, rc, "programming a commit");
+	}
+	seg->used += len;
+	return 0;
+}
+
+void seg_remove(struct store *s, struct segment *seg)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nlog && s->log[i] != seg; i++)
+		;
+	memmove(&s->log[i], &s->log[i + 1], (s->nlog - i - 1) * sizeof(s->log[0]));
+	s->nlog--;
+	for (uint32_t c = 0; c < s->redundancy; c++) {
+		uint32_t b = seg->phys[c];
+
+		if (b == NO_PARTNER)
+			continue;
+		if (seg->failed & (1u << c)) {
+			retire(s, b);
+		} else {
+			s->pb[b].state = PB_FREE;
+			s->pb[b].clean = seg->erased;
+		}
+	}
+	seg_drop_tombs(seg);
+	free(seg);
+}
+
+void release_dead(struct store *s)
+{
+	/* a segment being evacuated is removed by evacuate() itself */
+	while (s->nlog > 1 && s->log[0]->seq < s->durable_tail && !s->log[0]->live_count &&
+	       !s->log[0]->evacuate)
+		seg_remove(s, s->log[0]);
+}

@@ -1,0 +1,34 @@
+/* libcredstore's connection: one request at a time to the kernel family
+ * or, where the module is absent, to credstored (lib/usersock.h). */
+#ifndef CREDSTORE_CONN_H
+#define CREDSTORE_CONN_H
+
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "credstore/credstore.h"
+#include "error.h"
+#include "usersock.h"
+
+struct credstore {
+	enum credstore_transport transport;	/* KERNEL or DAEMON, never AUTO */
+	struct nl_sock *sk;			/* kernel: the genl socket */
+	int family;				/* kernel: the family id */
+	struct cs_client daemon;		/* daemon: the usersock client */
+	int timeout_ms;
+	struct cs_err err;			/* the last failure */
+};
+
+/* A request for cmd on the connection's transport; add attributes with
+ * nla_put_*().  NULL when out of memory. */
+struct nl_msg *cs_conn_request(struct credstore *cs, uint8_t cmd, int flags);
+
+/* Send req (freed) and feed each reply's attributes to fn (NULL: no
+ * reply expected but the acknowledgement).  Errors land in cs->err. */
+int cs_conn_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn fn, void *arg);
+
+/* A whole dump of cmd, whichever way the transport pages it. */
+int cs_conn_dump(struct credstore *cs, uint8_t cmd, int cursor_attr, cs_reply_fn fn, void *arg);
+
+#endif

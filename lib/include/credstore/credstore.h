@@ -1,0 +1,150 @@
+/* libcredstore: the client library of credstore, for TLS front ends.
+ *
+ * A connection reaches the store through the kernel family "credstore"
+ * when credstore.ko is loaded, and through credstored over
+ * NETLINK_USERSOCK otherwise (accepting replies only from the daemon's
+ * uid); the calls are the same either way.  Every call that can fail
+ * returns 0 or a negative errno, and credstore_last_error() says why in a
+ * sentence.  A connection is not thread-safe: use one per thread.
+ *
+ * Build with `pkg-config --cflags --libs libcredstore`. */
+#ifndef CREDSTORE_CREDSTORE_H
+#define CREDSTORE_CREDSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <linux/credstore.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct credstore;
+
+enum credstore_transport {
+	CREDSTORE_TRANSPORT_AUTO,	/* the module when it is loaded, else the daemon */
+	CREDSTORE_TRANSPORT_KERNEL,	/* generic netlink family "credstore" */
+	CREDSTORE_TRANSPORT_DAEMON,	/* credstored over NETLINK_USERSOCK */
+};
+
+struct credstore_options {
+	enum credstore_transport transport;
+	uid_t daemon_uid;	/* daemon replies must come from this uid (0: root) */
+	int timeout_ms;		/* bound on each wait for the daemon; 0: 5000 */
+};
+
+/* opt may be NULL: automatic transport, daemon running as root.  On
+ * failure, why (NULL, or CREDSTORE_MESSAGE_MAX bytes) says what failed. */
+int credstore_connect(struct credstore **out, const struct credstore_options *opt,
+		      char *why);
+void credstore_close(struct credstore *cs);
+enum credstore_transport credstore_transport(const struct credstore *cs);
+/* The sentence that explains the last failure of a call on cs. */
+const char *credstore_last_error(const struct credstore *cs);
+
+/* ---- identities and trust anchors ---- */
+
+struct credstore_identity {
+	char name[CREDSTORE_NAME_MAX];
+	STACK_OF(X509) *chain;		/* leaf first */
+	EVP_PKEY *key;			/* NULL unless asked for */
+};
+
+/* Ask for the private key too: needs CAP_NET_ADMIN or the reader group
+ * (kernel), root or the admin group (daemon); -EPERM otherwise. */
+#define CREDSTORE_IDENTITY_WITH_KEY	(1U << 0)
+
+int credstore_get_identity(struct credstore *cs, const char *name, unsigned int flags,
+			   struct credstore_identity **out);
+void credstore_identity_free(struct credstore_identity *id);
+
+/* Every trust anchor of the store, as a new stack the caller frees with
+ * sk_X509_pop_free(anchors, X509_free). */
+int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out);
+
+/* ---- verification ---- */
+
+struct credstore_verdict {
+	enum credstore_match match;		/* NONE, MASTER or SUB */
+	char device_id[CREDSTORE_DEVICE_ID_MAX];	/* set unless NONE */
+};
+
+/* Is fp a device's master or sub fingerprint?  device_id NULL: look the
+ * device up by the fingerprint.  An unknown fingerprint is not an error:
+ * it returns 0 with match NONE. */
+int credstore_verify_fingerprint(struct credstore *cs,
+				 const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
+				 const char *device_id, struct credstore_verdict *out);
+
+/* Is secret the device's master or sub secret (compared in constant time
+ * by the store)? */
+int credstore_verify_secret(struct credstore *cs, const char *device_id,
+			    const void *secret, size_t len, enum credstore_match *out);
+
+/* ---- change notifications ---- */
+
+struct credstore_events;
+
+struct credstore_event {
+	enum credstore_kind kind;	/* SNAPSHOT: anything may have changed */
+	char key[CREDSTORE_NAME_MAX];	/* identity/anchor name or device id */
+	uint64_t generation;
+};
+
+/* Subscribe on the transport of cs: the module's group "notify", or the
+ * daemon's usersock group (from the daemon's port and uid only). */
+int credstore_events_open(struct credstore *cs, struct credstore_events **out);
+void credstore_events_close(struct credstore_events *ev);
+/* Non-blocking; poll it for POLLIN / epoll it for EPOLLIN. */
+int credstore_events_fd(const struct credstore_events *ev);
+/* Call fn for each pending event; returns how many, or a negative errno.
+ * Lost events (the socket overran) are reported as one SNAPSHOT event. */
+int credstore_events_read(struct credstore_events *ev,
+			  void (*fn)(const struct credstore_event *event, void *arg), void *arg);
+
+/* ---- OpenSSL helpers for TLS servers ---- */
+
+/* Serve the identity: its leaf, the rest of its chain, and its key. */
+int credstore_ssl_ctx_use_identity(SSL_CTX *ctx, const struct credstore_identity *id);
+
+/* Whatever answers "which device holds this fingerprint": the store
+ * (credstore_ssl_ctx_admit_store_devices), or the caller's own table.
+ * 0 with out filled (match NONE for an unknown one), or a negative errno
+ * when it could not answer; reason (size CREDSTORE_MESSAGE_MAX) then says
+ * why. */
+typedef int credstore_fingerprint_lookup(void *arg, const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
+					 struct credstore_verdict *out, char *reason);
+
+/* Also require the client's chain to reach a trust anchor in the
+ * context's X509_STORE (the store's anchors with the store variant). */
+#define CREDSTORE_SSL_REQUIRE_CHAIN	(1U << 0)
+
+/* Require a client certificate and admit it only when its SHA-256
+ * fingerprint is a device's master or sub.  Session resumption is turned
+ * off: every handshake asks the lookup.  arg must outlive ctx. */
+int credstore_ssl_ctx_admit_devices(SSL_CTX *ctx, credstore_fingerprint_lookup *lookup,
+				    void *arg, unsigned int flags);
+/* The same with the store as the lookup; with CREDSTORE_SSL_REQUIRE_CHAIN
+ * the store's trust anchors are loaded into ctx.  cs must outlive ctx. */
+int credstore_ssl_ctx_admit_store_devices(SSL_CTX *ctx, struct credstore *cs, unsigned int flags);
+
+struct credstore_admission {
+	int admitted;			/* 1: a device, verdict says which */
+	struct credstore_verdict verdict;
+	uint8_t fingerprint[CREDSTORE_FINGERPRINT_LEN];
+	char reason[CREDSTORE_MESSAGE_MAX];	/* why not, when refused */
+};
+
+/* What the verify callback decided for this connection.  -ENOENT when it
+ * did not run (the client sent no certificate, or the handshake failed
+ * before). */
+int credstore_ssl_get_admission(const SSL *ssl, struct credstore_admission *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,237 @@
+/* Queries: identities and trust anchors as OpenSSL objects, and the
+ * verification of a device's fingerprint or secret. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "conn.h"
+
+/* Append the concatenated DER certificates of a CHAIN attribute. */
+static int append_certs(struct credstore *cs, const struct nlattr *attr, STACK_OF(X509) *into)
+{
+	const unsigned char *p = nla_data(attr);
+	const unsigned char *end = p + nla_len(attr);
+
+	while (p < end) {
+		X509 *cert = d2i_X509(NULL, &p, end - p);
+
+		if (!cert || !sk_X509_push(into, cert)) {
+			X509_free(cert);
+			return cs_err_set(&cs->err, EBADMSG, "the store sent a malformed certificate");
+		}
+	}
+	return 0;
+}
+
+struct identity_reply {
+	struct credstore *cs;
+	struct credstore_identity *id;
+};
+
+static int on_identity(struct nlattr **tb, void *arg)
+{
+	struct identity_reply *r = arg;
+
+	if (!tb[CREDSTORE_A_CHAIN])
+		return cs_err_set(&r->cs->err, EBADMSG, "the store's identity reply has no chain");
+	return append_certs(r->cs, tb[CREDSTORE_A_CHAIN], r->id->chain);
+}
+
+static int on_identity_key(struct nlattr **tb, void *arg)
+{
+	struct identity_reply *r = arg;
+	const unsigned char *p;
+
+	if (!tb[CREDSTORE_A_KEY])
+		return cs_err_set(&r->cs->err, EBADMSG, "the store's key reply has no key");
+	p = nla_data(tb[CREDSTORE_A_KEY]);
+	r->id->key = d2i_AutoPrivateKey(NULL, &p, nla_len(tb[CREDSTORE_A_KEY]));
+	if (!r->id->key)
+		return cs_err_set(&r->cs->err, EBADMSG, "the store sent a malformed private key");
+	return 0;
+}
+
+static int request_by_name(struct credstore *cs, uint8_t cmd, const char *name,
+			   cs_reply_fn fn, void *arg)
+{
+	struct nl_msg *req = cs_conn_request(cs, cmd, 0);
+
+	if (req && nla_put_string(req, CREDSTORE_A_NAME, name) < 0) {
+		nlmsg_free(req);
+		req = NULL;
+	}
+	return cs_conn_transact(cs, req, fn, arg);
+}
+
+int credstore_get_identity(struct credstore *cs, const char *name, unsigned int flags,
+			   struct credstore_identity **out)
+{
+	struct credstore_identity *id = calloc(1, sizeof(*id));
+	struct identity_reply r = { .cs = cs, .id = id };
+	int ret;
+
+	*out = NULL;
+	cs_err_clear(&cs->err);
+	if (!id || !(id->chain = sk_X509_new_null())) {
+		free(id);
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
+	}
+	if (strlen(name) >= sizeof(id->name)) {
+		credstore_identity_free(id);
+		return cs_err_set(&cs->err, EINVAL, "identity name too long: %s", name);
+	}
+	strcpy(id->name, name);
+	ret = request_by_name(cs, CREDSTORE_CMD_GET_IDENTITY, name, on_identity, &r);
+	if (!ret && sk_X509_num(id->chain) == 0)
+		ret = cs_err_set(&cs->err, EBADMSG, "the store's identity %s has no certificate", name);
+	if (!ret && (flags & CREDSTORE_IDENTITY_WITH_KEY))
+		ret = request_by_name(cs, CREDSTORE_CMD_GET_IDENTITY_KEY, name, on_identity_key, &r);
+	if (!ret && id->key && X509_check_private_key(sk_X509_value(id->chain, 0), id->key) != 1)
+		ret = cs_err_set(&cs->err, EBADMSG,
+				 "the store's key for %s does not match its certificate", name);
+	if (ret) {
+		credstore_identity_free(id);
+		return ret;
+	}
+	*out = id;
+	return 0;
+}
+
+void credstore_identity_free(struct credstore_identity *id)
+{
+	if (!id)
+		return;
+	sk_X509_pop_free(id->chain, X509_free);
+	EVP_PKEY_free(id->key);
+	free(id);
+}
+
+struct anchors_reply {
+	struct credstore *cs;
+	STACK_OF(X509) *anchors;
+};
+
+static int on_anchor(struct nlattr **tb, void *arg)
+{
+	struct anchors_reply *r = arg;
+
+	if (!tb[CREDSTORE_A_CHAIN])
+		return cs_err_set(&r->cs->err, EBADMSG, "the store's anchor reply has no certificate");
+	return append_certs(r->cs, tb[CREDSTORE_A_CHAIN], r->anchors);
+}
+
+int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
+{
+	struct anchors_reply r = { .cs = cs, .anchors = sk_X509_new_null() };
+	int ret;
+
+	*out = NULL;
+	cs_err_clear(&cs->err);
+	if (!r.anchors)
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
+	ret = cs_conn_dump(cs, CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, on_anchor, &r);
+	if (ret) {
+		sk_X509_pop_free(r.anchors, X509_free);
+		return ret;
+	}
+	*out = r.anchors;
+	return 0;
+}
+
+struct match_reply {
+	struct credstore *cs;
+	enum credstore_match match;
+	char *device_id;		/* NULL: not wanted */
+	int answered;
+};
+
+static int on_match(struct nlattr **tb, void *arg)
+{
+	struct match_reply *r = arg;
+	uint8_t match;
+
+	if (!tb[CREDSTORE_A_MATCH])
+		return cs_err_set(&r->cs->err, EBADMSG, "the store's verdict has no match");
+	match = nla_get_u8(tb[CREDSTORE_A_MATCH]);
+	if (match > CREDSTORE_MATCH_SUB)
+		return cs_err_set(&r->cs->err, EBADMSG, "the store sent an unknown match %u", match);
+	r->match = match;
+	if (r->device_id && match != CREDSTORE_MATCH_NONE) {
+		if (!tb[CREDSTORE_A_DEVICE_ID])
+			return cs_err_set(&r->cs->err, EBADMSG, "the store's verdict names no device");
+		nla_strlcpy(r->device_id, tb[CREDSTORE_A_DEVICE_ID], CREDSTORE_DEVICE_ID_MAX);
+	}
+	r->answered = 1;
+	return 0;
+}
+
+static int verify(struct credstore *cs, struct nl_msg *req, struct match_reply *r)
+{
+	int ret = cs_conn_transact(cs, req, on_match, r);
+
+	if (!ret && !r->answered)
+		ret = cs_err_set(&cs->err, EBADMSG, "the store did not answer the verification");
+	return ret;
+}
+
+static int put_device_id(struct nl_msg *req, const char *device_id)
+{
+	if (strlen(device_id) >= CREDSTORE_DEVICE_ID_MAX)
+		return -EINVAL;
+	return nla_put_string(req, CREDSTORE_A_DEVICE_ID, device_id) < 0 ? -EMSGSIZE : 0;
+}
+
+int credstore_verify_fingerprint(struct credstore *cs,
+				 const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
+				 const char *device_id, struct credstore_verdict *out)
+{
+	struct match_reply r = { .cs = cs, .device_id = out->device_id };
+	struct nl_msg *req = cs_conn_request(cs, CREDSTORE_CMD_VERIFY_FINGERPRINT, 0);
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	cs_err_clear(&cs->err);
+	if (!req)
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
+	ret = nla_put(req, CREDSTORE_A_FINGERPRINT, CREDSTORE_FINGERPRINT_LEN, fp) < 0 ? -EMSGSIZE : 0;
+	if (!ret && device_id)
+		ret = put_device_id(req, device_id);
+	if (ret) {
+		nlmsg_free(req);
+		return cs_err_set(&cs->err, -ret, "invalid device id");
+	}
+	ret = verify(cs, req, &r);
+	out->match = ret ? CREDSTORE_MATCH_NONE : r.match;
+	if (out->match == CREDSTORE_MATCH_NONE)
+		out->device_id[0] = '\0';
+	return ret;
+}
+
+int credstore_verify_secret(struct credstore *cs, const char *device_id,
+			    const void *secret, size_t len, enum credstore_match *out)
+{
+	struct match_reply r = { .cs = cs };
+	struct nl_msg *req;
+	int ret;
+
+	*out = CREDSTORE_MATCH_NONE;
+	cs_err_clear(&cs->err);
+	if (len < 1 || len > CREDSTORE_SECRET_MAX)
+		return cs_err_set(&cs->err, EINVAL, "a secret has 1 to %d bytes", CREDSTORE_SECRET_MAX);
+	req = cs_conn_request(cs, CREDSTORE_CMD_VERIFY_SECRET, 0);
+	if (!req)
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
+	ret = put_device_id(req, device_id);
+	if (!ret && nla_put(req, CREDSTORE_A_SECRET, (int)len, secret) < 0)
+		ret = -EMSGSIZE;
+	if (ret) {
+		nlmsg_free(req);
+		return cs_err_set(&cs->err, -ret, "invalid device id");
+	}
+	ret = verify(cs, req, &r);
+	if (!ret)
+		*out = r.match;
+	return ret;
+}

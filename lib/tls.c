@@ -1,0 +1,193 @@
+/* OpenSSL helpers for TLS servers: serve a store identity, and admit a
+ * client certificate by its fingerprint.  The admission runs as the
+ * context's certificate verification callback (one store query per
+ * handshake), and its verdict stays attached to the SSL for the caller's
+ * log. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include "credstore/credstore.h"
+#include "fingerprint.h"
+
+struct admit_config {
+	credstore_fingerprint_lookup *lookup;
+	void *arg;
+	unsigned int flags;
+};
+
+static CRYPTO_ONCE indexes_once = CRYPTO_ONCE_STATIC_INIT;
+static int ctx_config_index = -1;	/* SSL_CTX -> struct admit_config */
+static int admission_index = -1;	/* SSL -> struct credstore_admission */
+
+static void free_ex(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	free(ptr);
+}
+
+static void create_indexes(void)
+{
+	ctx_config_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, free_ex);
+	admission_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_ex);
+}
+
+static int indexes(void)
+{
+	if (!CRYPTO_THREAD_run_once(&indexes_once, create_indexes) ||
+	    ctx_config_index < 0 || admission_index < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int credstore_ssl_ctx_use_identity(SSL_CTX *ctx, const struct credstore_identity *id)
+{
+	int n = sk_X509_num(id->chain);
+
+	if (n < 1 || !id->key)
+		return -EINVAL;
+	if (SSL_CTX_use_certificate(ctx, sk_X509_value(id->chain, 0)) != 1 ||
+	    SSL_CTX_clear_chain_certs(ctx) != 1)
+		return -EINVAL;
+	for (int i = 1; i < n; i++)
+		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(id->chain, i)) != 1)
+			return -ENOMEM;
+	if (SSL_CTX_use_PrivateKey(ctx, id->key) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* Record a refusal and tell OpenSSL which alert it deserves. */
+__attribute__((format(printf, 4, 5)))
+static int refuse(X509_STORE_CTX *x509, struct credstore_admission *adm, int x509_error,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(adm->reason, sizeof(adm->reason), fmt, ap);
+	va_end(ap);
+	X509_STORE_CTX_set_error(x509, x509_error);
+	return 0;
+}
+
+static int decide(X509_STORE_CTX *x509, const struct admit_config *cfg,
+		  struct credstore_admission *adm)
+{
+	char hex[CS_FINGERPRINT_HEX_LEN + 1];
+
+	if (cs_fingerprint_of_cert(X509_STORE_CTX_get0_cert(x509), adm->fingerprint) < 0)
+		return refuse(x509, adm, X509_V_ERR_UNSPECIFIED, "cannot digest the certificate");
+	cs_fingerprint_format(adm->fingerprint, hex);
+	if ((cfg->flags & CREDSTORE_SSL_REQUIRE_CHAIN) && X509_verify_cert(x509) != 1)
+		return refuse(x509, adm, X509_STORE_CTX_get_error(x509),
+			      "certificate %s has no valid chain to a trust anchor: %s", hex,
+			      X509_verify_cert_error_string(X509_STORE_CTX_get_error(x509)));
+	if (cfg->lookup(cfg->arg, adm->fingerprint, &adm->verdict, adm->reason) < 0) {
+		if (!adm->reason[0])
+			snprintf(adm->reason, sizeof(adm->reason), "the device lookup failed");
+		X509_STORE_CTX_set_error(x509, X509_V_ERR_APPLICATION_VERIFICATION);
+		return 0;
+	}
+	if (adm->verdict.match == CREDSTORE_MATCH_NONE)
+		return refuse(x509, adm, X509_V_ERR_CERT_REJECTED,
+			      "certificate %s is no device's master or sub", hex);
+	adm->admitted = 1;
+	return 1;
+}
+
+/* SSL_CTX_set_cert_verify_callback: it replaces X509_verify_cert, which
+ * decide() calls itself when a chain is required. */
+static int verify_device(X509_STORE_CTX *x509, void *arg)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x509, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct credstore_admission *adm = calloc(1, sizeof(*adm));
+
+	if (ssl)	/* a renegotiation decides afresh */
+		free(SSL_get_ex_data(ssl, admission_index));
+	if (!adm || !ssl || !SSL_set_ex_data(ssl, admission_index, adm)) {
+		free(adm);
+		X509_STORE_CTX_set_error(x509, X509_V_ERR_OUT_OF_MEM);
+		return 0;
+	}
+	return decide(x509, arg, adm);
+}
+
+int credstore_ssl_ctx_admit_devices(SSL_CTX *ctx, credstore_fingerprint_lookup *lookup,
+				    void *arg, unsigned int flags)
+{
+	struct admit_config *cfg;
+
+	if (indexes() < 0)
+		return -ENOMEM;
+	cfg = malloc(sizeof(*cfg));
+	if (!cfg)
+		return -ENOMEM;
+	*cfg = (struct admit_config){ .lookup = lookup, .arg = arg, .flags = flags };
+	free(SSL_CTX_get_ex_data(ctx, ctx_config_index));
+	if (!SSL_CTX_set_ex_data(ctx, ctx_config_index, cfg)) {
+		free(cfg);
+		return -ENOMEM;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_cert_verify_callback(ctx, verify_device, cfg);
+	/* A resumed session skips the verification: a device removed from
+	 * the store could come back on an old ticket.  Every handshake is a
+	 * full one. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(ctx, 0);
+	return 0;
+}
+
+static int store_lookup(void *arg, const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
+			struct credstore_verdict *out, char *reason)
+{
+	struct credstore *cs = arg;
+	int ret = credstore_verify_fingerprint(cs, fp, NULL, out);
+
+	if (ret < 0)
+		snprintf(reason, CREDSTORE_MESSAGE_MAX, "the store did not answer: %s",
+			 credstore_last_error(cs));
+	return ret;
+}
+
+static int load_store_anchors(SSL_CTX *ctx, struct credstore *cs)
+{
+	X509_STORE *trust = SSL_CTX_get_cert_store(ctx);
+	STACK_OF(X509) *anchors;
+	int ret = credstore_get_anchors(cs, &anchors);
+
+	for (int i = 0; !ret && i < sk_X509_num(anchors); i++)
+		if (X509_STORE_add_cert(trust, sk_X509_value(anchors, i)) != 1)
+			ret = -ENOMEM;
+	sk_X509_pop_free(anchors, X509_free);
+	return ret;
+}
+
+int credstore_ssl_ctx_admit_store_devices(SSL_CTX *ctx, struct credstore *cs, unsigned int flags)
+{
+	int ret = 0;
+
+	if (flags & CREDSTORE_SSL_REQUIRE_CHAIN)
+		ret = load_store_anchors(ctx, cs);
+	return ret ? ret : credstore_ssl_ctx_admit_devices(ctx, store_lookup, cs, flags);
+}
+
+int credstore_ssl_get_admission(const SSL *ssl, struct credstore_admission *out)
+{
+	const struct credstore_admission *adm;
+
+	if (indexes() < 0)
+		return -ENOMEM;
+	adm = SSL_get_ex_data(ssl, admission_index);
+	if (!adm)
+		return -ENOENT;
+	*out = *adm;
+	return 0;
+}

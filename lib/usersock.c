@@ -1,0 +1,395 @@
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <linux/netlink.h>
+#include <netlink/socket.h>
+
+#include "usersock.h"
+
+#define BIN(max)	{ .type = NLA_UNSPEC, .maxlen = (max) }
+#define STR(max)	{ .type = NLA_STRING, .maxlen = (max) }
+
+struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
+	[CREDSTORE_A_GENERATION] = { .type = NLA_U64 },
+	[CREDSTORE_A_KIND] = { .type = NLA_U8 },
+	[CREDSTORE_A_NAME] = STR(CREDSTORE_NAME_MAX),
+	[CREDSTORE_A_DEVICE_ID] = STR(CREDSTORE_DEVICE_ID_MAX),
+	[CREDSTORE_A_FINGERPRINT] = { .type = NLA_UNSPEC, .minlen = CREDSTORE_FINGERPRINT_LEN,
+				      .maxlen = CREDSTORE_FINGERPRINT_LEN },
+	[CREDSTORE_A_SECRET] = BIN(CREDSTORE_SECRET_MAX),
+	[CREDSTORE_A_MATCH] = { .type = NLA_U8 },
+	[CREDSTORE_A_CHAIN] = BIN(CREDSTORE_CHAIN_MAX),
+	[CREDSTORE_A_KEY] = BIN(CREDSTORE_KEY_MAX),
+	[CREDSTORE_A_MASTER_FP] = BIN(CREDSTORE_FINGERPRINT_LEN),
+	[CREDSTORE_A_SUB_FP] = BIN(CREDSTORE_FINGERPRINT_LEN),
+	[CREDSTORE_A_MASTER_SECRET] = BIN(CREDSTORE_SECRET_MAX),
+	[CREDSTORE_A_SUB_SECRET] = BIN(CREDSTORE_SECRET_MAX),
+	[CREDSTORE_A_FLAGS] = { .type = NLA_U32 },
+	[CREDSTORE_A_RECORDS] = { .type = NLA_NESTED },
+	[CREDSTORE_A_RECORD] = { .type = NLA_NESTED },
+	[CREDSTORE_A_STATUS_IDENTITIES] = { .type = NLA_U32 },
+	[CREDSTORE_A_STATUS_ANCHORS] = { .type = NLA_U32 },
+	[CREDSTORE_A_STATUS_DEVICES] = { .type = NLA_U32 },
+	[CREDSTORE_A_STATUS_PUBLISHER] = { .type = NLA_U8 },
+	[CREDSTORE_A_STATUS_MAX_ENTRIES] = { .type = NLA_U32 },
+	[CREDSTORE_A_STATUS_MAX_BYTES] = { .type = NLA_U32 },
+	[CREDSTORE_A_STATUS_BYTES] = { .type = NLA_U32 },
+	[CREDSTORE_A_MESSAGE] = STR(CREDSTORE_MESSAGE_MAX),
+	[CREDSTORE_A_ERRNO] = { .type = NLA_U32 },
+	[CREDSTORE_A_ADMIN_KEY_TYPE] = STR(16),
+	[CREDSTORE_A_ADMIN_SUBJECT] = STR(512),
+	[CREDSTORE_A_ADMIN_CSR] = BIN(16384),
+	[CREDSTORE_A_ADMIN_PEM] = BIN(CS_USERSOCK_ATTR_MAX),
+	[CREDSTORE_A_ADMIN_PASSWORD] = STR(1024),
+	[CREDSTORE_A_ADMIN_ANCHOR] = STR(CREDSTORE_NAME_MAX),
+	[CREDSTORE_A_ADMIN_MASTER] = { .type = NLA_FLAG },
+	[CREDSTORE_A_ADMIN_GENERATE] = { .type = NLA_FLAG },
+	[CREDSTORE_A_ADMIN_BLOB] = BIN(CS_USERSOCK_ATTR_MAX),
+	[CREDSTORE_A_ADMIN_STORE] = { .type = NLA_NESTED },
+	[CREDSTORE_A_ADMIN_CMD] = { .type = NLA_U8 },
+	[CREDSTORE_A_ADMIN_REQUEST] = { .type = NLA_NESTED },
+	[CREDSTORE_A_ADMIN_KEY_PEM] = BIN(4 * CREDSTORE_KEY_MAX),
+	[CREDSTORE_A_ADMIN_PENDING_KEY] = BIN(CREDSTORE_KEY_MAX),
+	[CREDSTORE_A_ADMIN_CLEAR] = { .type = NLA_FLAG },
+};
+
+/* libnl reports its own error codes; the tools speak errno. */
+static int nlerr_to_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case NLE_OBJ_NOTFOUND:	return ECONNREFUSED;
+	case NLE_AGAIN:		return ETIMEDOUT;
+	case NLE_MSGSIZE:	return EMSGSIZE;
+	case NLE_NOMEM:		return ENOMEM;
+	case NLE_EXIST:		return EADDRINUSE;
+	case NLE_PERM:		return EPERM;
+	case NLE_INVAL:		return EINVAL;
+	case NLE_RANGE:		return ERANGE;
+	default:		return EIO;
+	}
+}
+
+static int set_timeout(struct nl_sock *sk, int opt, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	return setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+static struct nl_sock *usersock_new(uint32_t port, struct cs_err *err)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int r;
+
+	if (!sk) {
+		cs_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (port)
+		nl_socket_set_local_port(sk, port);
+	nl_socket_disable_seq_check(sk);
+	nl_socket_disable_auto_ack(sk);
+	r = nl_connect(sk, NETLINK_USERSOCK);
+	if (r < 0) {
+		int code = nlerr_to_errno(r);
+
+		if (code == EADDRINUSE)
+			cs_err_set(err, code, "NETLINK_USERSOCK port %#x is taken: is another credstored running?",
+				   port);
+		else
+			cs_err_set(err, code, "cannot open a NETLINK_USERSOCK socket: %s", nl_geterror(r));
+		nl_socket_free(sk);
+		return NULL;
+	}
+	nl_socket_enable_msg_peek(sk);
+	if (nl_socket_set_passcred(sk, 1) < 0 ||
+	    nl_socket_set_buffer_size(sk, CS_USERSOCK_BUFSIZE, CS_USERSOCK_BUFSIZE) < 0) {
+		cs_err_set(err, EIO, "cannot configure the NETLINK_USERSOCK socket");
+		nl_socket_free(sk);
+		return NULL;
+	}
+	return sk;
+}
+
+struct nl_sock *cs_usersock_listen(struct cs_err *err)
+{
+	struct nl_sock *sk = usersock_new(CREDSTORE_USERSOCK_PORT, err);
+
+	/* A client that stops reading must not stall the daemon. */
+	if (sk && set_timeout(sk, SO_SNDTIMEO, 2000) < 0) {
+		nl_socket_free(sk);
+		cs_err_set(err, errno, "cannot set the send timeout: %s", strerror(errno));
+		return NULL;
+	}
+	return sk;
+}
+
+int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct cs_err *err)
+{
+	struct sockaddr_nl peer;
+	struct ucred *creds = NULL;
+	int n, r;
+
+	memset(req, 0, sizeof(*req));
+	n = nl_recv(sk, &peer, &req->buf, &creds);
+	if (n <= 0) {
+		free(creds);
+		return n == 0 ? -EAGAIN : -nlerr_to_errno(n);
+	}
+	req->port = peer.nl_pid;
+	if (creds)
+		req->cred = *creds;
+	free(creds);
+	req->nlh = (struct nlmsghdr *)req->buf;
+	if (!nlmsg_ok(req->nlh, n) || req->nlh->nlmsg_type != CREDSTORE_USERSOCK_TYPE ||
+	    !(req->nlh->nlmsg_flags & NLM_F_REQUEST) || !req->port) {
+		req->nlh = NULL;
+		return cs_err_set(err, EINVAL, "not a credstore request"), 0;
+	}
+	if (!creds)
+		return cs_err_set(err, EPERM, "the request carries no credentials"), 0;
+	r = genlmsg_parse(req->nlh, 0, req->tb, CREDSTORE_A_MAX, cs_usersock_policy);
+	if (r < 0)
+		return cs_err_set(err, EINVAL, "malformed or oversized attribute: %s",
+				  nl_geterror(r)), 0;
+	req->genl = nlmsg_data(req->nlh);
+	return 1;
+}
+
+void cs_request_release(struct cs_request *req)
+{
+	free(req->buf);
+	req->buf = NULL;
+	req->nlh = NULL;
+}
+
+/* libnl zeroes a message's whole buffer: queries, which a TLS front end
+ * makes at every handshake, and their answers (one chain or key at most)
+ * get a buffer their size, and only admin commands the big one. */
+static size_t msg_size(uint8_t cmd)
+{
+	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
+		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
+	return CS_USERSOCK_BUFSIZE;
+}
+
+static struct nl_msg *msg_to(uint32_t port, uint8_t cmd)
+{
+	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+
+	if (msg)
+		nlmsg_set_dst(msg, &dst);
+	return msg;
+}
+
+struct nl_msg *cs_reply_new(const struct cs_request *req, int flags)
+{
+	uint8_t cmd = req->genl ? req->genl->cmd : 0;
+	struct nl_msg *msg = msg_to(req->port, cmd);
+
+	if (msg && !genlmsg_put(msg, CREDSTORE_USERSOCK_PORT, req->nlh->nlmsg_seq,
+				CREDSTORE_USERSOCK_TYPE, 0, flags, cmd, CREDSTORE_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
+{
+	int r;
+
+	if (!msg)
+		return -ENOMEM;
+	r = nl_send(sk, msg);
+	nlmsg_free(msg);
+	return r < 0 ? -nlerr_to_errno(r) : 0;
+}
+
+int cs_usersock_send_error(struct nl_sock *sk, const struct cs_request *req,
+			   const struct cs_err *err)
+{
+	struct nl_msg *msg = cs_reply_new(req, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CREDSTORE_A_ERRNO, err->code ? err->code : EIO) < 0 ||
+	    nla_put_string(msg, CREDSTORE_A_MESSAGE, err->msg) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return cs_usersock_send(sk, msg);
+}
+
+int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req)
+{
+	struct nl_msg *msg = msg_to(req->port, 0);
+	int zero = 0;
+
+	if (!msg)
+		return -ENOMEM;
+	if (!nlmsg_put(msg, CREDSTORE_USERSOCK_PORT, req->nlh->nlmsg_seq, NLMSG_DONE, 0, NLM_F_MULTI) ||
+	    nlmsg_append(msg, &zero, sizeof(zero), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return cs_usersock_send(sk, msg);
+}
+
+int cs_client_open(struct cs_client *c, uid_t daemon_uid, int timeout_ms, struct cs_err *err)
+{
+	c->daemon_uid = daemon_uid;
+	c->sk = usersock_new(0, err);
+	if (!c->sk)
+		return -err->code;
+	nl_socket_set_peer_port(c->sk, CREDSTORE_USERSOCK_PORT);
+	if (set_timeout(c->sk, SO_RCVTIMEO, timeout_ms) < 0) {
+		cs_client_close(c);
+		return cs_err_set(err, errno, "cannot set the receive timeout: %s", strerror(errno));
+	}
+	return 0;
+}
+
+void cs_client_close(struct cs_client *c)
+{
+	nl_socket_free(c->sk);
+	c->sk = NULL;
+}
+
+struct nl_msg *cs_client_request(uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, CREDSTORE_USERSOCK_TYPE, 0,
+				flags, cmd, CREDSTORE_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* One reply message: 1 when it ends the answer, 0 to read on, negative
+ * on the daemon's error or fn's. */
+static int handle_reply(struct nlmsghdr *nlh, cs_reply_fn fn, void *arg, struct cs_err *err)
+{
+	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	int r;
+
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return 1;
+	if (nlh->nlmsg_type != CREDSTORE_USERSOCK_TYPE)
+		return 0;
+	r = genlmsg_parse(nlh, 0, tb, CREDSTORE_A_MAX, cs_usersock_policy);
+	if (r < 0)
+		return cs_err_set(err, EPROTO, "malformed reply from credstored: %s", nl_geterror(r));
+	if (tb[CREDSTORE_A_ERRNO]) {
+		int code = (int)nla_get_u32(tb[CREDSTORE_A_ERRNO]);
+
+		return cs_err_set(err, code ? code : EIO, "%s",
+				  tb[CREDSTORE_A_MESSAGE] ? nla_get_string(tb[CREDSTORE_A_MESSAGE])
+							  : strerror(code));
+	}
+	if (fn) {
+		r = fn(tb, arg);
+		if (r < 0)
+			return r;
+	}
+	return (nlh->nlmsg_flags & NLM_F_MULTI) ? 0 : 1;
+}
+
+/* Replies count only from the daemon's port and uid: anyone may bind
+ * the port while the daemon is down, nobody can fake SCM_CREDENTIALS. */
+static bool from_daemon(const struct cs_client *c, const struct sockaddr_nl *peer,
+			const struct ucred *creds)
+{
+	return peer->nl_pid == CREDSTORE_USERSOCK_PORT && creds && creds->uid == c->daemon_uid;
+}
+
+int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
+		       void *arg, struct cs_err *err)
+{
+	uint32_t seq;
+	int r;
+
+	if (!req)
+		return cs_err_set(err, ENOMEM, "out of memory");
+	errno = 0;
+	r = nl_send_auto(c->sk, req);
+	seq = nlmsg_hdr(req)->nlmsg_seq;
+	nlmsg_free(req);
+	if (r < 0) {
+		/* libnl folds ECONNREFUSED into NLE_FAILURE; errno still has it. */
+		r = r == -NLE_FAILURE && errno ? errno : nlerr_to_errno(r);
+		if (r == ECONNREFUSED)
+			return cs_err_set(err, r, "cannot reach credstored: nothing listens on its port (is it running?)");
+		return cs_err_set(err, r, "cannot send to credstored: %s", strerror(r));
+	}
+	for (;;) {
+		struct sockaddr_nl peer;
+		struct ucred *creds = NULL;
+		unsigned char *buf = NULL;
+		int n = nl_recv(c->sk, &peer, &buf, &creds);
+
+		if (n <= 0) {
+			free(buf);
+			free(creds);
+			r = n == 0 ? EIO : nlerr_to_errno(n);
+			return cs_err_set(err, r, r == ETIMEDOUT ? "no answer from credstored"
+						      : "cannot receive from credstored: %s", strerror(r));
+		}
+		r = 0;
+		if (from_daemon(c, &peer, creds)) {
+			struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+			for (; nlmsg_ok(nlh, n) && !r; nlh = nlmsg_next(nlh, &n))
+				if (nlh->nlmsg_seq == seq)
+					r = handle_reply(nlh, fn, arg, err);
+		}
+		free(buf);
+		free(creds);
+		if (r)
+			return r < 0 ? r : 0;
+	}
+}
+
+struct dump_page {
+	cs_reply_fn fn;
+	void *arg;
+	int cursor_attr;
+	char cursor[CREDSTORE_NAME_MAX > CREDSTORE_DEVICE_ID_MAX ? CREDSTORE_NAME_MAX
+								  : CREDSTORE_DEVICE_ID_MAX];
+	unsigned int count;
+};
+
+static int dump_entry(struct nlattr **tb, void *arg)
+{
+	struct dump_page *p = arg;
+
+	p->count++;
+	if (tb[p->cursor_attr])
+		nla_strlcpy(p->cursor, tb[p->cursor_attr], sizeof(p->cursor));
+	return p->fn(tb, p->arg);
+}
+
+int cs_client_dump(struct cs_client *c, uint8_t cmd, int cursor_attr,
+		   cs_reply_fn fn, void *arg, struct cs_err *err)
+{
+	struct dump_page page = { .fn = fn, .arg = arg, .cursor_attr = cursor_attr };
+	int r;
+
+	do {
+		struct nl_msg *req = cs_client_request(cmd, NLM_F_DUMP);
+
+		if (req && page.count && nla_put_string(req, cursor_attr, page.cursor) < 0) {
+			nlmsg_free(req);
+			req = NULL;
+		}
+		page.count = 0;
+		r = cs_client_transact(c, req, dump_entry, &page, err);
+	} while (!r && page.count == CS_USERSOCK_DUMP_PAGE);
+	return r;
+}

@@ -1,0 +1,64 @@
+# credstore-tlsproxy in PEM mode (identity and device pins from files, the
+# mode bench-tls compares the store against), with real clients: openssl
+# s_client, curl and gnutls-cli.  Devices are admitted by master or sub
+# fingerprint; strangers, a device without a certificate and a CA-signed
+# certificate that is not pinned are refused with the reason in the log;
+# many connections at once are served; bad options and pin files are
+# refused with a clear message.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tls/lib.sh"
+TLS_DIR=$(mktemp -d)
+trap 'tls_stop_all; rm -rf "$TLS_DIR"' EXIT
+log=$TLS_DIR/proxy.log
+
+check "make a CA, a server and device certificates" tls_pki
+{
+	echo "# device  master  sub"
+	echo "dev1 $(tls_fingerprint dev1-master) $(tls_fingerprint dev1-sub)"
+	echo "dev2 $(tls_fingerprint dev2-master)"
+} > "$TLS_DIR/pins"
+cat "$TLS_DIR/server.pem" "$TLS_DIR/ca.pem" > "$TLS_DIR/chain.pem"
+tls_start_backend
+check "the backend starts" test -n "$TLS_BACKEND_PORT"
+tls_start_proxy "$log" -c "$TLS_DIR/chain.pem" -k "$TLS_DIR/server.key" -p "$TLS_DIR/pins"
+check "the proxy starts in PEM mode" test -n "$TLS_PORT"
+
+for client in tls_s_client tls_curl tls_gnutls; do
+	check "$client: dev1's master certificate is admitted" $client dev1-master
+	check "$client: dev1's sub certificate is admitted" $client dev1-sub
+	check "$client: dev2's master certificate is admitted" $client dev2-master
+	check_fails "$client: a stranger's self-signed certificate is refused" $client stranger
+	check_fails "$client: a CA-signed certificate that is not pinned is refused" $client dev1-next
+done
+check_fails "a client without a certificate is refused" tls_no_cert
+
+# 24 devices at once: the event loop serves them all.
+many() {
+	local i pids=() rc=0
+	for i in $(seq 24); do
+		tls_curl dev2-master & pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || rc=1; done
+	return $rc
+}
+check "24 concurrent connections are all served" many
+
+check_output "the log names the admitted master" 'admitted device dev1 \(master\) from 127\.0\.0\.1:' cat "$log"
+check_output "the log names the admitted sub" 'admitted device dev1 \(sub\) from 127\.0\.0\.1:' cat "$log"
+check_output "the log gives the stranger's refusal and fingerprint" \
+	"refused 127\.0\.0\.1:[0-9]+: certificate $(tls_fingerprint stranger | tr -d : | tr A-F a-f) is no device's master or sub" cat "$log"
+check_output "the log gives the refusal of a device without a certificate" \
+	'refused 127\.0\.0\.1:[0-9]+: the device sent no certificate' cat "$log"
+check "the proxy is still running" kill -0 "$TLS_PROXY_PID"
+
+proxy=$BUILD/bin/credstore-tlsproxy
+echo "dev3 not-a-fingerprint" > "$TLS_DIR/bad-pins"
+check_output "a bad pins line is refused with its line number" 'bad-pins:1: not a SHA-256 fingerprint' \
+	sh -c "! $proxy -l 127.0.0.1:0 -b 127.0.0.1:1 -c $TLS_DIR/chain.pem -k $TLS_DIR/server.key -p $TLS_DIR/bad-pins"
+check_output "a key that does not match the certificate is refused" 'server2.key' \
+	sh -c "! $proxy -l 127.0.0.1:0 -b 127.0.0.1:1 -c $TLS_DIR/chain.pem -k $TLS_DIR/server2.key -p $TLS_DIR/pins"
+check_output "PEM mode without pins is refused" 'needs --cert, --key and --pins' \
+	sh -c "! $proxy -l 127.0.0.1:0 -b 127.0.0.1:1 -c $TLS_DIR/chain.pem -k $TLS_DIR/server.key"
+check_output "a missing --backend is refused" 'both --listen and --backend' sh -c "! $proxy -l 127.0.0.1:0"
+check_output "--help explains the options" 'require-anchor' "$proxy" --help
+finish

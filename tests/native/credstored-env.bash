@@ -1,0 +1,110 @@
+# Shared by the credstored native tests (sourced; not a test itself): a
+# temp dir, test CAs and certificates made with openssl, and a daemon in
+# userspace mode on an emulated flash image.
+set -u
+# The daemon's port is fixed and netlink ports are per network namespace:
+# each test runs in a namespace of its own, so that tests running at the
+# same time (or a credstored on the host) never answer each other.
+if [ -z "${CREDSTORED_TEST_NETNS:-}" ]; then
+	export CREDSTORED_TEST_NETNS=1
+	exec unshare --net -- "$BASH" "$0" "$@"
+fi
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+BIN=${BUILD:-$REPO/build}/bin
+T=$(mktemp -d "${CASE_TMP:-/tmp}/credstored-test.XXXXXX")
+CREDCTL="timeout 60 $BIN/credctl"
+DAEMON_PID=
+trap 'stop_daemon; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
+
+# How the daemon runs: natively on an image in userspace mode; the VM
+# cases set it to the nandsim MTD with the module loaded.
+DAEMON_ARGS=${DAEMON_ARGS:---image $T/store.img --no-module}
+
+# start_daemon [OPTIONS...]: run credstored and wait until it answers.
+start_daemon() {
+	# shellcheck disable=SC2086
+	"$BIN/credstored" $DAEMON_ARGS --key-file "$T/store.key" --stderr \
+		"$@" >>"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do
+		$BIN/credctl --timeout 2 store status >/dev/null 2>&1 && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "credstored did not come up:" >&2
+	tail "$T/daemon.log" >&2
+	return 1
+}
+
+stop_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null
+	local rc=$?
+	DAEMON_PID=
+	return $rc
+}
+
+# make_ca NAME: $T/NAME.crt and $T/NAME.key, a self-signed root.
+make_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+		-subj "/CN=$1" -keyout "$T/$1.key" -out "$T/$1.crt" 2>/dev/null
+}
+
+# make_cert CA NAME: $T/NAME.crt signed by CA, key $T/NAME.key.
+make_cert() {
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" \
+		-keyout "$T/$2.key" -out "$T/$2.csr" 2>/dev/null &&
+	openssl x509 -req -in "$T/$2.csr" -CA "$T/$1.crt" -CAkey "$T/$1.key" \
+		-CAcreateserial -days 30 -out "$T/$2.crt" 2>/dev/null
+}
+
+# make_dated_cert CA NAME START END: validity from START to END
+# (YYYYMMDDHHMMSSZ), through `openssl ca`.
+make_dated_cert() {
+	local dir=$T/ca-$2
+	mkdir -p "$dir/new" && : >"$dir/index.txt" && echo 01 >"$dir/serial"
+	cat >"$dir/ca.cnf" <<-CNF
+	[ ca ]
+	default_ca = dflt
+	[ dflt ]
+	database = $dir/index.txt
+	new_certs_dir = $dir/new
+	serial = $dir/serial
+	default_md = sha256
+	policy = any
+	unique_subject = no
+	[ any ]
+	commonName = supplied
+	CNF
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" \
+		-keyout "$T/$2.key" -out "$T/$2.csr" 2>/dev/null &&
+	openssl ca -batch -config "$dir/ca.cnf" -cert "$T/$1.crt" -keyfile "$T/$1.key" \
+		-in "$T/$2.csr" -out "$T/$2.crt" -startdate "$3" -enddate "$4" -notext 2>/dev/null
+}
+
+# fingerprint FILE: SHA-256 of the certificate, lower-case hex.
+fingerprint() {
+	openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f
+}
+
+# in_shell DESCRIPTION COMMAND...: like check, but in this shell (for
+# start_daemon / stop_daemon, which keep the daemon's pid).
+in_shell() {
+	local desc=$1; shift
+	if "$@"; then
+		echo "ok - $desc"
+	else
+		echo "not ok - $desc"
+		_failed=1
+	fi
+}
+
+# exit_is CODE COMMAND...: the command exits with CODE.
+exit_is() {
+	local want=$1; shift
+	"$@"
+	local rc=$?
+	[ "$rc" = "$want" ] || { echo "exit $rc, wanted $want" >&2; return 1; }
+}

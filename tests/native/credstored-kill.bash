@@ -1,0 +1,84 @@
+# The kill test, shared by tests/native/41 and the VM case 41 (sourced
+# after credstored-env.bash; not a test itself).  kill_rounds N: a stream
+# of admin commands while credstored is killed (SIGKILL) at random points
+# and restarted, N times; after each restart every acknowledged change
+# must be there.  Sets KILL_FAILURES and KILL_ACKED.
+
+JOURNAL=$T/journal
+
+# writer ROUND: device adds and master fingerprint resets until $T/stop;
+# each logged as "pending" before it is sent and "acked" once answered.
+writer() {
+	local round=$1 j=0 last= id fp
+	while [ ! -e "$T/stop" ]; do
+		j=$((j + 1))
+		if [ -n "$last" ] && [ $((j % 3)) = 0 ]; then
+			id=$last
+			set -- device reset-fingerprint "$id" --master
+		else
+			id=k$round-$j
+			set -- device add "$id"
+		fi
+		fp=$(printf '%s' "$round-$j" | sha256sum | cut -c1-64)
+		echo "pending $id $fp" >>"$JOURNAL"
+		if $BIN/credctl --timeout 5 "$@" --fingerprint "$fp" >/dev/null 2>&1; then
+			echo "acked $id $fp" >>"$JOURNAL"
+			last=$id
+		fi
+	done
+}
+
+# Every acknowledged change is there; a pending one after the last ack of
+# its device may or may not be.
+verify() {
+	$BIN/credctl -j device list >"$T/list.json" || return 1
+	python3 - "$JOURNAL" "$T/list.json" <<'PY'
+import json, sys
+journal = [l.split() for l in open(sys.argv[1])]
+actual = {d["id"]: d["master_fingerprint"] for d in json.load(open(sys.argv[2]))["devices"]}
+allowed, must = {}, {}
+for state, dev, fp in journal:
+    if state == "acked":
+        must[dev] = fp
+        allowed[dev] = {fp}
+    else:
+        allowed.setdefault(dev, set()).add(fp)
+bad = [d for d, fp in must.items() if actual.get(d) not in allowed[d]]
+bad += [d for d, fp in actual.items() if fp not in allowed.get(d, set())]
+for d in bad:
+    print("device %s: stored %s, acknowledged %s" % (d, actual.get(d), must.get(d)))
+print("%d acknowledged devices checked" % len(must))
+sys.exit(1 if bad else 0)
+PY
+}
+
+kill_rounds() {
+	local rounds=$1 round wpid
+	: >"$JOURNAL"
+	KILL_FAILURES=0
+	for round in $(seq "$rounds"); do
+		rm -f "$T/stop"
+		writer "$round" 2>/dev/null &
+		wpid=$!
+		# A kill comes after the round's first acknowledgement, at a
+		# random point of what follows.
+		for _ in $(seq 300); do
+			grep -q "^acked k$round-" "$JOURNAL" && break
+			sleep 0.1
+		done
+		sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
+		kill -KILL "$DAEMON_PID"
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=
+		touch "$T/stop"
+		pkill -KILL -P "$wpid" 2>/dev/null
+		wait "$wpid" 2>/dev/null
+		if ! start_daemon || ! verify >"$T/verify.out" 2>&1; then
+			KILL_FAILURES=$((KILL_FAILURES + 1))
+			echo "# round $round:"
+			sed 's/^/#   /' "$T/verify.out"
+		fi
+	done
+	KILL_ACKED=$(grep -c '^acked' "$JOURNAL")
+	echo "# $rounds kills, $KILL_ACKED acknowledged changes"
+}

@@ -1,0 +1,244 @@
+/* Failing flash: every eraseblock failing its programs or its erases in
+ * turn, bit flips that call for a scrub, uncorrectable pages with and
+ * without a second copy, and sealed records tampered with on flash. */
+#include <zlib.h>
+
+#include "store_layout.h"
+#include "store_workload.h"
+#include "tap.h"
+
+#define SEED 77
+
+/* Runs n transactions of the workload; false unless all commit. */
+static bool run_workload(struct store *s, int n, struct model *m)
+{
+	struct model next;
+
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < n; i++) {
+		struct store_txn *t = store_txn_begin(s);
+		struct cs_err err = { 0 };
+
+		wl_txn(SEED, i, m, t, &next);
+		if (store_txn_commit(t, NULL, &err)) {
+			printf("# transaction %d: %s\n", i, err.msg);
+			return false;
+		}
+		*m = next;
+	}
+	return true;
+}
+
+/* Block b fails every program (or erase) from the start of the workload. */
+static bool survives_failing_block(struct flash_geometry g, uint32_t b, bool erase,
+				   uint32_t *retired)
+{
+	struct store_options o = test_options(1);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	struct flash_faults faults;
+	struct store_status st;
+	struct model m;
+	bool good;
+
+	flash_faults_none(&faults);
+	if (erase)
+		faults.erase_fail[faults.n_erase_fail++] = b;
+	else
+		faults.program_fail[faults.n_program_fail++] = b;
+	flash_emu_set_faults(f, &faults);
+	good = run_workload(s, 400, &m) && wl_matches(s, &m);
+	store_status(s, &st);
+	*retired += st.bad_blocks;
+	store_unmount(s);
+	s = good ? test_mount(f, &o, false) : NULL;
+	good = s && wl_matches(s, &m) && test_put(s, STORE_REC_META, "after", "x", NULL) == 0;
+	store_unmount(s);
+	flash_close(f);
+	return good;
+}
+
+static void test_failing_blocks(const char *name, struct flash_geometry g)
+{
+	for (int erase = 0; erase < 2; erase++) {
+		uint32_t failures = 0, retired = 0;
+
+		for (uint32_t b = 0; b < g.eraseblock_count; b++)
+			if (!survives_failing_block(g, b, erase, &retired)) {
+				printf("# %s: block %u failing its %s loses data\n", name, b,
+				       erase ? "erases" : "programs");
+				failures++;
+			}
+		ok(!failures && retired >= g.eraseblock_count / 2,
+		   "%s: each of %u blocks failing its %s in turn loses nothing (%u retired)",
+		   name, g.eraseblock_count, erase ? "erases" : "programs", retired);
+	}
+}
+
+static void test_scrub(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(10);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	struct flash_faults faults;
+	struct store_status st;
+	struct model m;
+	uint64_t corrected;
+
+	run_workload(s, 60, &m);
+	store_unmount(s);
+	flash_faults_none(&faults);
+	for (uint32_t b = 0; b < g.eraseblock_count; b++)
+		if (!is_erased(flash_emu_block(f, b), g.page_size))
+			faults.bitflip[faults.n_bitflip++] = b;
+	flash_emu_set_faults(f, &faults);
+	s = test_mount(f, &o, false);
+	ok(s && f->stats.corrected > 0 && wl_matches(s, &m),
+	   "corrected bit flips read back right (%llu corrected reads)",
+	   (unsigned long long)f->stats.corrected);
+	ok(store_maintain(s, NULL) == 0, "maintenance scrubs");
+	store_status(s, &st);
+	ok(st.scrubs > 0 && wl_matches(s, &m), "%llu segments scrubbed, records intact",
+	   (unsigned long long)st.scrubs);
+	store_unmount(s);
+	corrected = f->stats.corrected;
+	s = test_mount(f, &o, false);
+	ok(s && f->stats.corrected == corrected && wl_matches(s, &m),
+	   "after the scrub a mount reads no corrected page");
+	store_unmount(s);
+	flash_close(f);
+}
+
+/* Each written page in turn uncorrectable: with two copies nothing is
+ * lost; with one the mount still works and reports the loss. */
+static void test_uncorrectable(int redundancy)
+{
+	struct store_options o = test_options(redundancy);
+	struct flash_geometry g = test_nand(12);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	struct flash_faults faults;
+	struct store_status st;
+	struct model m;
+	uint32_t pages = 0, intact = 0, reported = 0, mounted = 0;
+
+	run_workload(s, 80, &m);
+	store_unmount(s);
+	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
+		const uint8_t *data = flash_emu_block(f, b);
+
+		for (uint32_t p = 0; p < g.eraseblock_size / g.page_size; p++) {
+			if (is_erased(data + p * g.page_size, g.page_size))
+				continue;
+			flash_faults_none(&faults);
+			faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ b, p };
+			flash_emu_set_faults(f, &faults);
+			s = test_mount(f, &o, false);
+			pages++;
+			if (s) {
+				mounted++;
+				intact += wl_matches(s, &m);
+				store_status(s, &st);
+				reported += st.lost_commits > 0;
+				store_unmount(s);
+			}
+		}
+	}
+	if (redundancy == 2)
+		ok(pages > 0 && intact == pages, "redundancy 2: each of %u written pages "
+		   "uncorrectable in turn loses nothing (%u intact)", pages, intact);
+	else
+		ok(pages > 0 && mounted == pages && reported > 0, "redundancy 1: each of %u pages "
+		   "uncorrectable in turn still mounts; %u losses reported", pages, reported);
+	flash_close(f);
+}
+
+static int count_records(const struct store_record *r, void *arg)
+{
+	(void)r;
+	++*(int *)arg;
+	return 0;
+}
+
+/* The aligned commit holding needle, and (*at) where needle is. */
+static uint8_t *find_commit(struct flash *f, const struct flash_geometry *g,
+			    const char *needle, uint8_t **at)
+{
+	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
+		uint8_t *data = flash_emu_block(f, b);
+		uint8_t *hit = memmem(data, g->eraseblock_size, needle, strlen(needle));
+		struct commit_header h;
+
+		if (!hit)
+			continue;
+		*at = hit;
+		for (size_t off = (hit - data) / 512 * 512;; off -= 512)
+			if (commit_header_decode(data + off, &h) > 0)
+				return data + off;
+	}
+	return NULL;
+}
+
+/* Rewrites the commit's CRC so that only the seal can tell. */
+static void fix_crc(uint8_t *commit)
+{
+	struct commit_header h;
+
+	commit_header_decode(commit, &h);
+	commit_header_encode(&h, commit);
+}
+
+static void test_tamper(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(8);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	struct store_record r;
+	struct store_status st;
+	struct cs_err err = { 0 };
+	uint8_t *a, *b, *ca, *cb;
+	int n = 0;
+
+	test_put(s, STORE_REC_DEVICE, "dev-one", "value-one", "secret-one");
+	test_put(s, STORE_REC_DEVICE, "dev-two", "value-two", "secret-two");
+	test_put(s, STORE_REC_DEVICE, "dev-three", "value-three", "secret-three");
+	store_unmount(s);
+	ca = find_commit(f, &g, "dev-onevalue-one", &a);
+	cb = find_commit(f, &g, "dev-twovalue-two", &b);
+	/* dev-two gets dev-one's sealed secret: same length, wrong binding */
+	memcpy(b + 16, a + 16, 10 + 28);
+	fix_crc(cb);
+	/* one bit of dev-three's ciphertext */
+	ca = find_commit(f, &g, "dev-threevalue-three", &a);
+	a[20 + 12] ^= 1;
+	fix_crc(ca);
+	s = test_mount(f, &o, false);
+	ok(s != NULL, "a store with tampered records mounts");
+	ok(store_get(s, STORE_REC_DEVICE, "dev-two", 7, &r, &err) == -EBADMSG,
+	   "a secret moved to another record is refused (%s)", err.msg);
+	cs_err_clear(&err);
+	ok(store_get(s, STORE_REC_DEVICE, "dev-three", 9, &r, &err) == -EBADMSG,
+	   "a changed ciphertext is refused (%s)", err.msg);
+	ok(test_has(s, STORE_REC_DEVICE, "dev-one", "value-one", "secret-one"),
+	   "an untouched record is served");
+	store_iterate(s, STORE_REC_DEVICE, NULL, 0, count_records, &n, NULL);
+	store_status(s, &st);
+	ok(n == 1 && st.tampered >= 4, "iteration serves only the intact record; %llu refusals "
+	   "counted", (unsigned long long)st.tampered);
+	store_unmount(s);
+	flash_close(f);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_failing_blocks("nand", test_nand(10));
+	test_failing_blocks("nor", test_nor(16));
+	test_scrub();
+	test_uncorrectable(2);
+	test_uncorrectable(1);
+	test_tamper();
+	return tap_done();
+}

@@ -1,0 +1,232 @@
+/* libcredstore's OpenSSL helpers, in a real TLS handshake over a memory
+ * BIO pair: a server context configured from an identity, and client
+ * certificates admitted by master or sub fingerprint (from a table this
+ * test holds in place of the store), refused when unknown, when the
+ * lookup fails, without a chain when one is required, and never resumed
+ * past the check. */
+#include <errno.h>
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "credstore/credstore.h"
+#include "fingerprint.h"
+#include "tap.h"
+
+struct party {
+	X509 *cert;
+	EVP_PKEY *key;
+};
+
+static struct party make_party(const char *cn, const struct party *issuer, int ca)
+{
+	struct party p = { X509_new(), EVP_EC_gen("P-256") };
+	static long serial = 1;
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+
+	ASN1_INTEGER_set(X509_get_serialNumber(p.cert), serial++);
+	X509_set_version(p.cert, 2);
+	X509_gmtime_adj(X509_getm_notBefore(p.cert), -60);
+	X509_gmtime_adj(X509_getm_notAfter(p.cert), 3600);
+	X509_set_pubkey(p.cert, p.key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(p.cert), "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(p.cert, X509_get_subject_name(issuer ? issuer->cert : p.cert));
+	X509V3_set_ctx(&v3, issuer ? issuer->cert : p.cert, p.cert, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+				  ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(p.cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(p.cert, issuer ? issuer->key : p.key, EVP_sha256());
+	return p;
+}
+
+static void free_party(struct party *p)
+{
+	X509_free(p->cert);
+	EVP_PKEY_free(p->key);
+}
+
+/* The test's stand-in for the store: dev1's master and sub. */
+struct table {
+	uint8_t master[CREDSTORE_FINGERPRINT_LEN], sub[CREDSTORE_FINGERPRINT_LEN];
+	int calls;
+	int fail;
+};
+
+static int table_lookup(void *arg, const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
+			struct credstore_verdict *out, char *reason)
+{
+	struct table *t = arg;
+
+	t->calls++;
+	memset(out, 0, sizeof(*out));
+	if (t->fail) {
+		snprintf(reason, CREDSTORE_MESSAGE_MAX, "the table is on strike");
+		return -EIO;
+	}
+	if (memcmp(fp, t->master, sizeof(t->master)) == 0)
+		out->match = CREDSTORE_MATCH_MASTER;
+	else if (memcmp(fp, t->sub, sizeof(t->sub)) == 0)
+		out->match = CREDSTORE_MATCH_SUB;
+	if (out->match)
+		strcpy(out->device_id, "dev1");
+	return 0;
+}
+
+/* Run both ends of a handshake until each has finished or failed.  The
+ * server's result, 1 or 0; *server_out keeps the server's SSL. */
+static int handshake(SSL_CTX *server_ctx, SSL_CTX *client_ctx, SSL_SESSION *resume,
+		     SSL **server_out, SSL_SESSION **session_out)
+{
+	SSL *server = SSL_new(server_ctx), *client = SSL_new(client_ctx);
+	BIO *sbio, *cbio;
+	int s = -1, c = -1;
+
+	BIO_new_bio_pair(&sbio, 0, &cbio, 0);
+	SSL_set_bio(server, sbio, sbio);
+	SSL_set_bio(client, cbio, cbio);
+	SSL_set_accept_state(server);
+	SSL_set_connect_state(client);
+	if (resume)
+		SSL_set_session(client, resume);
+	for (int i = 0; i < 100 && (s != 1 || c != 1); i++) {
+		if (c != 1) {
+			c = SSL_do_handshake(client);
+			if (c <= 0 && SSL_get_error(client, c) != SSL_ERROR_WANT_READ)
+				break;
+		}
+		s = SSL_do_handshake(server);
+		if (s <= 0 && SSL_get_error(server, s) != SSL_ERROR_WANT_READ)
+			break;
+	}
+	/* TLS 1.3: the client is done before the server judged it. */
+	if (s == 1) {
+		char byte;
+
+		SSL_write(server, "x", 1);
+		SSL_read(client, &byte, 1);
+	}
+	if (session_out)
+		*session_out = SSL_get1_session(client);
+	SSL_free(client);
+	*server_out = server;
+	return s == 1;
+}
+
+static SSL_CTX *client_ctx(const struct party *who)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (who) {
+		SSL_CTX_use_certificate(ctx, who->cert);
+		SSL_CTX_use_PrivateKey(ctx, who->key);
+	}
+	return ctx;
+}
+
+/* Handshake as `who` and return the server's admission (-ENOENT: none). */
+static int admission_of(SSL_CTX *server_ctx, const struct party *who, int *handshake_ok,
+			struct credstore_admission *adm)
+{
+	SSL_CTX *cctx = client_ctx(who);
+	SSL *server;
+	int ret;
+
+	*handshake_ok = handshake(server_ctx, cctx, NULL, &server, NULL);
+	ret = credstore_ssl_get_admission(server, adm);
+	SSL_free(server);
+	SSL_CTX_free(cctx);
+	return ret;
+}
+
+int main(void)
+{
+	struct party ca = make_party("test CA", NULL, 1);
+	struct party server = make_party("server", &ca, 0);
+	struct party master = make_party("dev1", &ca, 0);
+	struct party sub = make_party("dev1 sub", &ca, 0);
+	struct party stranger = make_party("stranger", &ca, 0);
+	struct party lone = make_party("self-signed dev1", NULL, 0);
+	struct credstore_identity id = { .name = "web", .chain = sk_X509_new_null() };
+	struct credstore_admission adm;
+	struct table table = { 0 };
+	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX *cctx;
+	SSL_SESSION *session = NULL;
+	SSL *ssl;
+	uint8_t fp[CREDSTORE_FINGERPRINT_LEN];
+	int hs;
+
+	cs_fingerprint_of_cert(master.cert, table.master);
+	cs_fingerprint_of_cert(sub.cert, table.sub);
+	sk_X509_push(id.chain, server.cert);
+	sk_X509_push(id.chain, ca.cert);
+
+	ok(credstore_ssl_ctx_use_identity(sctx, &id) == -EINVAL,
+	   "an identity without its key is refused");
+	id.key = server.key;
+	ok(credstore_ssl_ctx_use_identity(sctx, &id) == 0, "an identity with chain and key is used");
+	ok(credstore_ssl_ctx_admit_devices(sctx, table_lookup, &table, 0) == 0,
+	   "the device verify callback is installed");
+
+	cctx = client_ctx(&master);
+	hs = handshake(sctx, cctx, NULL, &ssl, &session);
+	ok(hs && credstore_ssl_get_admission(ssl, &adm) == 0 && adm.admitted &&
+	   adm.verdict.match == CREDSTORE_MATCH_MASTER && strcmp(adm.verdict.device_id, "dev1") == 0,
+	   "the master certificate is admitted as dev1's master");
+	cs_fingerprint_of_cert(master.cert, fp);
+	ok(memcmp(adm.fingerprint, fp, sizeof(fp)) == 0, "the admission carries its fingerprint");
+	{
+		SSL *again;
+		int calls = table.calls;
+
+		handshake(sctx, cctx, session, &again, NULL);
+		ok(!SSL_session_reused(again) && table.calls == calls + 1,
+		   "a second connection is not resumed: the lookup runs again");
+		SSL_free(again);
+	}
+	SSL_SESSION_free(session);
+	SSL_free(ssl);
+	SSL_CTX_free(cctx);
+
+	ok(admission_of(sctx, &sub, &hs, &adm) == 0 && hs && adm.admitted &&
+	   adm.verdict.match == CREDSTORE_MATCH_SUB && strcmp(adm.verdict.device_id, "dev1") == 0,
+	   "the sub certificate is admitted as dev1's sub");
+	ok(admission_of(sctx, &stranger, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strstr(adm.reason, "no device's master or sub"),
+	   "an unknown certificate is refused, and says so (%s)", adm.reason);
+	ok(admission_of(sctx, NULL, &hs, &adm) == -ENOENT && !hs,
+	   "a client without a certificate is refused before any admission");
+	table.fail = 1;
+	ok(admission_of(sctx, &master, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strcmp(adm.reason, "the table is on strike") == 0,
+	   "a failing lookup refuses with the lookup's reason");
+	table.fail = 0;
+
+	/* The same pins, and a chain to the CA required. */
+	ok(credstore_ssl_ctx_admit_devices(sctx, table_lookup, &table,
+					   CREDSTORE_SSL_REQUIRE_CHAIN) == 0,
+	   "the callback is reinstalled requiring a chain");
+	cs_fingerprint_of_cert(lone.cert, table.sub);
+	ok(admission_of(sctx, &lone, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strstr(adm.reason, "no valid chain"),
+	   "a pinned certificate without a chain to an anchor is refused (%s)", adm.reason);
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), ca.cert);
+	ok(admission_of(sctx, &master, &hs, &adm) == 0 && hs && adm.admitted,
+	   "a pinned certificate that chains to the anchor is admitted");
+	ok(admission_of(sctx, &stranger, &hs, &adm) == 0 && !hs && !adm.admitted,
+	   "a certificate that chains to the anchor but is not pinned is refused");
+
+	SSL_CTX_free(sctx);
+	sk_X509_free(id.chain);
+	free_party(&ca);
+	free_party(&server);
+	free_party(&master);
+	free_party(&sub);
+	free_party(&stranger);
+	free_party(&lone);
+	return tap_done();
+}

@@ -1,0 +1,66 @@
+# credstored on nandsim with credstore.ko loaded: it formats the MTD,
+# publishes a snapshot, publishes every change before acknowledging it
+# (queries of the module see it at once, subscribers hear it), publishes
+# again when the module is reloaded, keeps everything across a restart,
+# and refuses unprivileged callers.
+# vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
+# vm-timeout: 300
+export CREDSTORED_TEST_NETNS=1	# the module's family lives in the initial netns
+DAEMON_ARGS="--mtd /dev/mtd0"
+. "$REPO/tests/native/credstored-env.bash"
+. "$REPO/tests/nl/helpers.sh"
+
+make_ca root && make_cert root web && make_cert root client1 ||
+	{ echo "not ok - test certificates"; exit 1; }
+FP1=$(fingerprint "$T/client1.crt")
+SECRET_HEX=$(printf 'rotate-me' | od -An -tx1 -v | tr -d ' \n')
+
+in_shell "credstored formats the nandsim partition and starts" start_daemon
+check_output "it publishes to the module" 'publishing_to_module: yes' $CREDCTL store status
+check_output "the module has a publisher" 'publisher=1' $CSNL status
+check "anchor add" $CREDCTL anchor add root "$T/root.crt"
+check "identity install" $CREDCTL identity install web --chain "$T/web.crt" --key "$T/web.key" --anchor root
+check_output "the module serves the identity" 'name=web' $CSNL identity web
+check_output "the module serves the private key to root" 'key=' $CSNL key web
+
+$CSNL listen 1 60 "$T/ready" >"$T/heard" 2>&1 &
+listener=$!
+$CSNL wait-file "$T/ready" >/dev/null
+check "device add (acknowledged after publishing)" \
+	$CREDCTL device add cam1 --cert "$T/client1.crt" --secret rotate-me
+in_shell "the subscriber heard the change" wait $listener
+check_output "the notification names the device" 'kind=device .*id=cam1' cat "$T/heard"
+check_output "the module answers verify-fp for the device at once" 'match=master' \
+	$CSNL verify-fp "$FP1" cam1
+check_output "verify-fp by fingerprint alone finds it" 'id=cam1' $CSNL verify-fp "$FP1"
+check_output "verify-secret against the module" 'match=master' $CSNL verify-secret cam1 "$SECRET_HEX"
+check "device reset-secret: the new one becomes the sub" $CREDCTL device reset-secret cam1 --secret second
+check_output "the module matches the new secret as the sub" 'match=sub' \
+	$CSNL verify-secret cam1 "$(printf second | od -An -tx1 -v | tr -d ' \n')"
+check "device disable-sub" $CREDCTL device disable-sub cam1
+check_output "a disabled sub no longer matches" 'match=none' \
+	$CSNL verify-secret cam1 "$(printf second | od -An -tx1 -v | tr -d ' \n')"
+check "device remove" $CREDCTL device remove cam1
+check_error "the module retracted it" 'No such file' '' device cam1
+check "device add cam2" $CREDCTL device add cam2 --cert "$T/client1.crt"
+check_output "nobody may not change the store" 'permission denied' \
+	exit_is 5 setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups $BIN/credctl device add evil
+
+check "rmmod credstore while the daemon runs" rmmod credstore
+check_output "credctl still works without the module" 'id: cam2' $CREDCTL device show cam2
+check_output "the daemon knows the module is gone" 'publishing_to_module: no' $CREDCTL store status
+check "insmod credstore again" insmod "$REPO/kmod/credstore.ko"
+for _ in $(seq 100); do $CSNL device cam2 >/dev/null 2>&1 && break; sleep 0.1; done
+check_output "the daemon republished a snapshot to the new module" 'id=cam2' $CSNL device cam2
+check_output "the reloaded module has the identity too" 'name=web' $CSNL identity web
+
+check "store factory-reset" $CREDCTL store factory-reset --yes
+check_error "the module dropped everything" 'No such file' '' device cam2
+check "device add after the reset" $CREDCTL device add cam3 --secret three
+in_shell "SIGTERM stops credstored" stop_daemon
+check_output "the module keeps serving after the daemon stopped" 'id=cam3' $CSNL device cam3
+check_output "the module reports no publisher" 'publisher=0' $CSNL status
+in_shell "credstored restarts on the same MTD" start_daemon
+check_output "cam3 survived the restart on nandsim" 'id: cam3' $CREDCTL device show cam3
+in_shell "stop" stop_daemon
+finish

@@ -1,0 +1,35 @@
+# The kill test on nandsim with credstore.ko loaded: credstored is killed
+# (SIGKILL) at random points of a stream of admin commands and restarted,
+# 50 times; every acknowledged change is there afterwards, and queries to
+# the module were answered throughout (it keeps serving while the daemon
+# is down).
+# vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
+# vm-timeout: 900
+export CREDSTORED_TEST_NETNS=1
+DAEMON_ARGS="--mtd /dev/mtd0"
+. "$REPO/tests/native/credstored-env.bash"
+. "$REPO/tests/native/credstored-kill.bash"
+. "$REPO/tests/nl/helpers.sh"
+
+in_shell "credstored starts on nandsim" start_daemon
+check "a device the queries look for" $CREDCTL device add steady --secret steady-secret
+
+# Query the module in a loop for the whole test: each answer is logged.
+querier() {
+	while [ ! -e "$T/queries-stop" ]; do
+		if $CSNL device steady >/dev/null 2>&1; then echo ok; else echo failed; fi
+	done >"$T/queries"
+}
+querier &
+qpid=$!
+kill_rounds 50
+touch "$T/queries-stop"
+wait $qpid
+check "every acknowledged change survived 50 kills" test "$KILL_FAILURES" = 0
+check "changes were acknowledged between the kills" test "$KILL_ACKED" -ge 50
+check "queries to the module were answered throughout" test "$(grep -c failed "$T/queries")" = 0
+echo "# $(grep -c ok "$T/queries") queries answered during the kill test"
+check "queries ran during the kill test" test "$(grep -c ok "$T/queries")" -gt 50
+check_output "the module is fed again after the last restart" 'publishing_to_module: yes' $CREDCTL store status
+in_shell "stop" stop_daemon
+finish

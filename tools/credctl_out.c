@@ -1,0 +1,191 @@
+/* credctl's output.  JSON is written by hand: the project has no JSON
+ * library among its dependencies and credctl only ever writes flat
+ * objects and lists of them, so an escaper and a comma tracker suffice. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "credctl.h"
+#include "pki.h"
+
+#define DEPTH_MAX 8
+
+static bool first[DEPTH_MAX];
+static int depth;
+
+static void json_string(const char *s, size_t len)
+{
+	putchar('"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", stdout);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void json_open(char bracket)
+{
+	putchar(bracket);
+	if (depth < DEPTH_MAX - 1)
+		first[++depth] = true;
+}
+
+static void json_close(char bracket)
+{
+	putchar(bracket);
+	if (depth > 0)
+		depth--;
+}
+
+/* The comma (when not first) and the key of a member. */
+static void json_member(const char *key)
+{
+	if (!first[depth])
+		putchar(',');
+	first[depth] = false;
+	if (key) {
+		json_string(key, strlen(key));
+		putchar(':');
+	}
+}
+
+void out_begin(struct ctl *c)
+{
+	if (c->json) {
+		depth = 0;
+		first[0] = true;
+		json_open('{');
+	}
+}
+
+void out_end(struct ctl *c)
+{
+	if (c->json) {
+		json_close('}');
+		putchar('\n');
+	}
+}
+
+static const char *indent(void)
+{
+	return depth > 0 ? "  " : "";
+}
+
+void out_str(struct ctl *c, const char *key, const char *value)
+{
+	if (c->json) {
+		json_member(key);
+		json_string(value, strlen(value));
+	} else {
+		printf("%s%s: %s\n", indent(), key, value);
+	}
+}
+
+void out_u64(struct ctl *c, const char *key, uint64_t value)
+{
+	if (c->json) {
+		json_member(key);
+		printf("%" PRIu64, value);
+	} else {
+		printf("%s%s: %" PRIu64 "\n", indent(), key, value);
+	}
+}
+
+void out_bool(struct ctl *c, const char *key, bool value)
+{
+	if (c->json) {
+		json_member(key);
+		fputs(value ? "true" : "false", stdout);
+	} else {
+		printf("%s%s: %s\n", indent(), key, value ? "yes" : "no");
+	}
+}
+
+void out_list_begin(struct ctl *c, const char *key)
+{
+	if (c->json) {
+		json_member(key);
+		json_open('[');
+	} else {
+		depth++;
+	}
+}
+
+void out_list_end(struct ctl *c)
+{
+	if (c->json)
+		json_close(']');
+	else
+		depth--;
+}
+
+void out_item_begin(struct ctl *c)
+{
+	if (c->json) {
+		json_member(NULL);
+		json_open('{');
+	}
+}
+
+void out_item_end(struct ctl *c)
+{
+	if (c->json)
+		json_close('}');
+	else
+		putchar('\n');
+}
+
+void out_text(struct ctl *c, const char *key, const char *text, size_t len)
+{
+	if (c->json) {
+		json_member(key);
+		json_string(text, len);
+	} else {
+		fwrite(text, 1, len, stdout);
+	}
+}
+
+void out_cert(struct ctl *c, const uint8_t *der, size_t len)
+{
+	STACK_OF(X509) *certs = cs_pki_parse_certs(der, len, NULL);
+	struct cs_cert_info info;
+
+	if (!certs || cs_pki_describe(sk_X509_value(certs, 0), &info) < 0) {
+		out_str(c, "certificate", "unreadable");
+	} else {
+		out_str(c, "subject", info.subject);
+		out_str(c, "issuer", info.issuer);
+		out_str(c, "serial", info.serial);
+		out_str(c, "not_before", info.not_before);
+		out_str(c, "not_after", info.not_after);
+		out_str(c, "fingerprint", info.fingerprint);
+		out_u64(c, "certificates", (uint64_t)sk_X509_num(certs));
+	}
+	cs_pki_free_certs(certs);
+}
+
+int out_pem(struct ctl *c, const char *key, const char *pem, size_t len)
+{
+	FILE *f;
+
+	if (!c->out_path) {
+		out_text(c, key, pem, len);
+		return EXIT_OK;
+	}
+	f = fopen(c->out_path, "w");
+	if (!f || fwrite(pem, 1, len, f) != len) {
+		if (f)
+			fclose(f);
+		return ctl_usage(c, "cannot write %s", c->out_path);
+	}
+	fclose(f);
+	out_str(c, "written", c->out_path);
+	return EXIT_OK;
+}

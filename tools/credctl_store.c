@@ -1,0 +1,226 @@
+/* credctl store status | factory-reset | reset-devices | export | import |
+ * batch */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "credctl.h"
+
+static const struct {
+	int attr;
+	const char *key;
+	bool u64;
+} status_fields[] = {
+	{ CREDSTORE_A_STORE_GENERATION, "generation", true },
+	{ CREDSTORE_A_STORE_IDENTITIES, "identities", false },
+	{ CREDSTORE_A_STORE_ANCHORS, "anchors", false },
+	{ CREDSTORE_A_STORE_DEVICES, "devices", false },
+	{ CREDSTORE_A_STORE_MAX_IDENTITIES, "max_identities", false },
+	{ CREDSTORE_A_STORE_MAX_ANCHORS, "max_anchors", false },
+	{ CREDSTORE_A_STORE_MAX_DEVICES, "max_devices", false },
+	{ CREDSTORE_A_STORE_LIVE_BYTES, "live_bytes", true },
+	{ CREDSTORE_A_STORE_FREE_BYTES, "free_bytes", true },
+	{ CREDSTORE_A_STORE_BLOCKS, "eraseblocks", false },
+	{ CREDSTORE_A_STORE_BLOCK_SIZE, "eraseblock_size", false },
+	{ CREDSTORE_A_STORE_BAD_BLOCKS, "bad_blocks", false },
+	{ CREDSTORE_A_STORE_ERASE_MIN, "erase_count_min", false },
+	{ CREDSTORE_A_STORE_ERASE_MAX, "erase_count_max", false },
+};
+
+static int print_status(struct nlattr **tb, void *arg)
+{
+	struct ctl *c = arg;
+	struct nlattr *st[CREDSTORE_A_STORE_MAX + 1];
+
+	if (!tb[CREDSTORE_A_ADMIN_STORE] ||
+	    nla_parse_nested(st, CREDSTORE_A_STORE_MAX, tb[CREDSTORE_A_ADMIN_STORE], NULL) < 0)
+		return -EPROTO;
+	out_begin(c);
+	for (size_t i = 0; i < sizeof(status_fields) / sizeof(status_fields[0]); i++) {
+		struct nlattr *a = st[status_fields[i].attr];
+
+		if (a)
+			out_u64(c, status_fields[i].key,
+				status_fields[i].u64 ? nla_get_u64(a) : nla_get_u32(a));
+	}
+	if (st[CREDSTORE_A_STORE_PUBLISHER])
+		out_bool(c, "publishing_to_module", nla_get_u8(st[CREDSTORE_A_STORE_PUBLISHER]));
+	out_end(c);
+	return 0;
+}
+
+static int run_status(struct ctl *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return ctl_transact(c, cs_client_request(CREDSTORE_ADMIN_CMD_STORE_STATUS, 0), print_status, c);
+}
+
+/* Erasing everything needs --yes, also inside a batch. */
+static int build_confirmed(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+{
+	static const struct option opts[] = { { "yes", no_argument, NULL, 'y' }, { 0 } };
+	bool yes = false;
+	int ch;
+
+	(void)msg;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (ch == 'y')
+			yes = true;
+		else
+			return EXIT_USAGE;
+	return yes ? EXIT_OK : ctl_usage(c, "%s erases credentials: confirm with --yes", argv[0]);
+}
+
+struct passphrase_opts {
+	const char *given, *file;
+};
+
+static int parse_passphrase_opts(int argc, char **argv, struct passphrase_opts *o)
+{
+	static const struct option opts[] = {
+		{ "passphrase", required_argument, NULL, 'p' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': o->given = optarg; break;
+		case 'P': o->file = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
+static struct nl_msg *passphrase_request(struct ctl *c, uint8_t cmd, int argc, char **argv,
+					 const char **file, int *rc)
+{
+	struct passphrase_opts o = { 0 };
+	char pass[1024];
+	struct nl_msg *req = NULL;
+
+	*rc = parse_passphrase_opts(argc, argv, &o);
+	*file = *rc ? NULL : positional(argc, argv);
+	if (!*rc && !*file)
+		*rc = ctl_usage(c, "give the backup FILE");
+	if (!*rc)
+		*rc = get_passphrase(c, o.given, o.file, pass, sizeof(pass));
+	if (!*rc) {
+		req = cs_client_request(cmd, 0);
+		*rc = ctl_put(c, req ? nla_put_string(req, CREDSTORE_A_ADMIN_PASSWORD, pass) : -1);
+	}
+	OPENSSL_cleanse(pass, sizeof(pass));
+	if (*rc) {
+		nlmsg_free(req);
+		req = NULL;
+	}
+	return req;
+}
+
+static int write_piece(struct nlattr **tb, void *arg)
+{
+	FILE *f = arg;
+	struct nlattr *a = tb[CREDSTORE_A_ADMIN_BLOB];
+
+	if (a && fwrite(nla_data(a), 1, (size_t)nla_len(a), f) != (size_t)nla_len(a))
+		return -EIO;
+	return 0;
+}
+
+static int run_export(struct ctl *c, int argc, char **argv)
+{
+	const char *file;
+	int rc, fd;
+	struct nl_msg *req = passphrase_request(c, CREDSTORE_ADMIN_CMD_EXPORT, argc, argv, &file, &rc);
+	FILE *f;
+
+	if (rc)
+		return rc;
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!f) {
+		nlmsg_free(req);
+		if (fd >= 0)
+			close(fd);
+		return ctl_usage(c, "cannot write %s: %s", file, strerror(errno));
+	}
+	rc = ctl_transact(c, req, write_piece, f);
+	if (fclose(f) && !rc)
+		rc = ctl_usage(c, "cannot write %s", file);
+	if (rc) {
+		unlink(file);
+		return rc;
+	}
+	out_begin(c);
+	out_str(c, "exported", file);
+	out_end(c);
+	return EXIT_OK;
+}
+
+static int put_pieces(struct ctl *c, struct nl_msg *req, const uint8_t *data, size_t len)
+{
+	int rc = EXIT_OK;
+
+	for (size_t off = 0; off < len && !rc; off += CS_USERSOCK_ATTR_MAX) {
+		size_t n = len - off < CS_USERSOCK_ATTR_MAX ? len - off : CS_USERSOCK_ATTR_MAX;
+
+		rc = ctl_put(c, nla_put(req, CREDSTORE_A_ADMIN_BLOB, (int)n, data + off));
+	}
+	return rc;
+}
+
+static int print_generation(struct nlattr **tb, void *arg)
+{
+	struct ctl *c = arg;
+
+	out_begin(c);
+	out_str(c, "result", "done");
+	if (tb[CREDSTORE_A_GENERATION])
+		out_u64(c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+	out_end(c);
+	return 0;
+}
+
+static int run_import(struct ctl *c, int argc, char **argv)
+{
+	const char *file;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int rc;
+	struct nl_msg *req = passphrase_request(c, CREDSTORE_ADMIN_CMD_IMPORT, argc, argv, &file, &rc);
+
+	if (!rc)
+		rc = read_file(c, file, &data, &len);
+	if (!rc)
+		rc = put_pieces(c, req, data, len);
+	free(data);
+	if (rc) {
+		nlmsg_free(req);
+		return rc;
+	}
+	return ctl_transact(c, req, print_generation, c);
+}
+
+static int run_batch(struct ctl *c, int argc, char **argv)
+{
+	const char *file = positional(argc, argv);
+
+	return file ? ctl_batch(c, file) : ctl_usage(c, "store batch FILE");
+}
+
+const struct subcmd store_cmds[] = {
+	{ "store", "status", "", 0, NULL, NULL, run_status },
+	{ "store", "factory-reset", "--yes", CREDSTORE_ADMIN_CMD_FACTORY_RESET, build_confirmed, NULL, NULL },
+	{ "store", "reset-devices", "--yes", CREDSTORE_ADMIN_CMD_RESET_DEVICES, build_confirmed, NULL, NULL },
+	{ "store", "export", "FILE [--passphrase P | --passphrase-file F]", 0, NULL, NULL, run_export },
+	{ "store", "import", "FILE [--passphrase P | --passphrase-file F]", 0, NULL, NULL, run_import },
+	{ "store", "batch", "FILE", 0, NULL, NULL, run_batch },
+	{ 0 }
+};

@@ -1,0 +1,18 @@
+/* A proxied connection: the TLS handshake with the device, then the
+ * plaintext both ways between it and the backend, without blocking. */
+#ifndef TLSPROXY_RELAY_H
+#define TLSPROXY_RELAY_H
+
+#include "proxy.h"
+
+/* Take over an accepted, non-blocking socket.  peer names it in logs. */
+void relay_start(struct proxy *px, int fd, const char *peer);
+
+/* Free the connections closed while handling a batch of events (a later
+ * event of the batch may still name one). */
+void relay_reap(struct proxy *px);
+
+/* Close every connection (at exit). */
+void relay_close_all(struct proxy *px);
+
+#endif

@@ -1,0 +1,37 @@
+/* Where the proxy's TLS context comes from: the store (identity, devices,
+ * trust anchors, change notifications), or PEM files and a pins file. */
+#ifndef TLSPROXY_SOURCE_H
+#define TLSPROXY_SOURCE_H
+
+#include <stdbool.h>
+#include <openssl/ssl.h>
+
+#include "credstore/credstore.h"
+
+struct source_config {
+	const char *identity;		/* store: the server identity's name */
+	const char *cert_file;		/* PEM mode when set: chain, leaf first */
+	const char *key_file;
+	const char *pins_file;
+	const char *ca_file;		/* PEM mode trust anchors */
+	bool require_anchor;		/* client chains must reach an anchor */
+	struct credstore_options store;
+};
+
+struct source;
+
+/* NULL with why (CREDSTORE_MESSAGE_MAX bytes) filled. */
+struct source *source_open(const struct source_config *cfg, char *why);
+void source_close(struct source *src);
+/* "credstore.ko", "credstored" or "PEM files". */
+const char *source_name(const struct source *src);
+
+/* A new server context: identity, device admission, no resumption. */
+SSL_CTX *source_new_ctx(struct source *src, char *why);
+
+/* The notification descriptor to poll, -1 when there is none. */
+int source_events_fd(const struct source *src);
+/* Read pending notifications: true when the context must be rebuilt. */
+bool source_changed(struct source *src);
+
+#endif
