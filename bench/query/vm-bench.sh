@@ -9,7 +9,7 @@
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
 T=$CASE_TMP
-ROUNDS=${BENCH_ROUNDS:-15} SECONDS_PER=${BENCH_SECONDS:-0.4}
+ROUNDS=${BENCH_ROUNDS:-40} SECONDS_PER=${BENCH_SECONDS:-0.2}
 make_identity "$T" web || exit 1
 
 # bench N GENERATION: publish N devices and an identity, measure, print.
