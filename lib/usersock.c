@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <linux/netlink.h>
 #include <netlink/socket.h>
+#include <openssl/crypto.h>
 
 #include "usersock.h"
 
@@ -178,6 +179,7 @@ int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct 
 		return n == 0 ? -EAGAIN : -nlerr_to_errno(n);
 	}
 	req->port = peer.nl_pid;
+	req->len = (size_t)n;
 	if (creds)
 		req->cred = *creds;
 	free(creds);
@@ -198,6 +200,8 @@ int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct 
 
 void cs_request_release(struct cs_request *req)
 {
+	if (req->buf)
+		OPENSSL_cleanse(req->buf, req->len);
 	free(req->buf);
 	req->buf = NULL;
 	req->nlh = NULL;
@@ -233,6 +237,7 @@ int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 	if (!msg)
 		return -ENOMEM;
 	r = nl_send(sk, msg);
+	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 	nlmsg_free(msg);
 	return r < 0 ? -nlerr_to_errno(r) : 0;
 }

@@ -180,7 +180,12 @@ check "store status -j is valid JSON" sh -c "$CREDCTL -j store status | python3 
 
 # ---- restart, limits ----
 in_shell "SIGTERM: credstored exits cleanly" stop_daemon
-in_shell "credstored restarts on the same image" start_daemon --max-devices 10
+in_shell "credstored restarts with an admin group" start_daemon --max-devices 10 --admin-group nogroup
+check "a member of the admin group may change the store" \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups $BIN/credctl device remove b2
+check "and add" setpriv --reuid=nobody --regid=nogroup --clear-groups $BIN/credctl device add b2
+check_output "and read secrets" 'master_secret' \
+	setpriv --reuid=nobody --regid=nogroup --clear-groups $BIN/credctl device show cam1
 check_output "everything acknowledged is still there" "master_fingerprint: $FP2" $CREDCTL device show cam1
 check "device 10 of 10" $CREDCTL device add tenth
 check_output "device 11 is over the limit" 'maximum of 10 devices' exit_is 1 $CREDCTL device add eleventh
