@@ -11,6 +11,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 root=$T/root
 me=$(id -u)
 consumer=$T/consumer
+# The ASan+UBSan tier's library needs its runtime in the program too.
+case $BUILD in */san) SAN_FLAGS="-fsanitize=address,undefined" ;; *) SAN_FLAGS= ;; esac
 
 check "make install-lib into a scratch tree" \
 	make -s -C "$repo" BUILD="$BUILD" install-lib DESTDIR="$root" PREFIX=/usr
@@ -22,11 +24,11 @@ check_output "the shared library's soname is libcredstore.so.1" 'SONAME +libcred
 check "the shared library exports the public API only" sh -c \
 	"nm -D --defined-only $lib/libcredstore.so.1 | awk '\$2 == \"T\" { print \$3 }' | grep -v '^credstore_' | { ! grep .; }"
 check "a program builds from the installed header and pkg-config file" \
-	cc -std=gnu11 -Wall -Wextra -Werror -o "$consumer" "$repo/tests/tls/consumer.c" \
+	cc -std=gnu11 -Wall -Wextra -Werror $SAN_FLAGS -o "$consumer" "$repo/tests/tls/consumer.c" \
 	$(pc --cflags) $(pc --libs) -Wl,-rpath,"$lib"
 check_output "it runs on the installed shared library" "$lib/libcredstore\.so\.1" ldd "$consumer"
 check "it also links statically with libcredstore.a" \
-	cc -std=gnu11 -Wall -Werror -o "$T/consumer-static" "$repo/tests/tls/consumer.c" $(pc --cflags) \
+	cc -std=gnu11 -Wall -Werror $SAN_FLAGS -o "$T/consumer-static" "$repo/tests/tls/consumer.c" $(pc --cflags) \
 	"$lib/libcredstore.a" $(pkg-config --libs libnl-genl-3.0 libnl-3.0 libssl libcrypto)
 
 make_ca root && make_cert root server && make_cert root client1 && make_cert root client2 ||
