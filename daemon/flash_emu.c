@@ -89,11 +89,19 @@ static void set_units(struct emu *e, uint32_t block, uint32_t offset, size_t len
 	}
 }
 
-static int violation(const char *what, uint32_t block, uint32_t offset, size_t len)
+/* Records why an operation failed in f->err, as the mtd backend does. */
+static int fail(struct emu *e, int code, const char *what, uint32_t block)
+{
+	cs_err_clear(&e->f.err);
+	return cs_err_set(&e->f.err, code, "emulated flash: %s (eraseblock %u)", what, block);
+}
+
+static int violation(struct emu *e, const char *what, uint32_t block, uint32_t offset,
+		     size_t len)
 {
 	fprintf(stderr, "flash_emu: %s at block %u offset %u length %zu\n",
 		what, block, offset, len);
-	return -EINVAL;
+	return fail(e, EINVAL, what, block);
 }
 
 /* Counts one program or erase; false once the power is cut. */
@@ -176,24 +184,24 @@ static int emu_program(struct flash *f, uint32_t block, uint32_t offset,
 		return -ESHUTDOWN;
 	if (!range_ok(e, block, offset, len) || offset % f->geo.program_unit ||
 	    len % f->geo.program_unit || !len)
-		return violation("unaligned program", block, offset, len);
+		return violation(e, "unaligned program", block, offset, len);
 	dst = block_data(e, block) + offset;
 	for (size_t i = 0; i < len; i++)
 		if (f->geo.type == FLASH_NOR && (((const uint8_t *)buf)[i] & ~dst[i]))
-			return violation("NOR program sets a 0 bit to 1", block, offset, len);
+			return violation(e, "NOR program sets a 0 bit to 1", block, offset, len);
 	if (f->geo.type == FLASH_NAND)
 		for (size_t u = 0; u < len / f->geo.program_unit; u++)
 			if (unit_programmed(e, unit_index(e, block, offset) + u))
-				return violation("NAND unit programmed twice", block, offset, len);
+				return violation(e, "NAND unit programmed twice", block, offset, len);
 	if (!power_holds(e)) {
 		if (e->faults.torn)
 			tear(e, block, offset, buf, len);
-		return -ESHUTDOWN;
+		return fail(e, ESHUTDOWN, "power cut during a program", block);
 	}
 	if (in_list(e->faults.program_fail, e->faults.n_program_fail, block)) {
 		/* a failing block takes part of the data, like real flash */
 		tear(e, block, offset, buf, len);
-		return -EIO;
+		return fail(e, EIO, "program failed", block);
 	}
 	for (size_t i = 0; i < len; i++)
 		dst[i] &= ((const uint8_t *)buf)[i];
@@ -220,10 +228,10 @@ static int emu_erase(struct flash *f, uint32_t block)
 		if (e->faults.torn)
 			for (uint32_t i = 0; i < f->geo.eraseblock_size; i++)
 				dst[i] = (uint8_t)next_random(e);
-		return -ESHUTDOWN;
+		return fail(e, ESHUTDOWN, "power cut during an erase", block);
 	}
 	if (in_list(e->faults.erase_fail, e->faults.n_erase_fail, block))
-		return -EIO;
+		return fail(e, EIO, "erase failed", block);
 	memset(dst, 0xff, f->geo.eraseblock_size);
 	if (f->geo.type == FLASH_NAND)
 		set_units(e, block, 0, f->geo.eraseblock_size, false);
@@ -343,6 +351,7 @@ static int map_image(struct emu *e, const char *path, const struct flash_geometr
 {
 	bool create = true;
 	struct stat st;
+	int rc;
 
 	if (path) {
 		e->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -354,11 +363,11 @@ static int map_image(struct emu *e, const char *path, const struct flash_geometr
 		if (!geo)
 			return cs_err_set(err, EINVAL, "no geometry to create an image with");
 		e->f.geo = *geo;
-	} else if (read_header(e, path, err)) {
-		return -err->code;
+	} else if ((rc = read_header(e, path, err))) {
+		return rc;
 	}
-	if (check_geometry(&e->f.geo, err))
-		return -err->code;
+	if ((rc = check_geometry(&e->f.geo, err)))
+		return rc;
 	e->map_len = image_size(&e->f.geo);
 	if (path && create && ftruncate(e->fd, e->map_len))
 		return cs_err_set(err, errno, "%s: %s", path, strerror(errno));

@@ -116,6 +116,7 @@ int flash_emu_parse_geometry(const char *spec, struct flash_geometry *geo,
 			     struct cs_err *err)
 {
 	const char *rest = spec + strcspn(spec, ",");
+	int rc;
 
 	if (!strncmp(spec, "nand", 4) && spec + 4 == rest)
 		*geo = (struct flash_geometry){ FLASH_NAND, 128 << 10, 32, 2048, 512, true };
@@ -123,8 +124,8 @@ int flash_emu_parse_geometry(const char *spec, struct flash_geometry *geo,
 		*geo = (struct flash_geometry){ FLASH_NOR, 64 << 10, 32, 1, 1, false };
 	else
 		return cs_err_set(err, EINVAL, "flash geometry \"%s\": starts with nand or nor", spec);
-	if (*rest && for_each_item(rest + 1, "flash geometry", geometry_item, geo, err))
-		return -err->code;
+	if (*rest && (rc = for_each_item(rest + 1, "flash geometry", geometry_item, geo, err)))
+		return rc;
 	if (!geo->eraseblock_size || !geo->eraseblock_count || !geo->page_size ||
 	    !geo->program_unit || geo->eraseblock_size % geo->page_size ||
 	    geo->page_size % geo->program_unit)
@@ -172,10 +173,11 @@ void flash_faults_none(struct flash_faults *faults)
 int flash_faults_parse(const char *spec, struct flash_faults *faults, struct cs_err *err)
 {
 	struct flash_faults f;
+	int rc;
 
 	flash_faults_none(&f);
-	if (for_each_item(spec, "flash faults", fault_item, &f, err))
-		return -err->code;
+	if ((rc = for_each_item(spec, "flash faults", fault_item, &f, err)))
+		return rc;
 	*faults = f;
 	return 0;
 }

@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/major.h>
 #include <mtd/mtd-abi.h>
 
 #include "flash.h"
@@ -47,6 +50,14 @@ static int fail(struct flash_mtd *m, int code, const char *fmt, ...)
 	va_end(ap);
 	cs_err_clear(&m->flash.err);
 	return cs_err_set(&m->flash.err, code, "%s: %s", m->device, what);
+}
+
+/* Pages a request of len bytes at offset touches. */
+static uint64_t pages_spanned(const struct flash *f, uint32_t offset, size_t len)
+{
+	uint32_t page = f->geo.page_size;
+
+	return len ? (offset + len - 1) / page - offset / page + 1 : 0;
 }
 
 static int check_block(struct flash_mtd *m, uint32_t block, const char *op)
@@ -114,9 +125,7 @@ static int read_ecc(struct flash *f, uint32_t block, uint32_t offset, void *buf,
 	rc = read_device(m, block, offset, buf, len, &ecc);
 	f->stats.reads++;
 	f->stats.bytes_read += len;
-	if (len)
-		f->stats.pages_read += (offset + len - 1) / f->geo.page_size -
-				       offset / f->geo.page_size + 1;
+	f->stats.pages_read += pages_spanned(f, offset, len);
 	switch (rc) {
 	case 0:
 		return 0;
@@ -154,6 +163,7 @@ static int program(struct flash *f, uint32_t block, uint32_t offset, const void 
 	}
 	f->stats.programs++;
 	f->stats.bytes_programmed += len;
+	f->stats.pages_programmed += pages_spanned(f, offset, len);
 	return 0;
 }
 
@@ -255,6 +265,20 @@ static int geometry(const struct mtd_dev_info *info, const char *device,
 	return 0;
 }
 
+/* MTD character devices come in pairs: /dev/mtdN (even minor) and the
+ * read-only /dev/mtdNro (odd minor), which libmtd does not take. */
+static void not_mtd(const char *device, int code, struct cs_err *err)
+{
+	struct stat st;
+
+	if (stat(device, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == MTD_CHAR_MAJOR &&
+	    minor(st.st_rdev) % 2)
+		cs_err_set(err, EROFS, "%s: the read-only node of mtd%u; the store needs /dev/mtd%u",
+			   device, minor(st.st_rdev) / 2, minor(st.st_rdev) / 2);
+	else
+		cs_err_set(err, code, "%s: not an MTD character device: %s", device, strerror(code));
+}
+
 struct flash *flash_mtd_open(const char *device, struct cs_err *err)
 {
 	struct flash_mtd *m = calloc(1, sizeof(*m));
@@ -276,7 +300,7 @@ struct flash *flash_mtd_open(const char *device, struct cs_err *err)
 		goto fail;
 	}
 	if (mtd_get_dev_info(m->lib, device, &m->info) < 0) {
-		cs_err_set(err, errno, "%s: not an MTD character device: %s", device, strerror(errno));
+		not_mtd(device, errno, err);
 		goto fail;
 	}
 	if (geometry(&m->info, device, &m->flash.geo, err) < 0)

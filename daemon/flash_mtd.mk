@@ -4,3 +4,5 @@
 DAEMON_SRCS += daemon/flash_mtd.c
 PROGRAMS    += $(BUILD)/bin/flashcheck
 $(eval $(call program,bin/flashcheck,tests/flash/flashcheck.c))
+PROGRAMS    += $(BUILD)/bin/storecheck
+$(eval $(call program,bin/storecheck,tests/flash/storecheck.c))

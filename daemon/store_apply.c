@@ -10,22 +10,24 @@
 
 #include "store_int.h"
 
-void seg_link(struct store *s, struct segment *seg, struct rec *r)
+static void seg_link(struct store *s, struct segment *seg, struct rec *r)
 {
 	uint32_t size = rec_op_size(r, true);
 
 	r->seg = seg;
-	r->seg_prev = NULL;
-	r->seg_next = seg->live;
-	if (seg->live)
-		seg->live->seg_prev = r;
-	seg->live = r;
+	r->seg_next = NULL;
+	r->seg_prev = seg->live_last;
+	if (seg->live_last)
+		seg->live_last->seg_next = r;
+	else
+		seg->live = r;
+	seg->live_last = r;
 	seg->live_count++;
 	seg->live_bytes += size;
 	s->live_bytes += size;
 }
 
-void seg_unlink(struct store *s, struct rec *r)
+static void seg_unlink(struct store *s, struct rec *r)
 {
 	struct segment *seg = r->seg;
 	uint32_t size = rec_op_size(r, true);
@@ -36,6 +38,8 @@ void seg_unlink(struct store *s, struct rec *r)
 		seg->live = r->seg_next;
 	if (r->seg_next)
 		r->seg_next->seg_prev = r->seg_prev;
+	else
+		seg->live_last = r->seg_prev;
 	seg->live_count--;
 	seg->live_bytes -= size;
 	s->live_bytes -= size;
@@ -76,7 +80,8 @@ static void drop_rec(struct store *s, struct rec *r)
 	rec_free(s, r);
 }
 
-static int apply_put(struct store *s, struct segment *seg, const struct op *op, uint64_t gen)
+static int apply_put(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
+		     uint64_t gen)
 {
 	struct rec *old = index_find(s, op->type, op->key, op->key_len), *r;
 
@@ -87,6 +92,7 @@ static int apply_put(struct store *s, struct segment *seg, const struct op *op, 
 		return -ENOMEM;
 	if (old)
 		drop_rec(s, old);
+	r->offset = offset;
 	index_insert(s, r);
 	seg_link(s, seg, r);
 	return 0;
@@ -115,11 +121,12 @@ static int apply_clear(struct store *s, struct segment *seg, const struct op *op
 	return add_tomb(seg, op, gen);
 }
 
-int apply_op(struct store *s, struct segment *seg, const struct op *op, uint64_t op_gen)
+int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
+	     uint64_t op_gen)
 {
 	switch (op->kind) {
 	case OP_PUT:
-		return apply_put(s, seg, op, op_gen);
+		return apply_put(s, seg, offset, op, op_gen);
 	case OP_DELETE:
 		return apply_delete(s, seg, op, op_gen);
 	default:

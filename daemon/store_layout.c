@@ -99,7 +99,7 @@ void commit_header_encode(const struct commit_header *h, uint8_t *buf)
 	put64(buf + 8, h->generation);
 	put64(buf + 16, h->tail);
 	put16(buf + 24, h->op_count);
-	put16(buf + 26, 0);
+	put16(buf + 26, h->tail_unit);
 	c = crc(buf, 28);
 	put32(buf + 28, crc32(c, buf + COMMIT_HEADER_SIZE, h->payload_len));
 }
@@ -114,6 +114,7 @@ int commit_header_decode(const uint8_t *in, struct commit_header *h)
 	h->generation = get64(in + 8);
 	h->tail = get64(in + 16);
 	h->op_count = get16(in + 24);
+	h->tail_unit = get16(in + 26);
 	return 1;
 }
 

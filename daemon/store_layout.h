@@ -37,6 +37,7 @@ struct commit_header {
 	uint32_t payload_len;
 	uint64_t generation, tail;
 	uint16_t op_count;
+	uint16_t tail_unit;		/* tail's live records start at this * align */
 };
 
 struct op {

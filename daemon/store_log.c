@@ -198,8 +198,8 @@ uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint3
 	return n;
 }
 
-int apply_commit(struct store *s, struct segment *seg, const uint8_t *payload,
-		 uint32_t len, uint64_t gen)
+int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		 const uint8_t *payload, uint32_t len, uint64_t gen)
 {
 	struct op op;
 
@@ -209,7 +209,7 @@ int apply_commit(struct store *s, struct segment *seg, const uint8_t *payload,
 
 		if (!n)
 			return -EBADMSG;
-		rc = apply_op(s, seg, &op, op.has_gen ? op.gen : gen);
+		rc = apply_op(s, seg, offset, &op, op.has_gen ? op.gen : gen);
 		if (rc)
 			return rc;
 		off += n;
@@ -217,17 +217,25 @@ int apply_commit(struct store *s, struct segment *seg, const uint8_t *payload,
 	return 0;
 }
 
-/* The tail once this commit's forwards from fwd have landed. */
-static uint64_t tail_after(const struct store *s, const struct segment *fwd, uint16_t nfwd,
-			   uint64_t here)
+/* The tail once this commit's forwards from fwd (its oldest nfwd
+ * records) have landed: the segment, and where its live records start. */
+static void tail_after(const struct store *s, const struct segment *fwd, uint16_t nfwd,
+		       const struct segment *here, struct commit_header *h)
 {
 	for (uint32_t i = 0; i < s->nlog; i++) {
 		const struct segment *seg = s->log[i];
+		const struct rec *r = seg->live;
 
-		if (seg->live_count > (seg == fwd ? nfwd : 0))
-			return seg->seq;
+		for (uint16_t k = 0; seg == fwd && r && k < nfwd; k++)
+			r = r->seg_next;
+		if (r) {
+			h->tail = seg->seq;
+			h->tail_unit = r->offset / s->align;
+			return;
+		}
 	}
-	return here;
+	h->tail = here->seq;
+	h->tail_unit = here->used / s->align;
 }
 
 static int program_commit(struct store *s, struct segment *seg, uint32_t len, const
@@ -244,7 +252,7 @@ static int log_write(struct store *s, uint32_t payload_len, uint16_t op_count, u
 	      const struct segment *fwd, uint16_t nfwd)
 {
 	uint32_t len = align_up(COMMIT_HEADER_SIZE + payload_len, s->align);
-	struct commit_header h = { payload_len, gen, 0, op_count };
+	struct commit_header h = { payload_len, gen, 0, op_count, 0 };
 
 	for (int attempt = 0; attempt < 8; attempt++) {
 		struct segment *head = seg_head(s);
@@ -255,7 +263,7 @@ static int log_write(struct store *s, uint32_t payload_len, uint16_t op_count, u
 				return rc;
 			head = seg_head(s);
 		}
-		h.tail = tail_after(s, fwd, nfwd, head->seq);
+		tail_after(s, fwd, nfwd, head, &h);
 		rc = program_commit(s, head, len, &h);
 		if (rc != -EIO) {
 			if (!rc && h.tail > s->durable_tail)
@@ -273,11 +281,13 @@ static int log_write(struct store *s, uint32_t payload_len, uint16_t op_count, u
 int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
 	       const struct segment *fwd, uint16_t nfwd)
 {
+	uint32_t len = align_up(COMMIT_HEADER_SIZE + payload_len, s->align);
 	int rc = log_write(s, payload_len, op_count, gen, fwd, nfwd);
 
 	if (rc)
 		return rc;
-	rc = apply_commit(s, seg_head(s), s->buf + COMMIT_HEADER_SIZE, payload_len, gen);
+	rc = apply_commit(s, seg_head(s), seg_head(s)->used - len, s->buf + COMMIT_HEADER_SIZE,
+			  payload_len, gen);
 	if (rc) {
 		s->broken = true;
 		return cs_err_set(s->err, -rc, "applying a commit to the index failed");

@@ -42,8 +42,8 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 	s->buf = malloc(g->eraseblock_size);
 	if (!s->pb || !s->log || !s->buf) {
 		cs_err_set(err, ENOMEM, "out of memory");
-	} else if (g->eraseblock_size % align || g->eraseblock_size < 4 * s->data_start ||
-		   g->eraseblock_count < 4) {
+	} else if (g->eraseblock_size % align || g->eraseblock_size % READ_CHUNK(g) ||
+		   g->eraseblock_size < 4 * s->data_start || g->eraseblock_count < 4) {
 		cs_err_set(err, EINVAL, "flash too small for a store: %u eraseblocks of %u bytes",
 			   g->eraseblock_count, g->eraseblock_size);
 	} else {
@@ -81,7 +81,7 @@ void store_unmount(struct store *s)
 static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32_t *foreign,
 			uint32_t *unreadable)
 {
-	uint32_t chunk = s->geo.page_size > 512 ? s->geo.page_size : 512;
+	uint32_t chunk = READ_CHUNK(&s->geo);
 	struct found *found = calloc(s->geo.eraseblock_count, sizeof(*found));
 	struct flash *f = s->f;
 
@@ -174,7 +174,8 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 		struct commit_header h;
 
 		commit_header_decode(c.data, &h);
-		if (apply_commit(s, seg, c.data + COMMIT_HEADER_SIZE, h.payload_len, h.generation))
+		if (apply_commit(s, seg, c.offset, c.data + COMMIT_HEADER_SIZE, h.payload_len,
+				 h.generation))
 			s->lost_commits++;
 		if (h.generation > s->gen)
 			s->gen = h.generation;
@@ -189,7 +190,7 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 }
 
 /* The tail that the head's last commit names (0 if it has none). */
-static int head_tail(struct reader *r, uint64_t *tail)
+static int head_tail(struct reader *r, uint64_t *tail, uint32_t *offset)
 {
 	struct scan_commit c;
 	struct commit_header h;
@@ -199,6 +200,7 @@ static int head_tail(struct reader *r, uint64_t *tail)
 	while ((rc = reader_next(r, &c)) > 0) {
 		commit_header_decode(c.data, &h);
 		*tail = h.tail;
+		*offset = h.tail_unit * r->s->align;
 	}
 	r->off = r->s->data_start;
 	r->lost = 0;
@@ -297,6 +299,7 @@ static int mount_log(struct store *s, struct found *found, uint32_t n)
 {
 	uint32_t head = n - 1, redundancy, head_copies, ncopies;
 	uint64_t tail, commit_tail;
+	uint32_t tail_offset = 0;
 	struct reader hr, r;
 	int rc;
 
@@ -307,17 +310,22 @@ static int mount_log(struct store *s, struct found *found, uint32_t n)
 	set_redundancy(s, redundancy, s->reserved);
 	if ((rc = open_reader(s, found, n, head, &hr, &head_copies)))
 		return rc;
-	if ((rc = head_tail(&hr, &commit_tail))) {
+	if ((rc = head_tail(&hr, &commit_tail, &tail_offset))) {
 		reader_free(&hr);
 		return store_io_error(s, rc, "reading the head segment");
 	}
-	if (commit_tail > tail)
+	if (commit_tail >= tail)
 		tail = commit_tail;
+	else
+		tail_offset = 0;
 	s->durable_tail = tail;
 	for (uint32_t i = 0; i < head && !rc; i += span(found, n, i)) {
 		if (found[i].h.seq < tail)
 			continue;
 		if (!(rc = open_reader(s, found, n, i, &r, &ncopies))) {
+			/* the tail's commits before its first live record are dead */
+			if (found[i].h.seq == tail)
+				reader_seek(&r, tail_offset);
 			rc = mount_segment(s, found, i, ncopies, &r, false);
 			reader_free(&r);
 		}
@@ -373,9 +381,30 @@ static int write_key_check(struct store *s)
 	return log_commit(s, len, 1, 1, NULL, 0);
 }
 
+/* Keeps the old store's live segments (seq at or after its tail) out of
+ * the way while the new store's first segment is written. */
+static void hold_old_live(struct store *s, const struct found *found, uint32_t n,
+			  enum pblock_state state)
+{
+	const struct segment *head = seg_head(s);
+	uint64_t tail = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (found[i].h.tail > tail)
+			tail = found[i].h.tail;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = found[i].block;
+
+		if (found[i].h.seq >= tail && s->pb[b].state != PB_BAD &&
+		    !(head && (head->phys[0] == b || head->phys[1] == b)))
+			s->pb[b].state = state;
+	}
+}
+
 /* Format: a new segment whose header says that everything before it is
- * dead comes first, so that a format cut short leaves either the old
- * store or the new one; then every other block is erased. */
+ * dead comes first, written into a block the old store does not need, so
+ * that a format cut short leaves either the old store or the new one; then
+ * every other block is erased. */
 int store_format(struct flash *f, const struct store_options *opt, struct cs_err *err)
 {
 	uint32_t redundancy = opt->redundancy ? (uint32_t)opt->redundancy : 1;
@@ -387,15 +416,20 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	if (redundancy > 2)
 		return cs_err_set(err, EINVAL, "redundancy %u: 1 or 2", redundancy);
 	if (!(s = store_alloc(f, opt, redundancy, err)))
-		return -err->code;
+		return err && err->code ? -err->code : -ENOMEM;
 	set_redundancy(s, redundancy, opt->reserved_blocks);
 	rc = read_headers(s, &found, &n, &foreign, &unreadable);
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; !rc && i < n; i++)
 		if (found[i].h.seq > s->max_seq)
 			s->max_seq = found[i].h.seq;
-	free_found(found, n);
-	if (!rc)
+	if (!rc) {
+		hold_old_live(s, found, n, PB_USED);
+		if (free_blocks(s) < redundancy)	/* no room beside it: it goes */
+			hold_old_live(s, found, n, PB_FREE);
 		rc = write_key_check(s);
+		hold_old_live(s, found, n, PB_FREE);
+	}
+	free_found(found, n);
 	for (uint32_t b = 0; !rc && b < s->geo.eraseblock_count; b++) {
 		if (s->pb[b].state != PB_FREE)
 			continue;

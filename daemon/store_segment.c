@@ -11,7 +11,10 @@ struct segment *seg_head(const struct store *s)
 	return s->nlog ? s->log[s->nlog - 1] : NULL;
 }
 
-uint64_t store_tail(const struct store *s)
+#define NO_TAIL UINT64_MAX
+
+/* The seq of the oldest segment with a live record, or NO_TAIL. */
+static uint64_t store_tail(const struct store *s)
 {
 	for (uint32_t i = 0; i < s->nlog; i++)
 		if (s->log[i]->live_count)
@@ -36,6 +39,8 @@ uint32_t seg_capacity(const struct store *s)
 int store_io_error(struct store *s, int rc, const char *what)
 {
 	s->broken = true;
+	if (s->f->err.code == -rc)
+		return cs_err_set(s->err, -rc, "%s: %s", what, s->f->err.msg);
 	return cs_err_set(s->err, -rc, "%s: %s", what, strerror(-rc));
 }
 

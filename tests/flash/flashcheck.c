@@ -6,11 +6,14 @@
  * statistics count exactly what was done.  It prints TAP.
  *
  * usage: flashcheck [options] DEVICE      (e.g. /dev/mtd0, through libmtd)
+ *        flashcheck [options] --emu=GEOMETRY [--faults=FAULTS]
+ *                        (the emulated flash, in memory; flash_emu.h
+ *                        describes GEOMETRY and FAULTS)
  *   --geometry=nand|nor,EBSIZE,EBCOUNT,PAGE,UNIT   the geometry expected
  *   --bad=B1,B2,...      the blocks expected bad (every other one good)
  *   --mark-bad           mark the last good block bad (destroys it)
- *   --messages           failures must be explained in f->err (device,
- *                        block, what failed)
+ *   --messages           failures must be explained in f->err (which
+ *                        eraseblock, what failed)
  *   --flips=B:N          read block B (as it is) up to N times: some reads
  *                        must come back corrected (-EUCLEAN), all the same
  *   --uncorrectable=B:P  page P of block B (as it is) must read back
@@ -23,10 +26,12 @@
 #include <string.h>
 
 #include "flash.h"
+#include "flash_emu.h"
 #include "tap.h"
 
 struct options {
 	const char *device;
+	const char *emu, *faults;
 	const char *geometry;
 	const char *bad;
 	bool mark_bad;
@@ -55,16 +60,22 @@ static void fill_pattern(uint8_t *p, size_t len, uint32_t seed)
 	}
 }
 
+static uint64_t pages_touched(const struct bench *b, uint32_t offset, size_t len)
+{
+	uint32_t page = b->f->geo.page_size;
+
+	return len ? (offset + len - 1) / page - offset / page + 1 : 0;
+}
+
 /* The ops, counting what each one that reaches the flash must add. */
 static int t_read(struct bench *b, uint32_t block, uint32_t offset, size_t len)
 {
-	uint32_t page = b->f->geo.page_size;
 	int rc = b->f->ops->read(b->f, block, offset, b->buf + offset, len);
 
 	if (rc == 0 || rc == -EUCLEAN || rc == -EBADMSG) {
 		b->expect.reads++;
 		b->expect.bytes_read += len;
-		b->expect.pages_read += len ? (offset + len - 1) / page - offset / page + 1 : 0;
+		b->expect.pages_read += pages_touched(b, offset, len);
 		b->expect.corrected += rc == -EUCLEAN;
 		b->expect.uncorrectable += rc == -EBADMSG;
 	}
@@ -78,6 +89,7 @@ static int t_program(struct bench *b, uint32_t block, uint32_t offset, size_t le
 	if (rc == 0) {
 		b->expect.programs++;
 		b->expect.bytes_programmed += len;
+		b->expect.pages_programmed += pages_touched(b, offset, len);
 	}
 	return rc;
 }
@@ -300,15 +312,17 @@ static void check_stats(struct bench *b)
 {
 	const struct flash_stats *s = &b->f->stats, *e = &b->expect;
 
-	printf("# stats: %llu programs (%llu bytes), %llu erases, %llu reads (%llu bytes, %llu pages), "
+	printf("# stats: %llu programs (%llu bytes, %llu pages), %llu erases, %llu reads (%llu bytes, %llu pages), "
 	       "%llu corrected, %llu uncorrectable\n",
 	       (unsigned long long)s->programs, (unsigned long long)s->bytes_programmed,
-	       (unsigned long long)s->erases, (unsigned long long)s->reads,
+	       (unsigned long long)s->pages_programmed, (unsigned long long)s->erases, (unsigned long long)s->reads,
 	       (unsigned long long)s->bytes_read, (unsigned long long)s->pages_read,
 	       (unsigned long long)s->corrected, (unsigned long long)s->uncorrectable);
-	ok(s->programs == e->programs && s->bytes_programmed == e->bytes_programmed,
-	   "stats count the programs done (%llu, %llu bytes)",
-	   (unsigned long long)e->programs, (unsigned long long)e->bytes_programmed);
+	ok(s->programs == e->programs && s->bytes_programmed == e->bytes_programmed &&
+	   s->pages_programmed == e->pages_programmed,
+	   "stats count the programs done (%llu, %llu bytes, %llu pages)",
+	   (unsigned long long)e->programs, (unsigned long long)e->bytes_programmed,
+	   (unsigned long long)e->pages_programmed);
 	ok(s->erases == e->erases, "stats count the erases done (%llu)", (unsigned long long)e->erases);
 	ok(s->reads == e->reads && s->bytes_read == e->bytes_read && s->pages_read == e->pages_read,
 	   "stats count the reads done (%llu, %llu bytes, %llu pages)", (unsigned long long)e->reads,
@@ -350,10 +364,24 @@ static void run(struct flash *f, const struct options *o)
 	free(b.want);
 }
 
+static struct flash *open_backend(const struct options *o, struct cs_err *err)
+{
+	struct flash_geometry geo;
+	struct flash_faults faults;
+
+	if (!o->emu)
+		return flash_mtd_open(o->device, err);
+	if (flash_emu_parse_geometry(o->emu, &geo, err) < 0 ||
+	    flash_faults_parse(o->faults ? o->faults : "", &faults, err) < 0)
+		return NULL;
+	return flash_emu_open(NULL, &geo, &faults, err);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: flashcheck [--geometry=nand|nor,EBSIZE,EBCOUNT,PAGE,UNIT] [--bad=LIST]\n"
-		"                  [--mark-bad] [--messages] [--flips=BLOCK:READS] [--uncorrectable=BLOCK:PAGE] DEVICE\n");
+		"                  [--mark-bad] [--messages] [--flips=BLOCK:READS] [--uncorrectable=BLOCK:PAGE]\n"
+		"                  DEVICE | --emu=GEOMETRY [--faults=FAULTS]\n");
 	return 2;
 }
 
@@ -366,6 +394,8 @@ int main(int argc, char **argv)
 		{ "messages", no_argument, NULL, 'M' },
 		{ "flips", required_argument, NULL, 'f' },
 		{ "uncorrectable", required_argument, NULL, 'u' },
+		{ "emu", required_argument, NULL, 'e' },
+		{ "faults", required_argument, NULL, 'F' },
 		{ 0 },
 	};
 	struct options o = { 0 };
@@ -381,13 +411,15 @@ int main(int argc, char **argv)
 		case 'M': o.messages = true; break;
 		case 'f': o.flips = optarg; break;
 		case 'u': o.uncorrectable = optarg; break;
+		case 'e': o.emu = optarg; break;
+		case 'F': o.faults = optarg; break;
 		default: return usage();
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - !o.emu)
 		return usage();
-	o.device = argv[optind];
-	f = flash_mtd_open(o.device, &err);
+	o.device = o.emu ? o.emu : argv[optind];
+	f = open_backend(&o, &err);
 	if (!ok(f != NULL, "open %s: %s", o.device, f ? "ok" : err.msg))
 		return tap_done();
 	run(f, &o);

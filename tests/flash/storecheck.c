@@ -43,7 +43,6 @@ static int forwarded(struct flash *f, int rc)
 	struct guard *g = to_guard(f);
 
 	g->flash.stats = g->inner->stats;
-	g->flash.err = g->inner->err;
 	return rc;
 }
 

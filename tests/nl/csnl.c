@@ -159,7 +159,7 @@ static int gen_devices(struct csnl *c, char **arg, int args)
 	if (args < 2)
 		return -1;
 	count = strtoul(arg[1], NULL, 0);
-	batch = args > 2 ? strtoul(arg[2], NULL, 0) : 500;
+	batch = args > 2 ? strtoul(arg[2], NULL, 0) : 250;
 	if (args > 4) {
 		mtag = arg[3][0];
 		stag = arg[4][0];

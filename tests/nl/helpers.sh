@@ -6,12 +6,13 @@ hex() { od -An -tx1 -v "$@" | tr -d ' \n'; }
 
 # check_error DESCRIPTION ERRNO_REGEX MESSAGE_REGEX CSNL_ARGS...: csnl must
 # fail with that errno (strerror text) and an extended ACK message matching the regex
-# (an empty regex: no message expected).
+# (an empty regex: no message expected).  $CSNL_RUNNER, if set, is a
+# command prefix to run csnl as another user.
 check_error() {
 	local desc=$1 errtext=$2 msg=$3; shift 3
 	local log pattern="($errtext): .*($msg)"
 	[ -n "$msg" ] || pattern=$errtext
-	if log=$("$CSNL" "$@" 2>&1); then
+	if log=$($CSNL_RUNNER "$CSNL" "$@" 2>&1); then
 		echo "not ok - $desc (succeeded, should have failed)"
 	elif printf '%s\n' "$log" | grep -Eq -- "$pattern"; then
 		echo "ok - $desc"

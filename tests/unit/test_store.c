@@ -148,10 +148,108 @@ static void test_full(void)
 	flash_close(f);
 }
 
+/* A format cut at each of its programs and erases leaves the old store
+ * whole or the new one empty. */
+static void test_format_cut(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(8);
+	struct flash *old = flash_emu_open(NULL, &g, NULL, NULL);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(old, &o, true);
+	struct flash_faults faults;
+	int olds = 0, news = 0, bad = 0;
+	static char value[16000];
+	char key[16];
+
+	/* enough rewrites that every block has held a segment */
+	memset(value, 'f', sizeof(value) - 1);
+	for (int i = 0; i < 200; i++)
+		test_put(s, STORE_REC_DEVICE, (sprintf(key, "dev%d", i % 20), key),
+			 i < 180 ? value : "fingerprints", "s");
+	store_unmount(s);
+	for (int cut = 0; cut < 12; cut++) {
+		flash_emu_copy(f, old);
+		flash_faults_none(&faults);
+		faults.cut_after = cut;
+		flash_emu_set_faults(f, &faults);
+		store_format(f, &o, NULL);
+		flash_emu_power_on(f);
+		s = test_mount(f, &o, false);
+		if (s && test_has(s, STORE_REC_DEVICE, "dev0", "fingerprints", "s") &&
+		    test_has(s, STORE_REC_DEVICE, "dev19", "fingerprints", "s"))
+			olds++;
+		else if (s && !test_has(s, STORE_REC_DEVICE, "dev0", "fingerprints", NULL) &&
+			 !test_has(s, STORE_REC_DEVICE, "dev19", "fingerprints", NULL))
+			news++;
+		else
+			bad++;
+		store_unmount(s);
+	}
+	ok(!bad && olds && news, "a format cut short leaves the old store (%d cuts) or the new "
+	   "one (%d cuts), never a mix", olds, news);
+	flash_close(f);
+	flash_close(old);
+}
+
+static int collect_all(const struct store_record *r, void *arg)
+{
+	char (*keys)[8] = arg;
+	int n = 0;
+
+	while (keys[n][0])
+		n++;
+	memcpy(keys[n], r->key, r->key_len);
+	keys[n][r->key_len] = '\0';
+	return 0;
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Many keys in random order come back sorted, before and after remount. */
+static void test_order(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(8);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	static char want[600][8], got[601][8];
+	struct store_txn *t = store_txn_begin(s);
+	uint64_t x = 12345;
+
+	for (int i = 0; i < 600; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		sprintf(want[i], "%07llu", (unsigned long long)(x % 10000000));
+		store_txn_put(t, &(struct store_record){ STORE_REC_DEVICE, want[i], 7, "v", 1,
+							 NULL, 0 }, NULL);
+	}
+	store_txn_commit(t, NULL, NULL);
+	qsort(want, 600, sizeof(want[0]), by_bytes);
+	for (int pass = 0; pass < 2; pass++) {
+		int n = 0;
+
+		memset(got, 0, sizeof(got));
+		store_iterate(s, STORE_REC_DEVICE, NULL, 0, collect_all, got, NULL);
+		while (n < 600 && got[n][0] && !strcmp(got[n], want[n]))
+			n++;
+		ok(n == 600 && !got[600][0], "600 random keys iterate in order %s", pass ?
+		   "after remount" : "");
+		store_unmount(s);
+		s = test_mount(f, &o, false);
+	}
+	store_unmount(s);
+	flash_close(f);
+}
+
 int main(void)
 {
 	test_basics();
 	test_refusals();
 	test_full();
+	test_format_cut();
+	test_order();
 	return tap_done();
 }

@@ -1,7 +1,7 @@
 # credstore.ko: privileged reads are refused to an unprivileged user and
 # allowed to the module's reader_gid, judged by the credentials that
 # opened the socket; publishing is refused to both (GENL_ADMIN_PERM).
-# vm-timeout: 120
+# vm-timeout: 300
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
 T=$CASE_TMP
@@ -9,12 +9,14 @@ READERS=4242
 NOBODY=$(id -u nobody) NOGROUP=$(id -g nobody)
 make_identity "$T" web || exit 1
 FP=$(printf '11%.0s' $(seq 32))
-as_nobody() { setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups "$@"; }
-as_reader() { setpriv --reuid=nobody --regid="$NOGROUP" --groups=$READERS "$@"; }
+as_nobody="setpriv --reuid=nobody --regid=$NOGROUP --clear-groups"
+as_reader="setpriv --reuid=nobody --regid=$NOGROUP --groups=$READERS"
+as_nobody() { $as_nobody "$@"; }
+as_reader() { $as_reader "$@"; }
 # check_error, run by another user.
 check_error_as() {
 	local who=$1; shift
-	CSNL="$who $CSNL" check_error "$@"
+	CSNL_RUNNER=${!who} check_error "$@"
 }
 
 check "reload the module with reader_gid=$READERS" \

@@ -9,7 +9,8 @@ T=$CASE_TMP
 N=600 SNAPSHOTS=24
 
 # Odd generations tag fingerprints A/a (0x41/0x61), even ones B/b.
-for g in $(seq $SNAPSHOTS); do
+check "the first snapshot" $CSNL begin 1 \; gen-devices d $N 100 A a \; commit
+for g in $(seq 2 $SNAPSHOTS); do
 	tags="A a"; [ $((g % 2)) = 0 ] && tags="B b"
 	echo "begin $g ; gen-devices d $N 100 $tags ; commit"
 done > "$T/publish"
@@ -21,8 +22,10 @@ $CSNL - < "$T/publish" > "$T/publish.log" 2>&1 &
 publisher=$!
 $CSNL - < "$T/read" > "$T/seen" 2> "$T/read.err" &
 reader=$!
-check "the publisher commits $SNAPSHOTS snapshots of $N devices" wait $publisher
-check "the reader dumps and reads throughout" wait $reader
+wait $publisher
+check "the publisher commits $SNAPSHOTS snapshots of $N devices" test $? = 0
+wait $reader
+check "the reader dumps and reads throughout" test $? = 0
 check_output "the last snapshot is served" "generation=$SNAPSHOTS .*devices=$N " $CSNL status
 
 # awk: per dump (between "--" lines), the count and the set of tags.

@@ -1,0 +1,36 @@
+# credstore.ko: 100k devices in one snapshot, a dump that pages through
+# all of them, lookups by fingerprint among them, and the limits
+# (max_entries, max_bytes) refusing a publish that would exceed them.
+# vm-timeout: 400
+. "$REPO/tests/lib.sh"
+. "$REPO/tests/nl/helpers.sh"
+T=$CASE_TMP
+N=100000
+
+check "publish a snapshot of $N devices" $CSNL begin 1 \; gen-devices d $N 400 \; commit
+check_output "status counts them" "devices=$N " $CSNL status
+$CSNL device > "$T/dump" 2> "$T/dump.err"
+check_output "the dump pages through all $N devices" "^$N\$" sh -c "grep -c '^id=d' $T/dump"
+check_output "each of them once" "^$N\$" sh -c "sed 's/ .*//' $T/dump | sort -u | wc -l"
+check_output "the last device's sub fingerprint finds it" "match=sub id=d$((N - 1))" \
+	$CSNL verify-fp "$($CSNL fp-of s $((N - 1)))"
+check_output "a master fingerprint by id" "match=master id=d4242" \
+	$CSNL verify-fp "$($CSNL fp-of m 4242)" d4242
+check_output "a master secret (its first 16 bytes)" "match=master id=d17" \
+	$CSNL verify-secret d17 "$($CSNL fp-of m 17 | cut -c1-32)"
+check "a snapshot replaces them all" $CSNL begin 2 \; gen-devices e 10 \; commit
+check_output "only the new snapshot is served" "generation=2 .*devices=10 " $CSNL status
+check_output "an old fingerprint no longer matches" '^match=none $' \
+	$CSNL verify-fp "$($CSNL fp-of m 5)" d5
+
+check "reload with max_entries=100 max_bytes=20000" \
+	sh -c "rmmod credstore && insmod $REPO/kmod/credstore.ko max_entries=100 max_bytes=20000"
+check_output "status shows the limits" 'max_entries=100 max_bytes=20000 ' $CSNL status
+check_error "a snapshot of 101 records is refused" 'No space left on device' 'max_entries' \
+	begin 1 \; gen-devices d 101 101
+check "a snapshot within the limits is accepted" $CSNL begin 1 \; gen-devices d 40 \; commit
+head -c 30000 /dev/zero > "$T/big.der"
+check_error "an update beyond max_bytes is refused" 'No space left on device' 'max_bytes' \
+	update 2 anchor big "$T/big.der"
+check_output "the refused publishes changed nothing" 'generation=1 identities=0 anchors=0 devices=40 ' $CSNL status
+finish
