@@ -21,7 +21,13 @@ INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlspro
 	     $(foreach p,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))) \
 	     $(UNITDIR)/credstored.service $(MODLOADDIR)/credstore.conf
 
-.PHONY: install uninstall
+# libcredstore.pc names the prefix: build it again when PREFIX changes.
+$(BUILD)/lib/libcredstore.pc: $(BUILD)/install-prefix
+$(BUILD)/install-prefix: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+
+.PHONY: install uninstall FORCE
 install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/credstore-tlsproxy
 	install -D -m 0755 $(BUILD)/bin/credstored $(DESTDIR)$(SBINDIR)/credstored
 	install -D -m 0755 $(BUILD)/bin/credctl $(DESTDIR)$(SBINDIR)/credctl

@@ -7,11 +7,11 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tests/lib.sh"
 dest=$(mktemp -d /tmp/credstore-install.XXXXXX)
 trap 'rm -rf "$dest"' EXIT
-prefix=/usr/local
+prefix=/usr
 san=
 case ${BUILD:-} in */san) san=SAN=1 ;; esac
 
-check "make install DESTDIR=..." make -C "$repo" --no-print-directory $san install DESTDIR="$dest/root"
+check "make install DESTDIR=..." make -C "$repo" --no-print-directory $san install DESTDIR="$dest/root" PREFIX=$prefix
 root=$dest/root
 for f in sbin/credstored sbin/credctl bin/credstore-tlsproxy \
 	 lib/libcredstore.so.1 lib/libcredstore.so lib/libcredstore.a lib/pkgconfig/libcredstore.pc \
@@ -74,6 +74,6 @@ else
 	echo "ok - systemd-analyze verify # SKIP systemd-analyze is not installed"
 fi
 
-check "make uninstall DESTDIR=..." make -C "$repo" --no-print-directory $san uninstall DESTDIR="$root"
+check "make uninstall DESTDIR=..." make -C "$repo" --no-print-directory $san uninstall DESTDIR="$root" PREFIX=$prefix
 check_fails "uninstall leaves no file behind" bash -c "find '$root' ! -type d | grep ."
 finish
