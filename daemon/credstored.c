@@ -28,7 +28,7 @@
 #define MAINTAIN_INTERVAL_MS	5000
 
 struct options {
-	const char *mtd, *image, *geometry, *key_file, *admin_group;
+	const char *mtd, *image, *geometry, *faults, *key_file, *admin_group;
 	bool foreground, to_stderr, no_module;
 	struct model_limits limits;
 };
@@ -40,6 +40,7 @@ static void usage(FILE *out)
 		"  --mtd DEV            the store on a raw MTD partition (libmtd)\n"
 		"  --image FILE         the store on an emulated flash image (default %s)\n"
 		"  --geometry SPEC      geometry of a new image (default %s)\n"
+		"  --faults SPEC        fault injection on the image, for tests (flash_emu.h)\n"
 		"  --key-file PATH      the store key, made at first start (default %s)\n"
 		"  --admin-group GROUP  members may run admin commands and privileged reads\n"
 		"  --max-devices N      limit of devices (default %d)\n"
@@ -56,6 +57,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "mtd", required_argument, NULL, 'm' },
 		{ "image", required_argument, NULL, 'i' },
 		{ "geometry", required_argument, NULL, 'g' },
+		{ "faults", required_argument, NULL, 'F' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "admin-group", required_argument, NULL, 'a' },
 		{ "max-devices", required_argument, NULL, 'D' },
@@ -75,6 +77,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'm': o->mtd = optarg; break;
 		case 'i': o->image = optarg; break;
 		case 'g': o->geometry = optarg; break;
+		case 'F': o->faults = optarg; break;
 		case 'k': o->key_file = optarg; break;
 		case 'a': o->admin_group = optarg; break;
 		case 'D': o->limits.devices = (uint32_t)strtoul(optarg, NULL, 10); break;
@@ -85,7 +88,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind < argc || (o->mtd && o->image) || !o->limits.devices) {
+	if (optind < argc || (o->mtd && (o->image || o->faults)) || !o->limits.devices) {
 		usage(stderr);
 		return -1;
 	}
@@ -106,12 +109,15 @@ static void no_core_dumps(void)
 static struct flash *open_flash(const struct options *o, struct cs_err *err)
 {
 	struct flash_geometry geo;
+	struct flash_faults faults;
 
 	if (o->mtd)
 		return flash_mtd_open(o->mtd, err);
-	if (flash_emu_parse_geometry(o->geometry, &geo, err))
+	flash_faults_none(&faults);
+	if (flash_emu_parse_geometry(o->geometry, &geo, err) ||
+	    (o->faults && flash_faults_parse(o->faults, &faults, err)))
 		return NULL;
-	return flash_emu_open(o->image, &geo, NULL, err);
+	return flash_emu_open(o->image, &geo, &faults, err);
 }
 
 /* Mount; a blank flash is formatted first (first start). */

@@ -9,7 +9,10 @@
  * Keys order lexicographically by bytes (shorter first on a tie).
  *
  * A transaction is written as one commit, which must fit in one
- * eraseblock: store_txn_commit() returns -EFBIG otherwise. */
+ * eraseblock: store_txn_commit() returns -EFBIG otherwise.
+ *
+ * A store is used from one thread at a time; every record is held in RAM,
+ * so lookups and iteration never touch the flash. */
 #ifndef CREDSTORE_STORE_H
 #define CREDSTORE_STORE_H
 
@@ -92,7 +95,8 @@ void store_record_free(struct store_record *r);
 /* Call fn for each record of a type in key order, starting after
  * `after` (NULL: from the first).  fn returns 0 to go on, non-zero to stop
  * (returned as is).  The record passed is valid during the call only.
- * Tampered records are skipped and counted in store_status.tampered. */
+ * Tampered records are skipped and counted in store_status.tampered.
+ * fn must not change the store (collect keys, then change them). */
 int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
 		  int (*fn)(const struct store_record *r, void *arg), void *arg,
 		  struct cs_err *err);
@@ -115,8 +119,10 @@ int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err);
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err);
 void store_txn_abort(struct store_txn *t);
 
-/* Background upkeep the daemon calls when idle: scrub blocks that read
- * back with corrected bit flips, and collect garbage ahead of need. */
+/* Background upkeep the daemon calls when idle: read one more segment
+ * back (a patrol that finds pages going bad while the records are still
+ * in RAM), scrub segments that read back with corrected or uncorrectable
+ * pages, and collect garbage ahead of need. */
 int store_maintain(struct store *s, struct cs_err *err);
 
 #endif

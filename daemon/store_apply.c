@@ -10,7 +10,7 @@
 
 #include "store_int.h"
 
-void seg_link(struct store *s, struct segment *seg, struct rec *r)
+static void seg_link(struct store *s, struct segment *seg, struct rec *r)
 {
 	uint32_t size = rec_op_size(r, true);
 
@@ -27,7 +27,7 @@ void seg_link(struct store *s, struct segment *seg, struct rec *r)
 	s->live_bytes += size;
 }
 
-void seg_unlink(struct store *s, struct rec *r)
+static void seg_unlink(struct store *s, struct rec *r)
 {
 	struct segment *seg = r->seg;
 	uint32_t size = rec_op_size(r, true);

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "store_int.h"
+#include "store_scan.h"
 
 static uint32_t free_segments(const struct store *s)
 {
@@ -130,7 +130,7 @@ static int erase_copies(struct store *s, struct segment *seg)
 	return 0;
 }
 
-int evacuate(struct store *s, struct segment *seg)
+static int evacuate(struct store *s, struct segment *seg)
 {
 	bool oldest = s->log[0] == seg;
 	bool failed = seg->failed;
@@ -200,6 +200,29 @@ int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes)
 	return 0;
 }
 
+/* Reads the next segment of the log, so that pages going bad are found
+ * (and their segment scrubbed from the records in RAM) before they are
+ * needed at the next mount. */
+static int patrol(struct store *s)
+{
+	struct segment *seg = NULL;
+	bool weak;
+	int rc;
+
+	for (uint32_t i = 0; i < s->nlog && !seg; i++)
+		if (s->log[i]->seq > s->patrol_seq)
+			seg = s->log[i];
+	if (!seg) {
+		s->patrol_seq = 0;
+		return 0;
+	}
+	s->patrol_seq = seg->seq;
+	if ((rc = reader_check(s, seg, &weak)))
+		return store_io_error(s, rc, "reading a segment back");
+	seg->evacuate |= weak;
+	return 0;
+}
+
 int store_maintain(struct store *s, struct cs_err *err)
 {
 	int rc;
@@ -207,7 +230,8 @@ int store_maintain(struct store *s, struct cs_err *err)
 	s->err = err;
 	if (s->broken)
 		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
-	else if (!(rc = evacuate_pending(s)) && free_segments(s) <= s->reserved + 1 && s->nlog > 1)
+	else if (!(rc = evacuate_pending(s)) && !(rc = patrol(s)) && !(rc = evacuate_pending(s)) &&
+		 free_segments(s) <= s->reserved + 1 && s->nlog > 1)
 		rc = collect(s);
 	s->err = NULL;
 	return rc;

@@ -7,7 +7,7 @@
 
 #include "store_int.h"
 
-int rec_compare(const struct rec *r, uint8_t type, const void *key, size_t key_len)
+static int rec_compare(const struct rec *r, uint8_t type, const void *key, size_t key_len)
 {
 	size_t n = r->key_len < key_len ? r->key_len : key_len;
 	int c;

@@ -4,7 +4,8 @@
  *   store_segment.c eraseblocks: allocation, erase, headers, programs, bad
  *   store_log.c     transactions and commit writing
  *   store_gc.c      garbage collection, scrub and relocation
- *   store_mount.c   format, scan and replay
+ *   store_scan.c    reading a segment's commits at mount
+ *   store_mount.c   format, mount and replay
  *   store_query.c   lookups, iteration and status
  *
  * The log is a sequence of segments in seq order; a segment is one
@@ -19,6 +20,8 @@
 #include "store_layout.h"
 
 #define INDEX_LEVELS	24
+/* Mount reads a page at a time; byte-writable NOR in 512-byte chunks. */
+#define READ_CHUNK(g)	((g)->page_size > 512 ? (g)->page_size : 512)
 #define TYPES		256
 
 struct segment;
@@ -85,7 +88,7 @@ struct store {
 	uint32_t nlog;
 	uint64_t max_seq;		/* highest seq ever seen on flash */
 	uint64_t durable_tail;		/* the tail a commit on flash names */
-	uint32_t tail_offset;		/* where the tail's live records start */
+	uint64_t patrol_seq;		/* the segment store_maintain read last */
 	uint64_t gen;
 	uint64_t clear_gen[TYPES];
 	struct index idx;
@@ -101,7 +104,6 @@ struct store {
 /* store_index.c */
 struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen);
 void rec_free(struct store *s, struct rec *r);
-int rec_compare(const struct rec *r, uint8_t type, const void *key, size_t key_len);
 struct rec *index_find(struct store *s, uint8_t type, const void *key, size_t key_len);
 /* The first record after (type, key), or the first of type if key NULL. */
 struct rec *index_next(struct store *s, uint8_t type, const void *key, size_t key_len);
@@ -114,15 +116,10 @@ void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
 /* store_apply.c: op_gen is the op's generation (a forwarded op's own). */
 int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
 	     uint64_t op_gen);
-void seg_link(struct store *s, struct segment *seg, struct rec *r);
-void seg_unlink(struct store *s, struct rec *r);
 void seg_drop_tombs(struct segment *seg);
 
 /* store_segment.c */
 struct segment *seg_head(const struct store *s);
-#define NO_TAIL UINT64_MAX
-/* The seq of the oldest segment with a live record, or NO_TAIL. */
-uint64_t store_tail(const struct store *s);
 uint32_t free_blocks(const struct store *s);
 uint32_t seg_capacity(const struct store *s);
 int seg_open(struct store *s);
@@ -151,7 +148,6 @@ int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 /* Room for a commit of commit_len bytes that adds put_bytes of records:
  * GC as needed, -ENOSPC (nothing changed by it) when the store is full. */
 int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes);
-int evacuate(struct store *s, struct segment *seg);
 int evacuate_pending(struct store *s);
 
 #endif

@@ -42,8 +42,8 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 	s->buf = malloc(g->eraseblock_size);
 	if (!s->pb || !s->log || !s->buf) {
 		cs_err_set(err, ENOMEM, "out of memory");
-	} else if (g->eraseblock_size % align || g->eraseblock_size < 4 * s->data_start ||
-		   g->eraseblock_count < 4) {
+	} else if (g->eraseblock_size % align || g->eraseblock_size % READ_CHUNK(g) ||
+		   g->eraseblock_size < 4 * s->data_start || g->eraseblock_count < 4) {
 		cs_err_set(err, EINVAL, "flash too small for a store: %u eraseblocks of %u bytes",
 			   g->eraseblock_count, g->eraseblock_size);
 	} else {
@@ -81,7 +81,7 @@ void store_unmount(struct store *s)
 static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32_t *foreign,
 			uint32_t *unreadable)
 {
-	uint32_t chunk = s->geo.page_size > 512 ? s->geo.page_size : 512;
+	uint32_t chunk = READ_CHUNK(&s->geo);
 	struct found *found = calloc(s->geo.eraseblock_count, sizeof(*found));
 	struct flash *f = s->f;
 

@@ -12,7 +12,7 @@ int reader_init(struct reader *r, struct store *s, const uint32_t phys[2], uint3
 {
 	memset(r, 0, sizeof(*r));
 	r->s = s;
-	r->chunk = s->geo.page_size > 512 ? s->geo.page_size : 512;
+	r->chunk = READ_CHUNK(&s->geo);
 	r->ncopies = n;
 	r->off = s->data_start;
 	for (uint32_t c = 0; c < n; c++) {
@@ -56,10 +56,12 @@ static int load(struct reader *r, uint32_t c, uint32_t end)
 		uint32_t off = r->loaded[c];
 		int rc = f->ops->read(f, r->phys[c], off, r->buf[c] + off, r->chunk);
 
-		if (rc == -EUCLEAN)
+		if (rc == -EUCLEAN) {
 			r->corrected = true;
-		else if (rc == -EBADMSG)
+		} else if (rc == -EBADMSG) {
 			r->bad[c][off / r->chunk] = 1;
+			r->unreadable = true;
+		}
 		else if (rc)
 			return rc;
 		r->loaded[c] += r->chunk;
@@ -157,4 +159,22 @@ bool reader_appendable(struct reader *r, const struct scan_commit *last)
 			return false;
 	}
 	return true;
+}
+
+int reader_check(struct store *s, struct segment *seg, bool *weak)
+{
+	uint8_t *first[2] = { NULL, NULL };
+	struct scan_commit c;
+	struct reader r;
+	int rc;
+
+	if (reader_init(&r, s, seg->phys, s->redundancy, first)) {
+		reader_free(&r);
+		return -ENOMEM;
+	}
+	while ((rc = reader_next(&r, &c)) > 0 && r.off < seg->used)
+		;
+	*weak = r.corrected || r.unreadable || r.lost;
+	reader_free(&r);
+	return rc < 0 ? rc : 0;
 }

@@ -14,6 +14,7 @@ struct reader {
 	uint32_t off;			/* of the next commit */
 	uint32_t lost;			/* commits skipped as unreadable */
 	bool corrected;			/* a read needed ECC: scrub */
+	bool unreadable;		/* a read failed ECC in some copy */
 	bool dirty_end;			/* the commits end in something else */
 };
 
@@ -33,5 +34,7 @@ int reader_next(struct reader *r, struct scan_commit *out);
 /* Whether commits may follow the last one read: the space after it is
  * erased in every copy and the last commit is whole in every copy. */
 bool reader_appendable(struct reader *r, const struct scan_commit *last);
+/* Reads every commit of seg; *weak: some page needed ECC or failed it. */
+int reader_check(struct store *s, struct segment *seg, bool *weak);
 
 #endif

@@ -11,7 +11,10 @@ struct segment *seg_head(const struct store *s)
 	return s->nlog ? s->log[s->nlog - 1] : NULL;
 }
 
-uint64_t store_tail(const struct store *s)
+#define NO_TAIL UINT64_MAX
+
+/* The seq of the oldest segment with a live record, or NO_TAIL. */
+static uint64_t store_tail(const struct store *s)
 {
 	for (uint32_t i = 0; i < s->nlog; i++)
 		if (s->log[i]->live_count)

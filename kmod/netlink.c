@@ -56,7 +56,8 @@ cs_verify_fp_policy[CREDSTORE_A_FINGERPRINT + 1] = {
 	[CREDSTORE_A_FINGERPRINT] = CS_POLICY_FP,
 };
 
-static const struct nla_policy cs_verify_secret_policy[CREDSTORE_A_SECRET + 1] = {
+static const struct nla_policy
+cs_verify_secret_policy[CREDSTORE_A_SECRET + 1] = {
 	[CREDSTORE_A_DEVICE_ID] = CS_POLICY_DEVICE_ID,
 	[CREDSTORE_A_SECRET] = CS_POLICY_SECRET,
 };

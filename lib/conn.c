@@ -10,6 +10,7 @@
 #include <netlink/genl/genl.h>
 
 #include "conn.h"
+#include "verdict_cache.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
 
@@ -77,6 +78,11 @@ int credstore_connect(struct credstore **out, const struct credstore_options *op
 	default:
 		ret = cs_err_set(&cs->err, EINVAL, "unknown transport %d", opt->transport);
 	}
+	if (!ret && (opt->flags & CREDSTORE_CACHE_VERDICTS)) {
+		cs->verdicts = verdict_cache_new(cs);
+		if (!cs->verdicts)
+			ret = cs->err.code ? -cs->err.code : -ENOMEM;
+	}
 	if (ret < 0) {
 		if (why)
 			snprintf(why, CREDSTORE_MESSAGE_MAX, "%s", cs->err.msg);
@@ -91,6 +97,7 @@ void credstore_close(struct credstore *cs)
 {
 	if (!cs)
 		return;
+	verdict_cache_free(cs->verdicts);
 	if (cs->sk)
 		nl_socket_free(cs->sk);
 	if (cs->transport == CREDSTORE_TRANSPORT_DAEMON)

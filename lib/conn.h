@@ -11,12 +11,15 @@
 #include "error.h"
 #include "usersock.h"
 
+struct verdict_cache;
+
 struct credstore {
 	enum credstore_transport transport;	/* KERNEL or DAEMON, never AUTO */
 	struct nl_sock *sk;			/* kernel: the genl socket */
 	int family;				/* kernel: the family id */
 	struct cs_client daemon;		/* daemon: the usersock client */
 	int timeout_ms;
+	struct verdict_cache *verdicts;		/* with CREDSTORE_CACHE_VERDICTS */
 	struct cs_err err;			/* the last failure */
 };
 

@@ -147,9 +147,9 @@ int credstore_events_read(struct credstore_events *ev,
 			ev->count++;
 			continue;
 		}
+		if (ret == -NLE_AGAIN || ret == 0)	/* nothing more to read */
+			return ev->count;
 		if (ret < 0)
 			return -EIO;
-		if (ret == 0)		/* nothing more to read */
-			return ev->count;
 	}
 }

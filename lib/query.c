@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "conn.h"
+#include "verdict_cache.h"
 
 /* Append the concatenated DER certificates of a CHAIN attribute. */
 static int append_certs(struct credstore *cs, const struct nlattr *attr, STACK_OF(X509) *into)
@@ -188,11 +189,14 @@ int credstore_verify_fingerprint(struct credstore *cs,
 				 const char *device_id, struct credstore_verdict *out)
 {
 	struct match_reply r = { .cs = cs, .device_id = out->device_id };
-	struct nl_msg *req = cs_conn_request(cs, CREDSTORE_CMD_VERIFY_FINGERPRINT, 0);
+	struct nl_msg *req;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	cs_err_clear(&cs->err);
+	if (!device_id && cs->verdicts && verdict_cache_lookup(cs->verdicts, fp, out))
+		return 0;
+	req = cs_conn_request(cs, CREDSTORE_CMD_VERIFY_FINGERPRINT, 0);
 	if (!req)
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
 	ret = nla_put(req, CREDSTORE_A_FINGERPRINT, CREDSTORE_FINGERPRINT_LEN, fp) < 0 ? -EMSGSIZE : 0;
@@ -206,6 +210,8 @@ int credstore_verify_fingerprint(struct credstore *cs,
 	out->match = ret ? CREDSTORE_MATCH_NONE : r.match;
 	if (out->match == CREDSTORE_MATCH_NONE)
 		out->device_id[0] = '\0';
+	if (!ret && !device_id && cs->verdicts)
+		verdict_cache_store(cs->verdicts, fp, out);
 	return ret;
 }
 

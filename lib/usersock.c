@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <linux/netlink.h>
 #include <netlink/socket.h>
+#include <openssl/crypto.h>
 
 #include "usersock.h"
 
@@ -127,6 +128,44 @@ struct nl_sock *cs_usersock_listen(struct cs_err *err)
 	return sk;
 }
 
+static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
+	[CREDSTORE_A_NAME] = "name",
+	[CREDSTORE_A_DEVICE_ID] = "device id",
+	[CREDSTORE_A_FINGERPRINT] = "fingerprint",
+	[CREDSTORE_A_SECRET] = "secret",
+	[CREDSTORE_A_CHAIN] = "certificate chain",
+	[CREDSTORE_A_ADMIN_PEM] = "certificate input",
+	[CREDSTORE_A_ADMIN_KEY_PEM] = "key input",
+	[CREDSTORE_A_ADMIN_SUBJECT] = "subject",
+	[CREDSTORE_A_ADMIN_PASSWORD] = "password",
+	[CREDSTORE_A_ADMIN_ANCHOR] = "anchor name",
+};
+
+/* Name the attribute that failed the policy: a person reads this. */
+static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
+{
+	struct nlattr *pos;
+	int rem;
+
+	nla_for_each_attr(pos, genlmsg_attrdata(nlmsg_data(nlh), 0), genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		int type = nla_type(pos);
+		const struct nla_policy *p = type <= CREDSTORE_A_MAX ? &cs_usersock_policy[type] : NULL;
+		const char *what = p && attr_names[type] ? attr_names[type] : "an attribute";
+
+		if (p && p->maxlen && nla_len(pos) > p->maxlen) {
+			cs_err_set(err, ENAMETOOLONG, "the %s is too long (%d bytes; at most %d%s)", what,
+				   nla_len(pos), p->maxlen, p->type == NLA_STRING ? " with its NUL" : "");
+			return;
+		}
+		if (p && nla_len(pos) < p->minlen) {
+			cs_err_set(err, EINVAL, "the %s is too short (%d bytes; at least %d)", what,
+				   nla_len(pos), p->minlen);
+			return;
+		}
+	}
+	cs_err_set(err, EINVAL, "malformed request: an attribute has the wrong type or size");
+}
+
 int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct cs_err *err)
 {
 	struct sockaddr_nl peer;
@@ -140,6 +179,7 @@ int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct 
 		return n == 0 ? -EAGAIN : -nlerr_to_errno(n);
 	}
 	req->port = peer.nl_pid;
+	req->len = (size_t)n;
 	if (creds)
 		req->cred = *creds;
 	free(creds);
@@ -153,14 +193,15 @@ int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct 
 		return cs_err_set(err, EPERM, "the request carries no credentials"), 0;
 	r = genlmsg_parse(req->nlh, 0, req->tb, CREDSTORE_A_MAX, cs_usersock_policy);
 	if (r < 0)
-		return cs_err_set(err, EINVAL, "malformed or oversized attribute: %s",
-				  nl_geterror(r)), 0;
+		return explain_bad_attr(req->nlh, err), 0;
 	req->genl = nlmsg_data(req->nlh);
 	return 1;
 }
 
 void cs_request_release(struct cs_request *req)
 {
+	if (req->buf)
+		OPENSSL_cleanse(req->buf, req->len);
 	free(req->buf);
 	req->buf = NULL;
 	req->nlh = NULL;
@@ -206,6 +247,7 @@ int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 	if (!msg)
 		return -ENOMEM;
 	r = nl_send(sk, msg);
+	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 	nlmsg_free(msg);
 	return r < 0 ? -nlerr_to_errno(r) : 0;
 }

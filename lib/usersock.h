@@ -39,6 +39,7 @@ struct cs_request {
 	struct ucred cred;		/* from SCM_CREDENTIALS */
 	uint32_t port;			/* the sender's port, replies go there */
 	unsigned char *buf;
+	size_t len;
 };
 
 /* Receive one request.  1: *req filled (cs_request_release it); 0: the
@@ -46,12 +47,13 @@ struct cs_request {
  * cs_usersock_send_error may still answer it when req->nlh is set);
  * negative: a socket error. */
 int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct cs_err *err);
+/* Wipes (requests carry secrets and passwords) and frees. */
 void cs_request_release(struct cs_request *req);
 
 /* A reply message addressed to the requester: flags 0 for a single
  * answer, NLM_F_MULTI for a part of a dump. */
 struct nl_msg *cs_reply_new(const struct cs_request *req, int flags);
-/* Send and free msg. */
+/* Send, wipe (answers carry keys and secrets) and free msg. */
 int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg);
 int cs_usersock_send_error(struct nl_sock *sk, const struct cs_request *req,
 			   const struct cs_err *err);

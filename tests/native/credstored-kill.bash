@@ -2,7 +2,8 @@
 # after credstored-env.bash; not a test itself).  kill_rounds N: a stream
 # of admin commands while credstored is killed (SIGKILL) at random points
 # and restarted, N times; after each restart every acknowledged change
-# must be there.  Sets KILL_FAILURES and KILL_ACKED.
+# must be there (with KILL_VERIFY_AT_END set: once, after the last restart,
+# for the slow VM).  Sets KILL_FAILURES and KILL_ACKED.
 
 JOURNAL=$T/journal
 
@@ -19,7 +20,8 @@ writer() {
 			id=k$round-$j
 			set -- device add "$id"
 		fi
-		fp=$(printf '%s' "$round-$j" | sha256sum | cut -c1-64)
+		# Unique per operation, and no subprocess that a kill could cut.
+		printf -v fp '%032x%032x' "$round" "$j"
 		echo "pending $id $fp" >>"$JOURNAL"
 		if $BIN/credctl --timeout 5 "$@" --fingerprint "$fp" >/dev/null 2>&1; then
 			echo "acked $id $fp" >>"$JOURNAL"
@@ -73,12 +75,16 @@ kill_rounds() {
 		touch "$T/stop"
 		pkill -KILL -P "$wpid" 2>/dev/null
 		wait "$wpid" 2>/dev/null
-		if ! start_daemon || ! verify >"$T/verify.out" 2>&1; then
+		if ! start_daemon || { [ -z "${KILL_VERIFY_AT_END:-}" ] && ! verify >"$T/verify.out" 2>&1; }; then
 			KILL_FAILURES=$((KILL_FAILURES + 1))
 			echo "# round $round:"
 			sed 's/^/#   /' "$T/verify.out"
 		fi
 	done
+	if [ -n "${KILL_VERIFY_AT_END:-}" ] && ! verify >"$T/verify.out" 2>&1; then
+		KILL_FAILURES=$((KILL_FAILURES + 1))
+		sed 's/^/#   /' "$T/verify.out"
+	fi
 	KILL_ACKED=$(grep -c '^acked' "$JOURNAL")
 	echo "# $rounds kills, $KILL_ACKED acknowledged changes"
 }

@@ -122,10 +122,19 @@ static int on_done(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* Notifications carry sequence 0, and rate() resends one message. */
+static int any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static struct nl_cb *reply_callbacks(struct reply *r)
 {
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, r);
@@ -228,8 +237,10 @@ int csnl_listen(struct csnl *c, unsigned long count, int timeout_s,
 			fprintf(stderr, "csnl: listen: no notification in %ds\n",
 				timeout_s);
 			err = -1;
-		} else if (nl_recvmsgs(c->sk, cb) < 0) {
-			err = -1;
+		} else if ((err = nl_recvmsgs(c->sk, cb)) < 0) {
+			fprintf(stderr, "csnl: listen: %s\n", nl_geterror(err));
+		} else {
+			err = 0;
 		}
 		fflush(stdout);
 	}

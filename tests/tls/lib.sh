@@ -123,10 +123,12 @@ tls_gnutls() {
 		-p "$TLS_PORT" localhost 2>&1 | grep -q "$TLS_PAGE"
 }
 
-# tls_server_subject: the subject of the certificate the proxy serves now.
+# tls_server_subject [NAME]: the subject of the certificate the proxy
+# serves now (connecting as device certificate NAME, dev1-master).
 tls_server_subject() {
+	local who=${1:-dev1-master}
 	timeout 20 openssl s_client -connect "127.0.0.1:$TLS_PORT" -CAfile "$TLS_DIR/ca.pem" \
-		-cert "$TLS_DIR/dev1-master.pem" -key "$TLS_DIR/dev1-master.key" < /dev/null 2>/dev/null |
+		-cert "$TLS_DIR/$who.pem" -key "$TLS_DIR/$who.key" < /dev/null 2>/dev/null |
 		openssl x509 -noout -subject
 }
 

@@ -110,6 +110,38 @@ static void test_scrub(void)
 	flash_close(f);
 }
 
+/* Pages that go bad while the store runs: the patrol of store_maintain
+ * finds them and rewrites their segments from RAM, so that even without a
+ * second copy the next mount loses nothing. */
+static void test_patrol(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(10);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	struct flash_faults faults;
+	struct store_status st;
+	struct model m;
+
+	run_workload(s, 60, &m);
+	flash_faults_none(&faults);
+	for (uint32_t b = 0; b < g.eraseblock_count && faults.n_badpage < 8; b++)
+		if (!is_erased(flash_emu_block(f, b) + g.page_size, g.page_size))
+			faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ b, 1 };
+	flash_emu_set_faults(f, &faults);
+	for (uint32_t i = 0; i < 2 * g.eraseblock_count; i++)
+		store_maintain(s, NULL);
+	store_status(s, &st);
+	ok(st.scrubs > 0, "the patrol finds %u uncorrectable pages: %llu segments rewritten",
+	   faults.n_badpage, (unsigned long long)st.scrubs);
+	store_unmount(s);
+	s = test_mount(f, &o, false);
+	store_status(s, &st);
+	ok(s && wl_matches(s, &m) && st.lost_commits == 0, "and a mount loses nothing");
+	store_unmount(s);
+	flash_close(f);
+}
+
 /* Each written page in turn uncorrectable: with two copies nothing is
  * lost; with one the mount still works and reports the loss. */
 static void test_uncorrectable(int redundancy)
@@ -237,6 +269,7 @@ int main(void)
 	test_failing_blocks("nand", test_nand(10));
 	test_failing_blocks("nor", test_nor(16));
 	test_scrub();
+	test_patrol();
 	test_uncorrectable(2);
 	test_uncorrectable(1);
 	test_tamper();

@@ -35,6 +35,9 @@ static void usage(FILE *out)
 "  -a, --require-anchor        client chains must also reach a trust anchor\n"
 "  -t, --transport=WHICH       auto (default), kernel or daemon\n"
 "  -u, --daemon-user=USER      the user credstored runs as (default: root)\n"
+"  -n, --no-cache              ask the store at every handshake (by default a\n"
+"                              verdict is reused until the store announces a\n"
+"                              change of devices)\n"
 "Without the store (PEM mode):\n"
 "  -c, --cert=FILE             server certificate chain, leaf first\n"
 "  -k, --key=FILE              its private key\n"
@@ -100,6 +103,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "require-anchor", no_argument, NULL, 'a' },
 		{ "transport", required_argument, NULL, 't' },
 		{ "daemon-user", required_argument, NULL, 'u' },
+		{ "no-cache", no_argument, NULL, 'n' },
 		{ "cert", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "pins", required_argument, NULL, 'p' },
@@ -112,7 +116,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	o->source.identity = "default";
-	while ((c = getopt_long(argc, argv, "l:b:i:at:u:c:k:p:qhV", longopts, NULL)) != -1) {
+	o->source.store.flags = CREDSTORE_CACHE_VERDICTS;
+	while ((c = getopt_long(argc, argv, "l:b:i:at:u:nc:k:p:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': o->listen = optarg; break;
 		case 'b': o->backend = optarg; break;
@@ -126,6 +131,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_user(optarg, &o->source.store.daemon_uid) < 0)
 				return bad_usage("no such user: %s", optarg);
 			break;
+		case 'n': o->source.store.flags &= ~CREDSTORE_CACHE_VERDICTS; break;
 		case 'c': o->source.cert_file = optarg; break;
 		case 'k': o->source.key_file = optarg; break;
 		case 'p': o->source.pins_file = optarg; break;

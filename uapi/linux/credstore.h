@@ -204,6 +204,11 @@ enum credstore_cmd {
  *    dump answers at most %CREDSTORE_USERSOCK_DUMP_PAGE entries; to read on,
  *    the client asks again with the key of the last entry received
  *    (%CREDSTORE_A_NAME or %CREDSTORE_A_DEVICE_ID): entries after it follow.
+ *  - answers in parts: EXPORT and BATCH answer with NLM_F_MULTI parts, then
+ *    the reply proper (also NLM_F_MULTI, with %CREDSTORE_A_GENERATION),
+ *    then NLMSG_DONE; a refusal is the error alone.  Data larger than one
+ *    attribute (a backup) travels as several attributes of the same type,
+ *    in order, one per part on the way back.
  *  - changes: after every committed change the daemon multicasts
  *    %CREDSTORE_CMD_NOTIFY on usersock group %CREDSTORE_USERSOCK_GROUP
  *    (as the module does on "notify"), before it acknowledges.
@@ -231,14 +236,18 @@ enum credstore_cmd {
  *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
  * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
  * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
- * @CREDSTORE_ADMIN_CMD_EXPORT: %CREDSTORE_A_ADMIN_PASSWORD: answers
- *	%CREDSTORE_A_ADMIN_BLOB, the sealed backup.
- * @CREDSTORE_ADMIN_CMD_IMPORT: %CREDSTORE_A_ADMIN_BLOB and its password:
- *	replaces every credential, in one transaction.
- * @CREDSTORE_ADMIN_CMD_BATCH: nested %CREDSTORE_A_ADMIN_REQUEST, each with
- *	%CREDSTORE_A_ADMIN_CMD and that command's attributes: one transaction,
- *	all or nothing.  The reply nests each command's answer in a
- *	%CREDSTORE_A_ADMIN_REQUEST, in order.
+ * @CREDSTORE_ADMIN_CMD_EXPORT: %CREDSTORE_A_ADMIN_PASSWORD (8 characters
+ *	or more): the sealed backup (scrypt, AES-256-GCM) in parts, each
+ *	with one %CREDSTORE_A_ADMIN_BLOB piece.
+ * @CREDSTORE_ADMIN_CMD_IMPORT: the backup as %CREDSTORE_A_ADMIN_BLOB
+ *	pieces, and its %CREDSTORE_A_ADMIN_PASSWORD: replaces every
+ *	credential, in one transaction.
+ * @CREDSTORE_ADMIN_CMD_BATCH: %CREDSTORE_A_ADMIN_REQUEST nests, each with
+ *	%CREDSTORE_A_ADMIN_CMD and that command's attributes: one transaction
+ *	(one store commit: all or nothing, also across a power cut).  Each
+ *	operation answers in a part of its own, in order, carrying
+ *	%CREDSTORE_A_ADMIN_CMD and what the command alone would answer.  The
+ *	error of a failing operation names it ("batch operation N ...").
  */
 enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IDENTITY_CSR = 64,

@@ -34,7 +34,16 @@ struct credstore_options {
 	enum credstore_transport transport;
 	uid_t daemon_uid;	/* daemon replies must come from this uid (0: root) */
 	int timeout_ms;		/* bound on each wait for the daemon; 0: 5000 */
+	unsigned int flags;	/* CREDSTORE_CACHE_VERDICTS */
 };
+
+/* Reuse the verdicts of credstore_verify_fingerprint() without a device
+ * id until the store announces a change of devices.  Every lookup first
+ * reads the pending announcements, and the store announces a change
+ * before acknowledging it: a verdict is never older than the last change
+ * acknowledged before the lookup began.  It spares a TLS front end a
+ * round trip per handshake, which costs most with the daemon. */
+#define CREDSTORE_CACHE_VERDICTS	(1U << 0)
 
 /* opt may be NULL: automatic transport, daemon running as root.  On
  * failure, why (NULL, or CREDSTORE_MESSAGE_MAX bytes) says what failed. */

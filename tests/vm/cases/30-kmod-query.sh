@@ -1,7 +1,7 @@
 # credstore.ko: every command's happy path, as root over one csnl socket
 # per step: a snapshot, queries, verification, privileged reads, single
 # updates and retractions, generations, one publisher at a time.
-# vm-timeout: 120
+# vm-timeout: 300
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
 T=$CASE_TMP

@@ -1,7 +1,7 @@
 # credstore.ko: every command with missing, malformed, oversized and
 # wrong-type attributes gets an error with an extended ACK message, and
 # changes nothing; the harness checks that dmesg stays clean.
-# vm-timeout: 180
+# vm-timeout: 300
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
 EINVAL='Invalid argument|Numerical result out of range'

@@ -1,7 +1,7 @@
 # credstore.ko: privileged reads are refused to an unprivileged user and
 # allowed to the module's reader_gid, judged by the credentials that
 # opened the socket; publishing is refused to both (GENL_ADMIN_PERM).
-# vm-timeout: 120
+# vm-timeout: 300
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
 T=$CASE_TMP

@@ -1,7 +1,7 @@
 # credstore.ko: a subscriber of the group "notify" (any user) hears one
 # message per change (kind, key, generation) and one per snapshot commit,
 # in order.
-# vm-timeout: 120
+# vm-timeout: 300
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
 T=$CASE_TMP

@@ -1,0 +1,71 @@
+#!/bin/bash
+# libcredstore as its users get it: `make install-lib` into a scratch
+# tree, then a program built only from the installed header and
+# pkg-config file (tests/tls/consumer.c), against the shared library and
+# against the static one, drives the public API on credstored (userspace
+# mode): identities with and without the key, anchors, fingerprint and
+# secret verdicts, notifications through a pollable descriptor, replies
+# from the wrong uid, and a daemon that is not there.
+. "$(dirname "$0")/credstored-env.bash"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+root=$T/root
+me=$(id -u)
+consumer=$T/consumer
+# The ASan+UBSan tier's library needs its runtime in the program too.
+case $BUILD in */san) SAN_FLAGS="-fsanitize=address,undefined" ;; *) SAN_FLAGS= ;; esac
+
+check "make install-lib into a scratch tree" \
+	make -s -C "$repo" BUILD="$BUILD" install-lib DESTDIR="$root" PREFIX=/usr
+lib=$root/usr/lib
+pc() { PKG_CONFIG_PATH=$lib/pkgconfig pkg-config --define-variable=prefix="$root/usr" "$@" libcredstore; }
+check "the header, libraries and pkg-config file are installed" test -f "$root/usr/include/credstore/credstore.h" \
+	-a -f "$root/usr/include/linux/credstore.h" -a -f "$lib/libcredstore.a" -a -L "$lib/libcredstore.so"
+check_output "the shared library's soname is libcredstore.so.1" 'SONAME +libcredstore\.so\.1' objdump -p "$lib/libcredstore.so.1"
+check "the shared library exports the public API only" sh -c \
+	"nm -D --defined-only $lib/libcredstore.so.1 | awk '\$2 == \"T\" { print \$3 }' | grep -v '^credstore_' | { ! grep .; }"
+check "a program builds from the installed header and pkg-config file" \
+	cc -std=gnu11 -Wall -Wextra -Werror $SAN_FLAGS -o "$consumer" "$repo/tests/tls/consumer.c" \
+	$(pc --cflags) $(pc --libs) -Wl,-rpath,"$lib"
+check_output "it runs on the installed shared library" "$lib/libcredstore\.so\.1" ldd "$consumer"
+check "it also links statically with libcredstore.a" \
+	cc -std=gnu11 -Wall -Werror $SAN_FLAGS -o "$T/consumer-static" "$repo/tests/tls/consumer.c" $(pc --cflags) \
+	"$lib/libcredstore.a" $(pkg-config --libs libnl-genl-3.0 libnl-3.0 libssl libcrypto)
+
+make_ca root && make_cert root server && make_cert root client1 && make_cert root client2 ||
+	{ echo "not ok - test certificates"; exit 1; }
+cat "$T/server.crt" "$T/root.crt" > "$T/chain.pem"
+in_shell "credstored starts" start_daemon
+check "fill the store" sh -c "$CREDCTL anchor add root $T/root.crt &&
+	$CREDCTL identity install web --chain $T/chain.pem --key $T/server.key --anchor root &&
+	$CREDCTL device add dev1 --cert $T/client1.crt --secret first &&
+	$CREDCTL device reset-fingerprint dev1 --cert $T/client2.crt &&
+	$CREDCTL device reset-secret dev1 --secret second"
+q() { timeout 30 "$consumer" -d "$me" "$@"; }
+FP1=$(fingerprint "$T/client1.crt") FP2=$(fingerprint "$T/client2.crt")
+
+check_output "identity: the chain as X509 objects, leaf first, no key unasked" \
+	'^subject=/CN=server chain=2 key=no$' q identity web
+check_output "identity with the key: an EVP_PKEY for a privileged caller" 'key=yes$' q identity web key
+check_output "an unknown identity is a clear error" "identity: .*nosuch" sh -c "! $consumer -d $me identity nosuch 2>&1"
+check_output "anchors: one X509 per trust anchor" '^anchors=1$' q anchors
+check_output "verify-fp: the master fingerprint names dev1" '^match=master id=dev1$' q verify-fp "$FP1"
+check_output "verify-fp: the sub fingerprint, with the device id" '^match=sub id=dev1$' q verify-fp "$FP2" dev1
+check_output "verify-fp: another device's id does not match" '^match=none id=$' q verify-fp "$FP1" dev9
+check_output "verify-fp: an unknown fingerprint is no match, not an error" '^match=none' \
+	q verify-fp "$(printf '%064d' 7)"
+check_output "verify-secret: the master secret" '^match=master$' q verify-secret dev1 first
+check_output "verify-secret: the sub secret" '^match=sub$' q verify-secret dev1 second
+check_output "verify-secret: a wrong secret" '^match=none$' q verify-secret dev1 third
+
+q watch 1 > "$T/watch" 2>&1 &
+watcher=$!
+for _ in $(seq 100); do grep -q watching "$T/watch" && break; sleep 0.1; done
+check "a device is added while a client watches" $CREDCTL device add dev2 --cert "$T/server.crt"
+in_shell "the watcher heard one notification through its descriptor" wait "$watcher"
+check_output "it names the device and a generation" "^kind=3 key=dev2 generation=[1-9]" cat "$T/watch"
+
+check_output "replies from another uid than the daemon's are not believed" 'no answer from credstored' \
+	sh -c "! timeout 30 $consumer -d $((me + 4242)) anchors 2>&1"
+in_shell "credstored stops" stop_daemon
+check_output "with no daemon the error says so" 'cannot reach credstored' sh -c "! $consumer -d $me anchors 2>&1"
+finish

@@ -1,0 +1,120 @@
+# The body of the proxy's end-to-end tests on the store, sourced after
+# tests/native/credstored-env.bash: natively (credstored in userspace mode
+# answers libcredstore over NETLINK_USERSOCK) and in the VM (credstored on
+# nandsim publishes to credstore.ko, which answers).
+# TLS_EXPECT_SOURCE: credstored (default) or credstore.ko.
+# Real clients (openssl s_client, curl, gnutls-cli) connect with master
+# and sub certificates; strangers are refused; a device rotated with
+# reset-fingerprint then promote never sees a refused handshake; after the
+# server identity is replaced, new connections get the new certificate
+# while an open one keeps working.
+BUILD=${BUILD:-$REPO/build}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+: "${TLS_EXPECT_SOURCE:=credstored}"
+TLS_DIR=$T
+trap 'tls_stop_all; stop_daemon; rm -rf "$T"' EXIT
+log=$T/proxy.log
+me=$(id -u)
+
+check "make a CA, server and device certificates" tls_pki
+cat "$T/server.pem" "$T/ca.pem" > "$T/chain.pem"
+in_shell "credstored starts" start_daemon
+check "anchor add ca" $CREDCTL anchor add ca "$T/ca.pem"
+check "identity install web, chaining to ca" \
+	$CREDCTL identity install web --chain "$T/chain.pem" --key "$T/server.key" --anchor ca
+check "device add dev1 with its master certificate" $CREDCTL device add dev1 --cert "$T/dev1-master.pem"
+check "device add dev2, then a sub for it" sh -c "$CREDCTL device add dev2 --cert $T/dev2-master.pem &&
+	$CREDCTL device reset-fingerprint dev2 --cert $T/dev1-sub.pem"
+check "device add dev3 with a self-signed certificate" $CREDCTL device add dev3 --cert "$T/stranger.pem"
+
+tls_start_backend
+tls_start_proxy "$log" -i web -u "$me"
+check "the proxy starts on the store" test -n "$TLS_PORT"
+check_output "it asks $TLS_EXPECT_SOURCE" "serving identity web from $TLS_EXPECT_SOURCE" cat "$log"
+
+for client in tls_s_client tls_curl tls_gnutls; do
+	check "$client: dev1's master certificate is admitted" $client dev1-master
+	check "$client: dev2's sub certificate is admitted" $client dev1-sub
+	check_fails "$client: a CA-signed certificate of no device is refused" $client dev1-next
+done
+check_output "the log names dev1 by its master" 'admitted device dev1 \(master\)' cat "$log"
+check_output "the log names dev2 by its sub" 'admitted device dev2 \(sub\)' cat "$log"
+check_output "the log gives the refusal's reason" \
+	"refused 127\.0\.0\.1:[0-9]+: certificate $(fingerprint "$T/dev1-next.pem") is no device's master or sub" cat "$log"
+
+# ---- rotation: a device keeps connecting while its credential rotates ----
+echo dev1-master > "$T/current"
+rotating_device() {
+	while [ ! -e "$T/stop" ]; do
+		if tls_s_client "$(cat "$T/current")"; then echo ok; else echo refused; fi
+	done > "$T/rotation.log"
+}
+rotating_device &
+rotator=$!
+wait_rounds() {	# wait until the device has connected N more times
+	local want=$(( $(wc -l < "$T/rotation.log") + $1 )) i
+	for i in $(seq 300); do
+		[ "$(wc -l < "$T/rotation.log")" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_rounds 3
+check "rotation: reset-fingerprint gives dev1 a sub" \
+	$CREDCTL device reset-fingerprint dev1 --cert "$T/dev1-next.pem"
+wait_rounds 3
+echo dev1-next > "$T/current"	# the device moves to its new certificate
+wait_rounds 3
+check "rotation: promote makes the sub dev1's master" $CREDCTL device promote dev1
+wait_rounds 3
+touch "$T/stop"
+wait "$rotator"
+check_output "rotation: the device connected throughout" '^ok$' cat "$T/rotation.log"
+check_fails "rotation: not one handshake was refused" grep -q refused "$T/rotation.log"
+check_output "rotation: the new certificate was admitted as dev1's sub before the promote" \
+	'admitted device dev1 \(sub\)' cat "$log"
+check_fails "after promote the old master certificate is refused" tls_s_client dev1-master
+
+# ---- server identity replaced under an open connection ----
+mkfifo "$T/to-open"
+timeout 120 openssl s_client -quiet -connect "127.0.0.1:$TLS_PORT" -CAfile "$T/ca.pem" \
+	-cert "$T/dev2-master.pem" -key "$T/dev2-master.key" < "$T/to-open" > "$T/from-open" 2>/dev/null &
+_tls_pids+=($!)
+exec 3> "$T/to-open"
+echo "before the change" >&3
+wait_echo() { for _ in $(seq 200); do grep -q "$1" "$T/from-open" && return 0; sleep 0.1; done; return 1; }
+check "an open connection echoes through the backend" wait_echo "before the change"
+check_output "new connections see the first server certificate" 'CN = localhost$' tls_server_subject
+check "identity install web: a new server certificate" \
+	$CREDCTL identity install web --chain "$T/server2.pem" --key "$T/server2.key"
+check_output "new connections see the new server certificate" 'CN = localhost \(replaced\)' tls_server_subject
+echo "after the change" >&3
+check "the open connection keeps working" wait_echo "after the change"
+exec 3>&-
+check "devices are still admitted with the new identity" tls_curl dev2-master
+check_output "the proxy logged the reload" 'new handshakes use the reloaded identity' cat "$log"
+
+# ---- trust anchors required ----
+anchored_log=$T/anchored.log
+tls_start_proxy "$anchored_log" -i web -u "$me" --require-anchor
+check "with --require-anchor a device chaining to ca is admitted" tls_curl dev2-master
+check_fails "with --require-anchor a pinned self-signed certificate is refused" tls_curl stranger
+check_output "the refusal says there is no chain" 'no valid chain to a trust anchor' cat "$anchored_log"
+unanchored_log=$T/unanchored.log
+tls_start_proxy "$unanchored_log" -i web -u "$me"
+check "without --require-anchor the pinned self-signed certificate is admitted" tls_curl stranger
+
+# ---- who answers ----
+check_output "replies of credstored from another uid than the one expected are not believed" \
+	'no answer from credstored' sh -c "! timeout 30 $BUILD/bin/credstore-tlsproxy \
+	-l 127.0.0.1:0 -b 127.0.0.1:1 -i web -t daemon -u $((me + 4242))"
+check_output "an unknown identity is a clear error" 'identity nosuch: ' \
+	sh -c "! $BUILD/bin/credstore-tlsproxy -l 127.0.0.1:0 -b 127.0.0.1:1 -i nosuch -u $me"
+in_shell "credstored stops" stop_daemon
+if [ "$TLS_EXPECT_SOURCE" = credstored ]; then
+	check_fails "with the store gone, a device is refused" tls_curl dev2-master
+	check_output "and the log says the store did not answer" 'refused .*: the store did not answer' \
+		cat "$unanchored_log"
+else
+	check "with credstored gone the module still serves: a device is admitted" tls_curl dev2-master
+fi
