@@ -18,7 +18,7 @@ for f in sbin/credstored sbin/credctl bin/credstore-tlsproxy \
 	 include/credstore/credstore.h include/linux/credstore.h \
 	 share/man/man8/credstored.8 share/man/man8/credctl.8 share/man/man3/libcredstore.3 \
 	 share/man/man7/credstore.7 lib/systemd/system/credstored.service \
-	 lib/modules-load.d/credstore.conf; do
+	 lib/modules-load.d/credstore.conf share/credstore/credstore.yaml; do
 	check "installed $prefix/$f" test -e "$root$prefix/$f"
 done
 for x in sbin/credstored sbin/credctl bin/credstore-tlsproxy; do

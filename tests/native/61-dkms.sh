@@ -16,6 +16,9 @@ trap 'rm -rf "$dest"' EXIT
 version=$(sed -n 's/^CREDSTORE_VERSION := //p' "$repo/dist/install.mk")
 check "make install DESTDIR=..." make -C "$repo" --no-print-directory install DESTDIR="$dest/root"
 mkdir -p "$dest/tree"
+# dkms signs what it builds, with a key it makes on first use: in the
+# test's directory, not the system's /var/lib/dkms.
+export mok_signing_key=$dest/mok.key mok_certificate=$dest/mok.pub
 dkms_args=(--sourcetree "$dest/root/usr/src" --dkmstree "$dest/tree")
 check "dkms add credstore/$version" dkms add "${dkms_args[@]}" "credstore/$version"
 check "dkms build -k $kver" timeout 900 dkms build "${dkms_args[@]}" "credstore/$version" -k "$kver" -j 2
