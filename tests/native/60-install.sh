@@ -8,8 +8,9 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 dest=$(mktemp -d /tmp/credstore-install.XXXXXX)
 trap 'rm -rf "$dest"' EXIT
 prefix=/usr
-san=
-case ${BUILD:-} in */san) san=SAN=1 ;; esac
+san= sanflags=
+# Under the sanitizers the installed library is instrumented: so is its client.
+case ${BUILD:-} in */san) san=SAN=1 sanflags=-fsanitize=address,undefined ;; esac
 
 check "make install DESTDIR=..." make -C "$repo" --no-print-directory $san install DESTDIR="$dest/root" PREFIX=$prefix
 root=$dest/root
@@ -58,7 +59,7 @@ flags=$(pkg-config --cflags --libs libcredstore)
 check_output "pkg-config points into DESTDIR" "-I$root$prefix/include" echo "$flags"
 # shellcheck disable=SC2086
 check "a client compiles and links with pkg-config" \
-	cc -std=c11 -Wall -Werror -o "$dest/client" "$dest/client.c" $flags
+	cc -std=c11 -Wall -Werror $sanflags -o "$dest/client" "$dest/client.c" $flags
 check_output "the client runs on the installed libcredstore.so.1" "libcredstore.so.1 => $root" \
 	env LD_LIBRARY_PATH="$root$prefix/lib" ldd "$dest/client"
 check_output "the client runs" "^(connected, transport|not connected: .+)" env LD_LIBRARY_PATH="$root$prefix/lib" "$dest/client"
