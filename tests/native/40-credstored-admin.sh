@@ -60,9 +60,9 @@ check_output "install: a chain to another CA is refused" 'does not lead to ancho
 	exit_is 1 $CREDCTL identity install x --chain "$T/stranger.crt" --key "$T/stranger.key" --anchor root
 check_output "install: input that is not PEM/DER is refused" 'neither PEM nor DER' \
 	exit_is 1 $CREDCTL identity install x --chain "$T/web.csr" --key "$T/server.key"
-for _ in $(seq 95); do cat "$T/server.crt"; done >"$T/long-chain.pem"
+for _ in $(seq 130); do cat "$T/server.der"; done >"$T/long-chain.der"
 check_output "install: a chain over the size limit is refused" 'the limit is 32768' \
-	exit_is 1 $CREDCTL identity install long --chain "$T/long-chain.pem" --key "$T/server.key"
+	exit_is 1 $CREDCTL identity install long --chain "$T/long-chain.der" --key "$T/server.key"
 check_output "install: a missing file is a usage error" 'cannot read' \
 	exit_is 2 $CREDCTL identity install x --chain "$T/missing.pem"
 check_output "install: a name of 64 characters is refused" 'name is too long' \

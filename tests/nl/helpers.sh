@@ -10,9 +10,9 @@ hex() { od -An -tx1 -v "$@" | tr -d ' \n'; }
 # command prefix to run csnl as another user.
 check_error() {
 	local desc=$1 errtext=$2 msg=$3; shift 3
-	local log pattern="($errtext): .*($msg)"
+	local log pattern="($errtext)[^:]*: .*($msg)"
 	[ -n "$msg" ] || pattern=$errtext
-	if log=$($CSNL_RUNNER "$CSNL" "$@" 2>&1); then
+	if log=$(${CSNL_RUNNER-} "$CSNL" "$@" 2>&1); then
 		echo "not ok - $desc (succeeded, should have failed)"
 	elif printf '%s\n' "$log" | grep -Eq -- "$pattern"; then
 		echo "ok - $desc"

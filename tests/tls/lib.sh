@@ -106,19 +106,19 @@ tls_stop_all() {
 # certificate NAME and prints what comes back; success means the page
 # came back.  They trust the test CA for the server's certificate.
 tls_s_client() {
-	printf '%s' "$TLS_REQUEST" | timeout 20 openssl s_client -quiet \
+	printf '%s' "$TLS_REQUEST" | timeout 60 openssl s_client -quiet \
 		-connect "127.0.0.1:$TLS_PORT" -servername localhost -verify_return_error \
 		-CAfile "$TLS_DIR/ca.pem" -cert "$TLS_DIR/$1.pem" -key "$TLS_DIR/$1.key" 2>&1 |
 		grep -q "$TLS_PAGE"
 }
 
 tls_curl() {
-	timeout 20 curl -sS --cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/$1.pem" \
+	timeout 60 curl -sS --cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/$1.pem" \
 		--key "$TLS_DIR/$1.key" "https://localhost:$TLS_PORT/" 2>&1 | grep -q "$TLS_PAGE"
 }
 
 tls_gnutls() {
-	printf '%s' "$TLS_REQUEST" | timeout 20 gnutls-cli --x509cafile "$TLS_DIR/ca.pem" \
+	printf '%s' "$TLS_REQUEST" | timeout 60 gnutls-cli --x509cafile "$TLS_DIR/ca.pem" \
 		--x509certfile "$TLS_DIR/$1.pem" --x509keyfile "$TLS_DIR/$1.key" \
 		-p "$TLS_PORT" localhost 2>&1 | grep -q "$TLS_PAGE"
 }
@@ -127,13 +127,13 @@ tls_gnutls() {
 # serves now (connecting as device certificate NAME, dev1-master).
 tls_server_subject() {
 	local who=${1:-dev1-master}
-	timeout 20 openssl s_client -connect "127.0.0.1:$TLS_PORT" -CAfile "$TLS_DIR/ca.pem" \
+	timeout 60 openssl s_client -connect "127.0.0.1:$TLS_PORT" -CAfile "$TLS_DIR/ca.pem" \
 		-cert "$TLS_DIR/$who.pem" -key "$TLS_DIR/$who.key" < /dev/null 2>/dev/null |
 		openssl x509 -noout -subject
 }
 
 # tls_no_cert: the request without a client certificate.
 tls_no_cert() {
-	printf '%s' "$TLS_REQUEST" | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$TLS_PORT" \
+	printf '%s' "$TLS_REQUEST" | timeout 60 openssl s_client -quiet -connect "127.0.0.1:$TLS_PORT" \
 		-CAfile "$TLS_DIR/ca.pem" 2>&1 | grep -q "$TLS_PAGE"
 }
