@@ -1,0 +1,49 @@
+# make install / make uninstall [DESTDIR=...] [PREFIX=/usr/local]: the
+# programs, libcredstore (through lib's install-lib), the man pages, the
+# systemd unit, a modules-load.d snippet, the netlink spec, and the
+# module's sources for DKMS in /usr/src/credstore-<version> (where dkms
+# looks, whatever the prefix).
+CREDSTORE_VERSION := 1.0.0
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/credstore
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
+DKMSDIR    ?= /usr/src/credstore-$(CREDSTORE_VERSION)
+
+MAN_PAGES    := man/credstored.8 man/credctl.8 man/libcredstore.3 man/credstore.7
+man_dest      = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
+DKMS_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild uapi/linux/credstore.h
+
+# Every file install puts down, for uninstall (install-lib's included).
+INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlsproxy \
+	     $(foreach f,libcredstore.so.1 libcredstore.so libcredstore.a pkgconfig/libcredstore.pc,$(PREFIX)/lib/$(f)) \
+	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
+	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
+	     $(UNITDIR)/credstored.service $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml
+
+# libcredstore.pc names the prefix: build it again when PREFIX changes.
+$(BUILD)/lib/libcredstore.pc: $(BUILD)/install-prefix
+$(BUILD)/install-prefix: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+
+.PHONY: install uninstall FORCE
+install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/credstore-tlsproxy
+	install -D -m 0755 $(BUILD)/bin/credstored $(DESTDIR)$(SBINDIR)/credstored
+	install -D -m 0755 $(BUILD)/bin/credctl $(DESTDIR)$(SBINDIR)/credctl
+	install -D -m 0755 $(BUILD)/bin/credstore-tlsproxy $(DESTDIR)$(BINDIR)/credstore-tlsproxy
+	$(foreach p,$(MAN_PAGES),install -D -m 0644 $(p) $(DESTDIR)$(call man_dest,$(p)) &&) true
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/|$(SBINDIR)/|' dist/credstored.service > $(DESTDIR)$(UNITDIR)/credstored.service
+	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(MODLOADDIR)/credstore.conf
+	install -D -m 0644 uapi/credstore.yaml $(DESTDIR)$(DATADIR)/credstore.yaml
+	$(foreach f,$(DKMS_SOURCES),install -D -m 0644 $(f) $(DESTDIR)$(DKMSDIR)/$(f) &&) true
+	sed 's|@VERSION@|$(CREDSTORE_VERSION)|' dist/dkms.conf > $(DESTDIR)$(DKMSDIR)/dkms.conf
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -rf $(DESTDIR)$(DKMSDIR)
+	-rmdir $(DESTDIR)$(PREFIX)/include/credstore $(DESTDIR)$(DATADIR) 2>/dev/null
