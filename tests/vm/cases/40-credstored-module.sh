@@ -1,6 +1,6 @@
 # credstored on nandsim with credstore.ko loaded: it formats the MTD,
 # publishes a snapshot, publishes every change before acknowledging it
-# (queries of the module see it at once), publishes
+# (queries of the module see it at once, subscribers hear it), publishes
 # again when the module is reloaded, keeps everything across a restart,
 # and refuses unprivileged callers.
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
@@ -23,8 +23,13 @@ check "identity install" $CREDCTL identity install web --chain "$T/web.crt" --ke
 check_output "the module serves the identity" 'name=web' $CSNL identity web
 check_output "the module serves the private key to root" 'key=' $CSNL key web
 
+$CSNL listen 1 60 "$T/ready" >"$T/heard" 2>"$T/listen.err" &
+listener=$!
+$CSNL wait-file "$T/ready" >/dev/null
 check "device add (acknowledged after publishing)" \
 	$CREDCTL device add cam1 --cert "$T/client1.crt" --secret rotate-me
+in_shell "the subscriber heard the change" wait $listener
+check_output "the notification names the device" 'kind=device .*id=cam1' cat "$T/heard" "$T/listen.err"
 check_output "the module answers verify-fp for the device at once" 'match=master' \
 	$CSNL verify-fp "$FP1" cam1
 check_output "verify-fp by fingerprint alone finds it" 'id=cam1' $CSNL verify-fp "$FP1"
