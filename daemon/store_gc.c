@@ -117,16 +117,13 @@ static int drain_tombs(struct store *s, struct segment *seg)
 static int erase_copies(struct store *s, struct segment *seg)
 {
 	for (uint32_t c = 0; c < s->redundancy; c++) {
-		int rc = s->f->ops->erase(s->f, seg->phys[c]);
+		int rc = erase_free(s, seg->phys[c]);
 
 		if (rc == -EIO)
 			seg->failed |= 1u << c;
 		else if (rc)
-			return store_io_error(s, rc, "erasing a scrubbed eraseblock");
-		else
-			s->pb[seg->phys[c]].erase_count++;
+			return rc;
 	}
-	seg->erased = true;
 	return 0;
 }
 

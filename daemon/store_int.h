@@ -55,7 +55,6 @@ struct segment {
 	bool closed;			/* never appended to again */
 	bool evacuate;			/* scrub or relocation pending */
 	uint8_t failed;			/* copies whose program failed: mark bad */
-	bool erased;			/* its blocks were erased as it went */
 	uint32_t live_count;
 	uint64_t live_bytes;		/* on-flash bytes of its live ops */
 	struct rec *live, *live_last;	/* in log order, oldest first */
@@ -133,6 +132,10 @@ void seg_remove(struct store *s, struct segment *seg);
 void release_dead(struct store *s);
 struct segment *seg_new(struct store *s, uint64_t seq);
 int store_io_error(struct store *s, int rc, const char *what);
+/* Erases a block that stays free and gives it a free block's header,
+ * which keeps its erase count across a mount.  -EIO: the block is failing
+ * (the caller retires it). */
+int erase_free(struct store *s, uint32_t block);
 
 /* store_log.c */
 /* A commit ready to program: header room then the stored payload. */

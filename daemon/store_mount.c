@@ -92,12 +92,11 @@ static bool classify(struct store *s, uint32_t b, struct found *fd, struct censu
 {
 	switch (block_header_decode(fd->first, &fd->h)) {
 	case BLOCK_SEGMENT:
-		fd->block = b;
-		/* fall through */
 	case BLOCK_FREE:
 		s->pb[b].erase_count = fd->h.erase_count;
 		s->pb[b].ec_known = true;
-		return fd->block == b && !(fd->h.flags & BLOCK_FLAG_FREE);
+		fd->block = b;
+		return !(fd->h.flags & BLOCK_FLAG_FREE);
 	case BLOCK_OTHER_VERSION:
 		c->other_version++;
 		c->version = fd->h.version;
@@ -139,7 +138,6 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
 			return store_io_error(s, rc, "reading a segment header");
 		fd->corrected = rc == -EUCLEAN;
-		fd->block = UINT32_MAX;
 		c->unreadable += rc == -EBADMSG;
 		if (rc != -EBADMSG && classify(s, b, fd, c)) {
 			++*n;
@@ -471,12 +469,10 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	for (uint32_t b = 0; !rc && b < s->geo.eraseblock_count; b++) {
 		if (s->pb[b].state != PB_FREE)
 			continue;
-		rc = f->ops->erase(f, b);
+		rc = erase_free(s, b);
 		if (rc == -EIO) {
 			f->ops->mark_bad(f, b);
 			rc = 0;
-		} else if (rc) {
-			rc = store_io_error(s, rc, "erasing an eraseblock");
 		}
 	}
 	store_unmount(s);
