@@ -70,14 +70,55 @@ static uint32_t devices_intact(struct store *s, const uint32_t *versions)
 	return n;
 }
 
-/* The head segment's last commit that fn accepts. */
-static uint8_t *find_commit(struct flash *f, bool (*fn)(const struct commit_header *h))
+typedef void commit_fn(uint8_t *commit, const struct commit_header *h, void *arg);
+
+/* Calls fn on each commit of a segment's block, in order. */
+static void each_commit(struct flash *f, uint8_t *block, commit_fn *fn, void *arg)
 {
-	const struct flash_geometry *g = &f->geo;
+	struct commit_header h;
+
+	for (uint32_t off = UNIT; off < f->geo.eraseblock_size;
+	     off += align_up(COMMIT_HEADER_SIZE + h.payload_len, UNIT)) {
+		if (commit_header_decode(block + off, &h) <= 0)
+			break;
+		fn(block + off, &h, arg);
+	}
+}
+
+static void count_deflated(uint8_t *commit, const struct commit_header *h, void *arg)
+{
+	(void)commit;
+	*(uint32_t *)arg += !!(h->flags & COMMIT_FLAG_DEFLATED);
+}
+
+/* A deflated commit of an update: the user's op and forwards. */
+static void last_deflated_update(uint8_t *commit, const struct commit_header *h, void *arg)
+{
+	if ((h->flags & COMMIT_FLAG_DEFLATED) && h->generation > 1 && h->op_count > 1)
+		*(uint8_t **)arg = commit;
+}
+
+static uint32_t deflated_count(struct flash *f)
+{
+	uint32_t n = 0;
+
+	for (uint32_t b = 0; b < f->geo.eraseblock_count; b++) {
+		uint8_t *data = flash_emu_block(f, b);
+		struct block_header bh;
+
+		if (block_header_decode(data, &bh) == BLOCK_SEGMENT)
+			each_commit(f, data, count_deflated, &n);
+	}
+	return n;
+}
+
+/* The head segment's last deflated update. */
+static uint8_t *find_update(struct flash *f)
+{
 	uint8_t *head = NULL, *found = NULL;
 	uint64_t seq = 0;
 
-	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
+	for (uint32_t b = 0; b < f->geo.eraseblock_count; b++) {
 		uint8_t *data = flash_emu_block(f, b);
 		struct block_header bh;
 
@@ -86,48 +127,9 @@ static uint8_t *find_commit(struct flash *f, bool (*fn)(const struct commit_head
 			head = data;
 		}
 	}
-	for (uint32_t off = UNIT; head && off < g->eraseblock_size;) {
-		struct commit_header h;
-
-		if (commit_header_decode(head + off, &h) <= 0)
-			break;
-		if (fn(&h))
-			found = head + off;
-		off += align_up(COMMIT_HEADER_SIZE + h.payload_len, UNIT);
-	}
+	if (head)
+		each_commit(f, head, last_deflated_update, &found);
 	return found;
-}
-
-static bool deflated(const struct commit_header *h)
-{
-	return h->flags & COMMIT_FLAG_DEFLATED;
-}
-
-static bool deflated_with_user_op(const struct commit_header *h)
-{
-	return deflated(h) && h->generation > 1 && h->op_count > 1;
-}
-
-static uint32_t deflated_count(struct flash *f)
-{
-	const struct flash_geometry *g = &f->geo;
-	uint32_t n = 0;
-
-	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
-		uint8_t *data = flash_emu_block(f, b);
-		struct block_header bh;
-		struct commit_header h;
-
-		if (block_header_decode(data, &bh) != BLOCK_SEGMENT)
-			continue;
-		for (uint32_t off = UNIT; off < g->eraseblock_size;
-		     off += align_up(COMMIT_HEADER_SIZE + h.payload_len, UNIT)) {
-			if (commit_header_decode(data + off, &h) <= 0)
-				break;
-			n += deflated(&h);
-		}
-	}
-	return n;
 }
 
 /* Devices created, then updated one per commit: the updates forward. */
@@ -179,7 +181,7 @@ static void refused(struct flash *base, const char *what,
 {
 	struct store_options o = test_options(1);
 	struct flash *f = flash_emu_clone(base, NULL);
-	uint8_t *commit = find_commit(f, deflated_with_user_op);
+	uint8_t *commit = find_update(f);
 	struct commit_header h;
 	struct store_status st;
 	struct store *s;
@@ -261,6 +263,16 @@ static void test_incompressible(void)
 	flash_close(f);
 }
 
+/* Anchor i: a certificate's name and validity, text that deflates. */
+static struct store_record anchor(int i, char key[32], char value[200])
+{
+	snprintf(key, 32, "anchor-%d", i);
+	snprintf(value, 200, "CN=Example Root CA %d, O=Example Corporation, C=US; valid "
+		 "2026-01-01 to 2036-01-01; policy 1.3.6.1.4.1.99999.%d", i, i);
+	return (struct store_record){ STORE_REC_ANCHOR, key, strlen(key), value, strlen(value),
+				      NULL, 0 };
+}
+
 /* One transaction of text records spanning several units raw. */
 static void test_saves_units(void)
 {
@@ -274,11 +286,9 @@ static void test_saves_units(void)
 	bool all = true;
 
 	for (int i = 0; i < 12; i++) {
-		snprintf(key, sizeof(key), "anchor-%d", i);
-		snprintf(value, sizeof(value), "CN=Example Root CA %d, O=Example Corporation, "
-			 "C=US; valid 2026-01-01 to 2036-01-01; policy 1.3.6.1.4.1.99999.%d", i, i);
-		store_txn_put(t, &(struct store_record){ STORE_REC_ANCHOR, key, strlen(key), value,
-							 strlen(value), NULL, 0 }, NULL);
+		struct store_record r = anchor(i, key, value);
+
+		store_txn_put(t, &r, NULL);
 	}
 	ok(store_txn_commit(t, NULL, NULL) == 0, "a transaction of 12 certificates' names "
 	   "(about 1.5 KiB raw) commits");
@@ -287,9 +297,7 @@ static void test_saves_units(void)
 	store_unmount(s);
 	s = test_mount(f, &o, false);
 	for (int i = 0; i < 12; i++) {
-		snprintf(key, sizeof(key), "anchor-%d", i);
-		snprintf(value, sizeof(value), "CN=Example Root CA %d, O=Example Corporation, "
-			 "C=US; valid 2026-01-01 to 2036-01-01; policy 1.3.6.1.4.1.99999.%d", i, i);
+		anchor(i, key, value);
 		all &= test_has(s, STORE_REC_ANCHOR, key, value, NULL);
 	}
 	ok(all, "every record reads back after a remount");
