@@ -3,7 +3,7 @@
  *   store_apply.c   operations applied to the index and segment accounting
  *   store_segment.c eraseblocks: allocation, erase, headers, programs, bad
  *   store_log.c     transactions and commit writing
- *   store_pack.c    commit payloads deflated, and the forward fill
+ *   store_pack.c    commit payloads compressed (LZ4), and the forward fill
  *   store_gc.c      garbage collection, scrub and relocation
  *   store_scan.c    reading a segment's commits at mount
  *   store_mount.c   format, mount and replay
@@ -99,7 +99,7 @@ struct store {
 	uint64_t scrubs, relocations, lost_commits, tampered;
 	bool broken;			/* an I/O error left RAM ahead of flash */
 	uint8_t *buf;			/* one eraseblock: commit being built, raw */
-	struct pack *pack;		/* deflate and inflate of payloads */
+	struct pack *pack;		/* compression of payloads, both ways */
 	struct cs_err *err;		/* of the call in progress */
 };
 
@@ -140,9 +140,9 @@ int erase_free(struct store *s, uint32_t block);
 /* store_log.c */
 /* A commit ready to program: header room then the stored payload. */
 struct packing {
-	uint8_t *image;			/* s->buf (stored raw) or a deflated image */
+	uint8_t *image;			/* s->buf (stored raw) or a compressed image */
 	uint32_t stored_len, raw_len;
-	bool deflated;
+	bool compressed;
 };
 
 /* Write a commit whose raw payload is at s->buf + COMMIT_HEADER_SIZE:
@@ -161,9 +161,9 @@ int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 /* store_pack.c */
 int pack_init(struct store *s);
 void pack_free(struct store *s);
-/* The raw payload at s->buf + COMMIT_HEADER_SIZE, deflated if smaller. */
+/* The raw payload at s->buf + COMMIT_HEADER_SIZE, compressed if smaller. */
 void pack_payload(struct store *s, uint32_t raw_len, struct packing *pk);
-/* The bytes len raw bytes at ops take on flash: deflated if smaller. */
+/* The bytes len raw bytes at ops take on flash: compressed if smaller. */
 uint32_t packed_size(struct store *s, const uint8_t *ops, uint32_t len);
 /* Builds at s->buf + COMMIT_HEADER_SIZE forwarded copies of fwd's oldest
  * live records followed by the user bytes at ops (ops outside s->buf), as
@@ -172,9 +172,9 @@ uint32_t packed_size(struct store *s, const uint8_t *ops, uint32_t len);
  * with no user bytes, 0 means nothing fits and *pk is not to be used. */
 uint16_t pack_forwards(struct store *s, const struct segment *fwd, const uint8_t *ops,
 		       uint32_t user, uint32_t room, struct packing *pk);
-/* A stored payload's raw ops: stored itself, or inflated into a buffer
- * of the store valid until the next pack or unpack; NULL if the stream is
- * corrupt or does not inflate to exactly h->raw_len bytes. */
+/* A stored payload's raw ops: stored itself, or decompressed into a
+ * buffer of the store valid until the next pack or unpack; NULL if the
+ * block is corrupt or does not decompress to exactly h->raw_len bytes. */
 const uint8_t *unpack_payload(struct store *s, const struct commit_header *h,
 			      const uint8_t *stored);
 

@@ -126,8 +126,8 @@ int commit_header_decode(const uint8_t *in, struct commit_header *h)
 	h->generation = get64(in + 16);
 	h->tail = get64(in + 24);
 	h->tail_unit = get16(in + 32);
-	if ((h->flags & ~COMMIT_FLAG_DEFLATED) ||
-	    (!(h->flags & COMMIT_FLAG_DEFLATED) && h->raw_len != h->payload_len))
+	if ((h->flags & ~COMMIT_FLAG_LZ4) ||
+	    (!(h->flags & COMMIT_FLAG_LZ4) && h->raw_len != h->payload_len))
 		return -1;
 	return 1;
 }

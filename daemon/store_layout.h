@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LAYOUT_VERSION		2	/* 1: commits never deflated, no free headers */
+#define LAYOUT_VERSION		3	/* 2: bit 0 meant deflate; 1: no compression, no free headers */
 #define BLOCK_MAGIC		0x42545343u	/* "CSTB" */
 #define COMMIT_MAGIC		0x43545343u	/* "CSTC" */
 #define BLOCK_HEADER_SIZE	48
@@ -23,7 +23,7 @@ enum op_kind { OP_PUT = 1, OP_DELETE = 2, OP_CLEAR = 3 };
 #define OP_FLAG_SEALED		0x01
 
 #define BLOCK_FLAG_FREE		0x01	/* no segment: only the erase count counts */
-#define COMMIT_FLAG_DEFLATED	0x01	/* payload is a raw deflate stream */
+#define COMMIT_FLAG_LZ4		0x01	/* payload is compressed, LZ4 block format */
 
 /* Internal record type: the store key check, sealed at format. */
 #define STORE_REC_INTERNAL	0
@@ -38,7 +38,7 @@ struct block_header {
 
 struct commit_header {
 	uint32_t payload_len;		/* bytes stored after the header */
-	uint32_t raw_len;		/* bytes of ops once inflated */
+	uint32_t raw_len;		/* bytes of ops once decompressed */
 	uint8_t flags;
 	uint64_t generation, tail;
 	uint16_t op_count;

@@ -3,7 +3,7 @@
  * to the program unit), programs it, and only then applies it to the
  * index.  The padding is not wasted: it carries forwarded copies of the
  * tail's live records, so that the log's tail moves on at no cost in
- * programmed bytes; deflate (store_pack.c) makes room for more of them. */
+ * programmed bytes; compression (store_pack.c) makes room for more of them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,7 +241,7 @@ static int log_write(struct store *s, const struct packing *pk, uint16_t op_coun
 	struct commit_header h = {
 		.payload_len = pk->stored_len,
 		.raw_len = pk->raw_len,
-		.flags = pk->deflated ? COMMIT_FLAG_DEFLATED : 0,
+		.flags = pk->compressed ? COMMIT_FLAG_LZ4 : 0,
 		.generation = gen,
 		.op_count = op_count,
 	};
@@ -339,7 +339,7 @@ static int commit_txn(struct store_txn *t, uint64_t *generation)
 				  "eraseblock (%u bytes)", user, seg_capacity(s));
 	if ((rc = encode_user(t, gen, user, &ops)))
 		return rc;
-	/* deflate can only save program units when the ops take more than one */
+	/* compression can only save program units when the ops take more than one */
 	len = align_up(COMMIT_HEADER_SIZE + user, s->align);
 	if (len > s->align)
 		len = align_up(COMMIT_HEADER_SIZE + packed_size(s, ops, user), s->align);

@@ -1,8 +1,9 @@
-/* Deflated commits (format version 2): records round-trip through
- * deflated commits; a deflated payload that is corrupt, or whose raw
- * length is wrong, is refused and counted as lost, never applied; a commit
- * deflate cannot shrink is stored raw; deflate saves program units; a
- * version 1 store is refused with a clear error. */
+/* Compressed commits (format version 3, LZ4 blocks): records round-trip
+ * through compressed commits; a compressed payload that is corrupt,
+ * truncated, or whose raw length is wrong, is refused and counted as lost,
+ * never applied; a commit LZ4 cannot shrink is stored raw; compression
+ * saves program units; a store of version 1 or 2 (deflate) is refused with
+ * a clear error. */
 #include <zlib.h>
 
 #include "store_helpers.h"
@@ -85,20 +86,20 @@ static void each_commit(struct flash *f, uint8_t *block, commit_fn *fn, void *ar
 	}
 }
 
-static void count_deflated(uint8_t *commit, const struct commit_header *h, void *arg)
+static void count_compressed(uint8_t *commit, const struct commit_header *h, void *arg)
 {
 	(void)commit;
-	*(uint32_t *)arg += !!(h->flags & COMMIT_FLAG_DEFLATED);
+	*(uint32_t *)arg += !!(h->flags & COMMIT_FLAG_LZ4);
 }
 
-/* A deflated commit of an update: the user's op and forwards. */
-static void last_deflated_update(uint8_t *commit, const struct commit_header *h, void *arg)
+/* A compressed commit of an update: the user's op and forwards. */
+static void last_compressed_update(uint8_t *commit, const struct commit_header *h, void *arg)
 {
-	if ((h->flags & COMMIT_FLAG_DEFLATED) && h->generation > 1 && h->op_count > 1)
+	if ((h->flags & COMMIT_FLAG_LZ4) && h->generation > 1 && h->op_count > 1)
 		*(uint8_t **)arg = commit;
 }
 
-static uint32_t deflated_count(struct flash *f)
+static uint32_t compressed_count(struct flash *f)
 {
 	uint32_t n = 0;
 
@@ -107,12 +108,12 @@ static uint32_t deflated_count(struct flash *f)
 		struct block_header bh;
 
 		if (block_header_decode(data, &bh) == BLOCK_SEGMENT)
-			each_commit(f, data, count_deflated, &n);
+			each_commit(f, data, count_compressed, &n);
 	}
 	return n;
 }
 
-/* The head segment's last deflated update. */
+/* The head segment's last compressed update. */
 static uint8_t *find_update(struct flash *f)
 {
 	uint8_t *head = NULL, *found = NULL;
@@ -128,7 +129,7 @@ static uint8_t *find_update(struct flash *f)
 		}
 	}
 	if (head)
-		each_commit(f, head, last_deflated_update, &found);
+		each_commit(f, head, last_compressed_update, &found);
 	return found;
 }
 
@@ -160,7 +161,7 @@ static void test_round_trip(struct flash *f, const uint32_t *versions)
 	struct store *s;
 	struct store_status st;
 
-	ok(deflated_count(f) > DEVICES, "most commits are deflated (%u)", deflated_count(f));
+	ok(compressed_count(f) > DEVICES, "most commits are compressed (%u)", compressed_count(f));
 	s = test_mount(f, &o, false);
 	store_status(s, &st);
 	ok(s && devices_intact(s, versions) == DEVICES && st.lost_commits == 0,
@@ -228,7 +229,7 @@ static void raw_len_huge(uint8_t *commit, struct commit_header *h)
 	reseal(commit, h);
 }
 
-/* A record of random bytes: deflate cannot shrink its commit. */
+/* A record of random bytes: LZ4 cannot shrink its commit. */
 static void test_incompressible(void)
 {
 	struct store_options o = test_options(1);
@@ -255,7 +256,7 @@ static void test_incompressible(void)
 		while (commit_header_decode(data + off, &h) <= 0 && off >= UNIT)
 			off -= UNIT;
 	}
-	ok(hit && !(h.flags & COMMIT_FLAG_DEFLATED) && h.raw_len == h.payload_len,
+	ok(hit && !(h.flags & COMMIT_FLAG_LZ4) && h.raw_len == h.payload_len,
 	   "its commit is stored raw (%u bytes)", h.payload_len);
 	s = test_mount(f, &o, false);
 	ok(s && test_has(s, STORE_REC_IDENTITY, "random", value, NULL), "and reads back");
@@ -263,7 +264,7 @@ static void test_incompressible(void)
 	flash_close(f);
 }
 
-/* Anchor i: a certificate's name and validity, text that deflates. */
+/* Anchor i: a certificate's name and validity, text that compresses. */
 static struct store_record anchor(int i, char key[32], char value[200])
 {
 	snprintf(key, 32, "anchor-%d", i);
@@ -292,7 +293,7 @@ static void test_saves_units(void)
 	}
 	ok(store_txn_commit(t, NULL, NULL) == 0, "a transaction of 12 certificates' names "
 	   "(about 1.5 KiB raw) commits");
-	ok(f->stats.bytes_programmed - before <= 2 * UNIT, "deflated, it programs %llu bytes",
+	ok(f->stats.bytes_programmed - before <= 2 * UNIT, "compressed, it programs %llu bytes",
 	   (unsigned long long)(f->stats.bytes_programmed - before));
 	store_unmount(s);
 	s = test_mount(f, &o, false);
@@ -305,14 +306,16 @@ static void test_saves_units(void)
 	flash_close(f);
 }
 
-/* A store whose segment headers say version 1. */
-static void test_version_1(void)
+/* A store whose segment headers say an older version: 1 (uncompressed)
+ * or 2 (bit 0 of a commit's flags meant deflate). */
+static void test_old_version(uint8_t version)
 {
 	struct store_options o = test_options(1);
 	struct flash_geometry g = test_nand(8);
 	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
 	struct cs_err err = { 0 };
 	struct store *s = test_mount(f, &o, true);
+	char name[16];
 
 	store_unmount(s);
 	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
@@ -321,14 +324,15 @@ static void test_version_1(void)
 
 		if (is_erased(data, BLOCK_HEADER_SIZE))
 			continue;
-		data[4] = 1;
+		data[4] = version;
 		crc = crc32(0, data, 44);
 		for (int i = 0; i < 4; i++)
 			data[44 + i] = (uint8_t)(crc >> 8 * i);
 	}
 	s = store_mount(f, &o, &err);
-	ok(!s && err.code == EMEDIUMTYPE && strstr(err.msg, "version 1"),
-	   "a version 1 store is refused (%s)", err.msg);
+	snprintf(name, sizeof(name), "version %u", version);
+	ok(!s && err.code == EMEDIUMTYPE && strstr(err.msg, name),
+	   "a %s store is refused (%s)", name, err.msg);
 	store_unmount(s);
 	ok(store_format(f, &o, &err) == 0 && (s = store_mount(f, &o, &err)) != NULL,
 	   "and can be formatted anew");
@@ -344,14 +348,15 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	f = build(versions);
 	test_round_trip(f, versions);
-	refused(f, "a corrupt deflate stream", corrupt_stream);
-	refused(f, "a truncated deflate stream", truncate_stream);
+	refused(f, "a corrupt LZ4 block", corrupt_stream);
+	refused(f, "a truncated LZ4 block", truncate_stream);
 	refused(f, "a raw length one more than the stream gives", raw_len_longer);
 	refused(f, "a raw length one less than the stream gives", raw_len_shorter);
 	refused(f, "a raw length past the limit", raw_len_huge);
 	flash_close(f);
 	test_incompressible();
 	test_saves_units();
-	test_version_1();
+	test_old_version(1);
+	test_old_version(2);
 	return tap_done();
 }
