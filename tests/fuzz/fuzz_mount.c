@@ -6,8 +6,9 @@
  * the block, and blocks the input does not reach, stay erased.  This keeps
  * the seeds (real stores) small and lets mutations hit headers and
  * commits.  When the input's last byte is odd, every commit whose header
- * decodes gets its CRC recomputed first, so that mutated payloads (deflate
- * streams, raw lengths, ops) get past the CRC to inflate and replay. */
+ * decodes gets its CRC recomputed first, so that mutated payloads (LZ4
+ * blocks, raw lengths, ops) get past the CRC to the decompressor and
+ * replay. */
 #include <stdio.h>
 #include <string.h>
 
@@ -102,7 +103,7 @@ static int touch(const struct store_record *r, void *arg)
 }
 
 /* Devices as the benchmark has them (NUL-padded ids, random
- * fingerprints), updated one per commit: deflated commits that forward. */
+ * fingerprints), updated one per commit: compressed commits that forward. */
 static void put_devices(struct store *s)
 {
 	struct store_record r = { STORE_REC_DEVICE, NULL, 64, NULL, 72, NULL, 0 };
@@ -130,7 +131,7 @@ static void put_devices(struct store *s)
 }
 
 /* Seeds: an empty store, one with a few records, one where most
- * records were superseded, one of deflated device commits. */
+ * records were superseded, one of compressed device commits. */
 static void write_seeds(void)
 {
 	struct cs_err err = { 0 };
