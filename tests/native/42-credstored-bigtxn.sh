@@ -1,0 +1,69 @@
+#!/bin/bash
+# Admin changes larger than one eraseblock: a `store batch` and a `store
+# import` that the store writes in parts (daemon/FORMAT.md, "Transactions
+# in parts") commit all or nothing, also across a power cut at any flash
+# operation of the batch.  Small eraseblocks (16 KiB) keep the batches
+# short: 300 devices with secrets are some 20 KB of records.
+. "$(dirname "$0")/credstored-env.bash"
+
+GEOMETRY=nand,eb=16k,page=2k,subpage=512,blocks=256
+DAEMON_ARGS="--image $T/store.img --no-module --geometry $GEOMETRY"
+devices() { $CREDCTL store status | sed -n 's/^devices: //p'; }
+
+# batch FILE PREFIX N [LAST]: N device adds with secrets, then LAST.
+batch() {
+	for i in $(seq "$3"); do echo "device add $2-$i --secret secret-$2-$i"; done >"$1"
+	[ -z "${4:-}" ] || echo "$4" >>"$1"
+}
+batch "$T/big.batch" big 300
+batch "$T/bad.batch" bad 300 "device reset-secret ghost --secret x"
+batch "$T/next.batch" next 300
+
+in_shell "credstored starts on an image of 16 KiB eraseblocks" start_daemon
+check_output "a batch of 300 devices (more than an eraseblock) commits" 'operations: 300' \
+	$CREDCTL store batch "$T/big.batch"
+check "the store holds more than an eraseblock of records" \
+	test "$($CREDCTL store status | sed -n 's/^live_bytes: //p')" -gt 16384
+check_output "a batch of 300 more whose last operation fails is refused" 'batch operation 301' \
+	exit_is 4 $CREDCTL store batch "$T/bad.batch"
+check "none of the refused batch is there" test "$(devices)" = 300
+check_fails "not its first device either" $CREDCTL device show bad-1
+in_shell "stop" stop_daemon
+in_shell "credstored restarts" start_daemon
+check "after the restart: the 300 devices" test "$(devices)" = 300
+check_output "the first one, with its secret" 'master_secret: yes' $CREDCTL device show big-1
+check_output "and the last one" 'id: big-300' $CREDCTL device show big-300
+
+check "store export" $CREDCTL store export "$T/backup" --passphrase correct-horse
+check "store reset-devices --yes" $CREDCTL store reset-devices --yes
+check "store import of a backup larger than an eraseblock" \
+	$CREDCTL store import "$T/backup" --passphrase correct-horse
+check "import restored the 300 devices" test "$(devices)" = 300
+in_shell "stop" stop_daemon
+cp "$T/store.img" "$T/before-cut.img"
+
+# A power cut at each flash operation of the next batch (it takes 7: the
+# parts, and an erase and a header for each new segment), and one after
+# it: after a restart without faults the store holds its 300 devices and
+# all of the batch or none of it.
+cut_points=0 mixed=0 cut_inside=0
+for cut in 0 1 2 3 4 5 6 7; do
+	for torn in "" ",torn"; do
+		cp "$T/before-cut.img" "$T/store.img"
+		start_daemon --faults "cut=$cut$torn" || { mixed=$((mixed + 1)); continue; }
+		$CREDCTL store batch "$T/next.batch" >/dev/null 2>&1 && acked=1 || acked=0
+		stop_daemon
+		start_daemon || { mixed=$((mixed + 1)); continue; }
+		n=$(devices)
+		cut_points=$((cut_points + 1))
+		[ "$acked" = 0 ] && cut_inside=$((cut_inside + 1))
+		if ! { [ "$n" = 300 ] && [ "$acked" = 0 ]; } && [ "$n" != 600 ]; then
+			echo "# cut=$cut$torn: $n devices after the restart (acknowledged: $acked)"
+			mixed=$((mixed + 1))
+		fi
+		stop_daemon
+	done
+done
+check "$cut_points power cuts during a batch of 300, $cut_inside before it was acknowledged: all or nothing each time" \
+	test "$mixed" = 0 -a "$cut_inside" -gt 4 -a "$cut_inside" -lt "$cut_points"
+finish
