@@ -71,6 +71,26 @@ static int put(struct store *s, uint8_t type, const char *key, const char *value
 	return store_txn_commit(t, NULL, NULL);
 }
 
+/* n devices in one transaction: more than an eraseblock of the fuzz
+ * flash, so written in parts. */
+static void put_many(struct store *s, int n)
+{
+	struct store_txn *t = store_txn_begin(s);
+	char key[32], value[200];
+
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	for (int i = 0; t && i < n; i++) {
+		struct store_record r = { STORE_REC_DEVICE, key, 0, value, strlen(value),
+					  "secret", 6 };
+
+		r.key_len = (size_t)snprintf(key, sizeof(key), "dev-%d", i);
+		store_txn_put(t, &r, NULL);
+	}
+	if (t)
+		store_txn_commit(t, NULL, NULL);
+}
+
 static int touch(const struct store_record *r, void *arg)
 {
 	*(size_t *)arg += r->value_len + r->secret_len;
@@ -78,10 +98,12 @@ static int touch(const struct store_record *r, void *arg)
 }
 
 /* Seeds: an empty store, one with a few records, one where most
- * records were superseded. */
+ * records were superseded, one with a transaction in parts (larger than
+ * an eraseblock) and the start of another cut short. */
 static void write_seeds(void)
 {
 	struct cs_err err = { 0 };
+	struct flash_faults cut;
 	struct store *s;
 	char key[32];
 
@@ -101,6 +123,17 @@ static void write_seeds(void)
 	}
 	store_unmount(s);
 	write_seed("superseded");
+	s = store_mount(image, &opts, &err);
+	put_many(s, 120);
+	flash_faults_none(&cut);
+	cut.cut_after = 3;		/* in the second part of the next */
+	flash_emu_set_faults(image, &cut);
+	put_many(s, 120);
+	store_unmount(s);
+	flash_emu_power_on(image);
+	flash_faults_none(&cut);
+	flash_emu_set_faults(image, &cut);
+	write_seed("parts");
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
