@@ -18,7 +18,7 @@
  * Environment: CREDSTORE_PL_VARIANT=name runs one variant,
  * CREDSTORE_PL_CUT=n one cut point, CREDSTORE_PL_STEP=n every n-th cut
  * point (default 1; 5 under the sanitizers, where each run is ~10x
- * slower), CREDSTORE_PL_TXNS the workload's length (default 500; 200 for
+ * slower), CREDSTORE_PL_TXNS the workload's length (default 500; 120 for
  * the big variants). */
 #include "store_workload.h"
 #include "tap.h"
@@ -349,7 +349,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		if (!only || !strcmp(only, variants[i].name))
-			run_variant(&variants[i], ntxn ? (int)ntxn : variants[i].big ? 200 : 500,
+			run_variant(&variants[i], ntxn ? (int)ntxn : variants[i].big ? 120 : 500,
 				    step > 0 ? step : 1, cut);
 	return tap_done();
 }
