@@ -3,11 +3,11 @@
  *   store_apply.c   operations applied to the index and segment accounting
  *   store_segment.c eraseblocks: allocation, erase, headers, programs, bad
  *   store_log.c     transactions and commit writing
- *   store_txn_parts.c transactions larger than a segment, in parts
  *   store_gc.c      garbage collection, scrub and relocation
  *   store_scan.c    reading a segment's commits at mount
  *   store_mount.c   format, mount and replay
  *   store_query.c   lookups, iteration and status
+ *   store_txn_parts.c transactions larger than a segment, in parts
  *
  * The log is a sequence of segments in seq order; a segment is one
  * eraseblock, or two with redundancy 2 (same bytes at the same offsets).
@@ -106,6 +106,7 @@ struct store {
 	uint32_t nlog;
 	uint64_t max_seq;		/* highest seq ever seen on flash */
 	uint64_t durable_tail;		/* the tail a commit on flash names */
+	struct parts parts;		/* of a transaction in flight */
 	uint64_t patrol_seq;		/* the segment store_maintain read last */
 	uint64_t gen;
 	uint64_t clear_gen[TYPES];
@@ -115,7 +116,6 @@ struct store {
 	uint32_t counts[TYPES];
 	uint64_t scrubs, relocations, lost_commits, tampered;
 	bool broken;			/* an I/O error left RAM ahead of flash */
-	struct parts parts;		/* of a transaction in flight */
 	uint8_t *buf;			/* one eraseblock: commit being built */
 	struct cs_err *err;		/* of the call in progress */
 };
@@ -136,6 +136,46 @@ void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
 int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
 	     uint64_t op_gen);
 void seg_drop_tombs(struct segment *seg);
+/* A payload's ops, none a part marker (apply_commit: a part is held back,
+ * see store_txn_parts.c). */
+int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,
+	      uint32_t len, uint64_t gen);
+
+/* store_log.c: a transaction's operations, kept in RAM until commit. */
+struct txn_op {
+	uint8_t kind, type, key_len;
+	uint8_t *key, *value, *secret;
+	size_t value_len, secret_len;
+};
+
+struct store_txn {
+	struct store *s;
+	struct txn_op *ops;
+	size_t n, cap;
+	size_t bytes;			/* of its ops' payload, for STORE_TXN_BYTES_MAX */
+};
+
+size_t txn_op_size(const struct txn_op *t);
+/* Encodes one op (sealing its secret under gen) at out: its size, 0 if
+ * sealing failed. */
+size_t txn_op_encode(struct store *s, const struct txn_op *t, uint64_t gen, uint8_t *out);
+void txn_op_free(struct txn_op *op);
+
+/* store_txn_parts.c */
+/* Whether the transaction is too large for one commit; then commit_parts
+ * writes it as several, the last of which makes them all visible, with
+ * store_txn_commit's results. */
+bool txn_in_parts(const struct store_txn *t);
+int commit_parts(struct store_txn *t, uint64_t *generation);
+/* Applies a commit that starts with a part marker: holds a part back, or
+ * applies the held parts and the final one.  0 if the commit is not a
+ * part (*handled false), else as apply_commit. */
+int parts_apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		       const uint8_t *payload, uint32_t len, bool *handled);
+/* Forgets the held parts (a transaction that never finished). */
+void parts_drop(struct store *s);
+/* Lowers (*seq, *unit) to the first held part: the tail may not pass it. */
+void parts_pin(const struct store *s, uint64_t *seq, uint32_t *unit);
 
 /* store_segment.c */
 struct segment *seg_head(const struct store *s);
@@ -160,46 +200,8 @@ int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_
 /* Append forwarded copies of seg's live records to the payload being
  * built (*len bytes so far, limit at most); returns how many. */
 uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint32_t limit);
-/* Applies a commit's payload to RAM (a part is held back, see
- * store_txn_parts.c); apply_ops: the ops alone, no part marker. */
 int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 		 const uint8_t *payload, uint32_t len, uint64_t gen);
-int apply_ops(struct store *s, struct segment *seg, uint32_t offset,
-	      const uint8_t *payload, uint32_t len, uint64_t gen);
-
-/* A transaction's operations, kept in RAM until commit. */
-struct txn_op {
-	uint8_t kind, type, key_len;
-	uint8_t *key, *value, *secret;
-	size_t value_len, secret_len;
-};
-
-struct store_txn {
-	struct store *s;
-	struct txn_op *ops;
-	size_t n, cap;
-	size_t bytes;			/* of its ops' payload, for STORE_TXN_BYTES_MAX */
-};
-
-size_t txn_op_size(const struct txn_op *t);
-/* Encodes one op (sealing its secret under gen) at out: its size, 0 if
- * sealing failed. */
-size_t txn_op_encode(struct store *s, const struct txn_op *t, uint64_t gen, uint8_t *out);
-void txn_op_free(struct txn_op *op);
-
-/* store_txn_parts.c */
-/* Commits a transaction too large for one commit as several, the last
- * of which makes them all visible. */
-int commit_parts(struct store_txn *t, uint64_t gen);
-/* Applies a commit that starts with a part marker: holds a part back, or
- * applies the held parts and the final one.  0 if the commit is not a
- * part (*handled false), else as apply_commit. */
-int parts_apply_commit(struct store *s, struct segment *seg, uint32_t offset,
-		       const uint8_t *payload, uint32_t len, bool *handled);
-/* Forgets the held parts (a transaction that never finished). */
-void parts_drop(struct store *s);
-/* Lowers (*seq, *unit) to the first held part: the tail may not pass it. */
-void parts_pin(const struct store *s, uint64_t *seq, uint32_t *unit);
 
 /* store_gc.c */
 /* Room for a commit of commit_len bytes that adds put_bytes of records:

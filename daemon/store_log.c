@@ -3,8 +3,7 @@
  * to the program unit), programs it, and only then applies it to the
  * index.  The padding is not wasted: it carries forwarded copies of the
  * tail's live records, so that the log's tail moves on at no cost in
- * programmed bytes.  A transaction too large for one commit is written in
- * parts by store_txn_parts.c. */
+ * programmed bytes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +104,6 @@ static int add_op(struct store_txn *t, uint8_t kind, const struct store_record *
 				  "(max %d), secret %zu (max %d) bytes", r->key_len,
 				  STORE_RECORD_KEY_MAX, r->value_len, STORE_VALUE_MAX,
 				  r->secret_len, STORE_SECRET_MAX);
-	if (t->bytes + op_size(&(struct op){ .key_len = op.key_len, .value_len = r->value_len,
-					     .secret_len = r->secret ? r->secret_len + SEAL_OVERHEAD
-								   : 0 }) > STORE_TXN_BYTES_MAX)
-		return cs_err_set(err, EFBIG, "transaction too large: more than %d MiB of "
-				  "records in one transaction (the RAM it may hold)",
-				  STORE_TXN_BYTES_MAX >> 20);
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 8;
 		struct txn_op *ops = realloc(t->ops, cap * sizeof(*ops));
@@ -128,6 +121,12 @@ static int add_op(struct store_txn *t, uint8_t kind, const struct store_record *
 	if (!op.key || !op.value || (r->secret && !op.secret)) {
 		txn_op_free(&op);
 		return cs_err_set(err, ENOMEM, "out of memory");
+	}
+	if (t->bytes + txn_op_size(&op) > STORE_TXN_BYTES_MAX) {
+		txn_op_free(&op);
+		return cs_err_set(err, EFBIG, "transaction too large: more than %d MiB of "
+				  "records in one transaction (the RAM it may hold)",
+				  STORE_TXN_BYTES_MAX >> 20);
 	}
 	drop_superseded(t, kind, r->type, r->key, r->key_len);
 	t->ops[t->n++] = op;
@@ -211,25 +210,6 @@ uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint3
 		n++;
 	}
 	return n;
-}
-
-int apply_ops(struct store *s, struct segment *seg, uint32_t offset,
-	      const uint8_t *payload, uint32_t len, uint64_t gen)
-{
-	struct op op;
-
-	for (uint32_t off = 0; off < len;) {
-		size_t n = op_decode(payload + off, len - off, &op);
-		int rc;
-
-		if (!n)
-			return -EBADMSG;
-		rc = apply_op(s, seg, offset, &op, op.has_gen ? op.gen : gen);
-		if (rc)
-			return rc;
-		off += n;
-	}
-	return 0;
 }
 
 int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
@@ -334,15 +314,20 @@ static struct segment *forward_source(struct store *s)
 	return NULL;
 }
 
-/* A transaction that fits in one commit, with forwards in its padding. */
-static int commit_one(struct store_txn *t, uint64_t gen, size_t user, size_t put_bytes)
+static int commit_txn(struct store_txn *t, uint64_t *generation)
 {
 	struct store *s = t->s;
-	uint32_t len = align_up(COMMIT_HEADER_SIZE + user, s->align), room, payload = 0;
+	uint64_t gen = s->gen + 1;
+	size_t put_bytes, user = txn_size(t, &put_bytes);
+	uint32_t len, room, payload = 0;
 	struct segment *fwd;
 	uint16_t nfwd;
 	int rc;
 
+	if (user + COMMIT_HEADER_SIZE > seg_capacity(s) || t->n > UINT16_MAX)
+		return cs_err_set(s->err, EFBIG, "transaction of %zu bytes does not fit in an "
+				  "eraseblock (%u bytes)", user, seg_capacity(s));
+	len = align_up(COMMIT_HEADER_SIZE + user, s->align);
 	if ((rc = ensure_space(s, len, put_bytes)))
 		return rc;
 	fwd = forward_source(s);
@@ -350,20 +335,7 @@ static int commit_one(struct store_txn *t, uint64_t gen, size_t user, size_t put
 	nfwd = add_forwards(s, fwd, &payload, room);
 	if ((rc = encode_txn(s, t, gen, s->buf + COMMIT_HEADER_SIZE + payload)))
 		return rc;
-	return log_commit(s, payload + user, nfwd + t->n, gen, fwd, nfwd);
-}
-
-static int commit_txn(struct store_txn *t, uint64_t *generation)
-{
-	struct store *s = t->s;
-	uint64_t gen = s->gen + 1;
-	size_t put_bytes, user = txn_size(t, &put_bytes);
-	int rc;
-
-	if (user + COMMIT_HEADER_SIZE <= seg_capacity(s) && t->n <= UINT16_MAX)
-		rc = commit_one(t, gen, user, put_bytes);
-	else
-		rc = commit_parts(t, gen);
+	rc = log_commit(s, payload + user, nfwd + t->n, gen, fwd, nfwd);
 	if (rc)
 		return rc;
 	s->gen = gen;
@@ -382,6 +354,8 @@ int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *e
 	s->err = err;
 	if (s->broken)
 		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
+	else if (txn_in_parts(t))
+		rc = commit_parts(t, generation);
 	else
 		rc = commit_txn(t, generation);
 	store_txn_abort(t);

@@ -194,7 +194,7 @@ static int plan(struct store_txn *t, uint32_t *segments)
 
 /* Every segment the parts need is free before the first is written, so
  * that no GC runs between them; GC moves the head, so plan again. */
-static int make_room(struct store_txn *t)
+static int room_for_parts(struct store_txn *t)
 {
 	uint32_t need, planned;
 	int rc = plan(t, &need);
@@ -241,19 +241,29 @@ static int write_parts(struct store_txn *t, uint64_t gen)
 	return 0;
 }
 
-int commit_parts(struct store_txn *t, uint64_t gen)
+bool txn_in_parts(const struct store_txn *t)
+{
+	return t->bytes + COMMIT_HEADER_SIZE > seg_capacity(t->s) || t->n > UINT16_MAX;
+}
+
+int commit_parts(struct store_txn *t, uint64_t *generation)
 {
 	struct store *s = t->s;
-	int rc = make_room(t);
+	uint64_t gen = s->gen + 1;
+	int rc = room_for_parts(t);
 
 	if (rc)
 		return rc;
-	rc = write_parts(t, gen);
-	if (rc) {
-		/* nothing of it is seen; its generation is spent, so that no
-		 * later final part adopts the parts it left on flash */
+	/* nothing of a failed one is seen; its generation is spent, so
+	 * that no later final part adopts the parts it left on flash */
+	s->gen = gen;
+	if ((rc = write_parts(t, gen))) {
 		parts_drop(s);
-		s->gen = gen;
+		return rc;
 	}
-	return rc;
+	if (generation)
+		*generation = gen;
+	/* relocation after a failed program: the transaction is durable */
+	evacuate_pending(s);
+	return 0;
 }

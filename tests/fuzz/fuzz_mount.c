@@ -71,6 +71,38 @@ static int put(struct store *s, uint8_t type, const char *key, const char *value
 	return store_txn_commit(t, NULL, NULL);
 }
 
+static int touch(const struct store_record *r, void *arg)
+{
+	*(size_t *)arg += r->value_len + r->secret_len;
+	return 0;
+}
+
+/* Seeds: an empty store, one with a few records, one where most
+ * records were superseded. */
+static void write_seeds(void)
+{
+	struct cs_err err = { 0 };
+	struct store *s;
+	char key[32];
+
+	store_format(image, &opts, &err);
+	write_seed("empty");
+	s = store_mount(image, &opts, &err);
+	put(s, STORE_REC_IDENTITY, "web", "chain", "key");
+	put(s, STORE_REC_ANCHOR, "root", "cert", NULL);
+	put(s, STORE_REC_DEVICE, "dev-1", "fp", "secret");
+	put(s, STORE_REC_META, "limits", "x", NULL);
+	store_unmount(s);
+	write_seed("records");
+	s = store_mount(image, &opts, &err);
+	for (int i = 0; i < 60; i++) {
+		snprintf(key, sizeof(key), "dev-%d", i % 7);
+		put(s, STORE_REC_DEVICE, key, "a value that takes some room in a block", "s");
+	}
+	store_unmount(s);
+	write_seed("superseded");
+}
+
 /* n devices in one transaction: more than an eraseblock of the fuzz
  * flash, so written in parts. */
 static void put_many(struct store *s, int n)
@@ -91,42 +123,16 @@ static void put_many(struct store *s, int n)
 		store_txn_commit(t, NULL, NULL);
 }
 
-static int touch(const struct store_record *r, void *arg)
+/* A seed over the last one: a transaction in parts (larger than an
+ * eraseblock), then one cut short after its first part. */
+static void write_parts_seed(void)
 {
-	*(size_t *)arg += r->value_len + r->secret_len;
-	return 0;
-}
-
-/* Seeds: an empty store, one with a few records, one where most
- * records were superseded, one with a transaction in parts (larger than
- * an eraseblock) and the start of another cut short. */
-static void write_seeds(void)
-{
-	struct cs_err err = { 0 };
+	struct store *s = store_mount(image, &opts, NULL);
 	struct flash_faults cut;
-	struct store *s;
-	char key[32];
 
-	store_format(image, &opts, &err);
-	write_seed("empty");
-	s = store_mount(image, &opts, &err);
-	put(s, STORE_REC_IDENTITY, "web", "chain", "key");
-	put(s, STORE_REC_ANCHOR, "root", "cert", NULL);
-	put(s, STORE_REC_DEVICE, "dev-1", "fp", "secret");
-	put(s, STORE_REC_META, "limits", "x", NULL);
-	store_unmount(s);
-	write_seed("records");
-	s = store_mount(image, &opts, &err);
-	for (int i = 0; i < 60; i++) {
-		snprintf(key, sizeof(key), "dev-%d", i % 7);
-		put(s, STORE_REC_DEVICE, key, "a value that takes some room in a block", "s");
-	}
-	store_unmount(s);
-	write_seed("superseded");
-	s = store_mount(image, &opts, &err);
 	put_many(s, 120);
 	flash_faults_none(&cut);
-	cut.cut_after = 3;		/* in the second part of the next */
+	cut.cut_after = 3;		/* in the second part */
 	flash_emu_set_faults(image, &cut);
 	put_many(s, 120);
 	store_unmount(s);
@@ -145,8 +151,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	image = fuzz_flash();
 	opts = fuzz_store_options();
-	if (fuzz_seed_dir())
+	if (fuzz_seed_dir()) {
 		write_seeds();
+		write_parts_seed();
+	}
 	return 0;
 }
 
