@@ -9,7 +9,7 @@
 #include "store_workload.h"
 #include "tap.h"
 
-#define DEVICES 2000
+#define DEVICES 1000
 
 /* Device i's key, long when `long_key` (so that deletes alone fill
  * eraseblocks), and value/secret of a version. */
