@@ -129,7 +129,28 @@ int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct
 		return apply_put(s, seg, offset, op, op_gen);
 	case OP_DELETE:
 		return apply_delete(s, seg, op, op_gen);
-	default:
+	case OP_CLEAR:
 		return apply_clear(s, seg, op, op_gen);
+	default:
+		return -EBADMSG;	/* a part marker is only ever a commit's first op */
 	}
+}
+
+int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,
+	      uint32_t len, uint64_t gen)
+{
+	struct op op;
+
+	for (uint32_t off = 0; off < len;) {
+		size_t n = op_decode(payload + off, len - off, &op);
+		int rc;
+
+		if (!n)
+			return -EBADMSG;
+		rc = apply_op(s, seg, offset, &op, op.has_gen ? op.gen : gen);
+		if (rc)
+			return rc;
+		off += n;
+	}
+	return 0;
 }

@@ -8,6 +8,7 @@
  *   store_scan.c    reading a segment's commits at mount
  *   store_mount.c   format, mount and replay
  *   store_query.c   lookups, iteration and status
+ *   store_txn_parts.c transactions larger than a segment, in parts
  *
  * The log is a sequence of segments in seq order; a segment is one
  * eraseblock, or two with redundancy 2 (same bytes at the same offsets).
@@ -76,6 +77,23 @@ struct index {
 	uint64_t rng;
 };
 
+/* A part of a multi-commit transaction, applied only when its final
+ * commit is (store_txn_parts.c): the part's ops, where they are on flash. */
+struct part {
+	struct part *next;
+	struct segment *seg;
+	uint32_t offset;		/* of the part's commit in seg */
+	uint32_t len;
+	uint8_t ops[];			/* payload after the marker */
+};
+
+/* The parts of the transaction in flight (generation gen), oldest first:
+ * while there is one, the tail stays at or before the first. */
+struct parts {
+	uint64_t gen;
+	struct part *first, *last;
+};
+
 struct store {
 	struct flash *f;
 	struct flash_geometry geo;
@@ -89,6 +107,7 @@ struct store {
 	uint32_t nlog;
 	uint64_t max_seq;		/* highest seq ever seen on flash */
 	uint64_t durable_tail;		/* the tail a commit on flash names */
+	struct parts parts;		/* of a transaction in flight */
 	uint64_t patrol_seq;		/* the segment store_maintain read last */
 	uint64_t gen;
 	uint64_t clear_gen[TYPES];
@@ -119,6 +138,46 @@ void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
 int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
 	     uint64_t op_gen);
 void seg_drop_tombs(struct segment *seg);
+/* A payload's ops, none a part marker (apply_commit: a part is held back,
+ * see store_txn_parts.c). */
+int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,
+	      uint32_t len, uint64_t gen);
+
+/* store_log.c: a transaction's operations, kept in RAM until commit. */
+struct txn_op {
+	uint8_t kind, type, key_len;
+	uint8_t *key, *value, *secret;
+	size_t value_len, secret_len;
+};
+
+struct store_txn {
+	struct store *s;
+	struct txn_op *ops;
+	size_t n, cap;
+	size_t bytes;			/* of its ops' payload, for STORE_TXN_BYTES_MAX */
+};
+
+size_t txn_op_size(const struct txn_op *t);
+/* Encodes one op (sealing its secret under gen) at out: its size, 0 if
+ * sealing failed. */
+size_t txn_op_encode(struct store *s, const struct txn_op *t, uint64_t gen, uint8_t *out);
+void txn_op_free(struct txn_op *op);
+
+/* store_txn_parts.c */
+/* Whether the transaction is too large for one commit; then commit_parts
+ * writes it as several, the last of which makes them all visible, with
+ * store_txn_commit's results. */
+bool txn_in_parts(const struct store_txn *t);
+int commit_parts(struct store_txn *t, uint64_t *generation);
+/* Applies a commit that starts with a part marker: holds a part back, or
+ * applies the held parts and the final one.  0 if the commit is not a
+ * part (*handled false), else as apply_commit. */
+int parts_apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		       const uint8_t *payload, uint32_t len, bool *handled);
+/* Forgets the held parts (a transaction that never finished). */
+void parts_drop(struct store *s);
+/* Lowers (*seq, *unit) to the first held part: the tail may not pass it. */
+void parts_pin(const struct store *s, uint64_t *seq, uint32_t *unit);
 
 /* store_segment.c */
 struct segment *seg_head(const struct store *s);
@@ -182,6 +241,9 @@ const uint8_t *unpack_payload(struct store *s, const struct commit_header *h,
 /* Room for a commit of commit_len bytes that adds put_bytes of records:
  * GC as needed, -ENOSPC (nothing changed by it) when the store is full. */
 int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes);
+/* Room for `segments` new segments outside the reserve, and put_bytes
+ * more of records: GC as needed, -ENOSPC when the store is full. */
+int ensure_segments(struct store *s, uint32_t segments, size_t put_bytes);
 int evacuate_pending(struct store *s);
 
 #endif

@@ -11,18 +11,6 @@
 #include "seal.h"
 #include "store_int.h"
 
-struct txn_op {
-	uint8_t kind, type, key_len;
-	uint8_t *key, *value, *secret;
-	size_t value_len, secret_len;
-};
-
-struct store_txn {
-	struct store *s;
-	struct txn_op *ops;
-	size_t n, cap;
-};
-
 struct store_txn *store_txn_begin(struct store *s)
 {
 	struct store_txn *t = calloc(1, sizeof(*t));
@@ -32,11 +20,12 @@ struct store_txn *store_txn_begin(struct store *s)
 	return t;
 }
 
-static void op_clear(struct txn_op *op)
+void txn_op_free(struct txn_op *op)
 {
 	free(op->key);
 	free(op->value);
 	free(op->secret);
+	op->key = op->value = op->secret = NULL;
 }
 
 void store_txn_abort(struct store_txn *t)
@@ -44,9 +33,31 @@ void store_txn_abort(struct store_txn *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++)
-		op_clear(&t->ops[i]);
+		txn_op_free(&t->ops[i]);
 	free(t->ops);
 	free(t);
+}
+
+static void txn_to_op(const struct txn_op *t, struct op *op)
+{
+	*op = (struct op){
+		.kind = t->kind,
+		.type = t->type,
+		.key_len = t->key_len,
+		.flags = t->secret ? OP_FLAG_SEALED : 0,
+		.value_len = t->value_len,
+		.secret_len = t->secret ? t->secret_len + SEAL_OVERHEAD : 0,
+		.key = t->key,
+		.value = t->value,
+	};
+}
+
+size_t txn_op_size(const struct txn_op *t)
+{
+	struct op op;
+
+	txn_to_op(t, &op);
+	return op_size(&op);
 }
 
 /* Drops the earlier ops that a new one makes moot: only the last op on a
@@ -62,9 +73,10 @@ static void drop_superseded(struct store_txn *t, uint8_t kind, uint8_t type,
 			    (kind == OP_CLEAR || (op->kind != OP_CLEAR && op->key_len == key_len &&
 						  !memcmp(op->key, key, key_len)));
 
-		if (moot)
-			op_clear(op);
-		else
+		if (moot) {
+			t->bytes -= txn_op_size(op);
+			txn_op_free(op);
+		} else
 			t->ops[w++] = *op;
 	}
 	t->n = w;
@@ -107,11 +119,18 @@ static int add_op(struct store_txn *t, uint8_t kind, const struct store_record *
 	op.value_len = r->value_len;
 	op.secret_len = r->secret ? r->secret_len : 0;
 	if (!op.key || !op.value || (r->secret && !op.secret)) {
-		op_clear(&op);
+		txn_op_free(&op);
 		return cs_err_set(err, ENOMEM, "out of memory");
+	}
+	if (t->bytes + txn_op_size(&op) > STORE_TXN_BYTES_MAX) {
+		txn_op_free(&op);
+		return cs_err_set(err, EFBIG, "transaction too large: more than %d MiB of "
+				  "records in one transaction (the RAM it may hold)",
+				  STORE_TXN_BYTES_MAX >> 20);
 	}
 	drop_superseded(t, kind, r->type, r->key, r->key_len);
 	t->ops[t->n++] = op;
+	t->bytes += txn_op_size(&op);
 	return 0;
 }
 
@@ -135,20 +154,6 @@ int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err)
 	return add_op(t, OP_CLEAR, &r, err);
 }
 
-static void txn_to_op(const struct txn_op *t, struct op *op)
-{
-	*op = (struct op){
-		.kind = t->kind,
-		.type = t->type,
-		.key_len = t->key_len,
-		.flags = t->secret ? OP_FLAG_SEALED : 0,
-		.value_len = t->value_len,
-		.secret_len = t->secret ? t->secret_len + SEAL_OVERHEAD : 0,
-		.key = t->key,
-		.value = t->value,
-	};
-}
-
 /* Payload bytes of the user's ops, and of those that add records. */
 static size_t txn_size(const struct store_txn *t, size_t *put_bytes)
 {
@@ -165,20 +170,29 @@ static size_t txn_size(const struct store_txn *t, size_t *put_bytes)
 	return n;
 }
 
+size_t txn_op_encode(struct store *s, const struct txn_op *to, uint64_t gen, uint8_t *out)
+{
+	uint8_t sealed[STORE_SECRET_MAX + SEAL_OVERHEAD];
+	struct seal_binding b = { to->type, to->key, to->key_len, gen, to->value, to->value_len };
+	struct op op;
+
+	txn_to_op(to, &op);
+	if (to->secret && seal(s->key, &b, to->secret, to->secret_len, sealed)) {
+		cs_err_set(s->err, EIO, "sealing a secret failed (OpenSSL)");
+		return 0;
+	}
+	op.secret = sealed;
+	return op_encode(&op, out);
+}
+
 static int encode_txn(struct store *s, const struct store_txn *t, uint64_t gen, uint8_t *out)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		const struct txn_op *to = &t->ops[i];
-		uint8_t sealed[STORE_SECRET_MAX + SEAL_OVERHEAD];
-		struct seal_binding b = { to->type, to->key, to->key_len, gen, to->value,
-					  to->value_len };
-		struct op op;
+		size_t n = txn_op_encode(s, &t->ops[i], gen, out);
 
-		txn_to_op(to, &op);
-		if (to->secret && seal(s->key, &b, to->secret, to->secret_len, sealed))
-			return cs_err_set(s->err, EIO, "sealing a secret failed (OpenSSL)");
-		op.secret = sealed;
-		out += op_encode(&op, out);
+		if (!n)
+			return -EIO;
+		out += n;
 	}
 	return 0;
 }
@@ -186,27 +200,21 @@ static int encode_txn(struct store *s, const struct store_txn *t, uint64_t gen, 
 int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 		 const uint8_t *payload, uint32_t len, uint64_t gen)
 {
-	struct op op;
+	bool part;
+	int rc = parts_apply_commit(s, seg, offset, payload, len, &part);
 
-	for (uint32_t off = 0; off < len;) {
-		size_t n = op_decode(payload + off, len - off, &op);
-		int rc;
-
-		if (!n)
-			return -EBADMSG;
-		rc = apply_op(s, seg, offset, &op, op.has_gen ? op.gen : gen);
-		if (rc)
-			return rc;
-		off += n;
-	}
-	return 0;
+	return part ? rc : apply_ops(s, seg, offset, payload, len, gen);
 }
 
 /* The tail once this commit's forwards from fwd (its oldest nfwd
- * records) have landed: the segment, and where its live records start. */
+ * records) have landed: the segment, and where its live records start;
+ * never past the first part of a transaction in flight. */
 static void tail_after(const struct store *s, const struct segment *fwd, uint16_t nfwd,
 		       const struct segment *here, struct commit_header *h)
 {
+	uint64_t tail = here->seq;
+	uint32_t unit = here->used / s->align;
+
 	for (uint32_t i = 0; i < s->nlog; i++) {
 		const struct segment *seg = s->log[i];
 		const struct rec *r = seg->live;
@@ -214,13 +222,14 @@ static void tail_after(const struct store *s, const struct segment *fwd, uint16_
 		for (uint16_t k = 0; seg == fwd && r && k < nfwd; k++)
 			r = r->seg_next;
 		if (r) {
-			h->tail = seg->seq;
-			h->tail_unit = r->offset / s->align;
-			return;
+			tail = seg->seq;
+			unit = r->offset / s->align;
+			break;
 		}
 	}
-	h->tail = here->seq;
-	h->tail_unit = here->used / s->align;
+	parts_pin(s, &tail, &unit);
+	h->tail = tail;
+	h->tail_unit = unit;
 }
 
 static int program_commit(struct store *s, struct segment *seg, const struct packing *pk,
@@ -368,6 +377,8 @@ int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *e
 	s->err = err;
 	if (s->broken)
 		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
+	else if (txn_in_parts(t))
+		rc = commit_parts(t, generation);
 	else
 		rc = commit_txn(t, generation);
 	store_txn_abort(t);

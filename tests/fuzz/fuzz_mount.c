@@ -161,6 +161,45 @@ static void write_seeds(void)
 	write_seed("devices");
 }
 
+/* n devices in one transaction: more than an eraseblock of the fuzz
+ * flash, so written in parts. */
+static void put_many(struct store *s, int n)
+{
+	struct store_txn *t = store_txn_begin(s);
+	char key[32], value[200];
+
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	for (int i = 0; t && i < n; i++) {
+		struct store_record r = { STORE_REC_DEVICE, key, 0, value, strlen(value),
+					  "secret", 6 };
+
+		r.key_len = (size_t)snprintf(key, sizeof(key), "dev-%d", i);
+		store_txn_put(t, &r, NULL);
+	}
+	if (t)
+		store_txn_commit(t, NULL, NULL);
+}
+
+/* A seed over the last one: a transaction in parts (larger than an
+ * eraseblock), then one cut short after its first part. */
+static void write_parts_seed(void)
+{
+	struct store *s = store_mount(image, &opts, NULL);
+	struct flash_faults cut;
+
+	put_many(s, 120);
+	flash_faults_none(&cut);
+	cut.cut_after = 3;		/* in the second part */
+	flash_emu_set_faults(image, &cut);
+	put_many(s, 120);
+	store_unmount(s);
+	flash_emu_power_on(image);
+	flash_faults_none(&cut);
+	flash_emu_set_faults(image, &cut);
+	write_seed("parts");
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -170,8 +209,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	image = fuzz_flash();
 	opts = fuzz_store_options();
-	if (fuzz_seed_dir())
+	if (fuzz_seed_dir()) {
 		write_seeds();
+		write_parts_seed();
+	}
 	return 0;
 }
 
