@@ -139,7 +139,13 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_SUBJECT] = "subject",
 	[CREDSTORE_A_ADMIN_PASSWORD] = "password",
 	[CREDSTORE_A_ADMIN_ANCHOR] = "anchor name",
+	[CREDSTORE_A_ADMIN_KEY_TYPE] = "key type",
 };
+
+const char *cs_usersock_attr_name(int type)
+{
+	return type >= 0 && type <= CREDSTORE_A_MAX && attr_names[type] ? attr_names[type] : "an attribute";
+}
 
 /* Name the attribute that failed the policy: a person reads this. */
 static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
@@ -150,7 +156,7 @@ static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
 	nla_for_each_attr(pos, genlmsg_attrdata(nlmsg_data(nlh), 0), genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
 		int type = nla_type(pos);
 		const struct nla_policy *p = type <= CREDSTORE_A_MAX ? &cs_usersock_policy[type] : NULL;
-		const char *what = p && attr_names[type] ? attr_names[type] : "an attribute";
+		const char *what = cs_usersock_attr_name(type);
 
 		if (p && p->maxlen && nla_len(pos) > p->maxlen) {
 			cs_err_set(err, ENAMETOOLONG, "the %s is too long (%d bytes; at most %d%s)", what,
@@ -209,18 +215,20 @@ void cs_request_release(struct cs_request *req)
 
 /* libnl zeroes a message's whole buffer: queries, which a TLS front end
  * makes at every handshake, and their answers (one chain or key at most)
- * get a buffer their size, and only admin commands the big one. */
-static size_t msg_size(uint8_t cmd)
+ * get a buffer their size.  An admin request may carry a whole backup and
+ * gets the big one; an admin answer holds one attribute of at most
+ * CS_USERSOCK_ATTR_MAX (a backup goes out in parts of that size). */
+static size_t msg_size(uint8_t cmd, bool reply)
 {
 	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
 		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
-	return CS_USERSOCK_BUFSIZE;
+	return reply ? CS_USERSOCK_ATTR_MAX + 4096 : CS_USERSOCK_BUFSIZE;
 }
 
 static struct nl_msg *msg_to(uint32_t port, uint8_t cmd)
 {
 	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, true));
 
 	if (msg)
 		nlmsg_set_dst(msg, &dst);
@@ -304,7 +312,7 @@ void cs_client_close(struct cs_client *c)
 
 struct nl_msg *cs_client_request(uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, false));
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, CREDSTORE_USERSOCK_TYPE, 0,
 				flags, cmd, CREDSTORE_GENL_VERSION)) {

@@ -26,6 +26,8 @@
 
 /* The attribute policy of every CREDSTORE_A_* attribute, for parsing. */
 extern struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1];
+/* What a person calls an attribute ("device id"), for messages. */
+const char *cs_usersock_attr_name(int type);
 
 /* ---- daemon side ---- */
 

@@ -49,10 +49,7 @@ static int put_id(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 
 	if (!id)
 		return ctl_usage(c, "give the device id");
-	if (strlen(id) >= CREDSTORE_DEVICE_ID_MAX)
-		return ctl_usage(c, "device id '%.20s...' is longer than %d characters", id,
-				 CREDSTORE_DEVICE_ID_MAX - 1);
-	return ctl_put(c, nla_put_string(msg, CREDSTORE_A_DEVICE_ID, id));
+	return ctl_put_string(c, msg, CREDSTORE_A_DEVICE_ID, id);
 }
 
 static int put_fingerprint(struct ctl *c, const struct device_opts *o, struct nl_msg *msg)
