@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "seal.h"
 #include "store_int.h"
@@ -36,7 +37,8 @@ static void op_clear(struct txn_op *op)
 {
 	free(op->key);
 	free(op->value);
-	free(op->secret);
+	if (op->secret)
+		OPENSSL_clear_free(op->secret, op->secret_len);	/* not sealed yet */
 }
 
 void store_txn_abort(struct store_txn *t)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "seal.h"
 #include "store_scan.h"
@@ -74,6 +75,7 @@ void store_unmount(struct store *s)
 	free(s->log);
 	free(s->pb);
 	free(s->buf);
+	OPENSSL_cleanse(s->key, sizeof(s->key));
 	free(s);
 }
 

@@ -248,6 +248,14 @@ struct nl_msg *cs_reply_new(const struct cs_request *req, int flags)
 	return msg;
 }
 
+void cs_msg_wipe_free(struct nl_msg *msg)
+{
+	if (!msg)
+		return;
+	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nlmsg_free(msg);
+}
+
 int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 {
 	int r;
@@ -255,8 +263,7 @@ int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 	if (!msg)
 		return -ENOMEM;
 	r = nl_send(sk, msg);
-	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
-	nlmsg_free(msg);
+	cs_msg_wipe_free(msg);
 	return r < 0 ? -nlerr_to_errno(r) : 0;
 }
 
@@ -370,7 +377,7 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 	errno = 0;
 	r = nl_send_auto(c->sk, req);
 	seq = nlmsg_hdr(req)->nlmsg_seq;
-	nlmsg_free(req);
+	cs_msg_wipe_free(req);
 	if (r < 0) {
 		/* libnl folds ECONNREFUSED into NLE_FAILURE; errno still has it. */
 		r = r == -NLE_FAILURE && errno ? errno : nlerr_to_errno(r);
@@ -382,7 +389,7 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		struct sockaddr_nl peer;
 		struct ucred *creds = NULL;
 		unsigned char *buf = NULL;
-		int n = nl_recv(c->sk, &peer, &buf, &creds);
+		int n = nl_recv(c->sk, &peer, &buf, &creds), len = n;
 
 		if (n <= 0) {
 			free(buf);
@@ -399,7 +406,7 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 				if (nlh->nlmsg_seq == seq)
 					r = handle_reply(nlh, fn, arg, err);
 		}
-		free(buf);
+		OPENSSL_clear_free(buf, (size_t)len);	/* a key or secret, read by root */
 		free(creds);
 		if (r)
 			return r < 0 ? r : 0;

@@ -81,7 +81,7 @@ static void remount(struct fuzz_daemon *fd)
 		die("mount", err.msg);
 }
 
-void fuzz_daemon_init(struct fuzz_daemon *fd)
+static void daemon_init(struct fuzz_daemon *fd)
 {
 	struct store_options o = fuzz_store_options();
 	struct cs_err err = { 0 };
@@ -100,10 +100,20 @@ void fuzz_daemon_init(struct fuzz_daemon *fd)
 	remount(fd);
 }
 
-void fuzz_daemon_snapshot(struct fuzz_daemon *fd)
+static void snapshot(struct fuzz_daemon *fd)
 {
 	if (flash_emu_copy(fd->base, fd->flash))
 		die("flash", "copy");
+}
+
+void fuzz_daemon_start(struct fuzz_daemon *fd, void (*setup)(struct fuzz_daemon *fd),
+		       void (*write_seeds)(void))
+{
+	daemon_init(fd);
+	setup(fd);
+	snapshot(fd);
+	if (fuzz_seed_dir())
+		write_seeds();
 }
 
 /* Replies may be many (dumps, batches): read until none is left. */
