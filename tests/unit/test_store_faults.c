@@ -45,6 +45,12 @@ static struct store *worked_store(struct flash_geometry g, const struct store_op
 	return s;
 }
 
+/* Whether page p of eraseblock b holds data (a fault there matters). */
+static bool written(struct flash *f, const struct flash_geometry *g, uint32_t b, uint32_t p)
+{
+	return !is_erased(flash_emu_block(f, b) + p * g->page_size, g->page_size);
+}
+
 /* Block b fails every program (or erase) from the start of the workload. */
 static bool survives_failing_block(struct flash_geometry g, uint32_t b, bool erase,
 				   uint32_t *retired)
@@ -105,7 +111,7 @@ static void test_scrub(void)
 	store_unmount(s);
 	flash_faults_none(&faults);
 	for (uint32_t b = 0; b < g.eraseblock_count; b++)
-		if (!is_erased(flash_emu_block(f, b), g.page_size))
+		if (written(f, &g, b, 0))
 			faults.bitflip[faults.n_bitflip++] = b;
 	flash_emu_set_faults(f, &faults);
 	s = test_mount(f, &o, false);
@@ -140,7 +146,7 @@ static void test_patrol(void)
 
 	flash_faults_none(&faults);
 	for (uint32_t b = 0; b < g.eraseblock_count && faults.n_badpage < 8; b++)
-		if (!is_erased(flash_emu_block(f, b) + g.page_size, g.page_size))
+		if (written(f, &g, b, 1))
 			faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ b, 1 };
 	flash_emu_set_faults(f, &faults);
 	for (uint32_t i = 0; i < 2 * g.eraseblock_count; i++)
@@ -171,10 +177,8 @@ static void test_uncorrectable(int redundancy)
 
 	store_unmount(s);
 	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
-		const uint8_t *data = flash_emu_block(f, b);
-
 		for (uint32_t p = 0; p < g.eraseblock_size / g.page_size; p++) {
-			if (is_erased(data + p * g.page_size, g.page_size))
+			if (!written(f, &g, b, p))
 				continue;
 			flash_faults_none(&faults);
 			faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ b, p };
