@@ -14,8 +14,10 @@ fi
 BIN=${BUILD:-$REPO/build}/bin
 T=$(mktemp -d "${CASE_TMP:-/tmp}/credstored-test.XXXXXX")
 # CREDSTORED_WRAPPER / CREDCTL_WRAPPER: a command that runs the daemon /
-# credctl (valgrind; tests/native/valgrind-daemon.sh).
-CREDCTL="timeout 60 ${CREDCTL_WRAPPER:-} $BIN/credctl"
+# credctl; CREDCTL_SECONDS: how long credctl waits for an answer (valgrind,
+# tests/native/valgrind-daemon.sh, needs longer).
+CREDCTL_SECONDS=${CREDCTL_SECONDS:-30}
+CREDCTL="timeout $((2 * CREDCTL_SECONDS)) ${CREDCTL_WRAPPER:-} $BIN/credctl --timeout $CREDCTL_SECONDS"
 DAEMON_PID=
 trap 'stop_daemon; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
 

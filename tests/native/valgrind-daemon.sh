@@ -20,6 +20,7 @@ trap 'rm -rf "$reports"' EXIT
 # one line: the tests also expand $CREDCTL inside sh -c "..."
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 vg="$vg --show-leak-kinds=definite,indirect --log-file=$reports/%p.log"
+export CREDCTL_SECONDS=300	# an RSA key made under valgrind on a busy machine
 
 # under_valgrind TEST WRAPPER_VARIABLE...
 under_valgrind() {
