@@ -3,7 +3,9 @@
  * files a line names (the seeds name the PEM files of the pki corpus).
  * What credctl accepts must be a request credstored's policy accepts:
  * one nested request per command, each with its command. */
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "batch_file.h"
@@ -13,9 +15,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	/* a line may name "-" (stdin) or /dev/tty as its file: neither may
+	 * wait for a person */
+	int tty = open("/dev/tty", O_RDONLY);
+
 	(void)argc;
 	(void)argv;
-	/* a line may name "-" (stdin) as its file */
+	if (tty >= 0) {
+		ioctl(tty, TIOCNOTTY);
+		close(tty);
+	}
 	if (!freopen("/dev/null", "r", stdin))
 		abort();
 	unsetenv("CREDCTL_PASSPHRASE");
