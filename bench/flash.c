@@ -17,7 +17,9 @@
 #include "store.h"
 
 #define ID_LEN		64
-#define VALUE_LEN	72	/* two fingerprints and flags */
+#define FINGERPRINT_LEN	32
+#define FLAGS_LEN	8
+#define VALUE_LEN	(2 * FINGERPRINT_LEN + FLAGS_LEN)
 #define UPDATES		2000
 #define BATCH		256
 
@@ -29,12 +31,23 @@ static double seconds(clockid_t clock)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Version `version` of device i: a fixed-width id, NUL-padded; two
+ * fingerprints of pseudo-random bytes, as incompressible as the SHA-256
+ * digests they stand for; flags, a little-endian word of a few bits. */
 static void device(uint32_t i, uint32_t version, char *id, uint8_t *value)
 {
+	uint64_t x = ((uint64_t)i << 32 | version) * 0x9e3779b97f4a7c15ULL + 1;
+
 	memset(id, 0, ID_LEN);
 	snprintf(id, ID_LEN, "device-%010u", i);
-	for (int k = 0; k < VALUE_LEN; k++)
-		value[k] = (uint8_t)(i * 31 + version * 7 + k);
+	for (int k = 0; k < 2 * FINGERPRINT_LEN; k++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		value[k] = (uint8_t)(x >> 56);
+	}
+	memset(value + 2 * FINGERPRINT_LEN, 0, FLAGS_LEN);
+	value[2 * FINGERPRINT_LEN] = (uint8_t)(1 | (version & 1) << 1);
 }
 
 static int put_device(struct store_txn *t, uint32_t i, uint32_t version)

@@ -151,8 +151,12 @@ static int emu_read(struct flash *f, uint32_t block, uint32_t offset, void *buf,
 		}
 	}
 	if (rc) {
+		char what[96];
+
 		f->stats.uncorrectable++;
-		return rc;
+		snprintf(what, sizeof(what), "uncorrectable ECC error reading %zu bytes at offset %u",
+			 len, offset);
+		return fail(e, EBADMSG, what, block);
 	}
 	if (in_list(e->faults.bitflip, e->faults.n_bitflip, block)) {
 		f->stats.corrected++;

@@ -74,16 +74,16 @@ static int drain_records(struct store *s, struct segment *seg)
 	uint32_t left = seg->live_count;
 
 	while (left) {
-		uint32_t len = 0;
-		uint16_t n = add_forwards(s, seg, &len, forward_limit(s, false));
+		struct packing pk;
+		uint16_t n = pack_forwards(s, seg, NULL, 0, forward_limit(s, false), &pk);
 		int rc;
 
 		if (!n)
-			n = add_forwards(s, seg, &len, forward_limit(s, true));
+			n = pack_forwards(s, seg, NULL, 0, forward_limit(s, true), &pk);
 		if (!n)
 			return cs_err_set(s->err, EFBIG, "a record does not fit in a segment");
 		left -= n;
-		rc = log_commit(s, len, n, s->gen, seg, n);
+		rc = log_commit_packed(s, &pk, n, s->gen, seg, n);
 		if (rc)
 			return rc;
 	}
@@ -117,16 +117,13 @@ static int drain_tombs(struct store *s, struct segment *seg)
 static int erase_copies(struct store *s, struct segment *seg)
 {
 	for (uint32_t c = 0; c < s->redundancy; c++) {
-		int rc = s->f->ops->erase(s->f, seg->phys[c]);
+		int rc = erase_free(s, seg->phys[c]);
 
 		if (rc == -EIO)
 			seg->failed |= 1u << c;
 		else if (rc)
-			return store_io_error(s, rc, "erasing a scrubbed eraseblock");
-		else
-			s->pb[seg->phys[c]].erase_count++;
+			return rc;
 	}
-	seg->erased = true;
 	return 0;
 }
 

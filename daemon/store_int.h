@@ -3,6 +3,7 @@
  *   store_apply.c   operations applied to the index and segment accounting
  *   store_segment.c eraseblocks: allocation, erase, headers, programs, bad
  *   store_log.c     transactions and commit writing
+ *   store_pack.c    commit payloads deflated, and the forward fill
  *   store_gc.c      garbage collection, scrub and relocation
  *   store_scan.c    reading a segment's commits at mount
  *   store_mount.c   format, mount and replay
@@ -25,6 +26,7 @@
 #define TYPES		256
 
 struct segment;
+struct pack;
 
 /* A live record, held whole in RAM: key | value | sealed secret. */
 struct rec {
@@ -53,7 +55,6 @@ struct segment {
 	bool closed;			/* never appended to again */
 	bool evacuate;			/* scrub or relocation pending */
 	uint8_t failed;			/* copies whose program failed: mark bad */
-	bool erased;			/* its blocks were erased as it went */
 	uint32_t live_count;
 	uint64_t live_bytes;		/* on-flash bytes of its live ops */
 	struct rec *live, *live_last;	/* in log order, oldest first */
@@ -97,7 +98,8 @@ struct store {
 	uint32_t counts[TYPES];
 	uint64_t scrubs, relocations, lost_commits, tampered;
 	bool broken;			/* an I/O error left RAM ahead of flash */
-	uint8_t *buf;			/* one eraseblock: commit being built */
+	uint8_t *buf;			/* one eraseblock: commit being built, raw */
+	struct pack *pack;		/* deflate and inflate of payloads */
 	struct cs_err *err;		/* of the call in progress */
 };
 
@@ -130,19 +132,51 @@ void seg_remove(struct store *s, struct segment *seg);
 void release_dead(struct store *s);
 struct segment *seg_new(struct store *s, uint64_t seq);
 int store_io_error(struct store *s, int rc, const char *what);
+/* Erases a block that stays free and gives it a free block's header,
+ * which keeps its erase count across a mount.  -EIO: the block is failing
+ * (the caller retires it). */
+int erase_free(struct store *s, uint32_t block);
 
 /* store_log.c */
-/* Write a commit whose payload is at s->buf + COMMIT_HEADER_SIZE: header,
- * padding, program, and a new segment after a failed program; then apply
- * it to RAM.  gen: the commit's generation; fwd, nfwd: the segment the
- * first nfwd ops forward records from (for the tail it names). */
+/* A commit ready to program: header room then the stored payload. */
+struct packing {
+	uint8_t *image;			/* s->buf (stored raw) or a deflated image */
+	uint32_t stored_len, raw_len;
+	bool deflated;
+};
+
+/* Write a commit whose raw payload is at s->buf + COMMIT_HEADER_SIZE:
+ * pack, header, padding, program, and a new segment after a failed
+ * program; then apply it to RAM.  gen: the commit's generation; fwd, nfwd:
+ * the segment the first nfwd ops forward records from (for the tail it
+ * names). */
 int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
 	       const struct segment *fwd, uint16_t nfwd);
-/* Append forwarded copies of seg's live records to the payload being
- * built (*len bytes so far, limit at most); returns how many. */
-uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint32_t limit);
+/* The same for a payload pack_forwards() has packed. */
+int log_commit_packed(struct store *s, const struct packing *pk, uint16_t op_count,
+		      uint64_t gen, const struct segment *fwd, uint16_t nfwd);
 int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 		 const uint8_t *payload, uint32_t len, uint64_t gen);
+
+/* store_pack.c */
+int pack_init(struct store *s);
+void pack_free(struct store *s);
+/* The raw payload at s->buf + COMMIT_HEADER_SIZE, deflated if smaller. */
+void pack_payload(struct store *s, uint32_t raw_len, struct packing *pk);
+/* The bytes len raw bytes at ops take on flash: deflated if smaller. */
+uint32_t packed_size(struct store *s, const uint8_t *ops, uint32_t len);
+/* Builds at s->buf + COMMIT_HEADER_SIZE forwarded copies of fwd's oldest
+ * live records followed by the user bytes at ops (ops outside s->buf), as
+ * many forwards as keep the packed payload within room bytes (with at
+ * most three compressions), and packs it.  Returns the forwards' count;
+ * with no user bytes, 0 means nothing fits and *pk is not to be used. */
+uint16_t pack_forwards(struct store *s, const struct segment *fwd, const uint8_t *ops,
+		       uint32_t user, uint32_t room, struct packing *pk);
+/* A stored payload's raw ops: stored itself, or inflated into a buffer
+ * of the store valid until the next pack or unpack; NULL if the stream is
+ * corrupt or does not inflate to exactly h->raw_len bytes. */
+const uint8_t *unpack_payload(struct store *s, const struct commit_header *h,
+			      const uint8_t *stored);
 
 /* store_gc.c */
 /* Room for a commit of commit_len bytes that adds put_bytes of records:

@@ -58,7 +58,7 @@ void block_header_encode(const struct block_header *h, uint8_t out[BLOCK_HEADER_
 	out[4] = LAYOUT_VERSION;
 	out[5] = h->redundancy;
 	out[6] = h->copy;
-	out[7] = 0;
+	out[7] = h->flags;
 	put64(out + 8, h->seq);
 	put64(out + 16, h->tail);
 	put32(out + 24, h->erase_count);
@@ -69,14 +69,19 @@ void block_header_encode(const struct block_header *h, uint8_t out[BLOCK_HEADER_
 	put32(out + 44, crc(out, 44));
 }
 
-int block_header_decode(const uint8_t *in, struct block_header *h)
+enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
 {
 	if (is_erased(in, BLOCK_HEADER_SIZE))
-		return 0;
-	if (get32(in) != BLOCK_MAGIC || get32(in + 44) != crc(in, 44) || in[4] != LAYOUT_VERSION)
-		return -1;
+		return BLOCK_ERASED;
+	/* magic and CRC are where they were in version 1 */
+	if (get32(in) != BLOCK_MAGIC || get32(in + 44) != crc(in, 44))
+		return BLOCK_FOREIGN;
+	h->version = in[4];
+	if (h->version != LAYOUT_VERSION)
+		return BLOCK_OTHER_VERSION;
 	h->redundancy = in[5];
 	h->copy = in[6];
+	h->flags = in[7];
 	h->seq = get64(in + 8);
 	h->tail = get64(in + 16);
 	h->erase_count = get32(in + 24);
@@ -85,9 +90,9 @@ int block_header_decode(const uint8_t *in, struct block_header *h)
 	h->align = get32(in + 36);
 	h->partner = get32(in + 40);
 	if ((h->redundancy != 1 && h->redundancy != 2) || h->copy >= h->redundancy ||
-	    h->tail > h->seq)
-		return -1;
-	return 1;
+	    h->tail > h->seq || (h->flags & ~BLOCK_FLAG_FREE))
+		return BLOCK_FOREIGN;
+	return h->flags & BLOCK_FLAG_FREE ? BLOCK_FREE : BLOCK_SEGMENT;
 }
 
 void commit_header_encode(const struct commit_header *h, uint8_t *buf)
@@ -96,12 +101,16 @@ void commit_header_encode(const struct commit_header *h, uint8_t *buf)
 
 	put32(buf, COMMIT_MAGIC);
 	put32(buf + 4, h->payload_len);
-	put64(buf + 8, h->generation);
-	put64(buf + 16, h->tail);
-	put16(buf + 24, h->op_count);
-	put16(buf + 26, h->tail_unit);
-	c = crc(buf, 28);
-	put32(buf + 28, crc32(c, buf + COMMIT_HEADER_SIZE, h->payload_len));
+	put32(buf + 8, h->raw_len);
+	buf[12] = h->flags;
+	buf[13] = 0;
+	put16(buf + 14, h->op_count);
+	put64(buf + 16, h->generation);
+	put64(buf + 24, h->tail);
+	put16(buf + 32, h->tail_unit);
+	memset(buf + 34, 0, 10);
+	c = crc(buf, 44);
+	put32(buf + 44, crc32(c, buf + COMMIT_HEADER_SIZE, h->payload_len));
 }
 
 int commit_header_decode(const uint8_t *in, struct commit_header *h)
@@ -111,18 +120,23 @@ int commit_header_decode(const uint8_t *in, struct commit_header *h)
 	if (get32(in) != COMMIT_MAGIC)
 		return -1;
 	h->payload_len = get32(in + 4);
-	h->generation = get64(in + 8);
-	h->tail = get64(in + 16);
-	h->op_count = get16(in + 24);
-	h->tail_unit = get16(in + 26);
+	h->raw_len = get32(in + 8);
+	h->flags = in[12];
+	h->op_count = get16(in + 14);
+	h->generation = get64(in + 16);
+	h->tail = get64(in + 24);
+	h->tail_unit = get16(in + 32);
+	if ((h->flags & ~COMMIT_FLAG_DEFLATED) ||
+	    (!(h->flags & COMMIT_FLAG_DEFLATED) && h->raw_len != h->payload_len))
+		return -1;
 	return 1;
 }
 
 bool commit_crc_ok(const uint8_t *buf)
 {
-	uint32_t c = crc(buf, 28);
+	uint32_t c = crc(buf, 44);
 
-	return crc32(c, buf + COMMIT_HEADER_SIZE, get32(buf + 4)) == get32(buf + 28);
+	return crc32(c, buf + COMMIT_HEADER_SIZE, get32(buf + 4)) == get32(buf + 44);
 }
 
 size_t op_size(const struct op *op)

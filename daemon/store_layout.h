@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LAYOUT_VERSION		1
+#define LAYOUT_VERSION		2	/* 1: commits never deflated, no free headers */
 #define BLOCK_MAGIC		0x42545343u	/* "CSTB" */
 #define COMMIT_MAGIC		0x43545343u	/* "CSTC" */
 #define BLOCK_HEADER_SIZE	48
-#define COMMIT_HEADER_SIZE	32
+#define COMMIT_HEADER_SIZE	48
 #define OP_HEADER_SIZE		8
 #define OP_GEN_SIZE		8
 #define NO_PARTNER		0xffffffffu
@@ -22,11 +22,14 @@ enum op_kind { OP_PUT = 1, OP_DELETE = 2, OP_CLEAR = 3 };
 #define OP_HAS_GEN		0x80	/* forwarded: carries its own generation */
 #define OP_FLAG_SEALED		0x01
 
+#define BLOCK_FLAG_FREE		0x01	/* no segment: only the erase count counts */
+#define COMMIT_FLAG_DEFLATED	0x01	/* payload is a raw deflate stream */
+
 /* Internal record type: the store key check, sealed at format. */
 #define STORE_REC_INTERNAL	0
 
 struct block_header {
-	uint8_t redundancy, copy;
+	uint8_t version, redundancy, copy, flags;
 	uint64_t seq, tail;
 	uint32_t erase_count;
 	uint32_t eraseblock_size, eraseblock_count, align;
@@ -34,7 +37,9 @@ struct block_header {
 };
 
 struct commit_header {
-	uint32_t payload_len;
+	uint32_t payload_len;		/* bytes stored after the header */
+	uint32_t raw_len;		/* bytes of ops once inflated */
+	uint8_t flags;
 	uint64_t generation, tail;
 	uint16_t op_count;
 	uint16_t tail_unit;		/* tail's live records start at this * align */
@@ -48,15 +53,23 @@ struct op {
 	const uint8_t *key, *value, *secret;
 };
 
+enum block_kind {
+	BLOCK_FOREIGN = -1,		/* not a credstore header */
+	BLOCK_ERASED,
+	BLOCK_SEGMENT,
+	BLOCK_FREE,			/* a free block's header: its erase count */
+	BLOCK_OTHER_VERSION,		/* a credstore header of another version */
+};
+
 void block_header_encode(const struct block_header *h, uint8_t out[BLOCK_HEADER_SIZE]);
-/* 1: valid; 0: erased (all 0xff); -1: anything else. */
-int block_header_decode(const uint8_t *in, struct block_header *h);
+/* h->version is set for BLOCK_OTHER_VERSION, every field for the others. */
+enum block_kind block_header_decode(const uint8_t *in, struct block_header *h);
 
 /* Writes the header with the CRC of header and payload (which follows it
  * in buf). */
 void commit_header_encode(const struct commit_header *h, uint8_t *buf);
-/* 1: a header whose magic is right (payload not yet checked); 0: erased;
- * -1: anything else. */
+/* 1: a header whose magic, flags and lengths agree (payload not yet
+ * checked); 0: erased; -1: anything else. */
 int commit_header_decode(const uint8_t *in, struct commit_header *h);
 bool commit_crc_ok(const uint8_t *buf);
 

@@ -3,7 +3,7 @@
  * to the program unit), programs it, and only then applies it to the
  * index.  The padding is not wasted: it carries forwarded copies of the
  * tail's live records, so that the log's tail moves on at no cost in
- * programmed bytes. */
+ * programmed bytes; deflate (store_pack.c) makes room for more of them. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,21 +185,6 @@ static int encode_txn(struct store *s, const struct store_txn *t, uint64_t gen, 
 	return 0;
 }
 
-uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint32_t limit)
-{
-	uint16_t n = 0;
-	struct op op;
-
-	for (struct rec *r = seg ? seg->live : NULL; r && n < UINT16_MAX; r = r->seg_next) {
-		rec_to_op(r, &op, true);
-		if (*len + op_size(&op) > limit)
-			break;
-		*len += op_encode(&op, s->buf + COMMIT_HEADER_SIZE + *len);
-		n++;
-	}
-	return n;
-}
-
 int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 		 const uint8_t *payload, uint32_t len, uint64_t gen)
 {
@@ -240,21 +225,28 @@ static void tail_after(const struct store *s, const struct segment *fwd, uint16_
 	h->tail_unit = here->used / s->align;
 }
 
-static int program_commit(struct store *s, struct segment *seg, uint32_t len, const
-			  struct commit_header *h)
+static int program_commit(struct store *s, struct segment *seg, const struct packing *pk,
+			  const struct commit_header *h)
 {
-	uint32_t payload_end = COMMIT_HEADER_SIZE + h->payload_len;
+	uint32_t payload_end = COMMIT_HEADER_SIZE + pk->stored_len;
+	uint32_t len = align_up(payload_end, s->align);
 
-	memset(s->buf + payload_end, 0xff, len - payload_end);
-	commit_header_encode(h, s->buf);
-	return seg_program(s, seg, s->buf, len);
+	memset(pk->image + payload_end, 0xff, len - payload_end);
+	commit_header_encode(h, pk->image);
+	return seg_program(s, seg, pk->image, len);
 }
 
-static int log_write(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
-	      const struct segment *fwd, uint16_t nfwd)
+static int log_write(struct store *s, const struct packing *pk, uint16_t op_count,
+		     uint64_t gen, const struct segment *fwd, uint16_t nfwd)
 {
-	uint32_t len = align_up(COMMIT_HEADER_SIZE + payload_len, s->align);
-	struct commit_header h = { payload_len, gen, 0, op_count, 0 };
+	uint32_t len = align_up(COMMIT_HEADER_SIZE + pk->stored_len, s->align);
+	struct commit_header h = {
+		.payload_len = pk->stored_len,
+		.raw_len = pk->raw_len,
+		.flags = pk->deflated ? COMMIT_FLAG_DEFLATED : 0,
+		.generation = gen,
+		.op_count = op_count,
+	};
 
 	for (int attempt = 0; attempt < 8; attempt++) {
 		struct segment *head = seg_head(s);
@@ -266,7 +258,7 @@ static int log_write(struct store *s, uint32_t payload_len, uint16_t op_count, u
 			head = seg_head(s);
 		}
 		tail_after(s, fwd, nfwd, head, &h);
-		rc = program_commit(s, head, len, &h);
+		rc = program_commit(s, head, pk, &h);
 		if (rc != -EIO) {
 			if (!rc && h.tail > s->durable_tail)
 				s->durable_tail = h.tail;
@@ -279,23 +271,32 @@ static int log_write(struct store *s, uint32_t payload_len, uint16_t op_count, u
 	return store_io_error(s, -EIO, "programming a commit kept failing");
 }
 
-/* Commits s->buf's payload and applies it to RAM. */
-int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
-	       const struct segment *fwd, uint16_t nfwd)
+int log_commit_packed(struct store *s, const struct packing *pk, uint16_t op_count,
+		      uint64_t gen, const struct segment *fwd, uint16_t nfwd)
 {
-	uint32_t len = align_up(COMMIT_HEADER_SIZE + payload_len, s->align);
-	int rc = log_write(s, payload_len, op_count, gen, fwd, nfwd);
+	uint32_t len = align_up(COMMIT_HEADER_SIZE + pk->stored_len, s->align);
+	int rc = log_write(s, pk, op_count, gen, fwd, nfwd);
 
 	if (rc)
 		return rc;
 	rc = apply_commit(s, seg_head(s), seg_head(s)->used - len, s->buf + COMMIT_HEADER_SIZE,
-			  payload_len, gen);
+			  pk->raw_len, gen);
 	if (rc) {
 		s->broken = true;
 		return cs_err_set(s->err, -rc, "applying a commit to the index failed");
 	}
 	release_dead(s);
 	return 0;
+}
+
+/* Commits s->buf's raw payload and applies it to RAM. */
+int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
+	       const struct segment *fwd, uint16_t nfwd)
+{
+	struct packing pk;
+
+	pack_payload(s, payload_len, &pk);
+	return log_commit_packed(s, &pk, op_count, gen, fwd, nfwd);
 }
 
 /* The oldest segment with live records, if it is not the head. */
@@ -307,28 +308,50 @@ static struct segment *forward_source(struct store *s)
 	return NULL;
 }
 
+/* The user's ops, encoded and sealed, in a buffer of their own: GC may
+ * use s->buf before the commit is built there. */
+static int encode_user(struct store_txn *t, uint64_t gen, size_t len, uint8_t **ops)
+{
+	int rc;
+
+	*ops = malloc(len ? len : 1);
+	if (!*ops)
+		return cs_err_set(t->s->err, ENOMEM, "out of memory");
+	if ((rc = encode_txn(t->s, t, gen, *ops))) {
+		free(*ops);
+		*ops = NULL;
+	}
+	return rc;
+}
+
 static int commit_txn(struct store_txn *t, uint64_t *generation)
 {
 	struct store *s = t->s;
 	uint64_t gen = s->gen + 1;
 	size_t put_bytes, user = txn_size(t, &put_bytes);
-	uint32_t len, room, payload = 0;
+	struct packing pk;
 	struct segment *fwd;
+	uint8_t *ops;
+	uint32_t len;
 	uint16_t nfwd;
 	int rc;
 
 	if (user + COMMIT_HEADER_SIZE > seg_capacity(s) || t->n > UINT16_MAX)
 		return cs_err_set(s->err, EFBIG, "transaction of %zu bytes does not fit in an "
 				  "eraseblock (%u bytes)", user, seg_capacity(s));
+	if ((rc = encode_user(t, gen, user, &ops)))
+		return rc;
+	/* deflate can only save program units when the ops take more than one */
 	len = align_up(COMMIT_HEADER_SIZE + user, s->align);
-	if ((rc = ensure_space(s, len, put_bytes)))
-		return rc;
-	fwd = forward_source(s);
-	room = len - COMMIT_HEADER_SIZE - user;
-	nfwd = add_forwards(s, fwd, &payload, room);
-	if ((rc = encode_txn(s, t, gen, s->buf + COMMIT_HEADER_SIZE + payload)))
-		return rc;
-	rc = log_commit(s, payload + user, nfwd + t->n, gen, fwd, nfwd);
+	if (len > s->align)
+		len = align_up(COMMIT_HEADER_SIZE + packed_size(s, ops, user), s->align);
+	rc = ensure_space(s, len, put_bytes);
+	if (!rc) {
+		fwd = forward_source(s);
+		nfwd = pack_forwards(s, fwd, ops, user, len - COMMIT_HEADER_SIZE, &pk);
+		rc = log_commit_packed(s, &pk, nfwd + t->n, gen, fwd, nfwd);
+	}
+	free(ops);
 	if (rc)
 		return rc;
 	s->gen = gen;

@@ -41,7 +41,7 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 	s->pb = calloc(g->eraseblock_count, sizeof(*s->pb));
 	s->log = calloc(g->eraseblock_count, sizeof(*s->log));
 	s->buf = malloc(g->eraseblock_size);
-	if (!s->pb || !s->log || !s->buf) {
+	if (!s->pb || !s->log || !s->buf || pack_init(s)) {
 		cs_err_set(err, ENOMEM, "out of memory");
 	} else if (g->eraseblock_size % align || g->eraseblock_size % READ_CHUNK(g) ||
 		   g->eraseblock_size < 4 * s->data_start || g->eraseblock_count < 4) {
@@ -75,19 +75,51 @@ void store_unmount(struct store *s)
 	free(s->log);
 	free(s->pb);
 	free(s->buf);
+	pack_free(s);
 	OPENSSL_cleanse(s->key, sizeof(s->key));
 	free(s);
 }
 
+/* What the first pass found besides valid segment headers. */
+struct census {
+	uint32_t foreign;		/* blocks holding something else */
+	uint32_t unreadable;		/* first pages failing ECC */
+	uint32_t other_version;		/* credstore headers of another format version */
+	uint8_t version;		/* the last of those */
+};
+
+/* Sorts a block's first page: a segment (kept in found), the header of a
+ * free block (its erase count), or something else (counted). */
+static bool classify(struct store *s, uint32_t b, struct found *fd, struct census *c)
+{
+	switch (block_header_decode(fd->first, &fd->h)) {
+	case BLOCK_SEGMENT:
+	case BLOCK_FREE:
+		s->pb[b].erase_count = fd->h.erase_count;
+		s->pb[b].ec_known = true;
+		fd->block = b;
+		return !(fd->h.flags & BLOCK_FLAG_FREE);
+	case BLOCK_OTHER_VERSION:
+		c->other_version++;
+		c->version = fd->h.version;
+		return false;
+	case BLOCK_FOREIGN:
+		c->foreign++;
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* First pass: bad blocks, segment headers, erase counts. */
-static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32_t *foreign,
-			uint32_t *unreadable)
+static int read_headers(struct store *s, struct found **out, uint32_t *n, struct census *c)
 {
 	uint32_t chunk = READ_CHUNK(&s->geo);
 	struct found *found = calloc(s->geo.eraseblock_count, sizeof(*found));
 	struct flash *f = s->f;
 
-	*n = *foreign = *unreadable = 0;
+	*n = 0;
+	memset(c, 0, sizeof(*c));
 	if (!found)
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	*out = found;
@@ -108,16 +140,11 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, uint32
 		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
 			return store_io_error(s, rc, "reading a segment header");
 		fd->corrected = rc == -EUCLEAN;
-		*unreadable += rc == -EBADMSG;
-		rc = rc == -EBADMSG ? -2 : block_header_decode(fd->first, &fd->h);
-		if (rc > 0) {
-			fd->block = b;
-			s->pb[b].erase_count = fd->h.erase_count;
-			s->pb[b].ec_known = true;
+		c->unreadable += rc == -EBADMSG;
+		if (rc != -EBADMSG && classify(s, b, fd, c)) {
 			++*n;
 			continue;
 		}
-		*foreign += rc == -1;
 		free(fd->first);
 		fd->first = NULL;
 	}
@@ -141,17 +168,22 @@ static int by_seq(const void *a, const void *b)
 }
 
 static int check_headers(struct store *s, const struct found *found, uint32_t n,
-			 uint32_t foreign)
+			 const struct census *c)
 {
 	const struct flash_geometry *g = &s->geo;
 
-	if (!n && !foreign)
+	if (!n && c->other_version)
+		return cs_err_set(s->err, EMEDIUMTYPE, "a credstore of on-flash format version %u: "
+				  "this credstored reads version %u only (export the records "
+				  "with the credstored that wrote it, format, then import them)",
+				  c->version, LAYOUT_VERSION);
+	if (!n && !c->foreign && !c->unreadable)
 		return cs_err_set(s->err, ENODATA, "the flash is blank: no credstore to mount "
 				  "(format it first)");
 	if (!n)
 		return cs_err_set(s->err, EMEDIUMTYPE, "not a credstore: %u of %u eraseblocks "
-				  "hold data that is not a credstore segment", foreign,
-				  g->eraseblock_count);
+				  "hold data that is not a credstore segment",
+				  c->foreign + c->unreadable, g->eraseblock_count);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct block_header *h = &found[i].h;
 
@@ -175,9 +207,11 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 	while ((rc = reader_next(r, &c)) > 0) {
 		struct commit_header h;
 
+		const uint8_t *payload;
+
 		commit_header_decode(c.data, &h);
-		if (apply_commit(s, seg, c.offset, c.data + COMMIT_HEADER_SIZE, h.payload_len,
-				 h.generation))
+		payload = unpack_payload(s, &h, c.data + COMMIT_HEADER_SIZE);
+		if (!payload || apply_commit(s, seg, c.offset, payload, h.raw_len, h.generation))
 			s->lost_commits++;
 		if (h.generation > s->gen)
 			s->gen = h.generation;
@@ -343,13 +377,14 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 {
 	struct store *s = store_alloc(f, opt, 1, err);
 	struct found *found = NULL;
-	uint32_t n = 0, foreign, unreadable;
+	struct census c;
+	uint32_t n = 0;
 
 	if (!s)
 		return NULL;
 	s->reserved = opt->reserved_blocks;
-	if (read_headers(s, &found, &n, &foreign, &unreadable) ||
-	    check_headers(s, found, n, foreign + unreadable) || mount_log(s, found, n) ||
+	if (read_headers(s, &found, &n, &c) || check_headers(s, found, n, &c) ||
+	    mount_log(s, found, n) ||
 	    check_key(s)) {
 		free_found(found, n);
 		store_unmount(s);
@@ -358,7 +393,7 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 	free_found(found, n);
 	/* a lost segment header may have hidden commits: one copy cannot tell */
 	if (s->redundancy == 1)
-		s->lost_commits += unreadable;
+		s->lost_commits += c.unreadable;
 	release_dead(s);
 	s->err = NULL;
 	return s;
@@ -412,7 +447,8 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	uint32_t redundancy = opt->redundancy ? (uint32_t)opt->redundancy : 1;
 	struct store *s;
 	struct found *found = NULL;
-	uint32_t n = 0, foreign, unreadable;
+	struct census c;
+	uint32_t n = 0;
 	int rc;
 
 	if (redundancy > 2)
@@ -420,7 +456,7 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	if (!(s = store_alloc(f, opt, redundancy, err)))
 		return err && err->code ? -err->code : -ENOMEM;
 	set_redundancy(s, redundancy, opt->reserved_blocks);
-	rc = read_headers(s, &found, &n, &foreign, &unreadable);
+	rc = read_headers(s, &found, &n, &c);
 	for (uint32_t i = 0; !rc && i < n; i++)
 		if (found[i].h.seq > s->max_seq)
 			s->max_seq = found[i].h.seq;
@@ -435,12 +471,10 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	for (uint32_t b = 0; !rc && b < s->geo.eraseblock_count; b++) {
 		if (s->pb[b].state != PB_FREE)
 			continue;
-		rc = f->ops->erase(f, b);
+		rc = erase_free(s, b);
 		if (rc == -EIO) {
 			f->ops->mark_bad(f, b);
 			rc = 0;
-		} else if (rc) {
-			rc = store_io_error(s, rc, "erasing an eraseblock");
 		}
 	}
 	store_unmount(s);

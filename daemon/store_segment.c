@@ -106,34 +106,68 @@ struct segment *seg_new(struct store *s, uint64_t seq)
 	return seg;
 }
 
-/* Writes the header of copy c of a new segment; -EIO retires the block. */
-static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64_t tail)
+/* A header for block with the store's geometry and the block's erase
+ * count; the caller sets what makes it a segment's. */
+static struct block_header header_for(const struct store *s, uint32_t block)
 {
-	uint8_t *hdr = calloc(1, s->data_start);
-	struct block_header h = {
+	return (struct block_header){
 		.redundancy = s->redundancy,
-		.copy = c,
-		.seq = seg->seq,
-		.tail = tail,
-		.erase_count = s->pb[seg->phys[c]].erase_count,
+		.erase_count = s->pb[block].erase_count,
 		.eraseblock_size = s->geo.eraseblock_size,
 		.eraseblock_count = s->geo.eraseblock_count,
 		.align = s->align,
-		.partner = seg->phys[1 - c],
+		.partner = NO_PARTNER,
 	};
+}
+
+/* Programs h into the block's first data_start bytes. */
+static int program_header(struct store *s, uint32_t block, const struct block_header *h)
+{
+	uint8_t *hdr = malloc(s->data_start);
 	int rc;
 
 	if (!hdr)
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	memset(hdr, 0xff, s->data_start);
-	block_header_encode(&h, hdr);
-	rc = s->f->ops->program(s->f, seg->phys[c], 0, hdr, s->data_start);
+	block_header_encode(h, hdr);
+	rc = s->f->ops->program(s->f, block, 0, hdr, s->data_start);
 	free(hdr);
-	s->pb[seg->phys[c]].clean = false;
+	s->pb[block].clean = false;
+	return rc;
+}
+
+/* Writes the header of copy c of a new segment; -EIO retires the block. */
+static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64_t tail)
+{
+	struct block_header h = header_for(s, seg->phys[c]);
+	int rc;
+
+	h.copy = c;
+	h.seq = seg->seq;
+	h.tail = tail;
+	h.partner = seg->phys[1 - c];
+	rc = program_header(s, seg->phys[c], &h);
 	if (rc == -EIO)
 		retire(s, seg->phys[c]);
 	else if (rc)
 		store_io_error(s, rc, "writing a segment header");
+	return rc;
+}
+
+int erase_free(struct store *s, uint32_t block)
+{
+	struct block_header h;
+	int rc = s->f->ops->erase(s->f, block);
+
+	if (rc)
+		return rc == -EIO ? rc : store_io_error(s, rc, "erasing an eraseblock");
+	s->pb[block].erase_count++;
+	s->pb[block].ec_known = true;
+	h = header_for(s, block);
+	h.flags = BLOCK_FLAG_FREE;
+	rc = program_header(s, block, &h);
+	if (rc && rc != -EIO)
+		return store_io_error(s, rc, "writing the header of a free eraseblock");
 	return rc;
 }
 
@@ -208,7 +242,6 @@ void seg_remove(struct store *s, struct segment *seg)
 			retire(s, b);
 		} else {
 			s->pb[b].state = PB_FREE;
-			s->pb[b].clean = seg->erased;
 		}
 	}
 	seg_drop_tombs(seg);

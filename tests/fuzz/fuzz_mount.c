@@ -5,11 +5,15 @@
  * little-endian u16 length and that many bytes from its start; the rest of
  * the block, and blocks the input does not reach, stay erased.  This keeps
  * the seeds (real stores) small and lets mutations hit headers and
- * commits. */
+ * commits.  When the input's last byte is odd, every commit whose header
+ * decodes gets its CRC recomputed first, so that mutated payloads (deflate
+ * streams, raw lengths, ops) get past the CRC to inflate and replay. */
+#include <stdio.h>
 #include <string.h>
 
 #include "flash_emu.h"
 #include "harness.h"
+#include "store_layout.h"
 
 static struct flash *image;
 static struct store_options opts;
@@ -33,6 +37,26 @@ static void load(const uint8_t *data, size_t size)
 		memset(block + len, 0xff, g->eraseblock_size - len);
 		data += len;
 		size -= len;
+	}
+}
+
+/* Recomputes the CRC of every commit that decodes, segment by segment. */
+static void reseal_commits(void)
+{
+	const struct flash_geometry *g = &image->geo;
+	uint32_t align = g->program_unit > MIN_ALIGN ? g->program_unit : MIN_ALIGN;
+
+	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
+		uint8_t *block = flash_emu_block(image, b);
+		uint32_t off = align_up(BLOCK_HEADER_SIZE, align);
+		struct commit_header h;
+
+		while (off + COMMIT_HEADER_SIZE <= g->eraseblock_size &&
+		       commit_header_decode(block + off, &h) > 0 &&
+		       h.payload_len <= g->eraseblock_size - off - COMMIT_HEADER_SIZE) {
+			commit_header_encode(&h, block + off);
+			off += align_up(COMMIT_HEADER_SIZE + h.payload_len, align);
+		}
 	}
 }
 
@@ -77,8 +101,36 @@ static int touch(const struct store_record *r, void *arg)
 	return 0;
 }
 
+/* Devices as the benchmark has them (NUL-padded ids, random
+ * fingerprints), updated one per commit: deflated commits that forward. */
+static void put_devices(struct store *s)
+{
+	struct store_record r = { STORE_REC_DEVICE, NULL, 64, NULL, 72, NULL, 0 };
+	char id[64], value[72];
+	uint64_t x = 1;
+
+	r.key = id;
+	r.value = value;
+	for (int u = 0; u < 40; u++) {
+		struct store_txn *t = store_txn_begin(s);
+
+		memset(id, 0, sizeof(id));
+		snprintf(id, sizeof(id), "device-%010d", u % 12);
+		for (size_t k = 0; k < sizeof(value); k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			value[k] = (char)(k < 64 ? x >> 56 : 0);
+		}
+		if (t && !store_txn_put(t, &r, NULL))
+			store_txn_commit(t, NULL, NULL);
+		else
+			store_txn_abort(t);
+	}
+}
+
 /* Seeds: an empty store, one with a few records, one where most
- * records were superseded. */
+ * records were superseded, one of deflated device commits. */
 static void write_seeds(void)
 {
 	struct cs_err err = { 0 };
@@ -101,6 +153,11 @@ static void write_seeds(void)
 	}
 	store_unmount(s);
 	write_seed("superseded");
+	store_format(image, &opts, &err);
+	s = store_mount(image, &opts, &err);
+	put_devices(s);
+	store_unmount(s);
+	write_seed("devices");
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -125,6 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t bytes = 0;
 
 	load(data, size);
+	if (size && data[size - 1] & 1)
+		reseal_commits();
 	s = store_mount(image, &opts, NULL);
 	if (!s)
 		return 0;

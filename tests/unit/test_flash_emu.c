@@ -131,6 +131,10 @@ static void test_faults(void)
 	   "bit flips read back right with -EUCLEAN");
 	ok(f->ops->read(f, 0, 2048, buf, 512) == -EBADMSG && f->stats.uncorrectable == 1 &&
 	   f->ops->read(f, 0, 0, buf, 512) == 0, "an uncorrectable page reads -EBADMSG, others not");
+	cs_err_clear(&f->err);
+	ok(f->ops->read(f, 0, 2048, buf, 512) == -EBADMSG && f->err.code == EBADMSG &&
+	   strstr(f->err.msg, "uncorrectable") && strstr(f->err.msg, "eraseblock 0") &&
+	   strstr(f->err.msg, "offset 2048"), "and says why in flash.err (%s)", f->err.msg);
 	ok(f->ops->erase(f, 3) == 0 && reads(f, 3, 0, 0xff, 512, 0),
 	   "erasing a weak block ends its bit flips");
 	flash_close(f);

@@ -244,6 +244,50 @@ static void test_order(void)
 	flash_close(f);
 }
 
+/* Erase counts, free blocks' included, survive a remount: two formats
+ * erase every block twice and a mount finds that; after GC cycles a mount
+ * finds the counts the store had. */
+static void test_wear(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(8);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store_status st, again;
+	struct store *s = test_mount(f, &o, true);
+	uint64_t x = 3;
+	char key[16], value[3001];
+	bool fine = true;
+
+	store_unmount(s);
+	s = test_mount(f, &o, true);
+	store_status(s, &st);
+	ok(st.erase_min == 2 && st.erase_max == 2 && st.erase_avg == 2,
+	   "two formats: a mount finds every block erased twice (min %u, avg %.2f, max %u)",
+	   st.erase_min, st.erase_avg, st.erase_max);
+	for (int i = 0; i < 300; i++) {
+		for (size_t k = 0; k < sizeof(value) - 1; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			value[k] = (char)('a' + x % 26);
+		}
+		value[sizeof(value) - 1] = 0;
+		snprintf(key, sizeof(key), "id-%d", i % 5);
+		fine &= test_put(s, STORE_REC_IDENTITY, key, value, NULL) == 0;
+	}
+	store_status(s, &st);
+	store_unmount(s);
+	s = test_mount(f, &o, false);
+	store_status(s, &again);
+	ok(fine && st.erase_max > 2 && again.erase_min == st.erase_min &&
+	   again.erase_max == st.erase_max && again.erase_avg == st.erase_avg,
+	   "after GC cycles a mount finds the erase counts the store had (min %u, avg %.2f, "
+	   "max %u; after the mount %u, %.2f, %u)", st.erase_min, st.erase_avg, st.erase_max,
+	   again.erase_min, again.erase_avg, again.erase_max);
+	store_unmount(s);
+	flash_close(f);
+}
+
 int main(void)
 {
 	test_basics();
@@ -251,5 +295,6 @@ int main(void)
 	test_full();
 	test_format_cut();
 	test_order();
+	test_wear();
 	return tap_done();
 }

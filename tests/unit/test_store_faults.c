@@ -105,13 +105,15 @@ static void test_scrub(void)
 	struct model m;
 	struct store *s = worked_store(g, &o, 60, &f, &m);
 	struct flash_faults faults;
-	struct store_status st;
+	struct store_status st, after;
 	uint64_t corrected;
 
 	store_unmount(s);
 	flash_faults_none(&faults);
+	/* every block holding a segment (free blocks only hold a header) */
 	for (uint32_t b = 0; b < g.eraseblock_count; b++)
-		if (written(f, &g, b, 0))
+		if (block_header_decode(flash_emu_block(f, b), &(struct block_header){ 0 }) ==
+		    BLOCK_SEGMENT)
 			faults.bitflip[faults.n_bitflip++] = b;
 	flash_emu_set_faults(f, &faults);
 	s = test_mount(f, &o, false);
@@ -127,6 +129,11 @@ static void test_scrub(void)
 	s = test_mount(f, &o, false);
 	ok(s && f->stats.corrected == corrected && wl_matches(s, &m),
 	   "after the scrub a mount reads no corrected page");
+	store_status(s, &after);
+	ok(after.erase_min == st.erase_min && after.erase_max == st.erase_max &&
+	   after.erase_avg == st.erase_avg, "and finds the erase counts of the scrubbed "
+	   "blocks (min %u, avg %.2f, max %u)", after.erase_min, after.erase_avg,
+	   after.erase_max);
 	store_unmount(s);
 	flash_close(f);
 }

@@ -1,0 +1,357 @@
+/* Deflated commits (format version 2): records round-trip through
+ * deflated commits; a deflated payload that is corrupt, or whose raw
+ * length is wrong, is refused and counted as lost, never applied; a commit
+ * deflate cannot shrink is stored raw; deflate saves program units; a
+ * version 1 store is refused with a clear error. */
+#include <zlib.h>
+
+#include "store_helpers.h"
+#include "store_layout.h"
+#include "tap.h"
+
+#define DEVICES		200
+#define ID_LEN		64
+#define VALUE_LEN	72
+#define UNIT		512	/* commit alignment of test_nand() */
+
+static uint64_t next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Device i at version v as the benchmark has it: a NUL-padded id, two
+ * pseudo-random fingerprints, small flags. */
+static void device(uint32_t i, uint32_t v, char *id, uint8_t *value)
+{
+	uint64_t x = ((uint64_t)i << 32 | v) * 0x9e3779b97f4a7c15ULL + 1;
+
+	memset(id, 0, ID_LEN);
+	snprintf(id, ID_LEN, "device-%010u", i);
+	for (int k = 0; k < 64; k++)
+		value[k] = (uint8_t)(next(&x) >> 56);
+	memset(value + 64, 0, 8);
+	value[64] = (uint8_t)v;
+}
+
+static int put_device(struct store *s, uint32_t i, uint32_t v)
+{
+	char id[ID_LEN];
+	uint8_t value[VALUE_LEN];
+	struct store_record r = { STORE_REC_DEVICE, id, ID_LEN, value, VALUE_LEN, NULL, 0 };
+	struct store_txn *t = store_txn_begin(s);
+
+	device(i, v, id, value);
+	if (store_txn_put(t, &r, NULL)) {
+		store_txn_abort(t);
+		return -1;
+	}
+	return store_txn_commit(t, NULL, NULL);
+}
+
+/* How many devices hold their version in versions[]. */
+static uint32_t devices_intact(struct store *s, const uint32_t *versions)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < DEVICES; i++) {
+		char id[ID_LEN];
+		uint8_t value[VALUE_LEN];
+		struct store_record r;
+
+		device(i, versions[i], id, value);
+		if (store_get(s, STORE_REC_DEVICE, id, ID_LEN, &r, NULL))
+			continue;
+		n += r.value_len == VALUE_LEN && !memcmp(r.value, value, VALUE_LEN);
+		store_record_free(&r);
+	}
+	return n;
+}
+
+typedef void commit_fn(uint8_t *commit, const struct commit_header *h, void *arg);
+
+/* Calls fn on each commit of a segment's block, in order. */
+static void each_commit(struct flash *f, uint8_t *block, commit_fn *fn, void *arg)
+{
+	struct commit_header h;
+
+	for (uint32_t off = UNIT; off < f->geo.eraseblock_size;
+	     off += align_up(COMMIT_HEADER_SIZE + h.payload_len, UNIT)) {
+		if (commit_header_decode(block + off, &h) <= 0)
+			break;
+		fn(block + off, &h, arg);
+	}
+}
+
+static void count_deflated(uint8_t *commit, const struct commit_header *h, void *arg)
+{
+	(void)commit;
+	*(uint32_t *)arg += !!(h->flags & COMMIT_FLAG_DEFLATED);
+}
+
+/* A deflated commit of an update: the user's op and forwards. */
+static void last_deflated_update(uint8_t *commit, const struct commit_header *h, void *arg)
+{
+	if ((h->flags & COMMIT_FLAG_DEFLATED) && h->generation > 1 && h->op_count > 1)
+		*(uint8_t **)arg = commit;
+}
+
+static uint32_t deflated_count(struct flash *f)
+{
+	uint32_t n = 0;
+
+	for (uint32_t b = 0; b < f->geo.eraseblock_count; b++) {
+		uint8_t *data = flash_emu_block(f, b);
+		struct block_header bh;
+
+		if (block_header_decode(data, &bh) == BLOCK_SEGMENT)
+			each_commit(f, data, count_deflated, &n);
+	}
+	return n;
+}
+
+/* The head segment's last deflated update. */
+static uint8_t *find_update(struct flash *f)
+{
+	uint8_t *head = NULL, *found = NULL;
+	uint64_t seq = 0;
+
+	for (uint32_t b = 0; b < f->geo.eraseblock_count; b++) {
+		uint8_t *data = flash_emu_block(f, b);
+		struct block_header bh;
+
+		if (block_header_decode(data, &bh) == BLOCK_SEGMENT && bh.seq > seq) {
+			seq = bh.seq;
+			head = data;
+		}
+	}
+	if (head)
+		each_commit(f, head, last_deflated_update, &found);
+	return found;
+}
+
+/* Devices created, then updated one per commit: the updates forward. */
+static struct flash *build(uint32_t *versions)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(16);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	uint64_t x = 7;
+	bool fine = true;
+
+	for (uint32_t i = 0; i < DEVICES; i++)
+		fine &= put_device(s, i, versions[i] = 1) == 0;
+	for (uint32_t u = 0; u < 3 * DEVICES; u++) {
+		uint32_t i = next(&x) % DEVICES;
+
+		fine &= put_device(s, i, ++versions[i]) == 0;
+	}
+	ok(fine, "%u devices and %u updates commit", DEVICES, 3 * DEVICES);
+	store_unmount(s);
+	return f;
+}
+
+static void test_round_trip(struct flash *f, const uint32_t *versions)
+{
+	struct store_options o = test_options(1);
+	struct store *s;
+	struct store_status st;
+
+	ok(deflated_count(f) > DEVICES, "most commits are deflated (%u)", deflated_count(f));
+	s = test_mount(f, &o, false);
+	store_status(s, &st);
+	ok(s && devices_intact(s, versions) == DEVICES && st.lost_commits == 0,
+	   "after a remount every device reads back at its last version");
+	store_unmount(s);
+}
+
+/* Rewrites a commit's header (CRC included) after a change to it. */
+static void reseal(uint8_t *commit, const struct commit_header *h)
+{
+	commit_header_encode(h, commit);
+}
+
+/* Mounts a copy of base changed by damage(): the mount must succeed,
+ * count the damaged commit as lost, and take a new commit. */
+static void refused(struct flash *base, const char *what,
+		    void (*damage)(uint8_t *commit, struct commit_header *h))
+{
+	struct store_options o = test_options(1);
+	struct flash *f = flash_emu_clone(base, NULL);
+	uint8_t *commit = find_update(f);
+	struct commit_header h;
+	struct store_status st;
+	struct store *s;
+
+	commit_header_decode(commit, &h);
+	damage(commit, &h);
+	s = test_mount(f, &o, false);
+	if (s)
+		store_status(s, &st);
+	ok(s && st.lost_commits == 1 && put_device(s, 0, 99) == 0,
+	   "%s: the commit is refused as lost, the store mounts and takes commits", what);
+	store_unmount(s);
+	flash_close(f);
+}
+
+static void corrupt_stream(uint8_t *commit, struct commit_header *h)
+{
+	for (uint32_t i = h->payload_len / 3; i < h->payload_len / 2; i++)
+		commit[COMMIT_HEADER_SIZE + i] ^= 0xa5;
+	reseal(commit, h);
+}
+
+static void truncate_stream(uint8_t *commit, struct commit_header *h)
+{
+	h->payload_len--;
+	reseal(commit, h);
+}
+
+static void raw_len_longer(uint8_t *commit, struct commit_header *h)
+{
+	h->raw_len++;
+	reseal(commit, h);
+}
+
+static void raw_len_shorter(uint8_t *commit, struct commit_header *h)
+{
+	h->raw_len--;
+	reseal(commit, h);
+}
+
+static void raw_len_huge(uint8_t *commit, struct commit_header *h)
+{
+	h->raw_len = 0xfffffff0u;
+	reseal(commit, h);
+}
+
+/* A record of random bytes: deflate cannot shrink its commit. */
+static void test_incompressible(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(8);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	char value[1201];
+	uint64_t x = 99;
+	uint8_t *hit = NULL, *data;
+	struct commit_header h = { 0 };
+
+	for (size_t i = 0; i < sizeof(value) - 1; i++)
+		value[i] = (char)(1 + next(&x) % 255);
+	value[sizeof(value) - 1] = 0;
+	ok(test_put(s, STORE_REC_IDENTITY, "random", value, NULL) == 0, "a random value commits");
+	store_unmount(s);
+	for (uint32_t b = 0; b < g.eraseblock_count && !hit; b++) {
+		data = flash_emu_block(f, b);
+		hit = memmem(data, g.eraseblock_size, value, 64);
+	}
+	if (hit) {
+		size_t off = (size_t)(hit - data) / UNIT * UNIT;
+
+		while (commit_header_decode(data + off, &h) <= 0 && off >= UNIT)
+			off -= UNIT;
+	}
+	ok(hit && !(h.flags & COMMIT_FLAG_DEFLATED) && h.raw_len == h.payload_len,
+	   "its commit is stored raw (%u bytes)", h.payload_len);
+	s = test_mount(f, &o, false);
+	ok(s && test_has(s, STORE_REC_IDENTITY, "random", value, NULL), "and reads back");
+	store_unmount(s);
+	flash_close(f);
+}
+
+/* Anchor i: a certificate's name and validity, text that deflates. */
+static struct store_record anchor(int i, char key[32], char value[200])
+{
+	snprintf(key, 32, "anchor-%d", i);
+	snprintf(value, 200, "CN=Example Root CA %d, O=Example Corporation, C=US; valid "
+		 "2026-01-01 to 2036-01-01; policy 1.3.6.1.4.1.99999.%d", i, i);
+	return (struct store_record){ STORE_REC_ANCHOR, key, strlen(key), value, strlen(value),
+				      NULL, 0 };
+}
+
+/* One transaction of text records spanning several units raw. */
+static void test_saves_units(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(8);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct store *s = test_mount(f, &o, true);
+	struct store_txn *t = store_txn_begin(s);
+	uint64_t before = f->stats.bytes_programmed;
+	char key[32], value[200];
+	bool all = true;
+
+	for (int i = 0; i < 12; i++) {
+		struct store_record r = anchor(i, key, value);
+
+		store_txn_put(t, &r, NULL);
+	}
+	ok(store_txn_commit(t, NULL, NULL) == 0, "a transaction of 12 certificates' names "
+	   "(about 1.5 KiB raw) commits");
+	ok(f->stats.bytes_programmed - before <= 2 * UNIT, "deflated, it programs %llu bytes",
+	   (unsigned long long)(f->stats.bytes_programmed - before));
+	store_unmount(s);
+	s = test_mount(f, &o, false);
+	for (int i = 0; i < 12; i++) {
+		anchor(i, key, value);
+		all &= test_has(s, STORE_REC_ANCHOR, key, value, NULL);
+	}
+	ok(all, "every record reads back after a remount");
+	store_unmount(s);
+	flash_close(f);
+}
+
+/* A store whose segment headers say version 1. */
+static void test_version_1(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(8);
+	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct cs_err err = { 0 };
+	struct store *s = test_mount(f, &o, true);
+
+	store_unmount(s);
+	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
+		uint8_t *data = flash_emu_block(f, b);
+		uint32_t crc;
+
+		if (is_erased(data, BLOCK_HEADER_SIZE))
+			continue;
+		data[4] = 1;
+		crc = crc32(0, data, 44);
+		for (int i = 0; i < 4; i++)
+			data[44 + i] = (uint8_t)(crc >> 8 * i);
+	}
+	s = store_mount(f, &o, &err);
+	ok(!s && err.code == EMEDIUMTYPE && strstr(err.msg, "version 1"),
+	   "a version 1 store is refused (%s)", err.msg);
+	store_unmount(s);
+	ok(store_format(f, &o, &err) == 0 && (s = store_mount(f, &o, &err)) != NULL,
+	   "and can be formatted anew");
+	store_unmount(s);
+	flash_close(f);
+}
+
+int main(void)
+{
+	static uint32_t versions[DEVICES];
+	struct flash *f;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	f = build(versions);
+	test_round_trip(f, versions);
+	refused(f, "a corrupt deflate stream", corrupt_stream);
+	refused(f, "a truncated deflate stream", truncate_stream);
+	refused(f, "a raw length one more than the stream gives", raw_len_longer);
+	refused(f, "a raw length one less than the stream gives", raw_len_shorter);
+	refused(f, "a raw length past the limit", raw_len_huge);
+	flash_close(f);
+	test_incompressible();
+	test_saves_units();
+	test_version_1();
+	return tap_done();
+}
