@@ -80,11 +80,7 @@ int admin_export(struct cmd_ctx *c, struct cs_err *err)
 	}
 	if (!r)
 		r = reply_blob(c, sealed, sealed_len, err);
-	if (plain) {
-		nlh = nlmsg_hdr(plain);
-		OPENSSL_cleanse(nlmsg_data(nlh), (size_t)nlmsg_datalen(nlh));
-		nlmsg_free(plain);
-	}
+	cs_msg_wipe_free(plain);
 	free(sealed);
 	return r;
 }

@@ -57,7 +57,7 @@ int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg
 	if (!msg)
 		return cs_err_set(err, ENOMEM, "out of memory");
 	if (fill(msg, arg) < 0) {
-		nlmsg_free(msg);
+		cs_msg_wipe_free(msg);
 		return cs_err_set(err, EMSGSIZE, "an entry does not fit in a message");
 	}
 	return cs_usersock_send(c->d->usersock, msg) < 0
@@ -125,17 +125,18 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 }
 
 /* The reply, after its parts if any.  Parts are sent only on success:
- * a refused command answers with its error alone. */
+ * a refused command answers with its error alone, and what its reply
+ * already held (a generated secret, a key) is wiped. */
 static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
 {
 	for (size_t i = 0; i < c->n_parts; i++)
 		if (ok)
 			cs_usersock_send(d->usersock, c->parts[i]);
 		else
-			nlmsg_free(c->parts[i]);
+			cs_msg_wipe_free(c->parts[i]);
 	free(c->parts);
 	if (!ok) {
-		nlmsg_free(c->reply);
+		cs_msg_wipe_free(c->reply);
 		return;
 	}
 	if (c->n_parts)

@@ -139,7 +139,13 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_SUBJECT] = "subject",
 	[CREDSTORE_A_ADMIN_PASSWORD] = "password",
 	[CREDSTORE_A_ADMIN_ANCHOR] = "anchor name",
+	[CREDSTORE_A_ADMIN_KEY_TYPE] = "key type",
 };
+
+const char *cs_usersock_attr_name(int type)
+{
+	return type >= 0 && type <= CREDSTORE_A_MAX && attr_names[type] ? attr_names[type] : "an attribute";
+}
 
 /* Name the attribute that failed the policy: a person reads this. */
 static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
@@ -150,7 +156,7 @@ static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
 	nla_for_each_attr(pos, genlmsg_attrdata(nlmsg_data(nlh), 0), genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
 		int type = nla_type(pos);
 		const struct nla_policy *p = type <= CREDSTORE_A_MAX ? &cs_usersock_policy[type] : NULL;
-		const char *what = p && attr_names[type] ? attr_names[type] : "an attribute";
+		const char *what = cs_usersock_attr_name(type);
 
 		if (p && p->maxlen && nla_len(pos) > p->maxlen) {
 			cs_err_set(err, ENAMETOOLONG, "the %s is too long (%d bytes; at most %d%s)", what,
@@ -209,18 +215,20 @@ void cs_request_release(struct cs_request *req)
 
 /* libnl zeroes a message's whole buffer: queries, which a TLS front end
  * makes at every handshake, and their answers (one chain or key at most)
- * get a buffer their size, and only admin commands the big one. */
-static size_t msg_size(uint8_t cmd)
+ * get a buffer their size.  An admin request may carry a whole backup and
+ * gets the big one; an admin answer holds one attribute of at most
+ * CS_USERSOCK_ATTR_MAX (a backup goes out in parts of that size). */
+static size_t msg_size(uint8_t cmd, bool reply)
 {
 	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
 		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
-	return CS_USERSOCK_BUFSIZE;
+	return reply ? CS_USERSOCK_ATTR_MAX + 4096 : CS_USERSOCK_BUFSIZE;
 }
 
 static struct nl_msg *msg_to(uint32_t port, uint8_t cmd)
 {
 	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, true));
 
 	if (msg)
 		nlmsg_set_dst(msg, &dst);
@@ -240,6 +248,14 @@ struct nl_msg *cs_reply_new(const struct cs_request *req, int flags)
 	return msg;
 }
 
+void cs_msg_wipe_free(struct nl_msg *msg)
+{
+	if (!msg)
+		return;
+	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nlmsg_free(msg);
+}
+
 int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 {
 	int r;
@@ -247,8 +263,7 @@ int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 	if (!msg)
 		return -ENOMEM;
 	r = nl_send(sk, msg);
-	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
-	nlmsg_free(msg);
+	cs_msg_wipe_free(msg);
 	return r < 0 ? -nlerr_to_errno(r) : 0;
 }
 
@@ -304,7 +319,7 @@ void cs_client_close(struct cs_client *c)
 
 struct nl_msg *cs_client_request(uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, false));
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, CREDSTORE_USERSOCK_TYPE, 0,
 				flags, cmd, CREDSTORE_GENL_VERSION)) {
@@ -362,7 +377,7 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 	errno = 0;
 	r = nl_send_auto(c->sk, req);
 	seq = nlmsg_hdr(req)->nlmsg_seq;
-	nlmsg_free(req);
+	cs_msg_wipe_free(req);
 	if (r < 0) {
 		/* libnl folds ECONNREFUSED into NLE_FAILURE; errno still has it. */
 		r = r == -NLE_FAILURE && errno ? errno : nlerr_to_errno(r);
@@ -374,7 +389,7 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		struct sockaddr_nl peer;
 		struct ucred *creds = NULL;
 		unsigned char *buf = NULL;
-		int n = nl_recv(c->sk, &peer, &buf, &creds);
+		int n = nl_recv(c->sk, &peer, &buf, &creds), len = n;
 
 		if (n <= 0) {
 			free(buf);
@@ -391,7 +406,7 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 				if (nlh->nlmsg_seq == seq)
 					r = handle_reply(nlh, fn, arg, err);
 		}
-		free(buf);
+		OPENSSL_clear_free(buf, (size_t)len);	/* a key or secret, read by root */
 		free(creds);
 		if (r)
 			return r < 0 ? r : 0;

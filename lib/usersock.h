@@ -26,6 +26,10 @@
 
 /* The attribute policy of every CREDSTORE_A_* attribute, for parsing. */
 extern struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1];
+/* Free a message that may hold a secret, key or passphrase: wiped first. */
+void cs_msg_wipe_free(struct nl_msg *msg);
+/* What a person calls an attribute ("device id"), for messages. */
+const char *cs_usersock_attr_name(int type);
 
 /* ---- daemon side ---- */
 
