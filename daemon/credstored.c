@@ -179,6 +179,8 @@ static void serve(struct daemon *d, int sfd)
 
 		if (n < 0 && errno != EINTR)
 			break;
+		if (n == 0)
+			import_reap(d);
 		if (n == 0 && store_maintain(d->model.store, &err) < 0) {
 			log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
 			cs_err_clear(&err);
@@ -239,6 +241,7 @@ out:
 	if (rc)
 		log_msg(LOG_ERR, "%s", err.msg);
 	OPENSSL_cleanse(so.key, sizeof(so.key));
+	import_drop(&d);
 	publisher_close(d.publisher);
 	if (d.model.store)
 		store_unmount(d.model.store);
