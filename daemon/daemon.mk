@@ -7,6 +7,6 @@ DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
 	       daemon/admin_device.c daemon/admin_store.c daemon/admin_export.c \
 	       daemon/admin_import.c daemon/backup_records.c daemon/backup_seal.c \
 	       daemon/admin_batch.c
-DAEMON_SRCS += daemon/publisher.c daemon/keyfile.c
+DAEMON_SRCS += daemon/publisher.c daemon/keyfile.c daemon/flash_log.c
 PROGRAMS += $(BUILD)/bin/credstored
 $(eval $(call program,bin/credstored,daemon/credstored.c))
