@@ -8,8 +8,10 @@
  * store key, and a record whose seal does not verify is never returned.
  * Keys order lexicographically by bytes (shorter first on a tie).
  *
- * A transaction is written as one commit, which must fit in one
- * eraseblock: store_txn_commit() returns -EFBIG otherwise.
+ * A transaction is written as one commit, or, when it does not fit in one
+ * eraseblock, as several (parts) of which the last makes all visible at
+ * once: its size is limited by the free space (-ENOSPC), and by the RAM it
+ * holds, STORE_TXN_BYTES_MAX (-EFBIG).
  *
  * A store is used from one thread at a time; every record is held in RAM,
  * so lookups and iteration never touch the flash. */
@@ -27,6 +29,13 @@
 #define STORE_RECORD_KEY_MAX	255
 #define STORE_VALUE_MAX		(48 * 1024)
 #define STORE_SECRET_MAX	(16 * 1024)
+/* Bytes of operations (as on flash, about key + value + secret + 36 per
+ * record) one transaction may hold: a transaction is in RAM until it
+ * commits, and at commit its parts are held again while they are written
+ * (the transaction's own copy freed as they go), so a commit holds about
+ * this much at most besides the index.  16 MiB: a backup of 10000 devices
+ * is a few MiB. */
+#define STORE_TXN_BYTES_MAX	(16 * 1024 * 1024)
 
 enum store_record_type {
 	STORE_REC_META = 1,	/* store-wide settings of the daemon */
@@ -112,10 +121,13 @@ int store_txn_delete(struct store_txn *t, uint8_t type, const void *key, size_t 
 /* Delete every record of a type (factory reset, reset-devices). */
 int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err);
 /* 0 and *generation set (generation may be NULL): durable.  -ENOSPC: the
- * store is full and unchanged; -EFBIG: the transaction does not fit in an
- * eraseblock.  After -ESHUTDOWN or another I/O error the store refuses
- * further changes (-EIO) until it is mounted again.  Either way the
- * transaction is freed. */
+ * store is full and unchanged (a transaction that does not fit in the
+ * space outside the reserve is refused before anything is written);
+ * -EFBIG: one record does not fit in an eraseblock.  After -ESHUTDOWN or
+ * another I/O error the store refuses further changes (-EIO) until it is
+ * mounted again.  Either way the transaction is freed, and nothing of a
+ * transaction that failed is seen, now or after a remount.  The put,
+ * delete and clear calls fail with -EFBIG beyond STORE_TXN_BYTES_MAX. */
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err);
 void store_txn_abort(struct store_txn *t);
 

@@ -129,7 +129,9 @@ int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct
 		return apply_put(s, seg, offset, op, op_gen);
 	case OP_DELETE:
 		return apply_delete(s, seg, op, op_gen);
-	default:
+	case OP_CLEAR:
 		return apply_clear(s, seg, op, op_gen);
+	default:
+		return -EBADMSG;	/* a part marker is only ever a commit's first op */
 	}
 }

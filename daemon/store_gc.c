@@ -177,14 +177,12 @@ static int collect(struct store *s)
 	return cs_err_set(s->err, ENOSPC, "store full: nothing left to collect");
 }
 
-int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes)
+/* GC until `need` segments are free; -ENOSPC first if put_bytes more of
+ * records would not fit. */
+static int make_room(struct store *s, uint32_t need, size_t put_bytes)
 {
-	const struct segment *head = seg_head(s);
-	uint32_t need = put_bytes ? s->reserved + 1 : 1;
 	uint64_t cap = capacity_bytes(s);
 
-	if (head && !head->closed && head->used + commit_len <= s->geo.eraseblock_size)
-		return 0;
 	if (put_bytes && s->live_bytes + put_bytes > cap)
 		return cs_err_set(s->err, ENOSPC, "store full: %llu bytes live, %zu more asked, "
 				  "room for %llu", (unsigned long long)s->live_bytes, put_bytes,
@@ -198,6 +196,20 @@ int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes)
 			return rc;
 	}
 	return 0;
+}
+
+int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes)
+{
+	const struct segment *head = seg_head(s);
+
+	if (head && !head->closed && head->used + commit_len <= s->geo.eraseblock_size)
+		return 0;
+	return make_room(s, put_bytes ? s->reserved + 1 : 1, put_bytes);
+}
+
+int ensure_segments(struct store *s, uint32_t segments, size_t put_bytes)
+{
+	return make_room(s, segments + s->reserved, put_bytes);
 }
 
 /* Reads the next segment of the log, so that pages going bad are found

@@ -3,6 +3,7 @@
  *   store_apply.c   operations applied to the index and segment accounting
  *   store_segment.c eraseblocks: allocation, erase, headers, programs, bad
  *   store_log.c     transactions and commit writing
+ *   store_txn_parts.c transactions larger than a segment, in parts
  *   store_gc.c      garbage collection, scrub and relocation
  *   store_scan.c    reading a segment's commits at mount
  *   store_mount.c   format, mount and replay
@@ -75,6 +76,23 @@ struct index {
 	uint64_t rng;
 };
 
+/* A part of a multi-commit transaction, applied only when its final
+ * commit is (store_txn_parts.c): the part's ops, where they are on flash. */
+struct part {
+	struct part *next;
+	struct segment *seg;
+	uint32_t offset;		/* of the part's commit in seg */
+	uint32_t len;
+	uint8_t ops[];			/* payload after the marker */
+};
+
+/* The parts of the transaction in flight (generation gen), oldest first:
+ * while there is one, the tail stays at or before the first. */
+struct parts {
+	uint64_t gen;
+	struct part *first, *last;
+};
+
 struct store {
 	struct flash *f;
 	struct flash_geometry geo;
@@ -97,6 +115,7 @@ struct store {
 	uint32_t counts[TYPES];
 	uint64_t scrubs, relocations, lost_commits, tampered;
 	bool broken;			/* an I/O error left RAM ahead of flash */
+	struct parts parts;		/* of a transaction in flight */
 	uint8_t *buf;			/* one eraseblock: commit being built */
 	struct cs_err *err;		/* of the call in progress */
 };
@@ -141,13 +160,54 @@ int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_
 /* Append forwarded copies of seg's live records to the payload being
  * built (*len bytes so far, limit at most); returns how many. */
 uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint32_t limit);
+/* Applies a commit's payload to RAM (a part is held back, see
+ * store_txn_parts.c); apply_ops: the ops alone, no part marker. */
 int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 		 const uint8_t *payload, uint32_t len, uint64_t gen);
+int apply_ops(struct store *s, struct segment *seg, uint32_t offset,
+	      const uint8_t *payload, uint32_t len, uint64_t gen);
+
+/* A transaction's operations, kept in RAM until commit. */
+struct txn_op {
+	uint8_t kind, type, key_len;
+	uint8_t *key, *value, *secret;
+	size_t value_len, secret_len;
+};
+
+struct store_txn {
+	struct store *s;
+	struct txn_op *ops;
+	size_t n, cap;
+	size_t bytes;			/* of its ops' payload, for STORE_TXN_BYTES_MAX */
+};
+
+size_t txn_op_size(const struct txn_op *t);
+/* Encodes one op (sealing its secret under gen) at out: its size, 0 if
+ * sealing failed. */
+size_t txn_op_encode(struct store *s, const struct txn_op *t, uint64_t gen, uint8_t *out);
+void txn_op_free(struct txn_op *op);
+
+/* store_txn_parts.c */
+/* Commits a transaction too large for one commit as several, the last
+ * of which makes them all visible. */
+int commit_parts(struct store_txn *t, uint64_t gen);
+/* Applies a commit that starts with a part marker: holds a part back, or
+ * applies the held parts and the final one.  0 if the commit is not a
+ * part (*handled false), else as apply_commit. */
+int parts_apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		       const uint8_t *payload, uint32_t len, bool *handled);
+/* Forgets the held parts (a transaction that never finished). */
+void parts_drop(struct store *s);
+/* Lowers (*seq, *unit) to the first held part: the tail may not pass it. */
+void parts_pin(const struct store *s, uint64_t *seq, uint32_t *unit);
 
 /* store_gc.c */
 /* Room for a commit of commit_len bytes that adds put_bytes of records:
  * GC as needed, -ENOSPC (nothing changed by it) when the store is full. */
 int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes);
+/* Room for `segments` new segments outside the reserve, and put_bytes
+ * more of records: GC as needed, -ENOSPC when the store is full. */
+int ensure_segments(struct store *s, uint32_t segments, size_t put_bytes);
 int evacuate_pending(struct store *s);
 
 #endif

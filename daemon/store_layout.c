@@ -153,6 +153,18 @@ size_t op_encode(const struct op *op, uint8_t *out)
 	return p + op->secret_len - out;
 }
 
+/* What each kind carries: a put everything, a delete a key, a clear
+ * nothing, a part marker its generation and PART_MARKER_LEN bytes. */
+static bool op_shape_ok(const struct op *op)
+{
+	if (op->kind == OP_PART)
+		return op->has_gen && !op->type && !op->key_len && !op->flags &&
+		       op->value_len == PART_MARKER_LEN && !op->secret_len;
+	return (op->kind == OP_PUT || (!op->value_len && !op->secret_len)) &&
+	       (op->kind != OP_CLEAR || !op->key_len) &&
+	       !!(op->flags & OP_FLAG_SEALED) == !!op->secret_len;
+}
+
 size_t op_decode(const uint8_t *in, size_t len, struct op *op)
 {
 	const uint8_t *p = in + OP_HEADER_SIZE;
@@ -170,10 +182,7 @@ size_t op_decode(const uint8_t *in, size_t len, struct op *op)
 	op->value_len = get16(in + 4);
 	op->secret_len = get16(in + 6);
 	size = op_size(op);
-	if (size > len || kind < OP_PUT || kind > OP_CLEAR ||
-	    (kind != OP_PUT && (op->value_len || op->secret_len)) ||
-	    (kind == OP_CLEAR && op->key_len) ||
-	    !!(op->flags & OP_FLAG_SEALED) != !!op->secret_len)
+	if (size > len || kind < OP_PUT || kind > OP_PART || !op_shape_ok(op))
 		return 0;
 	if (op->has_gen) {
 		op->gen = get64(p);

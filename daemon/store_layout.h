@@ -17,7 +17,10 @@
 #define NO_PARTNER		0xffffffffu
 #define MIN_ALIGN		16	/* commit alignment on byte-writable NOR */
 
-enum op_kind { OP_PUT = 1, OP_DELETE = 2, OP_CLEAR = 3 };
+/* OP_PART: the first op of each commit of a transaction split in parts
+ * (store_txn_parts.c); its value is PART_MARKER_LEN bytes. */
+enum op_kind { OP_PUT = 1, OP_DELETE = 2, OP_CLEAR = 3, OP_PART = 4 };
+#define PART_MARKER_LEN		8
 #define OP_KIND_MASK		0x7f
 #define OP_HAS_GEN		0x80	/* forwarded: carries its own generation */
 #define OP_FLAG_SEALED		0x01

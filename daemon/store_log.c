@@ -3,25 +3,14 @@
  * to the program unit), programs it, and only then applies it to the
  * index.  The padding is not wasted: it carries forwarded copies of the
  * tail's live records, so that the log's tail moves on at no cost in
- * programmed bytes. */
+ * programmed bytes.  A transaction too large for one commit is written in
+ * parts by store_txn_parts.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "seal.h"
 #include "store_int.h"
-
-struct txn_op {
-	uint8_t kind, type, key_len;
-	uint8_t *key, *value, *secret;
-	size_t value_len, secret_len;
-};
-
-struct store_txn {
-	struct store *s;
-	struct txn_op *ops;
-	size_t n, cap;
-};
 
 struct store_txn *store_txn_begin(struct store *s)
 {
@@ -32,11 +21,12 @@ struct store_txn *store_txn_begin(struct store *s)
 	return t;
 }
 
-static void op_clear(struct txn_op *op)
+void txn_op_free(struct txn_op *op)
 {
 	free(op->key);
 	free(op->value);
 	free(op->secret);
+	op->key = op->value = op->secret = NULL;
 }
 
 void store_txn_abort(struct store_txn *t)
@@ -44,9 +34,31 @@ void store_txn_abort(struct store_txn *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++)
-		op_clear(&t->ops[i]);
+		txn_op_free(&t->ops[i]);
 	free(t->ops);
 	free(t);
+}
+
+static void txn_to_op(const struct txn_op *t, struct op *op)
+{
+	*op = (struct op){
+		.kind = t->kind,
+		.type = t->type,
+		.key_len = t->key_len,
+		.flags = t->secret ? OP_FLAG_SEALED : 0,
+		.value_len = t->value_len,
+		.secret_len = t->secret ? t->secret_len + SEAL_OVERHEAD : 0,
+		.key = t->key,
+		.value = t->value,
+	};
+}
+
+size_t txn_op_size(const struct txn_op *t)
+{
+	struct op op;
+
+	txn_to_op(t, &op);
+	return op_size(&op);
 }
 
 /* Drops the earlier ops that a new one makes moot: only the last op on a
@@ -62,9 +74,10 @@ static void drop_superseded(struct store_txn *t, uint8_t kind, uint8_t type,
 			    (kind == OP_CLEAR || (op->kind != OP_CLEAR && op->key_len == key_len &&
 						  !memcmp(op->key, key, key_len)));
 
-		if (moot)
-			op_clear(op);
-		else
+		if (moot) {
+			t->bytes -= txn_op_size(op);
+			txn_op_free(op);
+		} else
 			t->ops[w++] = *op;
 	}
 	t->n = w;
@@ -92,6 +105,12 @@ static int add_op(struct store_txn *t, uint8_t kind, const struct store_record *
 				  "(max %d), secret %zu (max %d) bytes", r->key_len,
 				  STORE_RECORD_KEY_MAX, r->value_len, STORE_VALUE_MAX,
 				  r->secret_len, STORE_SECRET_MAX);
+	if (t->bytes + op_size(&(struct op){ .key_len = op.key_len, .value_len = r->value_len,
+					     .secret_len = r->secret ? r->secret_len + SEAL_OVERHEAD
+								   : 0 }) > STORE_TXN_BYTES_MAX)
+		return cs_err_set(err, EFBIG, "transaction too large: more than %d MiB of "
+				  "records in one transaction (the RAM it may hold)",
+				  STORE_TXN_BYTES_MAX >> 20);
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 8;
 		struct txn_op *ops = realloc(t->ops, cap * sizeof(*ops));
@@ -107,11 +126,12 @@ static int add_op(struct store_txn *t, uint8_t kind, const struct store_record *
 	op.value_len = r->value_len;
 	op.secret_len = r->secret ? r->secret_len : 0;
 	if (!op.key || !op.value || (r->secret && !op.secret)) {
-		op_clear(&op);
+		txn_op_free(&op);
 		return cs_err_set(err, ENOMEM, "out of memory");
 	}
 	drop_superseded(t, kind, r->type, r->key, r->key_len);
 	t->ops[t->n++] = op;
+	t->bytes += txn_op_size(&op);
 	return 0;
 }
 
@@ -135,20 +155,6 @@ int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err)
 	return add_op(t, OP_CLEAR, &r, err);
 }
 
-static void txn_to_op(const struct txn_op *t, struct op *op)
-{
-	*op = (struct op){
-		.kind = t->kind,
-		.type = t->type,
-		.key_len = t->key_len,
-		.flags = t->secret ? OP_FLAG_SEALED : 0,
-		.value_len = t->value_len,
-		.secret_len = t->secret ? t->secret_len + SEAL_OVERHEAD : 0,
-		.key = t->key,
-		.value = t->value,
-	};
-}
-
 /* Payload bytes of the user's ops, and of those that add records. */
 static size_t txn_size(const struct store_txn *t, size_t *put_bytes)
 {
@@ -165,20 +171,29 @@ static size_t txn_size(const struct store_txn *t, size_t *put_bytes)
 	return n;
 }
 
+size_t txn_op_encode(struct store *s, const struct txn_op *to, uint64_t gen, uint8_t *out)
+{
+	uint8_t sealed[STORE_SECRET_MAX + SEAL_OVERHEAD];
+	struct seal_binding b = { to->type, to->key, to->key_len, gen, to->value, to->value_len };
+	struct op op;
+
+	txn_to_op(to, &op);
+	if (to->secret && seal(s->key, &b, to->secret, to->secret_len, sealed)) {
+		cs_err_set(s->err, EIO, "sealing a secret failed (OpenSSL)");
+		return 0;
+	}
+	op.secret = sealed;
+	return op_encode(&op, out);
+}
+
 static int encode_txn(struct store *s, const struct store_txn *t, uint64_t gen, uint8_t *out)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		const struct txn_op *to = &t->ops[i];
-		uint8_t sealed[STORE_SECRET_MAX + SEAL_OVERHEAD];
-		struct seal_binding b = { to->type, to->key, to->key_len, gen, to->value,
-					  to->value_len };
-		struct op op;
+		size_t n = txn_op_encode(s, &t->ops[i], gen, out);
 
-		txn_to_op(to, &op);
-		if (to->secret && seal(s->key, &b, to->secret, to->secret_len, sealed))
-			return cs_err_set(s->err, EIO, "sealing a secret failed (OpenSSL)");
-		op.secret = sealed;
-		out += op_encode(&op, out);
+		if (!n)
+			return -EIO;
+		out += n;
 	}
 	return 0;
 }
@@ -198,8 +213,8 @@ uint16_t add_forwards(struct store *s, struct segment *seg, uint32_t *len, uint3
 	return n;
 }
 
-int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
-		 const uint8_t *payload, uint32_t len, uint64_t gen)
+int apply_ops(struct store *s, struct segment *seg, uint32_t offset,
+	      const uint8_t *payload, uint32_t len, uint64_t gen)
 {
 	struct op op;
 
@@ -217,11 +232,24 @@ int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
 	return 0;
 }
 
+int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		 const uint8_t *payload, uint32_t len, uint64_t gen)
+{
+	bool part;
+	int rc = parts_apply_commit(s, seg, offset, payload, len, &part);
+
+	return part ? rc : apply_ops(s, seg, offset, payload, len, gen);
+}
+
 /* The tail once this commit's forwards from fwd (its oldest nfwd
- * records) have landed: the segment, and where its live records start. */
+ * records) have landed: the segment, and where its live records start;
+ * never past the first part of a transaction in flight. */
 static void tail_after(const struct store *s, const struct segment *fwd, uint16_t nfwd,
 		       const struct segment *here, struct commit_header *h)
 {
+	uint64_t tail = here->seq;
+	uint32_t unit = here->used / s->align;
+
 	for (uint32_t i = 0; i < s->nlog; i++) {
 		const struct segment *seg = s->log[i];
 		const struct rec *r = seg->live;
@@ -229,13 +257,14 @@ static void tail_after(const struct store *s, const struct segment *fwd, uint16_
 		for (uint16_t k = 0; seg == fwd && r && k < nfwd; k++)
 			r = r->seg_next;
 		if (r) {
-			h->tail = seg->seq;
-			h->tail_unit = r->offset / s->align;
-			return;
+			tail = seg->seq;
+			unit = r->offset / s->align;
+			break;
 		}
 	}
-	h->tail = here->seq;
-	h->tail_unit = here->used / s->align;
+	parts_pin(s, &tail, &unit);
+	h->tail = tail;
+	h->tail_unit = unit;
 }
 
 static int program_commit(struct store *s, struct segment *seg, uint32_t len, const
@@ -305,20 +334,15 @@ static struct segment *forward_source(struct store *s)
 	return NULL;
 }
 
-static int commit_txn(struct store_txn *t, uint64_t *generation)
+/* A transaction that fits in one commit, with forwards in its padding. */
+static int commit_one(struct store_txn *t, uint64_t gen, size_t user, size_t put_bytes)
 {
 	struct store *s = t->s;
-	uint64_t gen = s->gen + 1;
-	size_t put_bytes, user = txn_size(t, &put_bytes);
-	uint32_t len, room, payload = 0;
+	uint32_t len = align_up(COMMIT_HEADER_SIZE + user, s->align), room, payload = 0;
 	struct segment *fwd;
 	uint16_t nfwd;
 	int rc;
 
-	if (user + COMMIT_HEADER_SIZE > seg_capacity(s) || t->n > UINT16_MAX)
-		return cs_err_set(s->err, EFBIG, "transaction of %zu bytes does not fit in an "
-				  "eraseblock (%u bytes)", user, seg_capacity(s));
-	len = align_up(COMMIT_HEADER_SIZE + user, s->align);
 	if ((rc = ensure_space(s, len, put_bytes)))
 		return rc;
 	fwd = forward_source(s);
@@ -326,7 +350,20 @@ static int commit_txn(struct store_txn *t, uint64_t *generation)
 	nfwd = add_forwards(s, fwd, &payload, room);
 	if ((rc = encode_txn(s, t, gen, s->buf + COMMIT_HEADER_SIZE + payload)))
 		return rc;
-	rc = log_commit(s, payload + user, nfwd + t->n, gen, fwd, nfwd);
+	return log_commit(s, payload + user, nfwd + t->n, gen, fwd, nfwd);
+}
+
+static int commit_txn(struct store_txn *t, uint64_t *generation)
+{
+	struct store *s = t->s;
+	uint64_t gen = s->gen + 1;
+	size_t put_bytes, user = txn_size(t, &put_bytes);
+	int rc;
+
+	if (user + COMMIT_HEADER_SIZE <= seg_capacity(s) && t->n <= UINT16_MAX)
+		rc = commit_one(t, gen, user, put_bytes);
+	else
+		rc = commit_parts(t, gen);
 	if (rc)
 		return rc;
 	s->gen = gen;

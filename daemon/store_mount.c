@@ -66,6 +66,7 @@ void store_unmount(struct store *s)
 {
 	if (!s)
 		return;
+	parts_drop(s);
 	index_destroy(s);
 	for (uint32_t i = 0; i < s->nlog; i++) {
 		seg_drop_tombs(s->log[i]);
@@ -354,6 +355,8 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 		return NULL;
 	}
 	free_found(found, n);
+	/* parts no final part applied: a transaction cut short */
+	parts_drop(s);
 	/* a lost segment header may have hidden commits: one copy cannot tell */
 	if (s->redundancy == 1)
 		s->lost_commits += unreadable;

@@ -13,13 +13,18 @@ struct segment *seg_head(const struct store *s)
 
 #define NO_TAIL UINT64_MAX
 
-/* The seq of the oldest segment with a live record, or NO_TAIL. */
+/* The seq of the oldest segment with a live record or the first part of
+ * a transaction in flight, or NO_TAIL. */
 static uint64_t store_tail(const struct store *s)
 {
-	for (uint32_t i = 0; i < s->nlog; i++)
+	uint64_t tail = NO_TAIL;
+	uint32_t unit = 0;
+
+	for (uint32_t i = 0; i < s->nlog && tail == NO_TAIL; i++)
 		if (s->log[i]->live_count)
-			return s->log[i]->seq;
-	return NO_TAIL;
+			tail = s->log[i]->seq;
+	parts_pin(s, &tail, &unit);
+	return tail;
 }
 
 uint32_t free_blocks(const struct store *s)

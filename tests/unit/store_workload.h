@@ -118,6 +118,40 @@ static inline void wl_txn(uint64_t seed, uint32_t i, const struct model *m,
 	}
 }
 
+/* The workload with big transactions: every fifth rewrites about three
+ * quarters of the slots with small values (some 150 KiB: several commits
+ * on NAND and NOR) and deletes the rest, some after a clear of a type. */
+static inline bool wl_is_big(uint32_t i)
+{
+	return i % 5 == 4;
+}
+
+static inline void wl_txn_big(uint64_t seed, uint32_t i, const struct model *m,
+			      struct store_txn *t, struct model *next)
+{
+	uint64_t x = seed * 0x2545f4914f6cdd1dULL + i * 2654435761u + 7;
+
+	if (!wl_is_big(i)) {
+		wl_txn(seed, i, m, t, next);
+		return;
+	}
+	*next = *m;
+	if (wl_next(&x) % 3 == 0) {
+		store_txn_clear(t, STORE_REC_IDENTITY, NULL);
+		memset(next->version, 0, WL_KEYS * sizeof(next->version[0]));
+	}
+	for (int slot = 0; slot < WL_SLOTS; slot++) {
+		if (wl_next(&x) % 4 == 0) {
+			if (next->version[slot])
+				wl_delete(t, slot);
+			next->version[slot] = 0;
+			continue;
+		}
+		next->version[slot] = ++next->next_version | 0x80000000u;
+		wl_put(t, slot, next->version[slot]);
+	}
+}
+
 struct wl_check {
 	const struct model *m;
 	int type_index, seen;

@@ -1,6 +1,7 @@
 /* Corrupted images: random bytes overwritten at random places of a
  * store's image must never crash or hang a mount, nor what follows it
- * (reads, a commit, a remount).  Each seed is one image; a failing seed is
+ * (reads, a commit, a remount); the image holds transactions in parts,
+ * whose part markers get corrupted too.  Each seed is one image; a failing seed is
  * printed and replays alone with CREDSTORE_FUZZ_SEED=n.  A hang is caught
  * by an alarm.  CREDSTORE_FUZZ_COUNT sets how many seeds run (default 2000,
  * 300 under the sanitizers). */
@@ -100,7 +101,7 @@ int main(void)
 	for (int k = 0; k < 150; k++) {
 		struct store_txn *t = store_txn_begin(s);
 
-		wl_txn(5, k, &m, t, &next);
+		wl_txn_big(5, k, &m, t, &next);
 		store_txn_commit(t, NULL, NULL);
 		m = next;
 	}

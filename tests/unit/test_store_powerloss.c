@@ -3,7 +3,9 @@
  * acknowledged transaction must be there, the one in flight wholly there
  * or wholly absent, and the store must take new transactions.  Every
  * program and erase of the workload is cut in turn, on NAND and NOR, with
- * and without torn programs, and with redundancy 2.
+ * and without torn programs, and with redundancy 2; the "big" variants run
+ * a shorter workload whose every fifth transaction spans several
+ * eraseblocks (wl_txn_big: a transaction written in parts).
  *
  * Rerunning the workload up to each cut would cost O(n^2); instead the
  * workload runs once through a recording flash, and the image at cut k is
@@ -16,7 +18,8 @@
  * Environment: CREDSTORE_PL_VARIANT=name runs one variant,
  * CREDSTORE_PL_CUT=n one cut point, CREDSTORE_PL_STEP=n every n-th cut
  * point (default 1; 5 under the sanitizers, where each run is ~10x
- * slower), CREDSTORE_PL_TXNS the workload's length (default 500). */
+ * slower), CREDSTORE_PL_TXNS the workload's length (default 500; 200 for
+ * the big variants). */
 #include "store_workload.h"
 #include "tap.h"
 
@@ -27,11 +30,21 @@ struct variant {
 	struct flash_geometry geo;
 	bool torn;
 	int redundancy;
+	bool big;		/* the workload with transactions in parts */
 };
+
+typedef void wl_fn(uint64_t seed, uint32_t i, const struct model *m, struct store_txn *t,
+		   struct model *next);
+
+static wl_fn *workload(const struct variant *v)
+{
+	return v->big ? wl_txn_big : wl_txn;
+}
 
 enum outcome { RUN_OK, RUN_FINISHED, RUN_FAILED };
 
-static int run_txns(struct store *s, int ntxn, struct model *acked, struct model *pending)
+static int run_txns(const struct variant *v, struct store *s, int ntxn, struct model *acked,
+		    struct model *pending)
 {
 	int i;
 
@@ -40,7 +53,7 @@ static int run_txns(struct store *s, int ntxn, struct model *acked, struct model
 	for (i = 0; i < ntxn; i++) {
 		struct store_txn *t = store_txn_begin(s);
 
-		wl_txn(SEED, i, acked, t, pending);
+		workload(v)(SEED, i, acked, t, pending);
 		if (store_txn_commit(t, NULL, NULL))
 			break;
 		*acked = *pending;
@@ -106,7 +119,7 @@ static enum outcome run(const struct variant *v, int ntxn, int64_t cut, uint64_t
 	faults.torn = v->torn;
 	faults.seed = (uint64_t)cut;
 	flash_emu_set_faults(f, &faults);
-	done = run_txns(s, ntxn, &acked, &pending);
+	done = run_txns(v, s, ntxn, &acked, &pending);
 	if (done == ntxn) {
 		*ops = flash_emu_ops(f);
 		*stats = f->stats;
@@ -240,7 +253,7 @@ static void cut_everywhere(const struct variant *v, int ntxn, long step)
 	struct model *models = calloc(ntxn + 1, sizeof(*models));
 	struct store *s;
 	struct flash_faults faults;
-	int failures = 0, points = 0, done;
+	int failures = 0, points = 0, in_parts = 0, done;
 
 	store_unmount(test_mount(base, &o, true));
 	r->f = (struct flash){ .ops = &recorder_ops, .geo = base->geo };
@@ -250,7 +263,7 @@ static void cut_everywhere(const struct variant *v, int ntxn, long step)
 		struct store_txn *t = store_txn_begin(s);
 
 		r->txn = done;
-		wl_txn(SEED, done, &models[done], t, &models[done + 1]);
+		workload(v)(SEED, done, &models[done], t, &models[done + 1]);
 		if (store_txn_commit(t, NULL, NULL))
 			break;
 	}
@@ -274,13 +287,15 @@ static void cut_everywhere(const struct variant *v, int ntxn, long step)
 			replay_op(cut, op);
 			flash_emu_power_on(cut);
 			points++;
+			in_parts += v->big && wl_is_big(op->txn);
 			failures += !check_recovery(v, cut, (int64_t)k, &models[op->txn],
 						    &models[op->txn + 1]);
 		}
 		replay_op(base, op);
 	}
-	ok(!failures, "%s: %d of %d cut points recover (every %ld of %zu programs and erases)",
-	   v->name, points - failures, points, step, r->n);
+	ok(!failures && (!v->big || in_parts), "%s: %d of %d cut points recover (every %ld of %zu "
+	   "programs and erases; %d in big transactions)", v->name, points - failures, points,
+	   step, r->n, in_parts);
 	rec_close(&r->f);
 	flash_close(cut);
 	flash_close(base);
@@ -310,11 +325,17 @@ static void run_variant(const struct variant *v, int ntxn, long step, long only_
 int main(void)
 {
 	const struct variant variants[] = {
-		{ "nand", test_nand(8), false, 1 },
-		{ "nand-torn", test_nand(8), true, 1 },
-		{ "nor", test_nor(16), false, 1 },
-		{ "nor-torn", test_nor(16), true, 1 },
-		{ "nand-redundant-torn", test_nand(16), true, 2 },
+		{ "nand", test_nand(8), false, 1, false },
+		{ "nand-torn", test_nand(8), true, 1, false },
+		{ "nor", test_nor(16), false, 1, false },
+		{ "nor-torn", test_nor(16), true, 1, false },
+		{ "nand-redundant-torn", test_nand(16), true, 2, false },
+		{ "nand-big", test_nand(8), false, 1, true },
+		{ "nand-big-torn", test_nand(8), true, 1, true },
+		{ "nor-big", test_nor(16), false, 1, true },
+		{ "nor-big-torn", test_nor(16), true, 1, true },
+		{ "nand-big-redundant", test_nand(16), false, 2, true },
+		{ "nand-big-redundant-torn", test_nand(16), true, 2, true },
 	};
 #if defined(__SANITIZE_ADDRESS__)
 	long step = env_long("CREDSTORE_PL_STEP", 5);
@@ -323,11 +344,12 @@ int main(void)
 #endif
 	const char *only = getenv("CREDSTORE_PL_VARIANT");
 	long cut = env_long("CREDSTORE_PL_CUT", -1);
-	int ntxn = (int)env_long("CREDSTORE_PL_TXNS", 500);
+	long ntxn = env_long("CREDSTORE_PL_TXNS", 0);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		if (!only || !strcmp(only, variants[i].name))
-			run_variant(&variants[i], ntxn, step > 0 ? step : 1, cut);
+			run_variant(&variants[i], ntxn ? (int)ntxn : variants[i].big ? 200 : 500,
+				    step > 0 ? step : 1, cut);
 	return tap_done();
 }
