@@ -145,9 +145,11 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
  * a refused command answers with its error alone. */
 static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
 {
+	int lost = 0;
+
 	for (size_t i = 0; i < c->n_parts; i++)
 		if (ok)
-			cs_usersock_send(d->usersock, c->parts[i]);
+			lost = cs_usersock_send(d->usersock, c->parts[i]) ?: lost;
 		else
 			nlmsg_free(c->parts[i]);
 	free(c->parts);
@@ -157,9 +159,13 @@ static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
 	}
 	if (c->n_parts)
 		nlmsg_hdr(c->reply)->nlmsg_flags |= NLM_F_MULTI;
-	cs_usersock_send(d->usersock, c->reply);
+	lost = cs_usersock_send(d->usersock, c->reply) ?: lost;
 	if (c->n_parts)
-		cs_usersock_send_done(d->usersock, c->req);
+		lost = cs_usersock_send_done(d->usersock, c->req) ?: lost;
+	/* The change stands; only its acknowledgement went astray. */
+	if (lost)
+		log_msg(LOG_WARNING, "usersock: the answer to port %u was lost: %s", c->req->port,
+			strerror(-lost));
 }
 
 static void answer(struct daemon *d, const struct command *cmd, struct cs_request *req,
