@@ -224,8 +224,9 @@ void cs_request_release(struct cs_request *req)
  * makes at every handshake, and their answers (one chain or key at most)
  * get a buffer their size.  Only an admin request (a batch) gets the big
  * one; an admin answer holds one attribute of at most
- * CS_USERSOCK_ATTR_MAX.  (A buffer of 4 MiB per part of a 600-operation
- * batch's answer took the daemon to 2.4 GB and out of memory.) */
+ * CS_USERSOCK_ATTR_MAX.  (Zeroing 4 MiB per part of a batch's answer, one
+ * part per operation, was most of the time a 600-operation batch took:
+ * in the VM, more than credctl waits.) */
 static size_t msg_size(uint8_t cmd, bool request)
 {
 	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
@@ -316,6 +317,7 @@ int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req)
 int cs_client_open(struct cs_client *c, uid_t daemon_uid, int timeout_ms, struct cs_err *err)
 {
 	c->daemon_uid = daemon_uid;
+	c->timeout_ms = timeout_ms;
 	c->sk = usersock_new(0, err);
 	if (!c->sk)
 		return -err->code;
@@ -430,8 +432,10 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 			free(buf);
 			free(creds);
 			r = n == 0 ? EIO : nlerr_to_errno(n);
-			return cs_err_set(err, r, r == ETIMEDOUT ? "no answer from credstored"
-						      : "cannot receive from credstored: %s", strerror(r));
+			if (r == ETIMEDOUT)
+				return cs_err_set(err, r, "no answer from credstored within %d s",
+						  (c->timeout_ms + 999) / 1000);
+			return cs_err_set(err, r, "cannot receive from credstored: %s", strerror(r));
 		}
 		r = 0;
 		if (from_daemon(c, &peer, creds)) {

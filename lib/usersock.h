@@ -69,6 +69,7 @@ int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req);
 struct cs_client {
 	struct nl_sock *sk;
 	uid_t daemon_uid;		/* replies from any other uid are dropped */
+	int timeout_ms;			/* of each wait for a reply */
 };
 
 /* Open a client socket (SO_PASSCRED on).  timeout_ms bounds each wait. */

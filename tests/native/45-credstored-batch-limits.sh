@@ -1,6 +1,7 @@
 #!/bin/bash
-# Large batches: one reached 600 operations and got no answer (each part
-# of the answer had a 4 MiB buffer: the daemon ran out of memory).  Now a
+# Large batches: one of 600 operations got no answer in the VM (each part
+# of the answer had a 4 MiB buffer to zero, and each fingerprint was
+# checked against every device decoded: longer than credctl waits).  Now a
 # batch of 600 and one of 2000 device adds are answered and committed, and
 # the one hard limit, a request of 4 MiB, is named in a clear error: a
 # batch just under it reaches the daemon and is answered, one line more is
