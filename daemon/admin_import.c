@@ -98,6 +98,8 @@ int admin_import_begin(struct cmd_ctx *c, struct cs_err *err)
 			      attr_string(c->tb, CREDSTORE_A_ADMIN_PASSWORD), err);
 	if (r)
 		import_drop(c->d);
+	else
+		log_msg(LOG_NOTICE, "uid %u: import begun", (unsigned int)c->req->cred.uid);
 	return r;
 }
 

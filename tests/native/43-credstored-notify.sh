@@ -30,7 +30,7 @@ check "device add" $CREDCTL device add cam1 --fingerprint "$(fingerprint "$T/web
 check "device rotate (reset-secret)" $CREDCTL device reset-secret cam1 --secret rotated-1
 check "identity install" $CREDCTL identity install web --chain "$T/web.crt" --key "$T/web.key"
 check "device remove" $CREDCTL device remove cam1
-check "the root subscriber heard four events" wait $root_pid
+in_shell "the root subscriber heard four events" wait $root_pid
 
 # kind 3 device, 1 identity (enum credstore_kind); one generation each.
 expected() {
@@ -48,7 +48,7 @@ watch "$T/heard-after" && after_pid=$!
 check_output "a refused change (unknown device)" 'unknown device' exit_is 4 $CREDCTL device remove nosuch
 check "factory-reset" $CREDCTL store factory-reset --yes
 check "three more changes" sh -c "$CREDCTL device add d1 && $CREDCTL device add d2 && $CREDCTL device add d3"
-check "the subscriber heard four events" wait $after_pid
+in_shell "the subscriber heard four events" wait $after_pid
 check_output "the first is the factory reset: a snapshot (kind 4)" "^kind=4 key= generation=$((gen + 5))\$" \
 	sed -n 2p "$T/heard-after"
 in_shell "stop" stop_daemon

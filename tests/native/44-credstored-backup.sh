@@ -51,12 +51,16 @@ check "none of them changed the store" test "$(generation)" = "$gen"
 # An import held open: credctl has sent the header and waits for chunk 0
 # from a pipe.  A second import is refused; the first one's client killed,
 # the next import goes through.
+begun=$(grep -c 'import begun' "$T/daemon.log")
 mkfifo "$T/pipe"
 (head -c 32 "$T/backup"; sleep 60) >"$T/pipe" &
 feeder=$!
 $BIN/credctl store import "$T/pipe" --passphrase "$PASS" >/dev/null 2>&1 &
 holder=$!
-sleep 1
+for _ in $(seq 200); do
+	[ "$(grep -c 'import begun' "$T/daemon.log")" -gt "$begun" ] && break
+	sleep 0.1
+done
 check_output "a second import is refused while one is staged" 'another import is in progress' \
 	exit_is 1 $CREDCTL store import "$T/backup" --passphrase "$PASS"
 { kill -KILL $holder $feeder; wait $holder $feeder; } 2>/dev/null
