@@ -80,6 +80,18 @@ static int set_timeout(struct nl_sock *sk, int opt, int ms)
 	return setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
+/* The kernel caps SO_SNDBUF and SO_RCVBUF at net.core.wmem_max and
+ * rmem_max (212992 by default): a privileged process (the daemon, credctl
+ * as root) goes past that, so that a request of CS_USERSOCK_REQUEST_MAX
+ * fits; others keep the cap (see check_send_size). */
+static void force_buffers(struct nl_sock *sk)
+{
+	int fd = nl_socket_get_fd(sk), size = CS_USERSOCK_BUFSIZE;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+}
+
 static struct nl_sock *usersock_new(uint32_t port, struct cs_err *err)
 {
 	struct nl_sock *sk = nl_socket_alloc();
@@ -112,6 +124,7 @@ static struct nl_sock *usersock_new(uint32_t port, struct cs_err *err)
 		nl_socket_free(sk);
 		return NULL;
 	}
+	force_buffers(sk);
 	return sk;
 }
 
@@ -215,23 +228,31 @@ void cs_request_release(struct cs_request *req)
 
 /* libnl zeroes a message's whole buffer: queries, which a TLS front end
  * makes at every handshake, and their answers (one chain or key at most)
- * get a buffer their size.  An admin request may carry a whole backup and
- * gets the big one; an admin answer holds one attribute of at most
- * CS_USERSOCK_ATTR_MAX (a backup goes out in parts of that size). */
-static size_t msg_size(uint8_t cmd, bool reply)
+ * get a buffer their size.  Only an admin request (a batch) gets the big
+ * one; an admin answer holds one attribute of at most
+ * CS_USERSOCK_ATTR_MAX.  (Zeroing 4 MiB per part of a batch's answer, one
+ * part per operation, was most of the time a 600-operation batch took:
+ * in the VM, more than credctl waits.) */
+static size_t msg_size(uint8_t cmd, bool request)
 {
 	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
 		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
-	return reply ? CS_USERSOCK_ATTR_MAX + 4096 : CS_USERSOCK_BUFSIZE;
+	return request ? CS_USERSOCK_REQUEST_MAX : CS_USERSOCK_ATTR_MAX + 4096;
+}
+
+static void set_dst(struct nl_msg *msg, uint32_t port)
+{
+	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
+
+	nlmsg_set_dst(msg, &dst);
 }
 
 static struct nl_msg *msg_to(uint32_t port, uint8_t cmd)
 {
-	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, true));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, false));
 
 	if (msg)
-		nlmsg_set_dst(msg, &dst);
+		set_dst(msg, port);
 	return msg;
 }
 
@@ -254,6 +275,15 @@ void cs_msg_wipe_free(struct nl_msg *msg)
 		return;
 	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 	nlmsg_free(msg);
+}
+
+struct nl_msg *cs_reply_copy(const struct cs_request *req, struct nl_msg *msg)
+{
+	struct nl_msg *copy = nlmsg_convert(nlmsg_hdr(msg));
+
+	if (copy)
+		set_dst(copy, req->port);
+	return copy;
 }
 
 int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
@@ -300,6 +330,7 @@ int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req)
 int cs_client_open(struct cs_client *c, uid_t daemon_uid, int timeout_ms, struct cs_err *err)
 {
 	c->daemon_uid = daemon_uid;
+	c->timeout_ms = timeout_ms;
 	c->sk = usersock_new(0, err);
 	if (!c->sk)
 		return -err->code;
@@ -319,7 +350,7 @@ void cs_client_close(struct cs_client *c)
 
 struct nl_msg *cs_client_request(uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, false));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, true));
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, CREDSTORE_USERSOCK_TYPE, 0,
 				flags, cmd, CREDSTORE_GENL_VERSION)) {
@@ -366,6 +397,21 @@ static bool from_daemon(const struct cs_client *c, const struct sockaddr_nl *pee
 	return peer->nl_pid == CREDSTORE_USERSOCK_PORT && creds && creds->uid == c->daemon_uid;
 }
 
+/* The kernel refuses a datagram larger than the sender's buffer with a
+ * bare EMSGSIZE: say which limit it is. */
+static int check_send_size(const struct cs_client *c, uint32_t len, struct cs_err *err)
+{
+	int sndbuf = 0;
+	socklen_t optlen = sizeof(sndbuf);
+
+	if (getsockopt(nl_socket_get_fd(c->sk), SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) < 0 ||
+	    (uint64_t)len + 32 <= (uint64_t)sndbuf)
+		return 0;
+	return cs_err_set(err, EMSGSIZE, "the request is %u bytes, more than this socket may send "
+			  "(%d bytes, from net.core.wmem_max): run as root, raise wmem_max or "
+			  "send less at once", len, sndbuf - 32);
+}
+
 int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		       void *arg, struct cs_err *err)
 {
@@ -374,6 +420,10 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 
 	if (!req)
 		return cs_err_set(err, ENOMEM, "out of memory");
+	if (check_send_size(c, nlmsg_hdr(req)->nlmsg_len, err)) {
+		nlmsg_free(req);
+		return -err->code;
+	}
 	errno = 0;
 	r = nl_send_auto(c->sk, req);
 	seq = nlmsg_hdr(req)->nlmsg_seq;
@@ -395,8 +445,10 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 			free(buf);
 			free(creds);
 			r = n == 0 ? EIO : nlerr_to_errno(n);
-			return cs_err_set(err, r, r == ETIMEDOUT ? "no answer from credstored"
-						      : "cannot receive from credstored: %s", strerror(r));
+			if (r == ETIMEDOUT)
+				return cs_err_set(err, r, "no answer from credstored within %d s",
+						  (c->timeout_ms + 999) / 1000);
+			return cs_err_set(err, r, "cannot receive from credstored: %s", strerror(r));
 		}
 		r = 0;
 		if (from_daemon(c, &peer, creds)) {

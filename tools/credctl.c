@@ -22,7 +22,8 @@ int ctl_usage(struct ctl *c, const char *fmt, ...)
 
 int ctl_put(struct ctl *c, int ret)
 {
-	return ret < 0 ? ctl_usage(c, "the request is too large") : EXIT_OK;
+	return ret < 0 ? ctl_usage(c, "the request is larger than the %d MiB one admin message holds",
+				   CS_USERSOCK_REQUEST_MAX >> 20) : EXIT_OK;
 }
 
 /* Strings are checked against credstored's policy (lib/usersock.c) here,
