@@ -20,18 +20,19 @@ static int run_one(struct cmd_ctx *c, struct nlattr *request, int index, struct 
 		return cs_err_set(err, EINVAL, "batch operation %d: not a command a batch can hold", index);
 	/* Each operation answers in a part of its own, in order. */
 	sub = *c;
-	sub.reply = reply_part(c, err);
+	sub.reply = cs_reply_new(c->req, NLM_F_MULTI);
 	if (!sub.reply)
-		return -ENOMEM;
+		return cs_err_set(err, ENOMEM, "out of memory");
 	r = reply_put(nla_put_u8(sub.reply, CREDSTORE_A_ADMIN_CMD, cmd->cmd), err);
-	if (r)
-		return r;
 	sub.tb = tb;
-	r = cmd->run(&sub, &sub_err);
-	if (r)
-		return cs_err_set(err, sub_err.code, "batch operation %d (%s): %s", index, cmd->name,
-				  sub_err.msg);
-	return 0;
+	if (!r && cmd->run(&sub, &sub_err))
+		r = cs_err_set(err, sub_err.code, "batch operation %d (%s): %s", index, cmd->name,
+			       sub_err.msg);
+	if (r) {
+		cs_msg_wipe_free(sub.reply);	/* may hold a generated secret */
+		return r;
+	}
+	return reply_add_part(c, sub.reply, err);
 }
 
 int admin_batch(struct cmd_ctx *c, struct cs_err *err)

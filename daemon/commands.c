@@ -35,7 +35,11 @@ static const struct command commands[] = {
 	CHANGE(CREDSTORE_ADMIN_CMD_RESET_DEVICES, "reset-devices", admin_reset_devices),
 	{ CREDSTORE_ADMIN_CMD_STORE_STATUS, "store status", ACCESS_ADMIN, false, false,
 	  admin_store_status, NULL },
-	{ CREDSTORE_ADMIN_CMD_EXPORT, "export", ACCESS_ADMIN, false, false, admin_export, NULL },
+	{ CREDSTORE_ADMIN_CMD_EXPORT, "export", ACCESS_ADMIN, false, false, NULL, admin_export },
+	{ CREDSTORE_ADMIN_CMD_IMPORT_BEGIN, "import begin", ACCESS_ADMIN, false, false,
+	  admin_import_begin, NULL },
+	{ CREDSTORE_ADMIN_CMD_IMPORT_CHUNK, "import chunk", ACCESS_ADMIN, false, false,
+	  admin_import_chunk, NULL },
 	{ CREDSTORE_ADMIN_CMD_IMPORT, "import", ACCESS_ADMIN, true, false, admin_import, NULL },
 	{ CREDSTORE_ADMIN_CMD_BATCH, "batch", ACCESS_ADMIN, true, false, admin_batch, NULL },
 };

@@ -17,6 +17,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "flash_emu.h"
+#include "flash_log.h"
 #include "keyfile.h"
 #include "log.h"
 #include "publisher.h"
@@ -106,7 +107,7 @@ static void no_core_dumps(void)
 	setrlimit(RLIMIT_CORE, &none);
 }
 
-static struct flash *open_flash(const struct options *o, struct cs_err *err)
+static struct flash *open_backend(const struct options *o, struct cs_err *err)
 {
 	struct flash_geometry geo;
 	struct flash_faults faults;
@@ -118,6 +119,16 @@ static struct flash *open_flash(const struct options *o, struct cs_err *err)
 	    (o->faults && flash_faults_parse(o->faults, &faults, err)))
 		return NULL;
 	return flash_emu_open(o->image, &geo, &faults, err);
+}
+
+/* Through flash_log, which names the blocks behind the store's counters. */
+static struct flash *open_flash(const struct options *o, struct cs_err *err)
+{
+	struct flash *f = open_backend(o, err);
+
+	if (f && !(f = flash_log_wrap(f)))
+		cs_err_set(err, ENOMEM, "out of memory");
+	return f;
 }
 
 /* Mount; a blank flash is formatted first (first start). */
@@ -179,10 +190,14 @@ static void serve(struct daemon *d, int sfd)
 
 		if (n < 0 && errno != EINTR)
 			break;
+		if (n == 0)
+			import_reap(d);
 		if (n == 0 && store_maintain(d->model.store, &err) < 0) {
 			log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
 			cs_err_clear(&err);
 		}
+		if (n == 0)
+			flash_log_report(d->flash, d->model.store);
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -219,6 +234,8 @@ int main(int argc, char **argv)
 	    !(d.model.store = open_store(f, &so, &err)))
 		goto out;
 	OPENSSL_cleanse(so.key, sizeof(so.key));
+	d.flash = f;
+	flash_log_report(f, d.model.store);
 	if (!o.no_module && !(d.publisher = publisher_open(&d.model, &err))) {
 		log_msg(LOG_WARNING, "%s: userspace mode only", err.msg);
 		cs_err_clear(&err);
@@ -239,6 +256,7 @@ out:
 	if (rc)
 		log_msg(LOG_ERR, "%s", err.msg);
 	OPENSSL_cleanse(so.key, sizeof(so.key));
+	import_drop(&d);
 	publisher_close(d.publisher);
 	if (d.model.store)
 		store_unmount(d.model.store);

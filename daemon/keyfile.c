@@ -21,8 +21,10 @@ static int create_key(const char *path, uint8_t key[STORE_KEY_LEN], struct cs_er
 		r = cs_err_set(err, errno ? errno : EIO, "cannot write the store key %s: %s", path,
 			       strerror(errno));
 	close(fd);
-	if (r)
+	if (r) {
 		unlink(path);
+		OPENSSL_cleanse(key, STORE_KEY_LEN);
+	}
 	return r;
 }
 

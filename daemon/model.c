@@ -287,12 +287,22 @@ struct fp_owner {
 	char *out;
 };
 
+/* The fingerprints are attributes of the value: a record without fp's
+ * bytes in it cannot hold it.  A cheap test first, for every device of a
+ * large store or batch is looked at for each fingerprint added. */
+static bool may_hold(const struct store_record *r, const uint8_t *fp)
+{
+	return memmem(r->value, r->value_len, fp, CREDSTORE_FINGERPRINT_LEN) != NULL;
+}
+
 /* 1 when r is a device other than the excluded one that holds fp. */
 static int holds_fingerprint(const struct store_record *r, struct fp_owner *o)
 {
 	struct model_device d;
 	int found = 0;
 
+	if (!may_hold(r, o->fp))
+		return 0;
 	if (model_device_decode(r, &d, NULL))
 		return 0;
 	for (int s = 0; s < SLOT_COUNT; s++)
@@ -309,7 +319,7 @@ static int committed_holder(const struct store_record *r, void *arg)
 	struct fp_owner *o = arg;
 	char key[STORE_RECORD_KEY_MAX + 1];
 
-	if (model_record_key_string(r, key, sizeof(key), NULL) ||
+	if (!may_hold(r, o->fp) || model_record_key_string(r, key, sizeof(key), NULL) ||
 	    find_change(o->t, STORE_REC_DEVICE, key))
 		return 0;	/* its staged version is looked at below */
 	return holds_fingerprint(r, o);
@@ -327,7 +337,7 @@ int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *
 		const struct model_change *c = &t->changes[i];
 
 		if (c->type == STORE_REC_DEVICE && !c->deleted &&
-		    find_change(t, c->type, c->key) == c && holds_fingerprint(&c->rec, &o))
+		    holds_fingerprint(&c->rec, &o) && find_change(t, c->type, c->key) == c)
 			return 1;
 	}
 	return 0;

@@ -35,8 +35,7 @@ int model_attrs_take(struct nl_msg *msg, void **data, size_t *len, struct cs_err
 		memcpy(*data, nlmsg_data(nlh), *len);
 	else
 		r = cs_err_set(err, ENOMEM, "out of memory");
-	OPENSSL_cleanse(nlmsg_data(nlh), *len);
-	nlmsg_free(msg);
+	cs_msg_wipe_free(msg);
 	return r;
 }
 

@@ -45,7 +45,7 @@ int model_device_encode(const struct model_device *d, struct store_record *r, st
 	if (!ret && has_secret)
 		ret = model_attrs_take(secret, (void **)&r->secret, &r->secret_len, err);
 	else
-		nlmsg_free(secret);
+		cs_msg_wipe_free(secret);	/* a secret put before a failure */
 	return ret;
 }
 

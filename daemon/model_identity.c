@@ -38,7 +38,7 @@ int model_identity_encode(const struct model_identity *id, struct store_record *
 	if (!ret && (id->key || id->pending_key))
 		ret = model_attrs_take(secret, (void **)&r->secret, &r->secret_len, err);
 	else
-		nlmsg_free(secret);
+		cs_msg_wipe_free(secret);	/* a key put before a failure */
 	return ret;
 }
 

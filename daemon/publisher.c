@@ -96,7 +96,7 @@ static struct nl_msg *record_msg(const struct store_record *r)
 		ret = r->type == STORE_REC_IDENTITY ? put_identity(msg, r)
 		    : r->type == STORE_REC_ANCHOR ? put_anchor(msg, r) : put_device(msg, r);
 	if (ret) {
-		nlmsg_free(msg);
+		cs_msg_wipe_free(msg);
 		return NULL;
 	}
 	nla_nest_end(msg, nest);
@@ -116,10 +116,17 @@ static struct nl_msg *publish_msg(struct publisher *p, uint8_t cmd, uint64_t gen
 	return msg;
 }
 
-/* Send and wait for the module's ACK.  0 or a libnl error. */
+/* Send, wipe (records hold keys and secrets) and wait for the module's
+ * ACK, as nl_send_sync() does but for the wipe.  0 or a libnl error. */
 static int send_sync(struct publisher *p, struct nl_msg *msg)
 {
-	return msg ? nl_send_sync(p->sk, msg) : -NLE_NOMEM;
+	int r;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	r = nl_send_auto(p->sk, msg);
+	cs_msg_wipe_free(msg);
+	return r < 0 ? r : nl_wait_for_ack(p->sk);
 }
 
 struct batch {
@@ -141,7 +148,7 @@ static int batch_flush(struct batch *b)
 		r = send_sync(b->p, b->msg);
 		b->sent++;
 	} else {
-		nlmsg_free(b->msg);
+		cs_msg_wipe_free(b->msg);
 	}
 	b->msg = NULL;
 	b->records = NULL;
@@ -166,7 +173,7 @@ static int batch_add(const struct store_record *r, void *arg)
 	}
 	if (!b->err && nlmsg_append(b->msg, nlmsg_data(nlmsg_hdr(rec)), len, NLMSG_ALIGNTO) < 0)
 		b->err = -NLE_MSGSIZE;
-	nlmsg_free(rec);
+	cs_msg_wipe_free(rec);
 	return b->err ? 1 : 0;
 }
 
@@ -200,7 +207,7 @@ static int publish_snapshot(struct publisher *p)
 	if (!r)
 		r = b.err ? b.err : batch_flush(&b);
 	else
-		nlmsg_free(b.msg);
+		cs_msg_wipe_free(b.msg);
 	if (!r)
 		r = send_sync(p, publish_msg(p, CREDSTORE_CMD_PUBLISH_COMMIT, gen));
 	if (r) {
@@ -343,7 +350,7 @@ void publisher_changes(struct publisher *p, const struct model_txn *t, uint64_t 
 	if (!r)
 		r = b.err ? b.err : batch_flush(&b);
 	else
-		nlmsg_free(b.msg);
+		cs_msg_wipe_free(b.msg);
 	if (r) {
 		/* The module is behind: a snapshot brings it level. */
 		log_nl("update", r);

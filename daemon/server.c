@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flash_log.h"
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
@@ -34,19 +35,19 @@ int reply_put(int ret, struct cs_err *err)
 	return ret < 0 ? cs_err_set(err, EMSGSIZE, "the answer does not fit in a message") : 0;
 }
 
-struct nl_msg *reply_part(struct cmd_ctx *c, struct cs_err *err)
+int reply_add_part(struct cmd_ctx *c, struct nl_msg *scratch, struct cs_err *err)
 {
-	struct nl_msg *part = cs_reply_new(c->req, NLM_F_MULTI);
+	struct nl_msg *part = cs_reply_copy(c->req, scratch);
 	void *p = part ? realloc(c->parts, (c->n_parts + 1) * sizeof(*c->parts)) : NULL;
 
+	cs_msg_wipe_free(scratch);
 	if (!p) {
-		nlmsg_free(part);
-		cs_err_set(err, ENOMEM, "out of memory");
-		return NULL;
+		cs_msg_wipe_free(part);
+		return cs_err_set(err, ENOMEM, "out of memory");
 	}
 	c->parts = p;
 	c->parts[c->n_parts++] = part;
-	return part;
+	return 0;
 }
 
 int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg),
@@ -57,7 +58,7 @@ int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg
 	if (!msg)
 		return cs_err_set(err, ENOMEM, "out of memory");
 	if (fill(msg, arg) < 0) {
-		nlmsg_free(msg);
+		cs_msg_wipe_free(msg);
 		return cs_err_set(err, EMSGSIZE, "an entry does not fit in a message");
 	}
 	return cs_usersock_send(c->d->usersock, msg) < 0
@@ -98,6 +99,17 @@ static bool changed_anything(const struct model_txn *t)
 	return t->n_changes || t->cleared;
 }
 
+/* The store's own words name the limit; say what it means here. */
+static void explain_too_big(const struct command *cmd, struct cs_err *err)
+{
+	char store_msg[sizeof(err->msg)];
+
+	memcpy(store_msg, err->msg, sizeof(store_msg));
+	cs_err_clear(err);
+	cs_err_set(err, EFBIG, "the %s is too large for one store transaction (%s); nothing "
+		   "was changed", cmd->name, store_msg);
+}
+
 /* Run a command and, if it changed the store: commit to flash, publish to
  * the module, notify, and only then is the caller told. */
 static int run_command(struct daemon *d, const struct command *cmd, struct cmd_ctx *c,
@@ -114,6 +126,9 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 	*gen = store_generation(d->model.store);
 	if (!r && c->txn && changed_anything(c->txn)) {
 		r = model_txn_commit(c->txn, gen, err);
+		if (r == -EFBIG)
+			explain_too_big(cmd, err);
+		flash_log_report(d->flash, d->model.store);
 		if (!r && d->publisher)
 			publisher_changes(d->publisher, c->txn, *gen);
 		if (!r)
@@ -125,24 +140,31 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 }
 
 /* The reply, after its parts if any.  Parts are sent only on success:
- * a refused command answers with its error alone. */
+ * a refused command answers with its error alone, and what its reply
+ * already held (a generated secret, a key) is wiped. */
 static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
 {
+	int lost = 0;
+
 	for (size_t i = 0; i < c->n_parts; i++)
 		if (ok)
-			cs_usersock_send(d->usersock, c->parts[i]);
+			lost = cs_usersock_send(d->usersock, c->parts[i]) ?: lost;
 		else
-			nlmsg_free(c->parts[i]);
+			cs_msg_wipe_free(c->parts[i]);
 	free(c->parts);
 	if (!ok) {
-		nlmsg_free(c->reply);
+		cs_msg_wipe_free(c->reply);
 		return;
 	}
 	if (c->n_parts)
 		nlmsg_hdr(c->reply)->nlmsg_flags |= NLM_F_MULTI;
-	cs_usersock_send(d->usersock, c->reply);
+	lost = cs_usersock_send(d->usersock, c->reply) ?: lost;
 	if (c->n_parts)
-		cs_usersock_send_done(d->usersock, c->req);
+		lost = cs_usersock_send_done(d->usersock, c->req) ?: lost;
+	/* The change stands; only its acknowledgement went astray. */
+	if (lost)
+		log_msg(LOG_WARNING, "usersock: the answer to port %u was lost: %s", c->req->port,
+			strerror(-lost));
 }
 
 static void answer(struct daemon *d, const struct command *cmd, struct cs_request *req,
@@ -152,7 +174,7 @@ static void answer(struct daemon *d, const struct command *cmd, struct cs_reques
 	uint64_t gen = 0;
 	int r;
 
-	if (cmd->dump && (req->nlh->nlmsg_flags & NLM_F_DUMP)) {
+	if (cmd->dump && (!cmd->run || (req->nlh->nlmsg_flags & NLM_F_DUMP))) {
 		r = cmd->dump(&c, err);
 		if (!r)
 			cs_usersock_send_done(d->usersock, req);

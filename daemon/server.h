@@ -11,6 +11,7 @@
 #include "usersock.h"
 
 struct publisher;
+struct import_stage;
 
 struct daemon {
 	struct model model;
@@ -18,6 +19,8 @@ struct daemon {
 	bool has_admin_group;
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
+	struct import_stage *import;	/* the import in progress, if any */
+	struct flash *flash;		/* the store's, through flash_log */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };
@@ -41,7 +44,8 @@ struct command {
 	bool changes;			/* runs in a transaction */
 	bool batchable;
 	int (*run)(struct cmd_ctx *c, struct cs_err *err);
-	/* Queries that dump: send entries after the cursor, NLM_F_MULTI. */
+	/* Queries that dump: send entries after the cursor, NLM_F_MULTI.
+	 * A command without run answers only this way (export). */
 	int (*dump)(struct cmd_ctx *c, struct cs_err *err);
 };
 
@@ -57,8 +61,9 @@ int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err
 /* Send one entry of a dump; fill it with fill(). */
 int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg),
 	      const void *arg, struct cs_err *err);
-/* A new part of the answer (see struct cmd_ctx); NULL and err on failure. */
-struct nl_msg *reply_part(struct cmd_ctx *c, struct cs_err *err);
+/* Keep a part of the answer (see struct cmd_ctx): a copy of scratch (a
+ * cs_reply_new() message, freed) just its size. */
+int reply_add_part(struct cmd_ctx *c, struct nl_msg *scratch, struct cs_err *err);
 /* ret of an nla_put*(): a message that is too small becomes an error. */
 int reply_put(int ret, struct cs_err *err);
 
@@ -79,7 +84,12 @@ int admin_store_status(struct cmd_ctx *c, struct cs_err *err);
 int admin_factory_reset(struct cmd_ctx *c, struct cs_err *err);
 int admin_reset_devices(struct cmd_ctx *c, struct cs_err *err);
 int admin_export(struct cmd_ctx *c, struct cs_err *err);
+int admin_import_begin(struct cmd_ctx *c, struct cs_err *err);
+int admin_import_chunk(struct cmd_ctx *c, struct cs_err *err);
 int admin_import(struct cmd_ctx *c, struct cs_err *err);
+/* Drop the staged import of a client that is gone; drop any at exit. */
+void import_reap(struct daemon *d);
+void import_drop(struct daemon *d);
 int admin_batch(struct cmd_ctx *c, struct cs_err *err);
 
 int query_status(struct cmd_ctx *c, struct cs_err *err);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "seal.h"
 #include "store_int.h"
@@ -24,7 +25,8 @@ void txn_op_free(struct txn_op *op)
 {
 	free(op->key);
 	free(op->value);
-	free(op->secret);
+	if (op->secret)
+		OPENSSL_clear_free(op->secret, op->secret_len);	/* not sealed yet */
 	op->key = op->value = op->secret = NULL;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "seal.h"
 #include "store_scan.h"
@@ -76,6 +77,7 @@ void store_unmount(struct store *s)
 	free(s->pb);
 	free(s->buf);
 	pack_free(s);
+	OPENSSL_cleanse(s->key, sizeof(s->key));
 	free(s);
 }
 

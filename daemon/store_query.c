@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "seal.h"
 #include "store_int.h"
 
@@ -65,7 +67,7 @@ int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
 	memcpy(copy, r->data, r->key_len + r->value_len);
 	rc = open_rec(s, r, copy + r->key_len + r->value_len, &tmp, err);
 	if (rc) {
-		free(copy);
+		OPENSSL_clear_free(copy, data);	/* what a failed open decrypted */
 		return rc;
 	}
 	*out = tmp;
@@ -78,8 +80,10 @@ int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
 
 void store_record_free(struct store_record *r)
 {
-	/* key, value and secret share the one allocation that key starts */
-	free((void *)r->key);
+	/* key, value and secret share the one allocation that key starts;
+	 * the secret is the opened one */
+	if (r->key)
+		OPENSSL_clear_free((void *)r->key, r->key_len + r->value_len + r->secret_len);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -94,13 +98,11 @@ int store_iterate(struct store *s, uint8_t type, const void *after, size_t after
 
 	if ((rc = check_type(type, err)))
 		return rc;
-	for (r = index_next(s, type, after, after_len); r && r->type == type; r = r->next[0]) {
-		if (open_rec(s, r, secret, &out, NULL))
-			continue;
-		if ((rc = fn(&out, arg)))
-			return rc;
-	}
-	return 0;
+	for (r = index_next(s, type, after, after_len); r && r->type == type && !rc; r = r->next[0])
+		if (!open_rec(s, r, secret, &out, NULL))
+			rc = fn(&out, arg);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return rc;
 }
 
 uint64_t store_generation(const struct store *s)

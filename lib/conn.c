@@ -207,7 +207,7 @@ static int kernel_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn
 	int ret;
 
 	if (!cb) {
-		nlmsg_free(req);
+		cs_msg_wipe_free(req);
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kernel_valid, &r);
@@ -215,7 +215,7 @@ static int kernel_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kernel_done, &r);
 	nl_cb_err(cb, NL_CB_CUSTOM, kernel_error, &r);
 	ret = nl_send_auto(cs->sk, req);
-	nlmsg_free(req);
+	cs_msg_wipe_free(req);	/* a secret to verify */
 	if (ret < 0)
 		r.error = cs_err_set(&cs->err, EIO, "cannot send to credstore.ko: %s",
 				     nl_geterror(ret));

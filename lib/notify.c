@@ -81,10 +81,14 @@ static int join_daemon(struct credstore *cs, struct credstore_events *ev)
 {
 	ev->sender_port = CREDSTORE_USERSOCK_PORT;
 	ev->daemon_uid = cs->daemon.daemon_uid;
-	if (nl_connect(ev->sk, NETLINK_USERSOCK) < 0 ||
-	    nl_socket_set_passcred(ev->sk, 1) < 0 ||
-	    nl_socket_add_membership(ev->sk, CREDSTORE_USERSOCK_GROUP) < 0)
-		return cs_err_set(&cs->err, EIO, "cannot join credstored's notification group");
+	if (nl_connect(ev->sk, NETLINK_USERSOCK) < 0 || nl_socket_set_passcred(ev->sk, 1) < 0)
+		return cs_err_set(&cs->err, EIO, "cannot open a NETLINK_USERSOCK socket");
+	/* The kernel lets anyone send to a usersock group, but only
+	 * CAP_NET_ADMIN join one. */
+	if (nl_socket_add_membership(ev->sk, CREDSTORE_USERSOCK_GROUP) < 0)
+		return cs_err_set(&cs->err, EPERM, "cannot join credstored's notification group: "
+				  "without credstore.ko only CAP_NET_ADMIN may (the module's group is "
+				  "open to every user)");
 	return 0;
 }
 

@@ -233,7 +233,7 @@ int credstore_verify_secret(struct credstore *cs, const char *device_id,
 	if (!ret && nla_put(req, CREDSTORE_A_SECRET, (int)len, secret) < 0)
 		ret = -EMSGSIZE;
 	if (ret) {
-		nlmsg_free(req);
+		cs_msg_wipe_free(req);
 		return cs_err_set(&cs->err, -ret, "invalid device id");
 	}
 	ret = verify(cs, req, &r);

@@ -80,6 +80,18 @@ static int set_timeout(struct nl_sock *sk, int opt, int ms)
 	return setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
+/* The kernel caps SO_SNDBUF and SO_RCVBUF at net.core.wmem_max and
+ * rmem_max (212992 by default): a privileged process (the daemon, credctl
+ * as root) goes past that, so that a request of CS_USERSOCK_REQUEST_MAX
+ * fits; others keep the cap (see check_send_size). */
+static void force_buffers(struct nl_sock *sk)
+{
+	int fd = nl_socket_get_fd(sk), size = CS_USERSOCK_BUFSIZE;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+}
+
 static struct nl_sock *usersock_new(uint32_t port, struct cs_err *err)
 {
 	struct nl_sock *sk = nl_socket_alloc();
@@ -112,6 +124,7 @@ static struct nl_sock *usersock_new(uint32_t port, struct cs_err *err)
 		nl_socket_free(sk);
 		return NULL;
 	}
+	force_buffers(sk);
 	return sk;
 }
 
@@ -139,7 +152,13 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_SUBJECT] = "subject",
 	[CREDSTORE_A_ADMIN_PASSWORD] = "password",
 	[CREDSTORE_A_ADMIN_ANCHOR] = "anchor name",
+	[CREDSTORE_A_ADMIN_KEY_TYPE] = "key type",
 };
+
+const char *cs_usersock_attr_name(int type)
+{
+	return type >= 0 && type <= CREDSTORE_A_MAX && attr_names[type] ? attr_names[type] : "an attribute";
+}
 
 /* Name the attribute that failed the policy: a person reads this. */
 static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
@@ -150,7 +169,7 @@ static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
 	nla_for_each_attr(pos, genlmsg_attrdata(nlmsg_data(nlh), 0), genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
 		int type = nla_type(pos);
 		const struct nla_policy *p = type <= CREDSTORE_A_MAX ? &cs_usersock_policy[type] : NULL;
-		const char *what = p && attr_names[type] ? attr_names[type] : "an attribute";
+		const char *what = cs_usersock_attr_name(type);
 
 		if (p && p->maxlen && nla_len(pos) > p->maxlen) {
 			cs_err_set(err, ENAMETOOLONG, "the %s is too long (%d bytes; at most %d%s)", what,
@@ -209,21 +228,31 @@ void cs_request_release(struct cs_request *req)
 
 /* libnl zeroes a message's whole buffer: queries, which a TLS front end
  * makes at every handshake, and their answers (one chain or key at most)
- * get a buffer their size, and only admin commands the big one. */
-static size_t msg_size(uint8_t cmd)
+ * get a buffer their size.  Only an admin request (a batch) gets the big
+ * one; an admin answer holds one attribute of at most
+ * CS_USERSOCK_ATTR_MAX.  (Zeroing 4 MiB per part of a batch's answer, one
+ * part per operation, was most of the time a 600-operation batch took:
+ * in the VM, more than credctl waits.) */
+static size_t msg_size(uint8_t cmd, bool request)
 {
 	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
 		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
-	return CS_USERSOCK_BUFSIZE;
+	return request ? CS_USERSOCK_REQUEST_MAX : CS_USERSOCK_ATTR_MAX + 4096;
+}
+
+static void set_dst(struct nl_msg *msg, uint32_t port)
+{
+	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
+
+	nlmsg_set_dst(msg, &dst);
 }
 
 static struct nl_msg *msg_to(uint32_t port, uint8_t cmd)
 {
-	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, false));
 
 	if (msg)
-		nlmsg_set_dst(msg, &dst);
+		set_dst(msg, port);
 	return msg;
 }
 
@@ -240,6 +269,23 @@ struct nl_msg *cs_reply_new(const struct cs_request *req, int flags)
 	return msg;
 }
 
+void cs_msg_wipe_free(struct nl_msg *msg)
+{
+	if (!msg)
+		return;
+	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nlmsg_free(msg);
+}
+
+struct nl_msg *cs_reply_copy(const struct cs_request *req, struct nl_msg *msg)
+{
+	struct nl_msg *copy = nlmsg_convert(nlmsg_hdr(msg));
+
+	if (copy)
+		set_dst(copy, req->port);
+	return copy;
+}
+
 int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 {
 	int r;
@@ -247,8 +293,7 @@ int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
 	if (!msg)
 		return -ENOMEM;
 	r = nl_send(sk, msg);
-	OPENSSL_cleanse(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
-	nlmsg_free(msg);
+	cs_msg_wipe_free(msg);
 	return r < 0 ? -nlerr_to_errno(r) : 0;
 }
 
@@ -285,6 +330,7 @@ int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req)
 int cs_client_open(struct cs_client *c, uid_t daemon_uid, int timeout_ms, struct cs_err *err)
 {
 	c->daemon_uid = daemon_uid;
+	c->timeout_ms = timeout_ms;
 	c->sk = usersock_new(0, err);
 	if (!c->sk)
 		return -err->code;
@@ -304,7 +350,7 @@ void cs_client_close(struct cs_client *c)
 
 struct nl_msg *cs_client_request(uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd));
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, true));
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, CREDSTORE_USERSOCK_TYPE, 0,
 				flags, cmd, CREDSTORE_GENL_VERSION)) {
@@ -351,6 +397,21 @@ static bool from_daemon(const struct cs_client *c, const struct sockaddr_nl *pee
 	return peer->nl_pid == CREDSTORE_USERSOCK_PORT && creds && creds->uid == c->daemon_uid;
 }
 
+/* The kernel refuses a datagram larger than the sender's buffer with a
+ * bare EMSGSIZE: say which limit it is. */
+static int check_send_size(const struct cs_client *c, uint32_t len, struct cs_err *err)
+{
+	int sndbuf = 0;
+	socklen_t optlen = sizeof(sndbuf);
+
+	if (getsockopt(nl_socket_get_fd(c->sk), SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) < 0 ||
+	    (uint64_t)len + 32 <= (uint64_t)sndbuf)
+		return 0;
+	return cs_err_set(err, EMSGSIZE, "the request is %u bytes, more than this socket may send "
+			  "(%d bytes, from net.core.wmem_max): run as root, raise wmem_max or "
+			  "send less at once", len, sndbuf - 32);
+}
+
 int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		       void *arg, struct cs_err *err)
 {
@@ -359,10 +420,14 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 
 	if (!req)
 		return cs_err_set(err, ENOMEM, "out of memory");
+	if (check_send_size(c, nlmsg_hdr(req)->nlmsg_len, err)) {
+		nlmsg_free(req);
+		return -err->code;
+	}
 	errno = 0;
 	r = nl_send_auto(c->sk, req);
 	seq = nlmsg_hdr(req)->nlmsg_seq;
-	nlmsg_free(req);
+	cs_msg_wipe_free(req);
 	if (r < 0) {
 		/* libnl folds ECONNREFUSED into NLE_FAILURE; errno still has it. */
 		r = r == -NLE_FAILURE && errno ? errno : nlerr_to_errno(r);
@@ -374,14 +439,16 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		struct sockaddr_nl peer;
 		struct ucred *creds = NULL;
 		unsigned char *buf = NULL;
-		int n = nl_recv(c->sk, &peer, &buf, &creds);
+		int n = nl_recv(c->sk, &peer, &buf, &creds), len = n;
 
 		if (n <= 0) {
 			free(buf);
 			free(creds);
 			r = n == 0 ? EIO : nlerr_to_errno(n);
-			return cs_err_set(err, r, r == ETIMEDOUT ? "no answer from credstored"
-						      : "cannot receive from credstored: %s", strerror(r));
+			if (r == ETIMEDOUT)
+				return cs_err_set(err, r, "no answer from credstored within %d s",
+						  (c->timeout_ms + 999) / 1000);
+			return cs_err_set(err, r, "cannot receive from credstored: %s", strerror(r));
 		}
 		r = 0;
 		if (from_daemon(c, &peer, creds)) {
@@ -391,7 +458,7 @@ int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 				if (nlh->nlmsg_seq == seq)
 					r = handle_reply(nlh, fn, arg, err);
 		}
-		free(buf);
+		OPENSSL_clear_free(buf, (size_t)len);	/* a key or secret, read by root */
 		free(creds);
 		if (r)
 			return r < 0 ? r : 0;

@@ -18,6 +18,8 @@
 /* Socket buffers: large enough for a whole backup or a full page of a
  * dump in one datagram. */
 #define CS_USERSOCK_BUFSIZE	(4 << 20)
+/* The largest request (a batch): the hard limit of one admin message. */
+#define CS_USERSOCK_REQUEST_MAX	CS_USERSOCK_BUFSIZE
 /* The largest attribute (nla_len is 16 bits): longer data, such as a
  * backup, travels as several attributes of the same type, in order. */
 #define CS_USERSOCK_ATTR_MAX	65000
@@ -26,6 +28,10 @@
 
 /* The attribute policy of every CREDSTORE_A_* attribute, for parsing. */
 extern struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1];
+/* Free a message that may hold a secret, key or passphrase: wiped first. */
+void cs_msg_wipe_free(struct nl_msg *msg);
+/* What a person calls an attribute ("device id"), for messages. */
+const char *cs_usersock_attr_name(int type);
 
 /* ---- daemon side ---- */
 
@@ -53,6 +59,9 @@ void cs_request_release(struct cs_request *req);
 /* A reply message addressed to the requester: flags 0 for a single
  * answer, NLM_F_MULTI for a part of a dump. */
 struct nl_msg *cs_reply_new(const struct cs_request *req, int flags);
+/* A copy of msg just its size, addressed to the requester: for answers
+ * kept until the end of a command (the parts of a batch's answer). */
+struct nl_msg *cs_reply_copy(const struct cs_request *req, struct nl_msg *msg);
 /* Send, wipe (answers carry keys and secrets) and free msg. */
 int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg);
 int cs_usersock_send_error(struct nl_sock *sk, const struct cs_request *req,
@@ -64,6 +73,7 @@ int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req);
 struct cs_client {
 	struct nl_sock *sk;
 	uid_t daemon_uid;		/* replies from any other uid are dropped */
+	int timeout_ms;			/* of each wait for a reply */
 };
 
 /* Open a client socket (SO_PASSCRED on).  timeout_ms bounds each wait. */

@@ -1,24 +1,11 @@
+/* credctl's plumbing: usage errors, talking to credstored, the subcommand
+ * table, and `store batch` (its file parsed in batch_file.c). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "credctl.h"
-
-#define BATCH_MAX_ARGS	32
-
-static void usage(FILE *out)
-{
-	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
-
-	fprintf(out, "usage: credctl [-j] [--daemon-uid UID] [--timeout SECONDS] GROUP COMMAND [ARGS]\n\n");
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (const struct subcmd *sc = groups[g]; sc->name; sc++)
-			fprintf(out, "  %s %s %s\n", sc->group, sc->name, sc->args);
-	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
-		     "3 credstored unreachable, 4 not found, 5 permission denied\n");
-}
+#include "batch_file.h"
 
 int ctl_usage(struct ctl *c, const char *fmt, ...)
 {
@@ -35,7 +22,21 @@ int ctl_usage(struct ctl *c, const char *fmt, ...)
 
 int ctl_put(struct ctl *c, int ret)
 {
-	return ret < 0 ? ctl_usage(c, "the request is too large") : EXIT_OK;
+	return ret < 0 ? ctl_usage(c, "the request is larger than the %d MiB one admin message holds",
+				   CS_USERSOCK_REQUEST_MAX >> 20) : EXIT_OK;
+}
+
+/* Strings are checked against credstored's policy (lib/usersock.c) here,
+ * so that one too long is a usage error naming it (never its value: it
+ * may be a password). */
+int ctl_put_string(struct ctl *c, struct nl_msg *msg, int attr, const char *value)
+{
+	size_t max = cs_usersock_policy[attr].maxlen;
+
+	if (max && strlen(value) >= max)
+		return ctl_usage(c, "the %s is longer than %zu characters", cs_usersock_attr_name(attr),
+				 max - 1);
+	return ctl_put(c, nla_put_string(msg, attr, value));
 }
 
 static int exit_code_of(int code)
@@ -130,7 +131,7 @@ int ctl_simple(struct ctl *c, const struct subcmd *sc, int argc, char **argv)
 	return ctl_transact(c, req, print_reply, &p);
 }
 
-static const struct subcmd *find_subcmd(const char *group, const char *name)
+const struct subcmd *ctl_find_subcmd(const char *group, const char *name)
 {
 	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
 
@@ -139,31 +140,6 @@ static const struct subcmd *find_subcmd(const char *group, const char *name)
 			if (!strcmp(sc->group, group) && name && !strcmp(sc->name, name))
 				return sc;
 	return NULL;
-}
-
-/* Split a batch line into words; "double quotes" group words. */
-static int split_words(char *line, char **words, int max)
-{
-	int n = 0;
-
-	for (char *p = line; *p && n < max;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			break;
-		if (*p == '"') {
-			words[n++] = ++p;
-			p = strchr(p, '"');
-			if (!p)
-				return -1;
-		} else {
-			words[n++] = p;
-			p += strcspn(p, " \t");
-		}
-		if (*p)
-			*p++ = '\0';
-	}
-	return n;
 }
 
 struct batch_print {
@@ -214,94 +190,20 @@ static int print_batch(struct nlattr **tb, void *arg)
 
 int ctl_batch(struct ctl *c, const char *path)
 {
-	struct batch_print b = { .c = c };
+	struct batch_print p = { .c = c };
+	struct batch_file b = { 0 };
 	struct nl_msg *req = cs_client_request(CREDSTORE_ADMIN_CMD_BATCH, 0);
-	char line[4096];
 	FILE *f = fopen(path, "r");
-	int rc = f && req ? EXIT_OK : ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
+	int rc = f && req ? batch_file_build(c, f, path, req, &b)
+			  : ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
 
-	for (int lineno = 1; !rc && fgets(line, sizeof(line), f); lineno++) {
-		char *words[BATCH_MAX_ARGS + 1];
-		int n;
-		const struct subcmd *sc;
-		struct nlattr *nest;
-
-		line[strcspn(line, "\r\n")] = '\0';
-		n = split_words(line, words, BATCH_MAX_ARGS);
-		if (n == 0)
-			continue;
-		sc = n < 0 ? NULL : find_subcmd(words[0], n > 1 ? words[1] : NULL);
-		if (!sc || !sc->build) {
-			rc = ctl_usage(c, "%s:%d: not a command a batch can hold", path, lineno);
-			break;
-		}
-		words[n] = NULL;
-		nest = nla_nest_start(req, CREDSTORE_A_ADMIN_REQUEST);
-		rc = nest ? ctl_put(c, nla_put_u8(req, CREDSTORE_A_ADMIN_CMD, sc->cmd)) : ctl_put(c, -1);
-		optind = 0;
-		if (!rc)
-			rc = sc->build(c, n - 1, words + 1, req);
-		if (rc)
-			fprintf(stderr, "credctl: %s:%d: in this line\n", path, lineno);
-		else
-			nla_nest_end(req, nest);
-		b.n++;
-	}
 	if (f)
 		fclose(f);
-	if (!rc && b.n == 0)
-		rc = ctl_usage(c, "%s holds no command", path);
-	if (rc) {
+	p.n = b.n_ops;
+	if (rc)
 		nlmsg_free(req);
-		return rc;
-	}
-	return ctl_transact(c, req, print_batch, &b);
-}
-
-static int parse_global(struct ctl *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "daemon-uid", required_argument, NULL, 'u' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': c->json = true; break;
-		case 'u': c->daemon_uid = (uid_t)strtoul(optarg, NULL, 10); break;
-		case 't': c->timeout_ms = atoi(optarg) * 1000; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		default: return -1;
-		}
-	}
-	return c->timeout_ms > 0 ? 0 : -1;
-}
-
-int main(int argc, char **argv)
-{
-	struct ctl c = { .timeout_ms = 30000 };
-	const struct subcmd *sc;
-	int rc;
-
-	if (parse_global(&c, argc, argv) || argc - optind < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	sc = find_subcmd(argv[optind], argv[optind + 1]);
-	if (!sc) {
-		fprintf(stderr, "credctl: unknown command '%s %s'\n", argv[optind], argv[optind + 1]);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	argc -= optind + 1;
-	argv += optind + 1;
-	optind = 0;
-	rc = sc->run ? sc->run(&c, argc, argv) : ctl_simple(&c, sc, argc, argv);
-	if (c.connected)
-		cs_client_close(&c.client);
+	else
+		rc = ctl_transact(c, req, print_batch, &p);
+	batch_file_release(&b);
 	return rc;
 }

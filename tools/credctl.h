@@ -42,6 +42,8 @@ struct subcmd {
 };
 
 extern const struct subcmd identity_cmds[], anchor_cmds[], device_cmds[], store_cmds[];
+/* GROUP NAME, or NULL. */
+const struct subcmd *ctl_find_subcmd(const char *group, const char *name);
 
 /* Talking to the daemon.  Return an exit code. */
 int ctl_connect(struct ctl *c);
@@ -58,6 +60,8 @@ __attribute__((format(printf, 2, 3)))
 int ctl_usage(struct ctl *c, const char *fmt, ...);
 /* nla_put result into an exit code. */
 int ctl_put(struct ctl *c, int ret);
+/* A string attribute, within credstored's limit for it. */
+int ctl_put_string(struct ctl *c, struct nl_msg *msg, int attr, const char *value);
 
 /* Input (credctl_input.c). */
 int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len);

@@ -9,7 +9,7 @@ static int build_add(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 
 	if (!name || !file)
 		return ctl_usage(c, "anchor add NAME FILE");
-	return ctl_put(c, nla_put_string(msg, CREDSTORE_A_NAME, name)) ||
+	return ctl_put_string(c, msg, CREDSTORE_A_NAME, name) ||
 	       put_file(c, msg, CREDSTORE_A_ADMIN_PEM, file) ? EXIT_USAGE : EXIT_OK;
 }
 
@@ -19,7 +19,7 @@ static int build_remove(struct ctl *c, int argc, char **argv, struct nl_msg *msg
 
 	if (!name)
 		return ctl_usage(c, "anchor remove NAME");
-	return ctl_put(c, nla_put_string(msg, CREDSTORE_A_NAME, name));
+	return ctl_put_string(c, msg, CREDSTORE_A_NAME, name);
 }
 
 static int print_anchor(struct nlattr **tb, void *arg)

@@ -49,10 +49,7 @@ static int put_id(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 
 	if (!id)
 		return ctl_usage(c, "give the device id");
-	if (strlen(id) >= CREDSTORE_DEVICE_ID_MAX)
-		return ctl_usage(c, "device id '%.20s...' is longer than %d characters", id,
-				 CREDSTORE_DEVICE_ID_MAX - 1);
-	return ctl_put(c, nla_put_string(msg, CREDSTORE_A_DEVICE_ID, id));
+	return ctl_put_string(c, msg, CREDSTORE_A_DEVICE_ID, id);
 }
 
 static int put_fingerprint(struct ctl *c, const struct device_opts *o, struct nl_msg *msg)
@@ -67,22 +64,18 @@ static int put_secret(struct ctl *c, const struct device_opts *o, struct nl_msg 
 {
 	char buf[CREDSTORE_SECRET_MAX + 2];
 	const char *secret = o->secret;
-	int rc;
+	int rc = EXIT_OK;
 
 	if (o->generate)
 		return (secret || o->secret_file) ? ctl_usage(c, "--generate or a secret, not both")
 			: ctl_put(c, nla_put_flag(msg, CREDSTORE_A_ADMIN_GENERATE));
 	if (o->secret_file) {
 		rc = get_passphrase(c, NULL, o->secret_file, buf, sizeof(buf));
-		if (rc)
-			return rc;
-		secret = buf;
+		secret = rc ? NULL : buf;
 	}
-	if (!secret)
-		return EXIT_OK;
-	if (!secret[0] || strlen(secret) > CREDSTORE_SECRET_MAX)
+	if (!rc && secret && (!secret[0] || strlen(secret) > CREDSTORE_SECRET_MAX))
 		rc = ctl_usage(c, "a secret has 1 to %d bytes", CREDSTORE_SECRET_MAX);
-	else
+	else if (!rc && secret)
 		rc = ctl_put(c, nla_put(msg, CREDSTORE_A_SECRET, (int)strlen(secret), secret));
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;

@@ -36,9 +36,11 @@ static int build_csr(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 		default: return EXIT_USAGE;
 		}
 	}
-	return ctl_put(c, nla_put_string(msg, CREDSTORE_A_NAME, identity_name(argc, argv)) ||
-			  (type && nla_put_string(msg, CREDSTORE_A_ADMIN_KEY_TYPE, type)) ||
-			  (subject && nla_put_string(msg, CREDSTORE_A_ADMIN_SUBJECT, subject)));
+	if (ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv)) ||
+	    (type && ctl_put_string(c, msg, CREDSTORE_A_ADMIN_KEY_TYPE, type)) ||
+	    (subject && ctl_put_string(c, msg, CREDSTORE_A_ADMIN_SUBJECT, subject)))
+		return EXIT_USAGE;
+	return EXIT_OK;
 }
 
 static void print_csr(struct ctl *c, struct nlattr **tb, const char *subject)
@@ -75,7 +77,7 @@ static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *ms
 	}
 	if (!chain)
 		return ctl_usage(c, "identity install: give the certificate chain with --chain FILE");
-	rc = ctl_put(c, nla_put_string(msg, CREDSTORE_A_NAME, identity_name(argc, argv)));
+	rc = ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv));
 	if (!rc)
 		rc = put_file(c, msg, CREDSTORE_A_ADMIN_PEM, chain);
 	if (!rc && key)
@@ -83,18 +85,18 @@ static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *ms
 	if (!rc && (password || password_file)) {
 		rc = get_passphrase(c, password, password_file, pass, sizeof(pass));
 		if (!rc)
-			rc = ctl_put(c, nla_put_string(msg, CREDSTORE_A_ADMIN_PASSWORD, pass));
+			rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_PASSWORD, pass);
 		OPENSSL_cleanse(pass, sizeof(pass));
 	}
 	if (!rc && anchor)
-		rc = ctl_put(c, nla_put_string(msg, CREDSTORE_A_ADMIN_ANCHOR, anchor));
+		rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_ANCHOR, anchor);
 	return rc;
 }
 
 static int build_remove(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 {
 	(void)argc;
-	return ctl_put(c, nla_put_string(msg, CREDSTORE_A_NAME, identity_name(argc, argv)));
+	return ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv));
 }
 
 struct chain_copy {

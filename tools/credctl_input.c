@@ -25,7 +25,7 @@ int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len)
 	if (!*data)
 		return ctl_usage(c, "out of memory");
 	if (n == INPUT_MAX) {
-		free(*data);
+		OPENSSL_clear_free(*data, n);	/* it may be a key */
 		return ctl_usage(c, "%s is too large", path);
 	}
 	*len = n;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 
+#include "backup_format.h"
 #include "credctl.h"
 
 static const struct {
@@ -143,6 +144,8 @@ static int run_export(struct ctl *c, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	/* The daemon streams the backup as a dump: header, then chunks. */
+	nlmsg_hdr(req)->nlmsg_flags |= NLM_F_DUMP;
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!f) {
@@ -164,18 +167,6 @@ static int run_export(struct ctl *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int put_pieces(struct ctl *c, struct nl_msg *req, const uint8_t *data, size_t len)
-{
-	int rc = EXIT_OK;
-
-	for (size_t off = 0; off < len && !rc; off += CS_USERSOCK_ATTR_MAX) {
-		size_t n = len - off < CS_USERSOCK_ATTR_MAX ? len - off : CS_USERSOCK_ATTR_MAX;
-
-		rc = ctl_put(c, nla_put(req, CREDSTORE_A_ADMIN_BLOB, (int)n, data + off));
-	}
-	return rc;
-}
-
 static int print_generation(struct nlattr **tb, void *arg)
 {
 	struct ctl *c = arg;
@@ -188,24 +179,79 @@ static int print_generation(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static int run_import(struct ctl *c, int argc, char **argv)
+/* Read the next chunk of f into buf; 0 at a clean end of the file. */
+static size_t read_chunk(FILE *f, uint8_t *buf, int *last)
 {
-	const char *file;
-	uint8_t *data = NULL;
-	size_t len = 0;
-	int rc;
-	struct nl_msg *req = passphrase_request(c, CREDSTORE_ADMIN_CMD_IMPORT, argc, argv, &file, &rc);
+	size_t body;
 
-	if (!rc)
-		rc = read_file(c, file, &data, &len);
-	if (!rc)
-		rc = put_pieces(c, req, data, len);
-	free(data);
+	if (fread(buf, 1, 4, f) != 4)
+		return 0;
+	body = backup_chunk_size(buf, BACKUP_CHUNK_PLAIN_MAX + BACKUP_CHUNK_OVERHEAD, last);
+	if (!body || fread(buf + 4, 1, body - 4, f) != body - 4)
+		return 0;
+	return body;
+}
+
+static int send_request(struct ctl *c, uint8_t cmd, const uint8_t *blob, size_t len)
+{
+	struct nl_msg *req = cs_client_request(cmd, 0);
+	int rc = ctl_put(c, req ? nla_put(req, CREDSTORE_A_ADMIN_BLOB, (int)len, blob) : -1);
+
 	if (rc) {
 		nlmsg_free(req);
 		return rc;
 	}
-	return ctl_transact(c, req, print_generation, c);
+	return ctl_transact(c, req, NULL, NULL);
+}
+
+/* One chunk a request: each is opened and staged by the daemon, and the
+ * last request commits them all in one transaction. */
+static int send_chunks(struct ctl *c, const char *file, FILE *f)
+{
+	uint8_t *buf = malloc(BACKUP_CHUNK_PLAIN_MAX + BACKUP_CHUNK_OVERHEAD);
+	int last = 0, rc = buf ? EXIT_OK : ctl_usage(c, "out of memory");
+
+	for (uint32_t i = 0; !rc && !last; i++) {
+		size_t n = read_chunk(f, buf, &last);
+
+		rc = n ? send_request(c, CREDSTORE_ADMIN_CMD_IMPORT_CHUNK, buf, n)
+		       : ctl_usage(c, "%s is damaged or cut short (in chunk %u)", file, i);
+	}
+	if (!rc && fgetc(f) != EOF)
+		rc = ctl_usage(c, "%s goes on after the backup's last chunk", file);
+	free(buf);
+	return rc;
+}
+
+static int run_import(struct ctl *c, int argc, char **argv)
+{
+	const char *file;
+	uint8_t header[BACKUP_HEADER_LEN];
+	int rc;
+	struct nl_msg *req = passphrase_request(c, CREDSTORE_ADMIN_CMD_IMPORT_BEGIN, argc, argv,
+						&file, &rc);
+	FILE *f = NULL;
+
+	if (!rc) {
+		f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+		if (!f)
+			rc = ctl_usage(c, "cannot read %s: %s", file, strerror(errno));
+	}
+	if (!rc && fread(header, 1, sizeof(header), f) != sizeof(header))
+		rc = ctl_usage(c, "%s is not a credstore backup", file);
+	if (!rc)
+		rc = ctl_put(c, nla_put(req, CREDSTORE_A_ADMIN_BLOB, sizeof(header), header));
+	if (rc)
+		nlmsg_free(req);
+	else
+		rc = ctl_transact(c, req, NULL, NULL);
+	if (!rc)
+		rc = send_chunks(c, file, f);
+	if (f && f != stdin)
+		fclose(f);
+	if (!rc)
+		rc = ctl_transact(c, cs_client_request(CREDSTORE_ADMIN_CMD_IMPORT, 0), print_generation, c);
+	return rc;
 }
 
 static int run_batch(struct ctl *c, int argc, char **argv)

@@ -63,18 +63,19 @@ static void write_seeds(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void setup(struct fuzz_daemon *fd)
 {
 	struct nl_msg *m = fuzz_attrs_new();
 
+	device_add(m, "dev-1");
+	fuzz_daemon_setup(fd, CREDSTORE_ADMIN_CMD_DEVICE_ADD, m);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
 	(void)argc;
 	(void)argv;
-	fuzz_daemon_init(&daemon_state);
-	device_add(m, "dev-1");
-	fuzz_daemon_setup(&daemon_state, CREDSTORE_ADMIN_CMD_DEVICE_ADD, m);
-	fuzz_daemon_snapshot(&daemon_state);
-	if (fuzz_seed_dir())
-		write_seeds();
+	fuzz_daemon_start(&daemon_state, setup, write_seeds);
 	return 0;
 }
 

@@ -51,18 +51,18 @@ static void write_seeds(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void setup(struct fuzz_daemon *fd)
+{
+	fuzz_daemon_setup(fd, CREDSTORE_ADMIN_CMD_IDENTITY_CSR, fuzz_named(CREDSTORE_A_NAME, "web"));
+	add_device("dev-1", fp1, "secret");
+	add_device("dev-2", fp2, "other");
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	fuzz_daemon_init(&daemon_state);
-	fuzz_daemon_setup(&daemon_state, CREDSTORE_ADMIN_CMD_IDENTITY_CSR,
-			  fuzz_named(CREDSTORE_A_NAME, "web"));
-	add_device("dev-1", fp1, "secret");
-	add_device("dev-2", fp2, "other");
-	fuzz_daemon_snapshot(&daemon_state);
-	if (fuzz_seed_dir())
-		write_seeds();
+	fuzz_daemon_start(&daemon_state, setup, write_seeds);
 	return 0;
 }
 

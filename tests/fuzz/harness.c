@@ -81,7 +81,7 @@ static void remount(struct fuzz_daemon *fd)
 		die("mount", err.msg);
 }
 
-void fuzz_daemon_init(struct fuzz_daemon *fd)
+static void daemon_init(struct fuzz_daemon *fd)
 {
 	struct store_options o = fuzz_store_options();
 	struct cs_err err = { 0 };
@@ -100,10 +100,20 @@ void fuzz_daemon_init(struct fuzz_daemon *fd)
 	remount(fd);
 }
 
-void fuzz_daemon_snapshot(struct fuzz_daemon *fd)
+static void snapshot(struct fuzz_daemon *fd)
 {
 	if (flash_emu_copy(fd->base, fd->flash))
 		die("flash", "copy");
+}
+
+void fuzz_daemon_start(struct fuzz_daemon *fd, void (*setup)(struct fuzz_daemon *fd),
+		       void (*write_seeds)(void))
+{
+	daemon_init(fd);
+	setup(fd);
+	snapshot(fd);
+	if (fuzz_seed_dir())
+		write_seeds();
 }
 
 /* Replies may be many (dumps, batches): read until none is left. */
@@ -181,9 +191,14 @@ void fuzz_attrs_seed(const char *name, uint8_t index, uint16_t flags, struct nl_
 void fuzz_daemon_input(struct fuzz_daemon *fd, uint8_t first_cmd, uint8_t n_cmds,
 		       const uint8_t *data, size_t size)
 {
+	struct flash_stats before = fd->flash->stats;
+
 	if (size < 2)
 		return;
 	fuzz_daemon_request(fd, (uint8_t)(first_cmd + data[0] % n_cmds),
 			    data[1] & 1 ? NLM_F_DUMP : 0, data + 2, size - 2);
-	remount(fd);
+	/* The store changes only through its flash (a refused transaction
+	 * leaves it as it was): most inputs need no remount. */
+	if (fd->flash->stats.programs != before.programs || fd->flash->stats.erases != before.erases)
+		remount(fd);
 }

@@ -26,7 +26,11 @@ struct fuzz_daemon {
 	struct nl_sock *client;
 };
 
-void fuzz_daemon_init(struct fuzz_daemon *fd);
+/* A target's LLVMFuzzerInitialize: init, setup() fills the store, which
+ * becomes the state each input starts from; write_seeds() runs when
+ * CREDSTORE_FUZZ_SEEDS asks. */
+void fuzz_daemon_start(struct fuzz_daemon *fd, void (*setup)(struct fuzz_daemon *fd),
+		       void (*write_seeds)(void));
 /* Send one request from root: cmd, NLM_F_REQUEST | flags, attrs as given
  * (any bytes), let the daemon answer it and read the answer.  The store
  * keeps what the request changed. */
@@ -34,11 +38,9 @@ void fuzz_daemon_request(struct fuzz_daemon *fd, uint8_t cmd, uint16_t flags,
 			 const void *attrs, size_t len);
 /* An input of a usersock target: [command index, flags (bit 0: a dump),
  * attributes...]; the index picks among n_cmds commands from first_cmd.
- * Then the store goes back to the last snapshot. */
+ * Then the store goes back to the state setup() left. */
 void fuzz_daemon_input(struct fuzz_daemon *fd, uint8_t first_cmd, uint8_t n_cmds,
 		       const uint8_t *data, size_t size);
-/* Take what the daemon holds now as the state each input starts from. */
-void fuzz_daemon_snapshot(struct fuzz_daemon *fd);
 /* Send a set-up request built with libnl (freed). */
 void fuzz_daemon_setup(struct fuzz_daemon *fd, uint8_t cmd, struct nl_msg *attrs);
 /* A request's attributes built with libnl, for seeds and set-up; one

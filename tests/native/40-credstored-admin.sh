@@ -65,8 +65,8 @@ check_output "install: a chain over the size limit is refused" 'the limit is 327
 	exit_is 1 $CREDCTL identity install long --chain "$T/long-chain.der" --key "$T/server.key"
 check_output "install: a missing file is a usage error" 'cannot read' \
 	exit_is 2 $CREDCTL identity install x --chain "$T/missing.pem"
-check_output "install: a name of 64 characters is refused" 'name is too long' \
-	exit_is 1 $CREDCTL identity install "$(printf 'n%.0s' $(seq 64))" --chain "$T/server.crt" --key "$T/server.key"
+check_output "install: a name of 64 characters is a usage error" 'name is longer than 63' \
+	exit_is 2 $CREDCTL identity install "$(printf 'n%.0s' $(seq 64))" --chain "$T/server.crt" --key "$T/server.key"
 check "identity remove der" $CREDCTL identity remove der
 check_output "identity show der: none after remove" 'identity: none' $CREDCTL identity show der
 

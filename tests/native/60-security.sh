@@ -4,8 +4,9 @@
 # privileged subcommands say so); a process that holds the daemon's port
 # first keeps credstored from starting and its answers are not believed;
 # no secret, key or passphrase reaches the daemon's log or credctl's
-# errors; the daemon cannot dump core.  (The VM runs it with the module:
-# tests/vm/cases/60-security.sh.)
+# errors (also from a batch line or an over-long password), and credctl
+# prints a generated secret once; the daemon cannot dump core.  (The VM
+# runs it with the module: tests/vm/cases/60-security.sh.)
 . "$(dirname "${BASH_SOURCE[0]}")/credstored-env.bash"
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -40,6 +41,17 @@ ctl identity install x --chain "$T/client1.crt" --key "$T/server.key" >/dev/null
 ctl store import "$T/backup" --passphrase "wrong-$BACKUP_PASS" >/dev/null
 ctl device reset-secret ghost --secret "$MASTER" >/dev/null
 ctl device add cam1 --secret "$SUB" >/dev/null
+echo "device add cam1 --secret $MASTER" >"$T/secret.batch"
+ctl store batch "$T/secret.batch" >/dev/null
+LONG_PASS=Long-Pass-$(printf 'x%.0s' $(seq 1100))
+ctl identity install x --chain "$T/server.crt" --key "$T/server.enc.key" --password "$LONG_PASS" >/dev/null
+# --generate prints the new secret once, on stdout; nothing else shows it.
+ctl device add cam2 --generate >"$T/generated"
+GENERATED=$(grep -Ex '[A-Za-z0-9_-]{43}' "$T/generated")
+check "device add --generate printed one secret, once" test "$(grep -cxF -- "$GENERATED" "$T/generated")" = 1
+{ ctl device show cam2; ctl -j device show cam2; ctl device list; ctl -j device list; } >"$T/shown"
+check_fails "device show and list never print it" grep -qF -- "$GENERATED" "$T/shown"
+ctl device remove cam2 >/dev/null
 
 # ---- every command, as nobody, on the wire ----
 as_nobody $PEER ask "$HEADER" >"$T/asked" 2>&1
@@ -88,7 +100,7 @@ check_output "root still sees both secrets" 'sub_secret: yes' $CREDCTL device sh
 
 # ---- secrets in logs and messages ----
 check "credctl printed refusals" test -s "$CTL_ERR"
-for s in "$MASTER" "$SUB" "$BACKUP_PASS" "$KEY_PASS" "$KEY_BODY"; do
+for s in "$MASTER" "$SUB" "$BACKUP_PASS" "$KEY_PASS" "$KEY_BODY" "$GENERATED" "$LONG_PASS"; do
 	check_fails "the daemon's log does not hold ${s:0:12}..." grep -qF -- "$s" "$T/daemon.log"
 	check_fails "credctl's errors do not hold ${s:0:12}..." grep -qF -- "$s" "$CTL_ERR"
 done

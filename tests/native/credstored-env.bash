@@ -13,7 +13,11 @@ fi
 
 BIN=${BUILD:-$REPO/build}/bin
 T=$(mktemp -d "${CASE_TMP:-/tmp}/credstored-test.XXXXXX")
-CREDCTL="timeout 60 $BIN/credctl"
+# CREDSTORED_WRAPPER / CREDCTL_WRAPPER: a command that runs the daemon /
+# credctl; CREDCTL_SECONDS: how long credctl waits for an answer (valgrind,
+# tests/native/valgrind-daemon.sh, needs longer).
+CREDCTL_SECONDS=${CREDCTL_SECONDS:-30}
+CREDCTL="timeout $((2 * CREDCTL_SECONDS)) ${CREDCTL_WRAPPER:-} $BIN/credctl --timeout $CREDCTL_SECONDS"
 DAEMON_PID=
 trap 'stop_daemon; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
 
@@ -24,10 +28,10 @@ DAEMON_ARGS=${DAEMON_ARGS:---image $T/store.img --no-module}
 # start_daemon [OPTIONS...]: run credstored and wait until it answers.
 start_daemon() {
 	# shellcheck disable=SC2086
-	"$BIN/credstored" $DAEMON_ARGS --key-file "$T/store.key" --stderr \
+	${CREDSTORED_WRAPPER:-} "$BIN/credstored" $DAEMON_ARGS --key-file "$T/store.key" --stderr \
 		"$@" >>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		$BIN/credctl --timeout 2 store status >/dev/null 2>&1 && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1

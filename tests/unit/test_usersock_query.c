@@ -21,6 +21,10 @@
 
 static struct daemon d;
 static atomic_bool stopping;
+/* Held while the thread handles a request: a fork() waits for it, or the
+ * child would inherit a reply the thread was still sending and freeing
+ * (a leak in the child, which has no such thread). */
+static pthread_mutex_t handling = PTHREAD_MUTEX_INITIALIZER;
 
 static void *serve(void *arg)
 {
@@ -28,8 +32,11 @@ static void *serve(void *arg)
 
 	(void)arg;
 	while (!stopping)
-		if (poll(&p, 1, 50) > 0)
+		if (poll(&p, 1, 50) > 0) {
+			pthread_mutex_lock(&handling);
 			server_handle(&d);
+			pthread_mutex_unlock(&handling);
+		}
 	return NULL;
 }
 
@@ -161,8 +168,12 @@ static void test_dump(struct cs_client *c)
 /* In a child that drops to nobody: queries yes, privileged reads no. */
 static void test_unprivileged(void)
 {
-	pid_t pid = fork();
+	pid_t pid;
 	int status = 0;
+
+	pthread_mutex_lock(&handling);
+	pid = fork();
+	pthread_mutex_unlock(&handling);
 
 	if (pid == 0) {
 		struct cs_client c;

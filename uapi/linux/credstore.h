@@ -204,7 +204,7 @@ enum credstore_cmd {
  *    dump answers at most %CREDSTORE_USERSOCK_DUMP_PAGE entries; to read on,
  *    the client asks again with the key of the last entry received
  *    (%CREDSTORE_A_NAME or %CREDSTORE_A_DEVICE_ID): entries after it follow.
- *  - answers in parts: EXPORT and BATCH answer with NLM_F_MULTI parts, then
+ *  - answers in parts: BATCH answers with NLM_F_MULTI parts, then
  *    the reply proper (also NLM_F_MULTI, with %CREDSTORE_A_GENERATION),
  *    then NLMSG_DONE; a refusal is the error alone.  Data larger than one
  *    attribute (a backup) travels as several attributes of the same type,
@@ -236,12 +236,19 @@ enum credstore_cmd {
  *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
  * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
  * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
- * @CREDSTORE_ADMIN_CMD_EXPORT: %CREDSTORE_A_ADMIN_PASSWORD (8 characters
- *	or more): the sealed backup (scrypt, AES-256-GCM) in parts, each
- *	with one %CREDSTORE_A_ADMIN_BLOB piece.
- * @CREDSTORE_ADMIN_CMD_IMPORT: the backup as %CREDSTORE_A_ADMIN_BLOB
- *	pieces, and its %CREDSTORE_A_ADMIN_PASSWORD: replaces every
- *	credential, in one transaction.
+ * @CREDSTORE_ADMIN_CMD_EXPORT: a dump (NLM_F_DUMP) with
+ *	%CREDSTORE_A_ADMIN_PASSWORD (8 characters or more): the sealed backup
+ *	(scrypt, AES-256-GCM; format in daemon/backup_seal.h) streamed in
+ *	parts, each one %CREDSTORE_A_ADMIN_BLOB: the header, then each sealed
+ *	chunk; the file is their concatenation.
+ * @CREDSTORE_ADMIN_CMD_IMPORT_BEGIN: %CREDSTORE_A_ADMIN_PASSWORD and the
+ *	backup's header as %CREDSTORE_A_ADMIN_BLOB: starts an import owned by
+ *	the sender's port (EBUSY while another client's import is staged).
+ * @CREDSTORE_ADMIN_CMD_IMPORT_CHUNK: the next sealed chunk, whole, as
+ *	%CREDSTORE_A_ADMIN_BLOB: opened, checked and staged; a refusal ends
+ *	the import.
+ * @CREDSTORE_ADMIN_CMD_IMPORT: after the last chunk: the staged records
+ *	replace every credential, in one transaction.
  * @CREDSTORE_ADMIN_CMD_BATCH: %CREDSTORE_A_ADMIN_REQUEST nests, each with
  *	%CREDSTORE_A_ADMIN_CMD and that command's attributes: one transaction
  *	(one store commit: all or nothing, also across a power cut).  Each
@@ -268,6 +275,8 @@ enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_EXPORT,
 	CREDSTORE_ADMIN_CMD_IMPORT,
 	CREDSTORE_ADMIN_CMD_BATCH,
+	CREDSTORE_ADMIN_CMD_IMPORT_BEGIN,
+	CREDSTORE_ADMIN_CMD_IMPORT_CHUNK,
 
 	__CREDSTORE_ADMIN_CMD_MAX,
 	CREDSTORE_ADMIN_CMD_MAX = __CREDSTORE_ADMIN_CMD_MAX - 1

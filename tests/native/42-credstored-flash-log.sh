@@ -1,0 +1,38 @@
+#!/bin/bash
+# credstored logs what the flash does to the store, naming the eraseblock:
+# a block retired (marked bad) after a failed program, segments scrubbed
+# after corrected bit flips, uncorrectable reads.  Faults come from the
+# emulated flash (--faults, flash_emu.h).
+. "$(dirname "$0")/credstored-env.bash"
+
+# $T/devices.batch: 300 device adds, about a third of an eraseblock.
+for i in $(seq 300); do
+	printf 'device add dev%04d --fingerprint %064x --secret secret%04d\n' "$i" "$i" "$i"
+done >"$T/devices.batch"
+
+# Blocks 1-16 fail to program: the store marks each one it meets bad.
+in_shell "credstored with failing blocks" start_daemon --faults "progfail=$(seq -s: 1 16)"
+for round in 1 2 3 4 5 6; do
+	check "batch $round is committed despite the failing blocks" $CREDCTL store batch "$T/devices.batch"
+	check "and reset $round" $CREDCTL store reset-devices --yes
+done
+bad=$($CREDCTL -j store status | sed -n 's/.*"bad_blocks":\([0-9]*\).*/\1/p')
+check "status counts retired blocks" test "${bad:-0}" -gt 0
+retired=$(grep -c 'flash: eraseblock [0-9]* retired (marked bad) after: .*program failed' "$T/daemon.log")
+check "one log line per retired block ($retired lines, $bad bad blocks)" test "$retired" = "$bad"
+check "each names a block that fails (1-16)" sh -c "grep -o 'eraseblock [0-9]* retired' '$T/daemon.log' |
+	awk '\$2 < 1 || \$2 > 16 { bad = 1 } END { exit bad }'"
+check "the store still has what it acknowledged" $CREDCTL store batch "$T/devices.batch"
+in_shell "stop" stop_daemon
+
+# Reads of the blocks in use (0, and 17 on: 1-16 are bad) report corrected
+# bit flips: the mount finds them, the next commit scrubs the segments.
+: >"$T/daemon.log"
+in_shell "credstored with bit flips in the blocks in use" \
+	start_daemon --faults "bitflip=0:$(seq -s: 17 31)"
+check "a change after the mount" $CREDCTL device add scrub-trigger
+check_output "the scrub is logged with the block" 'flash: [0-9]* segment\(s\) scrubbed after corrected bit flips on eraseblock' \
+	cat "$T/daemon.log"
+check_output "the devices are all there" 'devices: 301' $CREDCTL store status
+in_shell "stop" stop_daemon
+finish

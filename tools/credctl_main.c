@@ -1,0 +1,65 @@
+/* credctl's command line: global options, then GROUP COMMAND [ARGS]. */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "credctl.h"
+
+static void usage(FILE *out)
+{
+	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
+
+	fprintf(out, "usage: credctl [-j] [--daemon-uid UID] [--timeout SECONDS] GROUP COMMAND [ARGS]\n\n");
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (const struct subcmd *sc = groups[g]; sc->name; sc++)
+			fprintf(out, "  %s %s %s\n", sc->group, sc->name, sc->args);
+	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
+		     "3 credstored unreachable, 4 not found, 5 permission denied\n");
+}
+
+static int parse_global(struct ctl *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "daemon-uid", required_argument, NULL, 'u' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': c->json = true; break;
+		case 'u': c->daemon_uid = (uid_t)strtoul(optarg, NULL, 10); break;
+		case 't': c->timeout_ms = atoi(optarg) * 1000; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: return -1;
+		}
+	}
+	return c->timeout_ms > 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl c = { .timeout_ms = 30000 };
+	const struct subcmd *sc;
+	int rc;
+
+	if (parse_global(&c, argc, argv) || argc - optind < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	sc = ctl_find_subcmd(argv[optind], argv[optind + 1]);
+	if (!sc) {
+		fprintf(stderr, "credctl: unknown command '%s %s'\n", argv[optind], argv[optind + 1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc -= optind + 1;
+	argv += optind + 1;
+	optind = 0;
+	rc = sc->run ? sc->run(&c, argc, argv) : ctl_simple(&c, sc, argc, argv);
+	if (c.connected)
+		cs_client_close(&c.client);
+	return rc;
+}
