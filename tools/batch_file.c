@@ -11,7 +11,10 @@
 #include "batch_file.h"
 
 #define BATCH_MAX_ARGS	32
-#define BATCH_FILE_MAX	(CS_USERSOCK_BUFSIZE / 2)
+/* What credctl reads of a file.  Text takes more room than its encoding
+ * (hex fingerprints, option names), so this is above the request limit,
+ * which is what decides and is named, with the line that crosses it. */
+#define BATCH_FILE_MAX	(4 * CS_USERSOCK_REQUEST_MAX)
 
 /* Split a line into at most max words in place; -1: an unterminated
  * quote or too many words. */
