@@ -58,11 +58,11 @@ $(BUILD)/obj/%.o: %.c
 
 $(LIB_A): $(call obj,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(DAEMON_A): $(call obj,$(DAEMON_SRCS))
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # make test: everything a fresh Debian 12 machine needs, then every tier.
 test: deps

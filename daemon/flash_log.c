@@ -173,6 +173,8 @@ void flash_log_report(struct flash *f, struct store *s)
 	struct store_status now;
 	char names[256];
 
+	if (!t)		/* a daemon run in process (the fuzzers) has no tap */
+		return;
 	store_status(s, &now);
 	if (!t->reported && now.bad_blocks)
 		log_msg(LOG_NOTICE, "flash: %u bad eraseblock(s) at mount", now.bad_blocks);

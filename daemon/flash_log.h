@@ -16,7 +16,8 @@
 /* A flash that forwards to inner (and owns it: closing it closes inner).
  * NULL when out of memory (inner is then closed). */
 struct flash *flash_log_wrap(struct flash *inner);
-/* Log what happened since the last report (the first: since mount). */
+/* Log what happened since the last report (the first: since mount); a
+ * NULL tap logs nothing. */
 void flash_log_report(struct flash *tap, struct store *s);
 
 #endif

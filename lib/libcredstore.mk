@@ -29,7 +29,7 @@ $(LIBCREDSTORE_DIR)/libcredstore.so: | $(LIBCREDSTORE_SO)
 $(LIBCREDSTORE_DIR)/libcredstore.a: $(call obj,$(LIBCREDSTORE_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 PREFIX ?= /usr/local
 $(LIBCREDSTORE_DIR)/libcredstore.pc: lib/libcredstore.pc.in lib/libcredstore.mk
