@@ -239,7 +239,8 @@ int store_maintain(struct store *s, struct cs_err *err)
 	s->err = err;
 	if (s->broken)
 		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
-	else if (!(rc = evacuate_pending(s)) && !(rc = patrol(s)) && !(rc = evacuate_pending(s)) &&
+	else if (!(rc = evacuate_pending(s)) && !(rc = refresh_weak_free(s)) &&
+		 !(rc = patrol(s)) && !(rc = evacuate_pending(s)) &&
 		 free_segments(s) <= s->reserved + 1 && s->nlog > 1)
 		rc = collect(s);
 	s->err = NULL;

@@ -69,6 +69,7 @@ struct pblock {
 	uint8_t state;
 	bool clean;			/* erased in this session, untouched since */
 	bool ec_known;
+	bool weak;			/* its header read back corrected: erase again */
 };
 
 struct index {
@@ -245,5 +246,6 @@ int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes);
  * more of records: GC as needed, -ENOSPC when the store is full. */
 int ensure_segments(struct store *s, uint32_t segments, size_t put_bytes);
 int evacuate_pending(struct store *s);
+int refresh_weak_free(struct store *s);
 
 #endif

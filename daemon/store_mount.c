@@ -141,6 +141,7 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
 			return store_io_error(s, rc, "reading a segment header");
 		fd->corrected = rc == -EUCLEAN;
+		s->pb[b].weak = fd->corrected;
 		c->unreadable += rc == -EBADMSG;
 		if (rc != -EBADMSG && classify(s, b, fd, c)) {
 			++*n;

@@ -90,6 +90,7 @@ static int take_block(struct store *s, uint32_t other, uint32_t *out)
 		s->pb[best].erase_count++;
 		s->pb[best].ec_known = true;
 		s->pb[best].clean = true;
+		s->pb[best].weak = false;
 	}
 }
 
@@ -168,12 +169,34 @@ int erase_free(struct store *s, uint32_t block)
 		return rc == -EIO ? rc : store_io_error(s, rc, "erasing an eraseblock");
 	s->pb[block].erase_count++;
 	s->pb[block].ec_known = true;
+	s->pb[block].weak = false;
 	h = header_for(s, block);
 	h.flags = BLOCK_FLAG_FREE;
 	rc = program_header(s, block, &h);
 	if (rc && rc != -EIO)
 		return store_io_error(s, rc, "writing the header of a free eraseblock");
 	return rc;
+}
+
+/* A free block whose header needed ECC at mount (a free block, or a dead
+ * segment) is erased again: its erase count is in that header, and the
+ * weak bits would otherwise stay until the block is next taken. */
+int refresh_weak_free(struct store *s)
+{
+	for (uint32_t b = 0; b < s->geo.eraseblock_count; b++) {
+		int rc;
+
+		if (!s->pb[b].weak || s->pb[b].state != PB_FREE)
+			continue;
+		rc = erase_free(s, b);
+		if (rc == -EIO)
+			retire(s, b);
+		else if (rc)
+			return rc;
+		else
+			s->scrubs++;
+	}
+	return 0;
 }
 
 int seg_open(struct store *s)

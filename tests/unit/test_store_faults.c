@@ -97,6 +97,47 @@ static void test_failing_blocks(const char *name, struct flash_geometry g, uint3
 	}
 }
 
+/* Flips in the header of a free block: maintenance erases the block again
+ * (its erase count lives in that header), and nothing else moves. */
+static void test_scrub_free(void)
+{
+	struct store_options o = test_options(1);
+	struct flash_geometry g = test_nand(10);
+	struct flash *f;
+	struct model m;
+	struct store *s = worked_store(g, &o, 60, &f, &m);
+	struct flash_faults faults;
+	struct store_status st, after;
+	uint64_t erases, corrected;
+
+	store_unmount(s);
+	flash_faults_none(&faults);
+	for (uint32_t b = 0; b < g.eraseblock_count; b++)
+		if (block_header_decode(flash_emu_block(f, b), &(struct block_header){ 0 }) ==
+		    BLOCK_FREE)
+			faults.bitflip[faults.n_bitflip++] = b;
+	flash_emu_set_faults(f, &faults);
+	s = test_mount(f, &o, false);
+	erases = f->stats.erases;
+	ok(s && faults.n_bitflip > 0 && f->stats.corrected == faults.n_bitflip &&
+	   store_maintain(s, NULL) == 0, "%u free blocks read back corrected, maintenance runs",
+	   faults.n_bitflip);
+	store_status(s, &st);
+	ok(f->stats.erases - erases == faults.n_bitflip && st.scrubs == faults.n_bitflip &&
+	   wl_matches(s, &m), "each was erased once more (%llu erases, %llu scrubs), records intact",
+	   (unsigned long long)(f->stats.erases - erases), (unsigned long long)st.scrubs);
+	store_unmount(s);
+	corrected = f->stats.corrected;
+	s = test_mount(f, &o, false);
+	store_status(s, &after);
+	ok(s && f->stats.corrected == corrected && wl_matches(s, &m) &&
+	   after.erase_avg == st.erase_avg && after.erase_max == st.erase_max,
+	   "a mount then reads no corrected page and finds their new erase counts "
+	   "(avg %.2f, max %u)", after.erase_avg, after.erase_max);
+	store_unmount(s);
+	flash_close(f);
+}
+
 static void test_scrub(void)
 {
 	struct store_options o = test_options(1);
@@ -296,6 +337,7 @@ int main(void)
 	test_failing_blocks("nand", test_nand(10), step);
 	test_failing_blocks("nor", test_nor(16), step);
 	test_scrub();
+	test_scrub_free();
 	test_patrol();
 	test_uncorrectable(2);
 	test_uncorrectable(1);
