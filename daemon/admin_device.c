@@ -80,11 +80,17 @@ static int take_secret(struct cmd_ctx *c, uint8_t *secret, size_t *len, struct c
 static int check_fingerprint_free(struct cmd_ctx *c, const char *id, struct cs_err *err)
 {
 	char owner[CREDSTORE_DEVICE_ID_MAX];
+	int r;
 
-	if (!c->tb[CREDSTORE_A_FINGERPRINT] ||
-	    !model_fingerprint_owner(c->txn, nla_data(c->tb[CREDSTORE_A_FINGERPRINT]), id, owner))
+	if (!c->tb[CREDSTORE_A_FINGERPRINT])
 		return 0;
-	return cs_err_set(err, EEXIST, "that fingerprint belongs to device '%s'", owner);
+	r = model_fingerprint_owner(c->txn, nla_data(c->tb[CREDSTORE_A_FINGERPRINT]), id, owner);
+	if (r < 0)
+		return cs_err_set(err, -r, "checking that the fingerprint is free: %s",
+				  strerror(-r));
+	if (r)
+		return cs_err_set(err, EEXIST, "that fingerprint belongs to device '%s'", owner);
+	return 0;
 }
 
 /* The sub, unless the master is asked for or there is no master yet (a

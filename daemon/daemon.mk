@@ -1,7 +1,7 @@
 # credstored: the data model, the admin commands, the query server over
 # NETLINK_USERSOCK and the publisher to credstore.ko.
 DAEMON_SRCS += daemon/model.c daemon/model_attrs.c daemon/model_identity.c \
-	       daemon/model_anchor.c daemon/model_device.c
+	       daemon/model_anchor.c daemon/model_device.c daemon/model_index.c
 DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
 	       daemon/query.c daemon/admin_identity.c daemon/admin_anchor.c \
 	       daemon/admin_device.c daemon/admin_store.c daemon/admin_export.c \

@@ -1,6 +1,5 @@
 /* The model's transactions: staged changes over the committed store. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,21 +56,13 @@ void model_txn_free(struct model_txn *t)
 	for (size_t i = 0; i < t->n_changes; i++)
 		model_record_release(&t->changes[i].rec);
 	free(t->changes);
+	model_index_free(t);
 	free(t);
-}
-
-static const struct model_change *find_change(const struct model_txn *t, uint8_t type,
-					      const char *key)
-{
-	for (size_t i = t ? t->n_changes : 0; i-- > 0;)
-		if (t->changes[i].type == type && !strcmp(t->changes[i].key, key))
-			return &t->changes[i];
-	return NULL;
 }
 
 bool model_change_latest(const struct model_txn *t, const struct model_change *c)
 {
-	return find_change(t, c->type, c->key) == c;
+	return model_index_find(t, c->type, c->key) == c;
 }
 
 typedef int (*decode_fn)(const struct store_record *r, void *out, struct cs_err *err);
@@ -79,7 +70,7 @@ typedef int (*decode_fn)(const struct store_record *r, void *out, struct cs_err 
 static int lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
 		  decode_fn decode, void *out, struct cs_err *err)
 {
-	const struct model_change *c = find_change(t, type, key);
+	const struct model_change *c = model_index_find(t, type, key);
 	struct store_record r;
 	struct cs_err lookup_err = { 0 };
 	int ret;
@@ -101,7 +92,7 @@ static int lookup(struct model *m, struct model_txn *t, uint8_t type, const char
 static bool exists(struct model_txn *t, uint8_t type, const char *key)
 {
 	struct store_record r;
-	const struct model_change *c = find_change(t, type, key);
+	const struct model_change *c = model_index_find(t, type, key);
 
 	if (c)
 		return !c->deleted;
@@ -163,7 +154,7 @@ static int stage_put(struct model_txn *t, struct store_record *r, struct cs_err 
 	c->rec = *r;
 	t->n_changes++;
 	t->count[r->type] += is_new;
-	return 0;
+	return model_index_change(t, t->n_changes - 1);
 fail:
 	model_record_release(r);
 	return ret;
@@ -232,7 +223,7 @@ int model_delete(struct model_txn *t, uint8_t type, const char *key, bool *exist
 	c->deleted = true;
 	t->n_changes++;
 	t->count[type]--;
-	return 0;
+	return model_index_change(t, t->n_changes - 1);
 }
 
 int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err)
@@ -278,67 +269,4 @@ int model_iterate(struct model *m, uint8_t type, const char *after,
 		  struct cs_err *err)
 {
 	return store_iterate(m->store, type, after, after ? strlen(after) : 0, fn, arg, err);
-}
-
-struct fp_owner {
-	struct model_txn *t;
-	const uint8_t *fp;
-	const char *exclude;
-	char *out;
-};
-
-/* The fingerprints are attributes of the value: a record without fp's
- * bytes in it cannot hold it.  A cheap test first, for every device of a
- * large store or batch is looked at for each fingerprint added. */
-static bool may_hold(const struct store_record *r, const uint8_t *fp)
-{
-	return memmem(r->value, r->value_len, fp, CREDSTORE_FINGERPRINT_LEN) != NULL;
-}
-
-/* 1 when r is a device other than the excluded one that holds fp. */
-static int holds_fingerprint(const struct store_record *r, struct fp_owner *o)
-{
-	struct model_device d;
-	int found = 0;
-
-	if (!may_hold(r, o->fp))
-		return 0;
-	if (model_device_decode(r, &d, NULL))
-		return 0;
-	for (int s = 0; s < SLOT_COUNT; s++)
-		if (d.has_fp[s] && !memcmp(d.fp[s], o->fp, CREDSTORE_FINGERPRINT_LEN))
-			found = strcmp(d.id, o->exclude) != 0;
-	if (found)
-		snprintf(o->out, CREDSTORE_DEVICE_ID_MAX, "%s", d.id);
-	model_device_wipe(&d);
-	return found;
-}
-
-static int committed_holder(const struct store_record *r, void *arg)
-{
-	struct fp_owner *o = arg;
-	char key[STORE_RECORD_KEY_MAX + 1];
-
-	if (!may_hold(r, o->fp) || model_record_key_string(r, key, sizeof(key), NULL) ||
-	    find_change(o->t, STORE_REC_DEVICE, key))
-		return 0;	/* its staged version is looked at below */
-	return holds_fingerprint(r, o);
-}
-
-int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
-			    char out[CREDSTORE_DEVICE_ID_MAX])
-{
-	struct fp_owner o = { .t = t, .fp = fp, .exclude = exclude, .out = out };
-
-	if (!(t->cleared & (1u << STORE_REC_DEVICE)) &&
-	    store_iterate(t->m->store, STORE_REC_DEVICE, NULL, 0, committed_holder, &o, NULL) > 0)
-		return 1;
-	for (size_t i = 0; i < t->n_changes; i++) {
-		const struct model_change *c = &t->changes[i];
-
-		if (c->type == STORE_REC_DEVICE && !c->deleted &&
-		    holds_fingerprint(&c->rec, &o) && find_change(t, c->type, c->key) == c)
-			return 1;
-	}
-	return 0;
 }

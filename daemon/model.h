@@ -92,6 +92,10 @@ struct model_txn {
 	size_t n_changes, cap;
 	uint32_t cleared;		/* bit per record type cleared */
 	uint32_t count[STORE_REC_TYPE_MAX + 1];
+	/* lookup trees (model_index.c) */
+	void *by_key;			/* latest change per record */
+	void *staged_fps, *committed_fps;	/* fingerprint -> devices */
+	bool committed_fps_read;
 };
 
 /* Is c the last change staged for its record (the one that counts)? */
@@ -120,7 +124,8 @@ int model_delete(struct model_txn *t, uint8_t type, const char *key, bool *exist
 		 struct cs_err *err);
 int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err);
 /* Master and sub fingerprints are unique over all devices: 1 and the
- * holder's id in out when a device other than `exclude` holds fp. */
+ * holder's id in out when a device other than `exclude` holds fp;
+ * -ENOMEM. */
 int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
 			    char out[CREDSTORE_DEVICE_ID_MAX]);
 /* Put a raw record (import). */

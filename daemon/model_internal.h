@@ -10,4 +10,11 @@ int model_record_key_string(const struct store_record *r, char *out, size_t size
 /* A malloc'd copy of an attribute's payload. */
 int model_attr_dup(const struct nlattr *a, uint8_t **out, size_t *len, struct cs_err *err);
 
+/* The txn's lookup trees (model_index.c).  model_index_change() after
+ * t->changes[i] is staged; a failure (-ENOMEM) dooms the txn. */
+int model_index_change(struct model_txn *t, size_t i);
+const struct model_change *model_index_find(const struct model_txn *t, uint8_t type,
+					    const char *key);
+void model_index_free(struct model_txn *t);
+
 #endif

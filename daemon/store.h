@@ -109,6 +109,10 @@ void store_record_free(struct store_record *r);
 int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
 		  int (*fn)(const struct store_record *r, void *arg), void *arg,
 		  struct cs_err *err);
+/* The same over every record of a type, without their secrets (none is
+ * unsealed: r->secret is NULL). */
+int store_iterate_public(struct store *s, uint8_t type,
+			 int (*fn)(const struct store_record *r, void *arg), void *arg);
 
 uint64_t store_generation(const struct store *s);
 void store_status(struct store *s, struct store_status *st);

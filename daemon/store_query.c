@@ -105,6 +105,25 @@ int store_iterate(struct store *s, uint8_t type, const void *after, size_t after
 	return rc;
 }
 
+int store_iterate_public(struct store *s, uint8_t type,
+			 int (*fn)(const struct store_record *r, void *arg), void *arg)
+{
+	struct store_record out = { .type = type };
+	struct rec *r;
+	int rc;
+
+	if ((rc = check_type(type, NULL)))
+		return rc;
+	for (r = index_next(s, type, NULL, 0); r && r->type == type && !rc; r = r->next[0]) {
+		out.key = r->data;
+		out.key_len = r->key_len;
+		out.value = r->data + r->key_len;
+		out.value_len = r->value_len;
+		rc = fn(&out, arg);
+	}
+	return rc;
+}
+
 uint64_t store_generation(const struct store *s)
 {
 	return s->gen;
