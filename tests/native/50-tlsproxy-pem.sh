@@ -3,8 +3,9 @@
 # s_client, curl and gnutls-cli.  Devices are admitted by master or sub
 # fingerprint; strangers, a device without a certificate and a CA-signed
 # certificate that is not pinned are refused with the reason in the log;
-# many connections at once are served; bad options and pin files are
-# refused with a clear message.
+# many connections at once are served; a silent connection is closed
+# after the handshake timeout and connections over the limit wait; bad
+# options and pin files are refused with a clear message.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tls/lib.sh"
 TLS_DIR=$(mktemp -d)
@@ -51,6 +52,30 @@ check_output "the log gives the refusal of a device without a certificate" \
 	'refused 127\.0\.0\.1:[0-9]+: the device sent no certificate' cat "$log"
 check "the proxy is still running" kill -0 "$TLS_PROXY_PID"
 
+# Limits.  A connection that never finishes its handshake is closed after
+# --handshake-timeout; at --max-connections a new device waits in the
+# listen backlog and is served once a connection closes.
+pem=(-c "$TLS_DIR/chain.pem" -k "$TLS_DIR/server.key" -p "$TLS_DIR/pins")
+tls_start_proxy "$TLS_DIR/timeout.log" "${pem[@]}" --handshake-timeout=1
+exec 3<>"/dev/tcp/127.0.0.1/$TLS_PORT"
+check "a connection that sends nothing is closed after --handshake-timeout=1" timeout 20 cat <&3
+exec 3<&-
+check_output "and the log says why" 'refused 127\.0\.0\.1:[0-9]+: no TLS handshake within 1 s' \
+	cat "$TLS_DIR/timeout.log"
+
+tls_start_proxy "$TLS_DIR/limit.log" "${pem[@]}" --max-connections=2
+exec 3<>"/dev/tcp/127.0.0.1/$TLS_PORT" 4<>"/dev/tcp/127.0.0.1/$TLS_PORT"
+check "two idle connections reach the limit of 2" _tls_wait_for \
+	's/.*\(2 connections open, the limit\).*/\1/p' "$TLS_DIR/limit.log"
+tls_curl dev1-master 3<&- 4<&- & waiting=$!
+sleep 1
+check "a third device waits in the backlog" kill -0 "$waiting"
+exec 3<&-
+wait "$waiting"
+check "once one closes, it is served" test $? = 0
+check_output "the proxy says it accepts again" 'accepting again' cat "$TLS_DIR/limit.log"
+exec 4<&-
+
 proxy=$BUILD/bin/credstore-tlsproxy
 echo "dev3 not-a-fingerprint" > "$TLS_DIR/bad-pins"
 check_output "a bad pins line is refused with its line number" 'bad-pins:1: not a SHA-256 fingerprint' \
@@ -59,6 +84,10 @@ check_output "a key that does not match the certificate is refused" 'server2.key
 	sh -c "! $proxy -l 127.0.0.1:0 -b 127.0.0.1:1 -c $TLS_DIR/chain.pem -k $TLS_DIR/server2.key -p $TLS_DIR/pins"
 check_output "PEM mode without pins is refused" 'needs --cert, --key and --pins' \
 	sh -c "! $proxy -l 127.0.0.1:0 -b 127.0.0.1:1 -c $TLS_DIR/chain.pem -k $TLS_DIR/server.key"
+check_output "--max-connections=0 is refused" 'max-connections=0: 1 to' \
+	sh -c "! $proxy -l 127.0.0.1:0 -b 127.0.0.1:1 ${pem[*]} --max-connections=0"
+check_output "--handshake-timeout=soon is refused" 'handshake-timeout=soon: seconds' \
+	sh -c "! $proxy -l 127.0.0.1:0 -b 127.0.0.1:1 ${pem[*]} --handshake-timeout=soon"
 check_output "a missing --backend is refused" 'both --listen and --backend' sh -c "! $proxy -l 127.0.0.1:0"
 check_output "--help explains the options" 'require-anchor' "$proxy" --help
 finish

@@ -38,6 +38,10 @@ static void usage(FILE *out)
 "  -n, --no-cache              ask the store at every handshake (by default a\n"
 "                              verdict is reused until the store announces a\n"
 "                              change of devices)\n"
+"      --handshake-timeout=S   close a connection not relaying after S seconds\n"
+"                              (TLS handshake and backend connection; default 10)\n"
+"      --max-connections=N     accept no more than N at once; the rest wait in\n"
+"                              the listen backlog (default 1024)\n"
 "Without the store (PEM mode):\n"
 "  -c, --cert=FILE             server certificate chain, leaf first\n"
 "  -k, --key=FILE              its private key\n"
@@ -52,8 +56,23 @@ static void usage(FILE *out)
 struct options {
 	const char *listen, *backend;
 	struct source_config source;
+	unsigned int handshake_timeout, max_conns;
 	bool quiet;
 };
+
+/* A whole number in [1, max]. */
+static int parse_count(const char *text, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (errno || *end || end == text || text[0] == '-' || n < 1 || n > max)
+		return -1;
+	*out = (unsigned int)n;
+	return 0;
+}
 
 static int parse_user(const char *text, uid_t *uid)
 {
@@ -95,7 +114,7 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CA = 256 };
+	enum { OPT_CA = 256, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_CONNECTIONS };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "backend", required_argument, NULL, 'b' },
@@ -108,6 +127,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "key", required_argument, NULL, 'k' },
 		{ "pins", required_argument, NULL, 'p' },
 		{ "ca", required_argument, NULL, OPT_CA },
+		{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
+		{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -116,6 +137,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	o->source.identity = "default";
+	o->handshake_timeout = 10;
+	o->max_conns = 1024;
 	o->source.store.flags = CREDSTORE_CACHE_VERDICTS;
 	while ((c = getopt_long(argc, argv, "l:b:i:at:u:nc:k:p:qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -136,6 +159,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'k': o->source.key_file = optarg; break;
 		case 'p': o->source.pins_file = optarg; break;
 		case OPT_CA: o->source.ca_file = optarg; break;
+		case OPT_HANDSHAKE_TIMEOUT:
+			if (parse_count(optarg, 3600, &o->handshake_timeout) < 0)
+				return bad_usage("--handshake-timeout=%s: seconds, 1 to 3600", optarg);
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (parse_count(optarg, 1000000, &o->max_conns) < 0)
+				return bad_usage("--max-connections=%s: 1 to 1000000", optarg);
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("credstore-tlsproxy %s\n", VERSION); exit(0);
@@ -235,6 +266,8 @@ struct front {
 	int listen_fd;
 	struct watch listener, notifications, signals;
 	int signal_fd;
+	unsigned int max_conns;
+	bool accepting;			/* the listener is watched */
 	bool stop;
 };
 
@@ -265,6 +298,27 @@ static void on_notification(struct watch *w, uint32_t events)
 	reload_if_changed(FRONT_OF(w, notifications));
 }
 
+/* At --max-connections the listener is not watched: new connections wait
+ * in the kernel's backlog until one closes. */
+static void accept_while_room(struct front *f)
+{
+	bool room = f->px.n_conns < f->max_conns;
+
+	if (room == f->accepting)
+		return;
+	if (proxy_watch(&f->px, room ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, f->listen_fd,
+			&f->listener, EPOLLIN) < 0) {
+		proxy_log("watching the listener: %s", strerror(errno));
+		return;
+	}
+	f->accepting = room;
+	if (room)
+		proxy_log("%u connections open: accepting again", f->px.n_conns);
+	else
+		proxy_log("%u connections open, the limit (--max-connections): new ones wait",
+			  f->px.n_conns);
+}
+
 static void on_listener(struct watch *w, uint32_t events)
 {
 	struct front *f = FRONT_OF(w, listener);
@@ -277,7 +331,7 @@ static void on_listener(struct watch *w, uint32_t events)
 	/* A change the store announced before this device connected must
 	 * apply to it: read notifications first. */
 	reload_if_changed(f);
-	for (;;) {
+	while (f->px.n_conns < f->max_conns) {
 		len = sizeof(ss);
 		fd = accept4(f->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -302,6 +356,8 @@ static int setup(struct front *f, const struct options *o)
 	sigset_t mask;
 
 	f->px.quiet = o->quiet;
+	f->px.setup_ms = o->handshake_timeout * 1000;
+	f->max_conns = o->max_conns;
 	if (resolve(o->backend, &f->px.backend, &f->px.backend_len) < 0)
 		return -1;
 	f->source = source_open(&o->source, why);
@@ -328,6 +384,7 @@ static int setup(struct front *f, const struct options *o)
 	     proxy_watch(&f->px, EPOLL_CTL_ADD, source_events_fd(f->source), &f->notifications,
 			 EPOLLIN) < 0))
 		return -1;
+	f->accepting = true;
 	proxy_log("serving identity %s from %s, forwarding to %s",
 		  o->source.cert_file ? o->source.cert_file : o->source.identity,
 		  source_name(f->source), o->backend);
@@ -359,7 +416,10 @@ int main(int argc, char **argv)
 	if (setup(&f, &o) == 0) {
 		ret = 0;
 		while (!f.stop) {
-			int n = epoll_wait(f.px.epfd, events, 64, -1);
+			int timeout = relay_expire(&f.px), n;
+
+			accept_while_room(&f);
+			n = epoll_wait(f.px.epfd, events, 64, timeout);
 
 			if (n < 0 && errno != EINTR) {
 				proxy_log("epoll_wait: %s", strerror(errno));

@@ -20,7 +20,9 @@ struct proxy {
 	struct sockaddr_storage backend;
 	socklen_t backend_len;
 	bool quiet;			/* log refusals and errors only */
-	struct conn *conns;		/* every open connection */
+	unsigned int setup_ms;		/* handshake and backend connect, at most */
+	unsigned int n_conns;		/* open connections */
+	struct conn *conns;		/* every open connection, newest first */
 	struct conn *closed;		/* closed, to free after the batch */
 };
 

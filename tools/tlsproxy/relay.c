@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
 
@@ -34,6 +35,7 @@ struct conn {
 	uint32_t client_events, backend_events;	/* as registered */
 	SSL *ssl;
 	enum conn_state state;
+	uint64_t deadline;			/* ms: relaying by then, or closed */
 	int handshake_wants;			/* SSL_ERROR_WANT_READ or _WRITE */
 	struct buffer up;			/* device -> backend */
 	struct buffer down;			/* backend -> device */
@@ -59,6 +61,14 @@ static void consume(struct buffer *b, size_t n)
 		b->start = b->end = 0;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void conn_close(struct conn *c)
 {
 	if (c->prev)
@@ -72,6 +82,7 @@ static void conn_close(struct conn *c)
 	if (c->backend_fd >= 0)
 		close(c->backend_fd);
 	c->closed = true;
+	c->px->n_conns--;
 	c->next = c->px->closed;
 	c->px->closed = c;
 }
@@ -346,6 +357,8 @@ void relay_start(struct proxy *px, int fd, const char *peer)
 		return;
 	}
 	c->px = px;
+	px->n_conns++;
+	c->deadline = now_ms() + px->setup_ms;
 	c->client_fd = fd;
 	c->backend_fd = -1;
 	c->client_watch.on_event = on_client;
@@ -363,6 +376,29 @@ void relay_start(struct proxy *px, int fd, const char *peer)
 		proxy_log("%s: out of memory", peer);
 		conn_close(c);
 	}
+}
+
+/* A device that connects and then says nothing (or a backend that does
+ * not answer) would otherwise hold its connection, and its place under
+ * --max-connections, for as long as TCP keeps it. */
+int relay_expire(struct proxy *px)
+{
+	uint64_t now = now_ms(), next = UINT64_MAX;
+
+	for (struct conn *c = px->conns, *n; c; c = n) {
+		n = c->next;
+		if (c->state == RELAYING)
+			continue;
+		if (c->deadline > now) {
+			next = c->deadline < next ? c->deadline : next;
+			continue;
+		}
+		proxy_log("refused %s: %s within %u s (--handshake-timeout)", c->peer,
+			  c->state == HANDSHAKE ? "no TLS handshake" : "no backend connection",
+			  px->setup_ms / 1000);
+		conn_close(c);
+	}
+	return next == UINT64_MAX ? -1 : (int)(next - now);
 }
 
 void relay_close_all(struct proxy *px)

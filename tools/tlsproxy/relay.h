@@ -12,6 +12,11 @@ void relay_start(struct proxy *px, int fd, const char *peer);
  * event of the batch may still name one). */
 void relay_reap(struct proxy *px);
 
+/* Close the connections whose handshake and backend connection took
+ * longer than px->setup_ms.  The milliseconds until the next such
+ * deadline, for epoll_wait; -1 when there is none. */
+int relay_expire(struct proxy *px);
+
 /* Close every connection (at exit). */
 void relay_close_all(struct proxy *px);
 
