@@ -6,7 +6,10 @@
 # security test (60-security.sh: keys, secrets and passphrases in and
 # out, refusals) with the daemon and each credctl call under it.  An error
 # fails the check that ran the program (exit status 99; stop_daemon
-# returns the daemon's) and its report is shown here.  The unit programs
+# returns the daemon's) and its report is shown here.  The TLS front end
+# runs under it too, through 50-tlsproxy-pem.sh (handshakes, refusals,
+# 24 connections at once, timeouts and the connection limit); its errors
+# show as reports.  The unit programs
 # run under valgrind in valgrind.sh.
 . "$(dirname "$0")/../lib.sh"
 case "$BUILD" in
@@ -30,6 +33,7 @@ under_valgrind() {
 }
 under_valgrind 40-credstored-admin CREDSTORED_WRAPPER
 under_valgrind 60-security CREDSTORED_WRAPPER CREDCTL_WRAPPER
+under_valgrind 50-tlsproxy-pem TLSPROXY_WRAPPER
 for r in "$reports"/*.log; do
 	[ -s "$r" ] && sed 's/^/# /' "$r"
 done

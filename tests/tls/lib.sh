@@ -69,10 +69,11 @@ tls_start_backend() {
 
 # tls_start_proxy LOG ARGS...: starts credstore-tlsproxy on a free port
 # in front of the backend; sets TLS_PORT and TLS_PROXY_PID.
+# TLSPROXY_WRAPPER: a command that runs it (valgrind-daemon.sh).
 tls_start_proxy() {
 	local log=$1; shift
 	: > "$log"
-	"$BUILD/bin/credstore-tlsproxy" -l 127.0.0.1:0 -b "127.0.0.1:$TLS_BACKEND_PORT" "$@" 2> "$log" > /dev/null &
+	${TLSPROXY_WRAPPER:-} "$BUILD/bin/credstore-tlsproxy" -l 127.0.0.1:0 -b "127.0.0.1:$TLS_BACKEND_PORT" "$@" 2> "$log" > /dev/null &
 	TLS_PROXY_PID=$!
 	_tls_pids+=($!)
 	_tls_wait_for 's/.*listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log" || { sed 's/^/# /' "$log"; return 1; }
