@@ -30,7 +30,11 @@ int admin_store_status(struct cmd_ctx *c, struct cs_err *err)
 	    nla_put_u32(m, CREDSTORE_A_STORE_ERASE_MIN, st.erase_min) ||
 	    nla_put_u32(m, CREDSTORE_A_STORE_ERASE_MAX, st.erase_max) ||
 	    nla_put_u8(m, CREDSTORE_A_STORE_PUBLISHER,
-		       c->d->publisher && publisher_active(c->d->publisher));
+		       c->d->publisher && publisher_active(c->d->publisher)) ||
+	    nla_put_u64(m, CREDSTORE_A_STORE_SCRUBS, st.scrubs) ||
+	    nla_put_u64(m, CREDSTORE_A_STORE_RELOCATIONS, st.relocations) ||
+	    nla_put_u64(m, CREDSTORE_A_STORE_LOST_COMMITS, st.lost_commits) ||
+	    nla_put_u64(m, CREDSTORE_A_STORE_TAMPERED, st.tampered);
 	if (!r)
 		nla_nest_end(m, nest);
 	return reply_put(r ? -1 : 0, err);

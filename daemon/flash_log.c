@@ -188,7 +188,7 @@ void flash_log_report(struct flash *f, struct store *s)
 			(unsigned long long)(now.relocations - t->last.relocations),
 			blocks_text(&t->ev[EV_FAILED], names, sizeof(names)));
 	if (t->reported && now.scrubs > t->last.scrubs)
-		log_msg(LOG_NOTICE, "flash: %llu segment(s) scrubbed after corrected bit flips on %s",
+		log_msg(LOG_NOTICE, "flash: %llu scrub(s) after corrected bit flips on %s",
 			(unsigned long long)(now.scrubs - t->last.scrubs),
 			blocks_text(&t->ev[EV_CORRECTED], names, sizeof(names)));
 	if (t->ev[EV_UNCORRECTABLE].n)

@@ -30,6 +30,10 @@ static const struct {
 	{ CREDSTORE_A_STORE_BAD_BLOCKS, "bad_blocks", false },
 	{ CREDSTORE_A_STORE_ERASE_MIN, "erase_count_min", false },
 	{ CREDSTORE_A_STORE_ERASE_MAX, "erase_count_max", false },
+	{ CREDSTORE_A_STORE_SCRUBS, "scrubs", true },
+	{ CREDSTORE_A_STORE_RELOCATIONS, "relocations", true },
+	{ CREDSTORE_A_STORE_LOST_COMMITS, "lost_commits", true },
+	{ CREDSTORE_A_STORE_TAMPERED, "tampered", true },
 };
 
 static int print_status(struct nlattr **tb, void *arg)

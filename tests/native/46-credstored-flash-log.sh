@@ -1,7 +1,8 @@
 #!/bin/bash
 # credstored logs what the flash does to the store, naming the eraseblock:
 # a block retired (marked bad) after a failed program, segments scrubbed
-# after corrected bit flips, uncorrectable reads.  Faults come from the
+# after corrected bit flips, commits lost to uncorrectable reads; store
+# status counts them.  Faults come from the
 # emulated flash (--faults, flash_emu.h).
 . "$(dirname "$0")/credstored-env.bash"
 
@@ -31,8 +32,27 @@ in_shell "stop" stop_daemon
 in_shell "credstored with bit flips in the blocks in use" \
 	start_daemon --faults "bitflip=0:$(seq -s: 17 31)"
 check "a change after the mount" $CREDCTL device add scrub-trigger
-check_output "the scrub is logged with the block" 'flash: [0-9]* segment\(s\) scrubbed after corrected bit flips on eraseblock' \
+check_output "the scrub is logged with the block" 'flash: [0-9]* scrub\(s\) after corrected bit flips on eraseblock' \
 	cat "$T/daemon.log"
 check_output "the devices are all there" 'devices: 301' $CREDCTL store status
+check "store status counts the scrubs" sh -c "$CREDCTL store status | grep -q '^scrubs: [1-9]'"
+in_shell "stop" stop_daemon
+
+# A new store with the 300 devices, then page 1 of blocks 0-15 (the first
+# segment is in one of them) unreadable: with one copy the commits there
+# are lost.  The log and store status say so; the store keeps working.
+rm -f "$T/store.img"
+: >"$T/daemon.log"
+in_shell "credstored on a new image" start_daemon
+check "the 300 devices" $CREDCTL store batch "$T/devices.batch"
+in_shell "stop" stop_daemon
+in_shell "credstored with unreadable pages" \
+	start_daemon --faults "badpage=$(seq -s: -f %g.1 0 15)"
+check_output "the lost commits are logged with the block" \
+	'flash: [0-9]+ commit\(s\) lost to unreadable pages at mount \(eraseblock [0-9]' cat "$T/daemon.log"
+check "store status counts them" sh -c "$CREDCTL store status | grep -q '^lost_commits: [1-9]'"
+check "devices were lost, not invented" sh -c \
+	"[ \$($CREDCTL -j store status | sed -n 's/.*\"devices\":\\([0-9]*\\).*/\\1/p') -lt 300 ]"
+check "the store takes changes" $CREDCTL device add after-the-loss
 in_shell "stop" stop_daemon
 finish

@@ -387,6 +387,10 @@ enum credstore_admin_store_attr {
 	CREDSTORE_A_STORE_ERASE_MIN,		/* u32: erase counts */
 	CREDSTORE_A_STORE_ERASE_MAX,
 	CREDSTORE_A_STORE_PUBLISHER,		/* u8: feeding credstore.ko */
+	CREDSTORE_A_STORE_SCRUBS,		/* u64: since mount: blocks rewritten after bit flips */
+	CREDSTORE_A_STORE_RELOCATIONS,		/* u64: segments moved off failing blocks */
+	CREDSTORE_A_STORE_LOST_COMMITS,		/* u64: unreadable at mount */
+	CREDSTORE_A_STORE_TAMPERED,		/* u64: sealed secrets that failed to open */
 
 	__CREDSTORE_A_STORE_MAX,
 	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
