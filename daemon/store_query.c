@@ -10,7 +10,8 @@
 #include "seal.h"
 #include "store_int.h"
 
-/* The record with its secret opened into secret (secret_len bytes). */
+/* The record with its secret opened into secret (secret_len bytes);
+ * secret NULL: without its secret. */
 static int open_rec(struct store *s, const struct rec *r, uint8_t *secret,
 		    struct store_record *out, struct cs_err *err)
 {
@@ -24,7 +25,7 @@ static int open_rec(struct store *s, const struct rec *r, uint8_t *secret,
 		.value = r->data + r->key_len,
 		.value_len = r->value_len,
 	};
-	if (!r->secret_len)
+	if (!r->secret_len || !secret)
 		return 0;
 	if (unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, secret)) {
 		s->tampered++;
@@ -87,11 +88,11 @@ void store_record_free(struct store_record *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
-		  int (*fn)(const struct store_record *r, void *arg), void *arg,
-		  struct cs_err *err)
+/* secret: where opened secrets go; NULL: records are passed without. */
+static int iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
+		   uint8_t *secret, int (*fn)(const struct store_record *r, void *arg), void *arg,
+		   struct cs_err *err)
 {
-	uint8_t secret[STORE_SECRET_MAX];
 	struct store_record out;
 	struct rec *r;
 	int rc;
@@ -101,6 +102,16 @@ int store_iterate(struct store *s, uint8_t type, const void *after, size_t after
 	for (r = index_next(s, type, after, after_len); r && r->type == type && !rc; r = r->next[0])
 		if (!open_rec(s, r, secret, &out, NULL))
 			rc = fn(&out, arg);
+	return rc;
+}
+
+int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
+		  int (*fn)(const struct store_record *r, void *arg), void *arg,
+		  struct cs_err *err)
+{
+	uint8_t secret[STORE_SECRET_MAX];
+	int rc = iterate(s, type, after, after_len, secret, fn, arg, err);
+
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return rc;
 }
@@ -108,20 +119,7 @@ int store_iterate(struct store *s, uint8_t type, const void *after, size_t after
 int store_iterate_public(struct store *s, uint8_t type,
 			 int (*fn)(const struct store_record *r, void *arg), void *arg)
 {
-	struct store_record out = { .type = type };
-	struct rec *r;
-	int rc;
-
-	if ((rc = check_type(type, NULL)))
-		return rc;
-	for (r = index_next(s, type, NULL, 0); r && r->type == type && !rc; r = r->next[0]) {
-		out.key = r->data;
-		out.key_len = r->key_len;
-		out.value = r->data + r->key_len;
-		out.value_len = r->value_len;
-		rc = fn(&out, arg);
-	}
-	return rc;
+	return iterate(s, type, NULL, 0, NULL, fn, arg, NULL);
 }
 
 uint64_t store_generation(const struct store *s)
