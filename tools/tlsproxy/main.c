@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "relay.h"
@@ -253,6 +255,14 @@ static int open_listener(const char *text)
 	return fd;
 }
 
+uint64_t proxy_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int proxy_watch(struct proxy *px, int op, int fd, struct watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
@@ -267,6 +277,7 @@ struct front {
 	struct watch listener, notifications, signals;
 	int signal_fd;
 	unsigned int max_conns;
+	uint64_t fds_awaited_until;	/* ms: accept() ran out of descriptors */
 	bool accepting;			/* the listener is watched */
 	bool stop;
 };
@@ -299,10 +310,12 @@ static void on_notification(struct watch *w, uint32_t events)
 }
 
 /* At --max-connections the listener is not watched: new connections wait
- * in the kernel's backlog until one closes. */
+ * in the kernel's backlog until one closes.  When accept() ran out of
+ * file descriptors, likewise for a second (watched, a connection that
+ * cannot be accepted would wake the loop again at once). */
 static void accept_while_room(struct front *f)
 {
-	bool room = f->px.n_conns < f->max_conns;
+	bool room = f->px.n_conns < f->max_conns && proxy_now_ms() >= f->fds_awaited_until;
 
 	if (room == f->accepting)
 		return;
@@ -312,11 +325,12 @@ static void accept_while_room(struct front *f)
 		return;
 	}
 	f->accepting = room;
-	if (room)
+	if (room) {
 		proxy_log("%u connections open: accepting again", f->px.n_conns);
-	else
+	} else if (f->px.n_conns >= f->max_conns) {
 		proxy_log("%u connections open, the limit (--max-connections): new ones wait",
 			  f->px.n_conns);
+	}
 }
 
 static void on_listener(struct watch *w, uint32_t events)
@@ -334,6 +348,12 @@ static void on_listener(struct watch *w, uint32_t events)
 	while (f->px.n_conns < f->max_conns) {
 		len = sizeof(ss);
 		fd = accept4(f->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			proxy_log("%u connections open and no file descriptor left (%s): new ones "
+				  "wait", f->px.n_conns, strerror(errno));
+			f->fds_awaited_until = proxy_now_ms() + 1000;
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				proxy_log("accept: %s", strerror(errno));
@@ -350,6 +370,18 @@ static void on_signal(struct watch *w, uint32_t events)
 	FRONT_OF(w, signals)->stop = true;
 }
 
+/* Each connection takes two descriptors (device and backend); the usual
+ * soft limit of 1024 would stop the proxy near 500 of them. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int setup(struct front *f, const struct options *o)
 {
 	char why[CREDSTORE_MESSAGE_MAX];
@@ -358,6 +390,7 @@ static int setup(struct front *f, const struct options *o)
 	f->px.quiet = o->quiet;
 	f->px.setup_ms = o->handshake_timeout * 1000;
 	f->max_conns = o->max_conns;
+	raise_fd_limit();
 	if (resolve(o->backend, &f->px.backend, &f->px.backend_len) < 0)
 		return -1;
 	f->source = source_open(&o->source, why);
@@ -419,6 +452,9 @@ int main(int argc, char **argv)
 			int timeout = relay_expire(&f.px), n;
 
 			accept_while_room(&f);
+			if (!f.accepting && f.px.n_conns < f.max_conns &&	/* waiting for fds */
+			    (timeout < 0 || timeout > 1000))
+				timeout = 1000;
 			n = epoll_wait(f.px.epfd, events, 64, timeout);
 
 			if (n < 0 && errno != EINTR) {

@@ -29,6 +29,9 @@ struct proxy {
 /* epoll_ctl with the watch as data.  0, or -errno. */
 int proxy_watch(struct proxy *px, int op, int fd, struct watch *w, uint32_t events);
 
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t proxy_now_ms(void);
+
 /* One line on stderr, prefixed with the program's name. */
 __attribute__((format(printf, 1, 2)))
 void proxy_log(const char *fmt, ...);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 #include <openssl/err.h>
 
@@ -59,14 +58,6 @@ static void consume(struct buffer *b, size_t n)
 	b->start += n;
 	if (b->start == b->end)
 		b->start = b->end = 0;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void conn_close(struct conn *c)
@@ -358,7 +349,7 @@ void relay_start(struct proxy *px, int fd, const char *peer)
 	}
 	c->px = px;
 	px->n_conns++;
-	c->deadline = now_ms() + px->setup_ms;
+	c->deadline = proxy_now_ms() + px->setup_ms;
 	c->client_fd = fd;
 	c->backend_fd = -1;
 	c->client_watch.on_event = on_client;
@@ -383,7 +374,7 @@ void relay_start(struct proxy *px, int fd, const char *peer)
  * --max-connections, for as long as TCP keeps it. */
 int relay_expire(struct proxy *px)
 {
-	uint64_t now = now_ms(), next = UINT64_MAX;
+	uint64_t now = proxy_now_ms(), next = UINT64_MAX;
 
 	for (struct conn *c = px->conns, *n; c; c = n) {
 		n = c->next;
