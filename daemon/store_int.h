@@ -69,7 +69,7 @@ struct pblock {
 	uint8_t state;
 	bool clean;			/* erased in this session, untouched since */
 	bool ec_known;
-	bool weak;			/* its header read back corrected: erase again */
+	bool weak;			/* its first page read back corrected at mount */
 };
 
 struct index {

@@ -16,7 +16,6 @@ struct found {
 	uint32_t block;
 	struct block_header h;
 	uint8_t *first;
-	bool corrected;
 };
 
 static struct store *store_alloc(struct flash *f, const struct store_options *opt,
@@ -140,8 +139,7 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 		rc = f->ops->read(f, b, 0, fd->first, chunk);
 		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
 			return store_io_error(s, rc, "reading a segment header");
-		fd->corrected = rc == -EUCLEAN;
-		s->pb[b].weak = fd->corrected;
+		s->pb[b].weak = rc == -EUCLEAN;	/* its first page needed ECC */
 		c->unreadable += rc == -EBADMSG;
 		if (rc != -EBADMSG && classify(s, b, fd, c)) {
 			++*n;
@@ -286,7 +284,7 @@ static int mount_segment(struct store *s, const struct found *found, uint32_t i,
 	for (uint32_t c = 0; c < ncopies; c++) {
 		seg->phys[c] = r->phys[c];
 		s->pb[r->phys[c]].state = PB_USED;
-		if (found[i + c].corrected)
+		if (s->pb[r->phys[c]].weak)
 			seg->evacuate = true;
 	}
 	if ((rc = replay(s, seg, r, &last)))
