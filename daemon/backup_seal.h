@@ -1,6 +1,6 @@
 /* Sealing of a portable backup under a passphrase, in chunks, so that a
  * backup of any size streams through the admin socket (framing in
- * lib/backup_format.h): scrypt derives one AES-256-GCM key per backup;
+ * common/backup_format.h): scrypt derives one AES-256-GCM key per backup;
  * each chunk is sealed on its own, with its index and whether it is the
  * last bound into the tag, so a chunk moved, dropped, repeated or cut off
  * fails to open.  Chunk i's nonce: the header's nonce[8] | u32 big-endian

@@ -1,5 +1,6 @@
-# credstored: the data model, the admin commands, the query server over
-# NETLINK_USERSOCK and the publisher to credstore.ko.
+# daemon/: credstored.  The data model (model_*), the admin commands
+# (admin_*, backup_*), the query server, the publisher to credstore.ko,
+# the socket server and its dispatch (server.c, commands.c).
 DAEMON_SRCS += daemon/model.c daemon/model_attrs.c daemon/model_identity.c \
 	       daemon/model_anchor.c daemon/model_device.c daemon/model_index.c
 DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \

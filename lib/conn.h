@@ -1,5 +1,5 @@
 /* libcredstore's connection: one request at a time to the kernel family
- * or, where the module is absent, to credstored (lib/usersock.h). */
+ * or, where the module is absent, to credstored (common/usersock.h). */
 #ifndef CREDSTORE_CONN_H
 #define CREDSTORE_CONN_H
 

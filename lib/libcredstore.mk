@@ -4,15 +4,15 @@
 # only (libcredstore.map), libcredstore.a, and libcredstore.pc.
 LIBCREDSTORE_VERSION := 1.0.0
 LIBCREDSTORE_OWN     := lib/conn.c lib/query.c lib/notify.c lib/tls.c lib/verdict_cache.c
-LIBCREDSTORE_SRCS    := $(LIBCREDSTORE_OWN) lib/usersock.c lib/fingerprint.c lib/error.c
+LIBCREDSTORE_SRCS    := $(LIBCREDSTORE_OWN) common/usersock.c common/fingerprint.c common/error.c
 LIB_SRCS += $(LIBCREDSTORE_OWN)
-CFLAGS   += -Ilib/include
 
 LIBCREDSTORE_DIR := $(BUILD)/lib
 LIBCREDSTORE_SO  := $(LIBCREDSTORE_DIR)/libcredstore.so.1
 PROGRAMS += $(LIBCREDSTORE_SO) $(LIBCREDSTORE_DIR)/libcredstore.so \
 	    $(LIBCREDSTORE_DIR)/libcredstore.a $(LIBCREDSTORE_DIR)/libcredstore.pc
 
+$(BUILD)/pic/lib/%.o: CFLAGS += $(LIB_INC)
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
@@ -28,7 +28,6 @@ $(LIBCREDSTORE_DIR)/libcredstore.so: | $(LIBCREDSTORE_SO)
 
 $(LIBCREDSTORE_DIR)/libcredstore.a: $(call obj,$(LIBCREDSTORE_SRCS))
 	@mkdir -p $(dir $@)
-	rm -f $@
 	rm -f $@ && $(AR) rcs $@ $^
 
 PREFIX ?= /usr/local

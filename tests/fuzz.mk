@@ -12,13 +12,12 @@ FUZZ_FLAGS   := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recove
 ifeq ($(BUILD),$(FUZZ_BUILD))
 fuzz-build: $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-$(FUZZ_BUILD)/fuzz/fuzz_%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/harness.c) $(DAEMON_A) $(LIB_A)
+$(FUZZ_BUILD)/fuzz/fuzz_%: $(call obj,tests/fuzz/fuzz_%.c tests/fuzz/harness.c) $(DAEMON_A) $(LIB_A) $(STORE_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
 
 # fuzz_batch: credctl's batch files with its real subcommand builders
-# (tools/credctl.mk comes later: the sources are expanded when needed).
-$(call obj,tests/fuzz/fuzz_batch.c): CFLAGS += -Itools
+# (tools/credctl/credctl.mk comes later: the sources are expanded when needed).
 .SECONDEXPANSION:
 $(FUZZ_BUILD)/fuzz/fuzz_batch: $$(call obj,$$(CREDCTL_SRCS))
 else
@@ -44,3 +43,4 @@ test test-native: fuzz-build
 PROGRAMS += $(BUILD)/bin/nlfuzz
 $(eval $(call program,bin/nlfuzz,tests/fuzz/nlfuzz.c))
 $(BUILD)/bin/nlfuzz: LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libnl-3.0)
+HELP += "make fuzz         the libFuzzer targets, FUZZ_SECONDS (60) each"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Admin changes larger than one eraseblock: a `store batch` and a `store
-# import` that the store writes in parts (daemon/FORMAT.md, "Transactions
+# import` that the store writes in parts (store/FORMAT.md, "Transactions
 # in parts") commit all or nothing, also across a power cut at any flash
 # operation of the batch or the import.  Small eraseblocks (16 KiB) keep
 # the batches short: 300 devices with secrets are some 20 KB of records;

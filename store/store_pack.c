@@ -1,6 +1,6 @@
 /* Packing commits: a payload is stored LZ4-compressed when that makes it
  * smaller, and what compression saves in a program unit is filled with
- * forwarded copies of the tail's live records (daemon/FORMAT.md, "Commit
+ * forwarded copies of the tail's live records (store/FORMAT.md, "Commit
  * payloads").
  *
  * The LZ4 block format (liblz4, no frame): the commit header already

@@ -3,3 +3,4 @@
 .PHONY: bench-batch
 bench-batch: $(BUILD)/bin/credstored $(BUILD)/bin/credctl
 	@BUILD=$(BUILD) bench/batch/run
+HELP += "make bench-batch  credctl store batch: time per operation, small against large batches"

@@ -1,4 +1,4 @@
-/* The on-flash structures of the store (daemon/FORMAT.md describes every
+/* The on-flash structures of the store (store/FORMAT.md describes every
  * byte): encoding and decoding, little-endian, CRC-32 (zlib). */
 #ifndef CREDSTORE_STORE_LAYOUT_H
 #define CREDSTORE_STORE_LAYOUT_H

@@ -4,3 +4,4 @@
 bench-query: $(BUILD)/bin/csnl
 	@$(MAKE) -s module >/dev/null
 	@tests/vm/run bench/query/vm-bench.sh | sed -n 's/^bench-query: //p; /^not ok/p'
+HELP += "make bench-query  netlink round trips to credstore.ko against nlctrl, in the VM"

@@ -1,7 +1,7 @@
 /* The flash store: typed records in a power-loss-safe log on a struct
  * flash.  Every change is a transaction of puts and deletes that is on
  * flash, whole, when store_txn_commit() returns 0, and absent otherwise.
- * daemon/FORMAT.md describes the bytes on flash.
+ * store/FORMAT.md describes the bytes on flash.
  *
  * A record is (type, key) -> (value, secret).  The value is stored as is
  * (CRC-protected); the secret, if any, is sealed with AES-256-GCM under the

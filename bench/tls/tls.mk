@@ -6,3 +6,4 @@ $(eval $(call program,bench/tls-bench-client,bench/tls/client.c))
 bench-tls: $(BUILD)/bench/tls-bench-client $(BUILD)/bin/credstore-tlsproxy \
 	   $(BUILD)/tests/tls/tls-backend $(BUILD)/bin/credstored $(BUILD)/bin/credctl
 	BUILD=$(CURDIR)/$(BUILD) bench/tls/run
+HELP += "make bench-tls    the TLS front end's handshakes on the store against PEM files"

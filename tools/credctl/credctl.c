@@ -26,7 +26,7 @@ int ctl_put(struct ctl *c, int ret)
 				   CS_USERSOCK_REQUEST_MAX >> 20) : EXIT_OK;
 }
 
-/* Strings are checked against credstored's policy (lib/usersock.c) here,
+/* Strings are checked against credstored's policy (common/usersock.c) here,
  * so that one too long is a usage error naming it (never its value: it
  * may be a password). */
 int ctl_put_string(struct ctl *c, struct nl_msg *msg, int attr, const char *value)

@@ -5,7 +5,7 @@
  * only holds its ops back; the final part applies every held part of its
  * generation where it lies on flash, then its own ops.  A transaction cut
  * short leaves parts that no final part ever applies: nothing of it is
- * seen.  daemon/FORMAT.md ("Transactions in parts") gives the rules and
+ * seen.  store/FORMAT.md ("Transactions in parts") gives the rules and
  * why GC does not run between the parts. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,2 +1,0 @@
-LIB_SRCS += lib/fingerprint.c
-LIB_SRCS += lib/error.c
