@@ -55,6 +55,15 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_KEY_PEM] = BIN(4 * CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_PENDING_KEY] = BIN(CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_CLEAR] = { .type = NLA_FLAG },
+	[CREDSTORE_A_SIGNERS] = { .type = NLA_U32 },
+	[CREDSTORE_A_SIGN_SCHEME] = { .type = NLA_U8 },
+	[CREDSTORE_A_SIGN_DIGEST] = STR(32),
+	[CREDSTORE_A_SIGN_KEY_ID] = { .type = NLA_UNSPEC, .minlen = CREDSTORE_FINGERPRINT_LEN,
+				      .maxlen = CREDSTORE_FINGERPRINT_LEN },
+	[CREDSTORE_A_SIGN_SALT_LEN] = { .type = NLA_U32 },
+	[CREDSTORE_A_SIGN_DATA] = BIN(CREDSTORE_SIGN_DATA_MAX),
+	[CREDSTORE_A_SIGNATURE] = BIN(CREDSTORE_SIGNATURE_MAX),
+	[CREDSTORE_A_ADMIN_PREVIOUS_KEY] = BIN(CREDSTORE_KEY_MAX),
 };
 
 /* libnl reports its own error codes; the tools speak errno. */
@@ -153,6 +162,9 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_PASSWORD] = "password",
 	[CREDSTORE_A_ADMIN_ANCHOR] = "anchor name",
 	[CREDSTORE_A_ADMIN_KEY_TYPE] = "key type",
+	[CREDSTORE_A_SIGN_DIGEST] = "digest name",
+	[CREDSTORE_A_SIGN_KEY_ID] = "key id",
+	[CREDSTORE_A_SIGN_DATA] = "data to sign",
 };
 
 const char *cs_usersock_attr_name(int type)

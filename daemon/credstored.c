@@ -21,6 +21,7 @@
 #include "keyfile.h"
 #include "log.h"
 #include "publisher.h"
+#include "sign_keys.h"
 #include "server.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
@@ -258,6 +259,7 @@ out:
 	OPENSSL_cleanse(so.key, sizeof(so.key));
 	import_drop(&d);
 	publisher_close(d.publisher);
+	sign_keys_free(d.sign_keys);
 	if (d.model.store)
 		store_unmount(d.model.store);
 	flash_close(f);

@@ -7,7 +7,7 @@ DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
 	       daemon/query.c daemon/admin_identity.c daemon/admin_anchor.c \
 	       daemon/admin_device.c daemon/admin_store.c daemon/admin_export.c \
 	       daemon/admin_import.c daemon/backup_records.c daemon/backup_seal.c \
-	       daemon/admin_batch.c
+	       daemon/admin_batch.c daemon/sign.c daemon/sign_keys.c
 DAEMON_SRCS += daemon/publisher.c daemon/keyfile.c daemon/flash_log.c
 PROGRAMS += $(BUILD)/bin/credstored
 $(eval $(call program,bin/credstored,daemon/credstored.c))

@@ -9,6 +9,7 @@
 #include "notify.h"
 #include "publisher.h"
 #include "server.h"
+#include "sign_keys.h"
 
 const char *attr_string(struct nlattr **tb, int attr)
 {
@@ -65,23 +66,26 @@ int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg
 		? cs_err_set(err, EIO, "the client stopped reading the dump") : 0;
 }
 
-static bool in_admin_group(const struct daemon *d, const struct ucred *cred)
+bool cred_in_group(const struct ucred *cred, gid_t gid)
 {
 	struct passwd *pw;
 	gid_t groups[256];
 	int n = 256;
 
-	if (!d->has_admin_group)
-		return false;
-	if (cred->gid == d->admin_gid)
+	if (cred->gid == gid)
 		return true;
 	pw = getpwuid(cred->uid);
 	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
 		return false;
 	for (int i = 0; i < n; i++)
-		if (groups[i] == d->admin_gid)
+		if (groups[i] == gid)
 			return true;
 	return false;
+}
+
+static bool in_admin_group(const struct daemon *d, const struct ucred *cred)
+{
+	return d->has_admin_group && cred_in_group(cred, d->admin_gid);
 }
 
 static int authorise(const struct daemon *d, const struct command *cmd,
@@ -129,6 +133,8 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 		if (r == -EFBIG)
 			explain_too_big(cmd, err);
 		flash_log_report(d->flash, d->model.store);
+		if (!r)
+			sign_keys_forget(d->sign_keys, c->txn);
 		if (!r && d->publisher)
 			publisher_changes(d->publisher, c->txn, *gen);
 		if (!r)

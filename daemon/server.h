@@ -12,6 +12,7 @@
 
 struct publisher;
 struct import_stage;
+struct sign_keys;
 
 struct daemon {
 	struct model model;
@@ -21,6 +22,7 @@ struct daemon {
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
 	struct flash *flash;		/* the store's, through flash_log */
+	struct sign_keys *sign_keys;	/* parsed keys for SIGN, made on first use */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };
@@ -53,6 +55,10 @@ const struct command *command_find(uint8_t cmd);
 
 /* Handle one datagram waiting on the usersock. */
 void server_handle(struct daemon *d);
+
+/* Is the caller (uid, primary gid, and the uid's groups in the group
+ * database) in group gid? */
+bool cred_in_group(const struct ucred *cred, gid_t gid);
 
 /* Helpers for command handlers. */
 const char *attr_string(struct nlattr **tb, int attr);
@@ -91,7 +97,11 @@ int admin_import(struct cmd_ctx *c, struct cs_err *err);
 void import_reap(struct daemon *d);
 void import_drop(struct daemon *d);
 int admin_batch(struct cmd_ctx *c, struct cs_err *err);
+int admin_identity_export_key(struct cmd_ctx *c, struct cs_err *err);
 
+/* The identity that tb[CREDSTORE_A_NAME] names, with a certificate;
+ * -ENOENT with a message otherwise. */
+int query_get_identity(struct cmd_ctx *c, struct model_identity *id, struct cs_err *err);
 int query_status(struct cmd_ctx *c, struct cs_err *err);
 int query_identity(struct cmd_ctx *c, struct cs_err *err);
 int query_identity_dump(struct cmd_ctx *c, struct cs_err *err);
@@ -101,7 +111,7 @@ int query_device(struct cmd_ctx *c, struct cs_err *err);
 int query_device_dump(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err);
-int query_identity_key(struct cmd_ctx *c, struct cs_err *err);
 int query_device_secrets(struct cmd_ctx *c, struct cs_err *err);
+int query_sign(struct cmd_ctx *c, struct cs_err *err);
 
 #endif

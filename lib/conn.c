@@ -59,6 +59,8 @@ int credstore_connect(struct credstore **out, const struct credstore_options *op
 	if (!opt)
 		opt = &defaults;
 	cs->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : DEFAULT_TIMEOUT_MS;
+	cs->opt = *opt;
+	cs->opt.timeout_ms = cs->timeout_ms;
 	switch (opt->transport) {
 	case CREDSTORE_TRANSPORT_KERNEL:
 		ret = connect_kernel(cs);

@@ -19,6 +19,7 @@ struct credstore {
 	int family;				/* kernel: the family id */
 	struct cs_client daemon;		/* daemon: the usersock client */
 	int timeout_ms;
+	struct credstore_options opt;		/* as connected (timeout filled in) */
 	struct verdict_cache *verdicts;		/* with CREDSTORE_CACHE_VERDICTS */
 	struct cs_err err;			/* the last failure */
 };
