@@ -50,7 +50,15 @@ static int indexes(void)
 }
 
 static CRYPTO_ONCE provider_once = CRYPTO_ONCE_STATIC_INIT;
+static OSSL_PROVIDER *provider;		/* loaded here, or NULL */
 static int provider_loaded;
+
+/* At OPENSSL_cleanup(), before the library context goes. */
+static void unload_provider(void)
+{
+	OSSL_PROVIDER_unload(provider);
+	provider = NULL;
+}
 
 /* The provider, into the default library context.  Loading one provider
  * by hand turns off the automatic loading of the default provider: a
@@ -58,9 +66,13 @@ static int provider_loaded;
 static void load_provider(void)
 {
 	EVP_MD_free(EVP_MD_fetch(NULL, "SHA256", NULL));
-	provider_loaded = OSSL_PROVIDER_available(NULL, CS_PROV_NAME) ||
-			  (OSSL_PROVIDER_add_builtin(NULL, CS_PROV_NAME, credstore_provider_init) &&
-			   OSSL_PROVIDER_load(NULL, CS_PROV_NAME));
+	if (OSSL_PROVIDER_available(NULL, CS_PROV_NAME)) {
+		provider_loaded = 1;
+		return;
+	}
+	if (OSSL_PROVIDER_add_builtin(NULL, CS_PROV_NAME, credstore_provider_init))
+		provider = OSSL_PROVIDER_load(NULL, CS_PROV_NAME);
+	provider_loaded = provider && OPENSSL_atexit(unload_provider);
 }
 
 /* A key of the provider, for the leaf's public key, signing through
