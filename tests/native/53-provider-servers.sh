@@ -173,8 +173,8 @@ new_leaf=$(tls_pem_fingerprints < "$T/web2.pem")
 sleep 0.5
 check "the identity is replaced (a new key)" $CREDCTL identity install web --chain "$T/web2.chain" --key "$T/web2.key"
 for _ in $(seq 100); do
-	[ "$(grep -c "^8450 $new_leaf" "$T/clients.log")" -ge 3 ] &&
-		[ "$(grep -c "^8460 $new_leaf" "$T/clients.log")" -ge 3 ] && break
+	[ "$(grep -c "^8450 $new_leaf" "$T/clients.log")" -ge 5 ] &&
+		[ "$(grep -c "^8460 $new_leaf" "$T/clients.log")" -ge 5 ] && break
 	sleep 0.2
 done
 rm -f "$T/clients.run"
