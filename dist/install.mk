@@ -1,6 +1,7 @@
 # make install / make uninstall [DESTDIR=...] [PREFIX=/usr/local]: the
 # programs, libcredstore (through lib's install-lib), the man pages, the
-# systemd unit, a modules-load.d snippet, the netlink spec, and the
+# systemd unit, a modules-load.d snippet, the netlink spec, the OpenSSL
+# provider module (into OpenSSL's modules directory), and the kernel
 # module's sources for DKMS in /usr/src/credstore-<version> (where dkms
 # looks, whatever the prefix).
 CREDSTORE_VERSION := 1.0.0
@@ -12,8 +13,12 @@ DATADIR    ?= $(PREFIX)/share/credstore
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
 DKMSDIR    ?= /usr/src/credstore-$(CREDSTORE_VERSION)
+# OpenSSL's modules directory, where `-provider credstore` and openssl.cnf
+# find the provider's module by name (whatever the prefix, as for DKMS).
+OSSL_MODULESDIR ?= $(shell openssl version -m 2>/dev/null | sed -n 's/^MODULESDIR: "\(.*\)"/\1/p')
 
-MAN_PAGES    := man/credstored.8 man/credctl.8 man/libcredstore.3 man/credstore.7
+MAN_PAGES    := man/credstored.8 man/credctl.8 man/libcredstore.3 man/credstore.7 \
+		man/credstore-provider.7
 man_dest      = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
 DKMS_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild uapi/linux/credstore.h
 
@@ -22,7 +27,8 @@ INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlspro
 	     $(foreach f,libcredstore.so.1 libcredstore.so libcredstore.a pkgconfig/libcredstore.pc,$(PREFIX)/lib/$(f)) \
 	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
 	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
-	     $(UNITDIR)/credstored.service $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml
+	     $(UNITDIR)/credstored.service $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml \
+	     $(OSSL_MODULESDIR)/credstore.so
 
 # libcredstore.pc names the prefix: build it again when PREFIX changes.
 $(BUILD)/lib/libcredstore.pc: $(BUILD)/install-prefix

@@ -43,14 +43,12 @@ $(LIBCREDSTORE_DIR)/libcredstore.a: $(call obj,$(LIBCREDSTORE_SRCS))
 	rm -f $@ && $(AR) rcs $@ $^
 
 PREFIX ?= /usr/local
-# OpenSSL's modules directory, where `-provider credstore` and openssl.cnf
-# find the module by name (whatever the prefix, as for DKMS).
-OSSL_MODULESDIR ?= $(shell openssl version -m 2>/dev/null | sed -n 's/^MODULESDIR: "\(.*\)"/\1/p')
 $(LIBCREDSTORE_DIR)/libcredstore.pc: lib/libcredstore.pc.in lib/libcredstore.mk
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBCREDSTORE_VERSION)|' $< > $@
 
-# make install-lib [DESTDIR=...] [PREFIX=/usr/local]
+# make install-lib [DESTDIR=...] [PREFIX=/usr/local]: also the provider
+# module, into OpenSSL's modules directory (OSSL_MODULESDIR, dist/install.mk).
 .PHONY: install-lib
 install-lib: $(LIBCREDSTORE_SO) $(LIBCREDSTORE_DIR)/libcredstore.a $(LIBCREDSTORE_DIR)/libcredstore.pc \
 	     $(PROVIDER_MODULE)
