@@ -103,7 +103,8 @@ static int on_anchor(struct nlattr **tb, void *arg)
 	return append_certs(r->cs, tb[CREDSTORE_A_CHAIN], r->anchors);
 }
 
-int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
+/* One anchor by name, or (name NULL) all of them. */
+static int fetch_anchors(struct credstore *cs, const char *name, STACK_OF(X509) **out)
 {
 	struct anchors_reply r = { .cs = cs, .anchors = sk_X509_new_null() };
 	int ret;
@@ -112,7 +113,8 @@ int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
 	cs_err_clear(&cs->err);
 	if (!r.anchors)
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
-	ret = cs_conn_dump(cs, CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, on_anchor, &r);
+	ret = name ? request_by_name(cs, CREDSTORE_CMD_GET_ANCHOR, name, on_anchor, &r)
+		   : cs_conn_dump(cs, CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, on_anchor, &r);
 	if (ret) {
 		sk_X509_pop_free(r.anchors, X509_free);
 		return ret;
@@ -121,21 +123,22 @@ int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
 	return 0;
 }
 
+int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
+{
+	return fetch_anchors(cs, NULL, out);
+}
+
 int credstore_get_anchor(struct credstore *cs, const char *name, X509 **out)
 {
-	struct anchors_reply r = { .cs = cs, .anchors = sk_X509_new_null() };
-	int ret;
+	STACK_OF(X509) *anchors;
+	int ret = fetch_anchors(cs, name, &anchors);
 
 	*out = NULL;
-	cs_err_clear(&cs->err);
-	if (!r.anchors)
-		return cs_err_set(&cs->err, ENOMEM, "out of memory");
-	ret = request_by_name(cs, CREDSTORE_CMD_GET_ANCHOR, name, on_anchor, &r);
-	if (!ret && sk_X509_num(r.anchors) != 1)
+	if (!ret && sk_X509_num(anchors) != 1)
 		ret = cs_err_set(&cs->err, EBADMSG, "the store's anchor %s is not one certificate", name);
 	if (!ret)
-		*out = sk_X509_shift(r.anchors);
-	sk_X509_pop_free(r.anchors, X509_free);
+		*out = sk_X509_shift(anchors);
+	sk_X509_pop_free(anchors, X509_free);
 	return ret;
 }
 

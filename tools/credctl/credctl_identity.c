@@ -162,6 +162,21 @@ static int fetch_chain(struct ctl *c, const char *name, struct chain_copy *cc)
 	return ctl_failed(c);
 }
 
+/* The identity's certificates; a message when there is none. */
+static int fetch_certs(struct ctl *c, const char *name, STACK_OF(X509) **certs)
+{
+	struct chain_copy cc = { 0 };
+	int rc = fetch_chain(c, name, &cc);
+
+	*certs = NULL;
+	if (rc == EXIT_NOT_FOUND)
+		fprintf(stderr, "credctl: no identity '%s'\n", name);
+	if (!rc && !(*certs = cs_pki_parse_certs(cc.der, cc.len, &c->err)))
+		rc = ctl_usage(c, "the stored chain is unreadable: %s", c->err.msg);
+	free(cc.der);
+	return rc;
+}
+
 /* Who may sign with the key: root, and the signer group if there is one. */
 static void out_signers(struct ctl *c, const struct chain_copy *cc)
 {
@@ -244,7 +259,6 @@ static int run_export(struct ctl *c, int argc, char **argv)
 		{ "key-out", required_argument, NULL, 'k' },
 		{ 0 }
 	};
-	struct chain_copy cc = { 0 };
 	STACK_OF(X509) *certs;
 	const char *key_out = NULL;
 	char *pem = NULL;
@@ -265,13 +279,10 @@ static int run_export(struct ctl *c, int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	rc = fetch_chain(c, name, &cc);
-	if (rc == EXIT_NOT_FOUND)
-		fprintf(stderr, "credctl: no identity '%s'\n", name);
+	rc = fetch_certs(c, name, &certs);
 	if (rc)
 		return rc;
-	certs = cs_pki_parse_certs(cc.der, cc.len, &c->err);
-	if (!certs || cs_pki_certs_to_pem(certs, &pem, &len, &c->err))
+	if (cs_pki_certs_to_pem(certs, &pem, &len, &c->err))
 		rc = ctl_usage(c, "the stored chain is unreadable: %s", c->err.msg);
 	if (!rc) {
 		out_begin(c);
@@ -280,7 +291,6 @@ static int run_export(struct ctl *c, int argc, char **argv)
 	}
 	cs_pki_free_certs(certs);
 	free(pem);
-	free(cc.der);
 	return rc;
 }
 
@@ -323,7 +333,6 @@ int identity_write_files(struct ctl *c, const char *name, STACK_OF(X509) *chain,
  * key file (credstore-provider(7)); made from the public chain alone. */
 static int run_export_ref(struct ctl *c, int argc, char **argv)
 {
-	struct chain_copy cc = { 0 };
 	STACK_OF(X509) *certs;
 	const char *name, *path;
 	bool changed;
@@ -333,21 +342,15 @@ static int run_export_ref(struct ctl *c, int argc, char **argv)
 		return ctl_usage(c, "identity export-ref NAME FILE");
 	name = argv[1];
 	path = argv[2];
-	rc = fetch_chain(c, name, &cc);
-	if (rc == EXIT_NOT_FOUND)
-		fprintf(stderr, "credctl: no identity '%s'\n", name);
-	if (rc)
-		return rc;
-	certs = cs_pki_parse_certs(cc.der, cc.len, &c->err);
-	rc = certs ? identity_write_files(c, name, certs, NULL, path, &changed)
-		   : ctl_usage(c, "the stored chain is unreadable: %s", c->err.msg);
+	rc = fetch_certs(c, name, &certs);
+	if (!rc)
+		rc = identity_write_files(c, name, certs, NULL, path, &changed);
 	if (!rc) {
 		out_begin(c);
 		out_str(c, "written", path);
 		out_end(c);
 	}
 	cs_pki_free_certs(certs);
-	free(cc.der);
 	return rc;
 }
 
