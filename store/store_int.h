@@ -1,7 +1,7 @@
 /* The store's in-memory state, shared by its parts.  The parts are
  * layered: each calls only the parts listed before it (and store_layout.c
  * and seal.c, the encodings, call none), so that calls run one way;
- * tests/native/60-call-graph.sh fails on any circle.
+ * tests/native/63-call-graph.sh fails on any circle.
  *   store_layout.c  the bytes on flash: headers, ops, CRCs (store_layout.h)
  *   seal.c          secrets sealed under the store key (seal.h)
  *   store_index.c   ordered index of records (a skip list)
