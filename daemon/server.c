@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flash_log.h"
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
@@ -77,7 +76,6 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 		r = model_txn_commit(c->txn, gen, err);
 		if (r == -EFBIG)
 			explain_too_big(cmd, err);
-		flash_log_report(d->flash, d->model.store);
 		if (!r && d->publisher)
 			publisher_changes(d->publisher, c->txn, *gen);
 		if (!r)

@@ -20,7 +20,6 @@ struct daemon {
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
-	struct flash *flash;		/* the store's, through flash_log */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };

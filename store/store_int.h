@@ -4,6 +4,7 @@
  * tests/native/63-call-graph.sh fails on any circle.
  *   store_layout.c  the bytes on flash: headers, ops, CRCs (store_layout.h)
  *   seal.c          secrets sealed under the store key (seal.h)
+ *   store_event.c   events told to the store's user, and counted
  *   store_index.c   ordered index of records (a skip list)
  *   store_apply.c   operations applied to the index and segment accounting
  *   store_parts.c   a commit applied; the parts of a transaction held back
@@ -61,13 +62,16 @@ struct segment {
 	uint32_t phys[2];
 	uint32_t used;			/* offset of the next commit */
 	bool closed;			/* never appended to again */
-	bool evacuate;			/* scrub or relocation pending */
+	uint8_t evacuate;		/* enum evacuation: scrub or relocation pending */
 	uint8_t failed;			/* copies whose program failed: mark bad */
 	uint32_t live_count;
 	uint64_t live_bytes;		/* on-flash bytes of its live ops */
 	struct rec *live, *live_last;	/* in log order, oldest first */
 	struct tomb *tombs;
 };
+
+/* Why a segment is to be evacuated (0: it is not). */
+enum evacuation { EVAC_NONE, EVAC_FAILED, EVAC_CORRECTED, EVAC_UNREADABLE };
 
 enum pblock_state { PB_FREE, PB_USED, PB_BAD };
 
@@ -77,6 +81,7 @@ struct pblock {
 	bool clean;			/* erased in this session, untouched since */
 	bool ec_known;
 	bool weak;			/* its first page read back corrected at mount */
+	bool unreadable;		/* its first page failed ECC at mount */
 };
 
 struct index {
@@ -128,7 +133,16 @@ struct store {
 	uint8_t *buf;			/* one eraseblock: commit being built, raw */
 	struct pack *pack;		/* compression of payloads, both ways */
 	struct cs_err *err;		/* of the call in progress */
+	/* why the last program or erase failed (-EIO): the flash's words */
+	char failure[CREDSTORE_MESSAGE_MAX];
+	void (*on_event)(const struct store_event *ev, void *arg);
+	void *event_arg;
 };
+
+/* store_event.c: counts the event (store_status) and tells it to the
+ * user's hook at once, so that the two always agree. */
+void store_report(struct store *s, enum store_event_kind kind, uint32_t block, uint32_t count,
+		  const char *reason);
 
 /* store_index.c */
 struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen);
@@ -187,6 +201,8 @@ int store_io_error(struct store *s, int rc, const char *what);
  * which keeps its erase count across a mount.  -EIO: the block is failing
  * (the caller retires it). */
 int erase_free(struct store *s, uint32_t block);
+/* Marks a failing block bad, for good (NOR: until remount). */
+void retire_block(struct store *s, uint32_t block);
 /* Erases again the free blocks whose header needed ECC at mount. */
 int refresh_weak_free(struct store *s);
 

@@ -77,7 +77,7 @@ static int log_write(struct store *s, const struct packing *pk, uint16_t op_coun
 		}
 		/* the block is failing: move everything in it elsewhere */
 		head->closed = true;
-		head->evacuate = true;
+		head->evacuate = EVAC_FAILED;
 	}
 	return store_io_error(s, -EIO, "programming a commit kept failing");
 }
