@@ -21,7 +21,6 @@ struct daemon {
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
-	struct flash *flash;		/* the store's, through flash_log */
 	struct sign_keys *sign_keys;	/* parsed keys for SIGN, made on first use */
 };
 
@@ -56,11 +55,10 @@ const struct command *command_find(uint8_t cmd);
 /* Handle one datagram waiting on the usersock. */
 void server_handle(struct daemon *d);
 
+/* Helpers for command handlers (command_io.c). */
 /* Is the caller (uid, primary gid, and the uid's groups in the group
  * database) in group gid? */
 bool cred_in_group(const struct ucred *cred, gid_t gid);
-
-/* Helpers for command handlers. */
 const char *attr_string(struct nlattr **tb, int attr);
 int need_attr(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
 int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err);

@@ -4,8 +4,8 @@
 # only (libcredstore.map), libcredstore.a, and libcredstore.pc.
 LIBCREDSTORE_VERSION := 1.0.0
 LIBCREDSTORE_OWN     := lib/conn.c lib/query.c lib/notify.c lib/tls.c lib/verdict_cache.c lib/sign.c \
-			$(addprefix lib/provider/,provider.c keyref.c signer.c keymgmt.c signature.c \
-			decoder.c store.c)
+			$(addprefix lib/provider/,core.c keyref.c signer.c keymgmt.c signature.c \
+			decoder.c store.c provider.c)
 LIBCREDSTORE_SRCS    := $(LIBCREDSTORE_OWN) common/usersock.c common/fingerprint.c common/error.c
 LIB_SRCS += $(LIBCREDSTORE_OWN)
 
@@ -29,6 +29,8 @@ $(LIBCREDSTORE_SO): $(patsubst %.c,$(BUILD)/pic/%.o,$(LIBCREDSTORE_SRCS)) lib/li
 # library's objects, linked in whole, exporting OSSL_provider_init only.
 PROVIDER_MODULE := $(LIBCREDSTORE_DIR)/ossl-modules/credstore.so
 PROGRAMS += $(PROVIDER_MODULE)
+# module.c's plain object too, for tests/call-graph over lib/provider.
+PROGRAMS += $(call obj,lib/provider/module.c)
 $(PROVIDER_MODULE): $(patsubst %.c,$(BUILD)/pic/%.o,$(LIBCREDSTORE_SRCS) lib/provider/module.c) \
 		    lib/provider/module.map
 	@mkdir -p $(dir $@)

@@ -1,7 +1,6 @@
-/* The provider itself: what it offers, its settings from openssl.cnf,
- * and its errors. */
+/* The provider itself: what it offers, and its settings from
+ * openssl.cnf. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/core_names.h>
@@ -10,10 +9,6 @@
 #include "provider.h"
 
 #define PROPS "provider=credstore"
-
-const char cs_name_ec[] = "EC:id-ecPublicKey:1.2.840.10045.2.1";
-const char cs_name_rsa[] = "RSA:rsaEncryption:1.2.840.113549.1.1.1";
-const char cs_name_ed25519[] = "ED25519:1.3.101.112";
 
 static const OSSL_ALGORITHM keymgmts[] = {
 	{ cs_name_ec, PROPS, cs_keymgmt_ec, "EC key held by credstored" },
@@ -51,19 +46,6 @@ static const OSSL_ITEM reasons[] = {
 	{ CS_R_NO_MEMORY, "out of memory" },
 	{ 0, NULL }
 };
-
-void cs_prov_error(const struct cs_prov *prov, int reason, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!prov->new_error)
-		return;
-	va_start(ap, fmt);
-	prov->new_error(prov->handle);
-	prov->set_error_debug(prov->handle, NULL, 0, NULL);
-	prov->vset_error(prov->handle, (uint32_t)reason, fmt, ap);
-	va_end(ap);
-}
 
 static const OSSL_ALGORITHM *query_operation(void *provctx, int operation, int *no_cache)
 {
@@ -193,17 +175,4 @@ int credstore_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH 
 	*out = provider_functions;
 	*provctx = prov;
 	return 1;
-}
-
-EVP_PKEY *cs_prov_public_key(struct cs_prov *prov, const unsigned char *spki, size_t len)
-{
-	const unsigned char *p = spki;
-	EVP_PKEY *key = d2i_PUBKEY_ex(NULL, &p, (long)len, prov->libctx, CS_PROV_PROPQ);
-
-	if (!key || p != spki + len) {
-		EVP_PKEY_free(key);
-		cs_prov_error(prov, CS_R_REFERENCE, "the reference's public key does not parse");
-		return NULL;
-	}
-	return key;
 }

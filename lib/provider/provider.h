@@ -1,14 +1,16 @@
 /* The OpenSSL 3 provider "credstore" (credstore-provider(7)): keys whose
  * private half is a reference to credstored.
  *
- *   provider.c   the provider: init, operations, errors, settings
+ *   core.c       errors, public keys in the provider's library context
  *   keyref.c     the key reference (DER, and its PEM file)
  *   signer.c     connections to credstored, per process and thread
  *   keymgmt.c    key objects: public half local, private half a reference
  *   signature.c  ECDSA, RSA (PKCS#1 v1.5, PSS), Ed25519 through SIGN
  *   decoder.c    the reference PEM through PEM_read_bio_PrivateKey()
  *   store.c      credstore:identity/NAME, chain/NAME, anchor/NAME
+ *   provider.c   the provider: init, its operations, settings
  *   module.c     OSSL_provider_init of the loadable module
+ * (in layer order: each file calls only those above it)
  *
  * Everything a key does in public (its parameters, its public half, a
  * comparison with a certificate) is done locally by a public key of the
