@@ -2,8 +2,8 @@
 # Stock servers, unmodified, serving store identities whose keys never
 # leave credstored, through the OpenSSL provider "credstore" (the module
 # built in lib/provider/): openssl s_server on credstore: URIs, Debian's
-# nginx 1.22 and HAProxy 2.6 on a chain file and a key reference
-# (`credctl identity export-ref`), checked with openssl s_client, curl and
+# nginx 1.22, HAProxy 2.6 and lighttpd 1.4 on a chain file and a key
+# reference (`credctl identity export-ref`), checked with openssl s_client, curl and
 # gnutls-cli (the chain served is the store's; the handshake's signature
 # verifies).  Every signature scheme (ECDSA P-256 and P-384, RSA PKCS#1
 # v1.5 and PSS, Ed25519); nginx's workers forked from a root master and
@@ -123,6 +123,12 @@ check_output "HAProxy: the signature verifies (s_client)" 'Verify return code: 0
 check_output "HAProxy answers curl" '^ok' curl -sS --cacert "$T/ca.pem" https://localhost:8460/
 check_output "HAProxy answers gnutls-cli, which verifies the chain" '^HTTP/1.1 200 OK' sh -c \
 	"printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 gnutls-cli --x509cafile $T/ca.pem -p 8460 localhost 2>&1"
+
+# ---- lighttpd (mod_openssl): the same files, a server that drops to www-data ----
+in_shell "lighttpd starts with the chain file and the key reference" tls_start_lighttpd "$T/lighttpd" 8465 \
+	www-data www-data "$T/web-chain.pem" "$T/web.ref"
+check_output "lighttpd serves the store's chain (s_client)" "^$store_chain\$" chain_of_port 8465
+check_output "lighttpd answers curl" '^ok$' curl -sS --cacert "$T/ca.pem" https://localhost:8465/
 
 # ---- refusals: each a handshake that fails and a line that says why ----
 in_shell "nginx with its worker outside the signer group starts" tls_start_nginx "$T/nginx-nobody" 8455 \

@@ -1,6 +1,6 @@
 # Stock TLS servers that take their key from credstored through the
-# OpenSSL provider "credstore" (credstore-provider(7)): Debian's nginx and
-# HAProxy, unmodified, started on loopback from a scratch directory
+# OpenSSL provider "credstore" (credstore-provider(7)): Debian's nginx,
+# HAProxy and lighttpd, unmodified, started on loopback from a scratch directory
 # (root-owned masters, workers as the user given).  Sourced after
 # tests/tls/lib.sh by the provider's test and bench-tls; needs $BUILD.
 
@@ -104,6 +104,31 @@ tls_start_haproxy() {
 	HAPROXY_PID=$!
 	_tls_pids+=($!)
 	_tls_wait_port "$port" "$HAPROXY_PID"
+}
+
+# tls_start_lighttpd DIR PORT USER GROUP CHAIN KEY: lighttpd with
+# mod_openssl serving DIR/index.html, dropping to USER:GROUP after loading
+# its key; sets LIGHTTPD_PID.  Its log (stderr) is DIR/stdout.log.
+tls_start_lighttpd() {
+	local dir=$1 port=$2 user=$3 group=$4 chain=$5 key=$6
+	mkdir -p "$dir"
+	echo ok > "$dir/index.html"
+	tls_openssl_cnf "$dir/openssl.cnf"
+	cat > "$dir/lighttpd.conf" <<-CONF
+	server.document-root = "$dir"
+	server.bind = "127.0.0.1"
+	server.port = $port
+	server.username = "$user"
+	server.groupname = "$group"
+	server.modules += ( "mod_openssl" )
+	ssl.engine = "enable"
+	ssl.pemfile = "$chain"
+	ssl.privkey = "$key"
+	CONF
+	OPENSSL_CONF=$dir/openssl.cnf lighttpd -D -f "$dir/lighttpd.conf" > "$dir/stdout.log" 2>&1 &
+	LIGHTTPD_PID=$!
+	_tls_pids+=($!)
+	_tls_wait_port "$port" "$LIGHTTPD_PID"
 }
 
 # tls_start_s_server LOG PORT ARGS...: openssl s_server with the provider
