@@ -85,22 +85,51 @@ static void *load_ed25519(const void *reference, size_t size)
 	return load(reference, size, "ED25519");
 }
 
+/* An empty key, for OpenSSL's import into this key manager (which it
+ * tries when it compares a certificate's key with one of ours): without
+ * it, OpenSSL records an allocation failure before it compares the other
+ * way round, and that stale error fails a later TLS read (lighttpd). */
+static void *new_key(void *provctx)
+{
+	(void)provctx;
+	return calloc(1, sizeof(struct cs_key));
+}
+
+/* A key of this provider is made from a reference only: another
+ * provider's key is never imported (quietly: OpenSSL then compares in
+ * the other provider). */
+static int import_none(void *keydata, int selection, const OSSL_PARAM params[])
+{
+	(void)keydata, (void)selection, (void)params;
+	return 0;
+}
+
+static const OSSL_PARAM *import_types(int selection)
+{
+	static const OSSL_PARAM none[] = { OSSL_PARAM_END };
+
+	(void)selection;
+	return none;
+}
+
 static void *dup_key(const void *from, int selection)
 {
 	const struct cs_key *key = from;
 
 	(void)selection;
-	if (!EVP_PKEY_up_ref(key->public_key))
+	if (!key->public_key || !EVP_PKEY_up_ref(key->public_key))
 		return NULL;
 	return key_new(key->prov, key->identity, key->public_key, &key->options);
 }
 
 /* The public half, the parameters and (as a reference) the private half:
- * everything a key of ours has. */
+ * everything a loaded key of ours has. */
 static int has(const void *keydata, int selection)
 {
+	const struct cs_key *key = keydata;
+
 	(void)selection;
-	return keydata != NULL;
+	return key && key->public_key;
 }
 
 static int match(const void *a, const void *b, int selection)
@@ -108,14 +137,14 @@ static int match(const void *a, const void *b, int selection)
 	const struct cs_key *ka = a, *kb = b;
 
 	(void)selection;
-	return EVP_PKEY_eq(ka->public_key, kb->public_key) == 1;
+	return has(ka, 0) && has(kb, 0) && EVP_PKEY_eq(ka->public_key, kb->public_key) == 1;
 }
 
 static int get_params(void *keydata, OSSL_PARAM params[])
 {
 	const struct cs_key *key = keydata;
 
-	return EVP_PKEY_get_params(key->public_key, params);
+	return has(key, 0) && EVP_PKEY_get_params(key->public_key, params);
 }
 
 static const OSSL_PARAM *gettable_params(void *provctx)
@@ -181,7 +210,7 @@ static int export_public(void *keydata, int selection, OSSL_CALLBACK *cb, void *
 {
 	const struct cs_key *key = keydata;
 
-	if (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
+	if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) || !has(key, 0))
 		return 0;	/* it is in credstored */
 	return EVP_PKEY_export(key->public_key, selection, cb, arg);
 }
@@ -215,6 +244,7 @@ static const char *ed25519_operation(int operation)
 }
 
 #define KEYMGMT(load_fn, operation_fn) \
+	{ OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))new_key }, \
 	{ OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))load_fn }, \
 	{ OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))key_free }, \
 	{ OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))dup_key }, \
@@ -224,6 +254,8 @@ static const char *ed25519_operation(int operation)
 	{ OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))gettable_params }, \
 	{ OSSL_FUNC_KEYMGMT_SET_PARAMS, (void (*)(void))set_params }, \
 	{ OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS, (void (*)(void))settable_params }, \
+	{ OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))import_none }, \
+	{ OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))import_types }, \
 	{ OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))export_public }, \
 	{ OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))export_types }, \
 	{ OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))operation_fn }, \

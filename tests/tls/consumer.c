@@ -177,6 +177,10 @@ static int keyless(struct credstore *cs, const char *name, const char *child_as)
 	if (credstore_get_identity(cs, name, &id) < 0)
 		return fail(cs, "identity");
 	ret = credstore_ssl_ctx_use_identity(sctx, cs, id);
+	/* A success leaves no error behind: a stale one fails a server's
+	 * next TLS call (SSL_get_error() reads the queue). */
+	if (!ret && ERR_peek_error())
+		ret = -EPROTO;
 	if (ret < 0) {
 		fprintf(stderr, "keyless: %s\n", strerror(-ret));
 		ERR_print_errors_fp(stderr);
