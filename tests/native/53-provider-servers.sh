@@ -123,6 +123,10 @@ check_output "HAProxy: the signature verifies (s_client)" 'Verify return code: 0
 check_output "HAProxy answers curl" '^ok' curl -sS --cacert "$T/ca.pem" https://localhost:8460/
 check_output "HAProxy answers gnutls-cli, which verifies the chain" '^HTTP/1.1 200 OK' sh -c \
 	"printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 gnutls-cli --x509cafile $T/ca.pem -p 8460 localhost 2>&1"
+# HAProxy's two threads sign at once, each on a connection of the key's
+# pool: four clients for two seconds, full handshakes.
+check_output "HAProxy under four concurrent clients: every handshake signed, none refused" \
+	'^[1-9][0-9]* 0$' "$BUILD/bench/tls-bench-client" 8460 "$T/web.pem" "$T/web.key" 2 4
 
 # ---- lighttpd (mod_openssl): the same files, a server that drops to www-data ----
 in_shell "lighttpd starts with the chain file and the key reference" tls_start_lighttpd "$T/lighttpd" 8465 \
