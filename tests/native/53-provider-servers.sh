@@ -97,6 +97,10 @@ in_shell "s_server on a chain file and the key reference file starts" tls_start_
 ref_port=$port
 check_output "s_server with -key web.ref: the handshake verifies" 'Verify return code: 0' s_client "$ref_port"
 
+check_output "credstore:identity/ of an unknown identity: a clear error" "no identity 'nosuch'" \
+	sh -c "! openssl storeutl -provider-path $PROVIDER_DIR -provider credstore -provider default \
+	credstore:identity/nosuch 2>&1"
+
 # ---- nginx: a root master, a worker (forked after the keys were loaded)
 # ---- signing as www-data; an EC and an RSA identity side by side ----
 mkdir -p "$T/nginx" && cp "$T/web-chain.pem" "$T/web.ref" "$T/nginx/"
@@ -110,6 +114,7 @@ check_output "nginx: ECDSA, signed by credstored, verifies (s_client)" 'Peer sig
 check_output "nginx: RSA-PSS with the RSA identity verifies (s_client)" 'Peer signature type: RSA-PSS$' \
 	s_client 8450 -sigalgs rsa_pss_rsae_sha256
 check_output "nginx answers curl" '^ok$' curl -sS --cacert "$T/ca.pem" https://localhost:8450/
+
 check_output "nginx answers gnutls-cli, which verifies the chain" '^HTTP/1.1 200 OK' sh -c \
 	"printf 'GET / HTTP/1.0\r\n\r\n' | timeout 30 gnutls-cli --x509cafile $T/ca.pem -p 8450 localhost 2>&1"
 
