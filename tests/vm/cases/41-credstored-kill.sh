@@ -5,7 +5,7 @@
 # and queries to the module were answered throughout (it keeps serving
 # while the daemon is down).
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
-# vm-timeout: 400
+# vm-timeout: 600
 export CREDSTORED_TEST_NETNS=1
 export KILL_VERIFY_AT_END=1	# python per round is too slow under TCG
 DAEMON_ARGS="--mtd /dev/mtd0"
