@@ -2,7 +2,8 @@
 # (admin_*, backup_*), the query server, the publisher to credstore.ko,
 # the socket server and its dispatch (server.c, commands.c).
 DAEMON_SRCS += daemon/model.c daemon/model_attrs.c daemon/model_identity.c \
-	       daemon/model_anchor.c daemon/model_device.c daemon/model_index.c
+	       daemon/model_anchor.c daemon/model_device.c daemon/model_index.c \
+	       daemon/device_index.c
 DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
 	       daemon/query.c daemon/admin_identity.c daemon/admin_anchor.c \
 	       daemon/admin_device.c daemon/admin_store.c daemon/admin_export.c \

@@ -222,7 +222,8 @@ int main(void)
 		return 0;
 	}
 	f = flash_emu_open(NULL, &g, NULL, NULL);
-	d.model.store = test_mount(f, &o, true);
+	if (model_open(&d.model, test_mount(f, &o, true), NULL))
+		abort();
 	d.model.limits = (struct model_limits){ 4, 4, 1024 };
 	d.usersock = cs_usersock_listen(NULL);
 	if (!d.usersock)
@@ -240,6 +241,7 @@ int main(void)
 	pthread_join(thread, NULL);
 	nl_socket_free(d.usersock);
 	store_unmount(d.model.store);
+	model_close(&d.model);
 	flash_close(f);
 	return tap_done();
 }
