@@ -1,5 +1,6 @@
 /* The model's transactions: staged changes over the committed store. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,11 +85,6 @@ void model_txn_free(struct model_txn *t)
 	free(t->changes);
 	model_index_free(t);
 	free(t);
-}
-
-bool model_change_latest(const struct model_txn *t, const struct model_change *c)
-{
-	return model_index_find(t, c->type, c->key) == c;
 }
 
 typedef int (*decode_fn)(const struct store_record *r, void *out, struct cs_err *err);
@@ -348,6 +344,39 @@ int model_devices_with_fingerprint(struct model *m, const uint8_t *fp,
 	return ret ? ret : device_index_find_fp(m->devices, SLOT_SUB, fp, visit_candidate, &v);
 }
 
+struct committed_search {
+	const struct model_txn *t;
+	const char *exclude;
+	char *out;
+};
+
+/* A committed holder counts unless t staged a change of it (then what
+ * t staged is what holds, or not, the fingerprint). */
+static int committed_owner(const struct model_device *d, void *arg)
+{
+	struct committed_search *cs = arg;
+
+	if (!strcmp(d->id, cs->exclude) || model_index_find(cs->t, STORE_REC_DEVICE, d->id))
+		return 0;
+	snprintf(cs->out, CREDSTORE_DEVICE_ID_MAX, "%s", d->id);
+	return 1;
+}
+
+int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
+			    char out[CREDSTORE_DEVICE_ID_MAX])
+{
+	struct committed_search cs = { t, exclude, out };
+	const char *id = model_index_staged_owner(t, fp, exclude);
+
+	if (id) {	/* a device id is shorter than the keys of other records */
+		snprintf(out, CREDSTORE_DEVICE_ID_MAX, "%.*s", CREDSTORE_DEVICE_ID_MAX - 1, id);
+		return 1;
+	}
+	if (t->cleared & (1u << STORE_REC_DEVICE))
+		return 0;
+	return model_devices_with_fingerprint(t->m, fp, committed_owner, &cs);
+}
+
 int model_iterate(struct model *m, uint8_t type, const char *after,
 		  int (*fn)(const struct store_record *r, void *arg), void *arg,
 		  struct cs_err *err)
@@ -361,4 +390,32 @@ int model_iterate_public(struct model *m, uint8_t type, const char *after,
 {
 	return store_iterate_public(m->store, type, after, after ? strlen(after) : 0, fn, arg,
 				    err);
+}
+
+int model_record_check(const struct store_record *r, struct cs_err *err)
+{
+	union {
+		struct model_identity id;
+		struct model_anchor a;
+		struct model_device d;
+	} u;
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	switch (r->type) {
+	case STORE_REC_IDENTITY:
+		ret = model_identity_decode(r, &u.id, err);
+		model_identity_release(&u.id);
+		return ret;
+	case STORE_REC_ANCHOR:
+		ret = model_anchor_decode(r, &u.a, err);
+		model_anchor_release(&u.a);
+		return ret;
+	case STORE_REC_DEVICE:
+		ret = model_device_decode(r, &u.d, err);
+		model_device_wipe(&u.d);
+		return ret;
+	default:
+		return cs_err_set(err, EBADMSG, "unknown record type %u", r->type);
+	}
 }

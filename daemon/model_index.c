@@ -9,7 +9,6 @@
  * command at 100,000 devices cost 20 times what it cost at 1,000. */
 #include <errno.h>
 #include <search.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +60,11 @@ const struct model_change *model_index_find(const struct model_txn *t, uint8_t t
 	memcpy(probe->key, key, len);
 	found = tfind(probe, &t->by_key, key_cmp);
 	return found ? &t->changes[(*found)->change] : NULL;
+}
+
+bool model_change_latest(const struct model_txn *t, const struct model_change *c)
+{
+	return model_index_find(t, c->type, c->key) == c;
 }
 
 static int index_key(struct model_txn *t, size_t i)
@@ -151,8 +155,8 @@ static const char *current_holder(const struct model_txn *t, const struct holder
 	return !c->deleted && model_change_latest(t, c) ? c->key : NULL;
 }
 
-static const char *staged_owner(const struct model_txn *t, const uint8_t *fp,
-				const char *exclude)
+const char *model_index_staged_owner(const struct model_txn *t, const uint8_t *fp,
+				     const char *exclude)
 {
 	for (const struct holder *h = holders_of(&t->staged_fps, fp); h; h = h->next) {
 		const char *id = current_holder(t, h);
@@ -161,39 +165,6 @@ static const char *staged_owner(const struct model_txn *t, const uint8_t *fp,
 			return id;
 	}
 	return NULL;
-}
-
-struct committed_search {
-	const struct model_txn *t;
-	const char *exclude;
-	char *out;
-};
-
-/* A committed holder counts unless t staged a change of it (then what
- * t staged is what holds, or not, the fingerprint). */
-static int committed_owner(const struct model_device *d, void *arg)
-{
-	struct committed_search *cs = arg;
-
-	if (!strcmp(d->id, cs->exclude) || model_index_find(cs->t, STORE_REC_DEVICE, d->id))
-		return 0;
-	snprintf(cs->out, CREDSTORE_DEVICE_ID_MAX, "%s", d->id);
-	return 1;
-}
-
-int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
-			    char out[CREDSTORE_DEVICE_ID_MAX])
-{
-	struct committed_search cs = { t, exclude, out };
-	const char *id = staged_owner(t, fp, exclude);
-
-	if (id) {	/* a device id is shorter than the keys of other records */
-		snprintf(out, CREDSTORE_DEVICE_ID_MAX, "%.*s", CREDSTORE_DEVICE_ID_MAX - 1, id);
-		return 1;
-	}
-	if (t->cleared & (1u << STORE_REC_DEVICE))
-		return 0;
-	return model_devices_with_fingerprint(t->m, fp, committed_owner, &cs);
 }
 
 static void free_fp_node(void *p)

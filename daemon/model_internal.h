@@ -20,6 +20,10 @@ int model_index_change(struct model_txn *t, size_t i);
 const struct model_change *model_index_find(const struct model_txn *t, uint8_t type,
 					    const char *key);
 void model_index_free(struct model_txn *t);
+/* A device other than exclude that t staged holding fp (as it stands in
+ * t), or NULL. */
+const char *model_index_staged_owner(const struct model_txn *t, const uint8_t *fp,
+				     const char *exclude);
 /* The committed device index: built from the store (model_open), and
  * kept in step with each commit in two steps, so that nothing can fail
  * once the commit is on flash: model_index_prepare() before the store
