@@ -205,7 +205,7 @@ int admin_identity_remove(struct cmd_ctx *c, struct cs_err *err)
 int admin_identity_export_key(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct model_identity id = { 0 };
-	int r = query_get_identity(c, &id, err);
+	int r = query_get_identity(c, true, &id, err);
 
 	if (!r && !id.key)
 		r = cs_err_set(err, ENOENT, "identity '%s' has no key", id.name);

@@ -98,8 +98,10 @@ int admin_batch(struct cmd_ctx *c, struct cs_err *err);
 int admin_identity_export_key(struct cmd_ctx *c, struct cs_err *err);
 
 /* The identity that tb[CREDSTORE_A_NAME] names, with a certificate;
- * -ENOENT with a message otherwise. */
-int query_get_identity(struct cmd_ctx *c, struct model_identity *id, struct cs_err *err);
+ * -ENOENT with a message otherwise.  with_key: its private keys too
+ * (unsealed: the admin's export alone); else the chain without them. */
+int query_get_identity(struct cmd_ctx *c, bool with_key, struct model_identity *id,
+		       struct cs_err *err);
 int query_status(struct cmd_ctx *c, struct cs_err *err);
 int query_identity(struct cmd_ctx *c, struct cs_err *err);
 int query_identity_dump(struct cmd_ctx *c, struct cs_err *err);
