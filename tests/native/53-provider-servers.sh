@@ -146,20 +146,22 @@ check_output "lighttpd answers curl, twice in a row" '^ok\.ok\.$' sh -c "curl -s
 in_shell "nginx with its worker outside the signer group starts" tls_start_nginx "$T/nginx-nobody" 8455 \
 	nobody nogroup "$T/web-chain.pem" "$T/web.ref"
 check_fails "its handshakes fail" curl -sS --cacert "$T/ca.pem" https://localhost:8455/
-check_output "its log says the worker may not sign" "uid $(id -u nobody) may not sign with identity 'web'" \
-	cat "$T/nginx-nobody/error.log"
+not_signer="uid $(id -u nobody) may not sign with identity 'web'"
+check_output "its log says the worker may not sign" "$not_signer" \
+	tls_log_wait "$not_signer" "$T/nginx-nobody/error.log"
 
 in_shell "credstored stops" stop_daemon
 check_fails "with credstored down, nginx's handshakes fail" curl -sS --cacert "$T/ca.pem" https://localhost:8450/
 check_output "and its log says credstored cannot be reached" "identity 'web': .*credstored" \
-	cat "$T/nginx/error.log"
+	tls_log_wait "identity 'web': .*credstored" "$T/nginx/error.log"
 in_shell "credstored starts again" start_daemon
 check_output "the same nginx worker signs again (a new connection)" '^ok$' \
 	curl -sS --cacert "$T/ca.pem" https://localhost:8450/
 
 check "identity p384 is removed" $CREDCTL identity remove p384
 check_fails "s_server on the removed identity fails its handshakes" s_client "$p384_port"
-check_output "and says so" "no identity 'p384'" cat "$T/s_server-p384-$p384_port.log"
+check_output "and says so" "no identity 'p384'" \
+	tls_log_wait "no identity 'p384'" "$T/s_server-p384-$p384_port.log"
 
 # ---- rotation under running servers, clients connecting throughout ----
 cat > "$T/reload-nginx" <<-EOF

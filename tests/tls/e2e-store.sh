@@ -115,5 +115,6 @@ check_output "an unknown identity is a clear error" 'identity nosuch: ' \
 # is signed, even where the module still answers every query.
 in_shell "credstored stops" stop_daemon
 check_fails "with credstored gone, a device is refused" tls_curl dev2-master
+unreachable="refused .*: credstored: identity 'web': cannot reach credstored"
 check_output "and the log says credstored, which signs the handshake, cannot be reached" \
-	"refused .*: credstored: identity 'web': cannot reach credstored" cat "$unanchored_log"
+	"$unreachable" tls_log_wait "$unreachable" "$unanchored_log"
