@@ -1,9 +1,11 @@
 # daemon/: credstored.  The data model (model_*), the admin commands
 # (admin_*, backup_*), the query server, the publisher to credstore.ko,
-# the socket server and its dispatch (server.c, commands.c).
+# the sockets (listen.c), connections with bounded queues (conn.c), the
+# event loop (loop.c) and the dispatch of requests (server.c, commands.c).
 DAEMON_SRCS += daemon/model.c daemon/model_attrs.c daemon/model_identity.c \
 	       daemon/model_anchor.c daemon/model_device.c daemon/model_index.c
-DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
+DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/conn.c daemon/listen.c daemon/loop.c \
+	       daemon/server.c daemon/commands.c \
 	       daemon/query.c daemon/admin_identity.c daemon/admin_anchor.c \
 	       daemon/admin_device.c daemon/admin_store.c daemon/admin_export.c \
 	       daemon/admin_import.c daemon/backup_records.c daemon/backup_seal.c \

@@ -5,6 +5,5 @@
 # refusals (keys, secrets, publishing) are case 32 and nlfuzz (case 60).
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 600
-export CREDSTORED_TEST_NETNS=1	# the module's family lives in the initial netns
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/60-security.sh"
