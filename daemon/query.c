@@ -1,4 +1,4 @@
-/* The queries, answered by the daemon over usersock with the module's
+/* The queries, answered by the daemon on its sockets with the module's
  * semantics (for clients where credstore.ko is absent, and for credctl). */
 #include <errno.h>
 #include <string.h>
