@@ -122,7 +122,7 @@ static void no_core_dumps(void)
 	setrlimit(RLIMIT_CORE, &none);
 }
 
-static struct flash *open_backend(const struct options *o, struct cs_err *err)
+static struct flash *open_flash(const struct options *o, struct cs_err *err)
 {
 	struct flash_geometry geo;
 	struct flash_faults faults;
@@ -134,16 +134,6 @@ static struct flash *open_backend(const struct options *o, struct cs_err *err)
 	    (o->faults && flash_faults_parse(o->faults, &faults, err)))
 		return NULL;
 	return flash_emu_open(o->image, &geo, &faults, err);
-}
-
-/* Through flash_log, which names the blocks behind the store's counters. */
-static struct flash *open_flash(const struct options *o, struct cs_err *err)
-{
-	struct flash *f = open_backend(o, err);
-
-	if (f && !(f = flash_log_wrap(f)))
-		cs_err_set(err, ENOMEM, "out of memory");
-	return f;
 }
 
 /* Mount; a blank flash is formatted first (first start). */
@@ -192,7 +182,7 @@ static int signal_fd(void)
 }
 
 /* Every MAINTAIN_INTERVAL_MS: a staged import whose client went away is
- * dropped, the store scrubs and collects, the flash's events are logged. */
+ * dropped, the store scrubs and collects. */
 static void upkeep(struct daemon *d)
 {
 	struct cs_err err = { 0 };
@@ -200,7 +190,6 @@ static void upkeep(struct daemon *d)
 	import_reap(d);
 	if (store_maintain(d->model.store, &err) < 0)
 		log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
-	flash_log_report(d->flash, d->model.store);
 }
 
 /* Up to the hard limit: every connection is a descriptor. */
@@ -217,7 +206,7 @@ static void raise_descriptor_limit(void)
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct store_options so = { .redundancy = 1 };
+	struct store_options so = { .redundancy = 1, .on_event = flash_log_event };
 	struct daemon d = { 0 };
 	struct listeners l = { .fd = { -1, -1 } };
 	struct loop *lp = NULL;
@@ -238,8 +227,7 @@ int main(int argc, char **argv)
 	    !(d.model.store = open_store(f, &so, &err)))
 		goto out;
 	OPENSSL_cleanse(so.key, sizeof(so.key));
-	d.flash = f;
-	flash_log_report(f, d.model.store);
+	flash_log_mounted(d.model.store);
 	if (!o.no_module && !(d.publisher = publisher_open(&d.model, &err))) {
 		log_msg(LOG_WARNING, "%s: userspace mode only", err.msg);
 		cs_err_clear(&err);

@@ -1,7 +1,4 @@
-#include <errno.h>
-
 #include "notify.h"
-#include "server.h"
 
 static const uint8_t kind_of[STORE_REC_TYPE_MAX + 1] = {
 	[STORE_REC_IDENTITY] = CREDSTORE_KIND_IDENTITY,
@@ -51,11 +48,4 @@ void notify_changes(struct conns *set, const struct model_txn *t, uint64_t gen)
 		nlmsg_free(event);
 	}
 	nlmsg_free(lost);
-}
-
-int query_subscribe(struct cmd_ctx *c, struct cs_err *err)
-{
-	(void)err;
-	c->conn->subscribed = true;
-	return 0;
 }

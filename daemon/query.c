@@ -342,3 +342,11 @@ int query_device_dump(struct cmd_ctx *c, struct cs_err *err)
 {
 	return dump_type(c, STORE_REC_DEVICE, CREDSTORE_A_DEVICE_ID, dump_device, err);
 }
+
+/* The connection hears every change from now on (daemon/notify.c). */
+int query_subscribe(struct cmd_ctx *c, struct cs_err *err)
+{
+	(void)err;
+	c->conn->subscribed = true;
+	return 0;
+}

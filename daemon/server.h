@@ -22,7 +22,6 @@ struct daemon {
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
-	struct flash *flash;		/* the store's, through flash_log */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };
@@ -59,7 +58,7 @@ void server_accepted(struct daemon *d, struct conn *conn);
 /* Handle one datagram read from conn (buf of len bytes, taken). */
 void server_request(struct daemon *d, struct conn *conn, unsigned char *buf, size_t len);
 
-/* Helpers for command handlers. */
+/* Helpers for command handlers (command_io.c). */
 const char *attr_string(struct nlattr **tb, int attr);
 int need_attr(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
 int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err);

@@ -6,9 +6,6 @@
 . "$(dirname "$0")/credstored-kill.bash"
 
 ROUNDS=${KILL_ROUNDS:-50}
-# Room for every device the writer adds in all the rounds: at the limit,
-# no round would see an acknowledgement.
-DAEMON_ARGS="$DAEMON_ARGS --max-devices 16384"
 in_shell "credstored starts" start_daemon
 kill_rounds "$ROUNDS"
 check "every acknowledged change survived $ROUNDS kills" test "$KILL_FAILURES" = 0
