@@ -34,7 +34,7 @@ static int connect_kernel(struct credstore *cs)
 	return 0;
 }
 
-int cs_conn_open_daemon(struct credstore *cs, struct cs_client *c)
+static int open_daemon(struct credstore *cs, struct cs_client *c)
 {
 	return cs_client_open(c, cs->runtime_dir, CS_QUERY_SOCKET, cs->daemon_uid, cs->timeout_ms,
 			      &cs->err);
@@ -42,7 +42,7 @@ int cs_conn_open_daemon(struct credstore *cs, struct cs_client *c)
 
 static int connect_daemon(struct credstore *cs)
 {
-	int ret = cs_conn_open_daemon(cs, &cs->daemon);
+	int ret = open_daemon(cs, &cs->daemon);
 
 	if (ret == 0)
 		cs->transport = CREDSTORE_TRANSPORT_DAEMON;
@@ -253,7 +253,7 @@ static int daemon_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn
 	if (ret == -EPIPE && again) {
 		cs_client_close(&cs->daemon);
 		cs_err_clear(&cs->err);
-		ret = cs_conn_open_daemon(cs, &cs->daemon);
+		ret = open_daemon(cs, &cs->daemon);
 		if (!ret) {
 			ret = cs_client_transact(&cs->daemon, again, fn, arg, &cs->err);
 			again = NULL;

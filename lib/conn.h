@@ -34,9 +34,6 @@ struct nl_msg *cs_conn_request(struct credstore *cs, uint8_t cmd, int flags);
  * reply expected but the acknowledgement).  Errors land in cs->err. */
 int cs_conn_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn fn, void *arg);
 
-/* Connect c to the daemon's query socket as cs does. */
-int cs_conn_open_daemon(struct credstore *cs, struct cs_client *c);
-
 /* A whole dump of cmd, whichever way the transport pages it. */
 int cs_conn_dump(struct credstore *cs, uint8_t cmd, int cursor_attr, cs_reply_fn fn, void *arg);
 

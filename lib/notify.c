@@ -136,7 +136,8 @@ static int subscribe(struct credstore_events *ev)
 {
 	struct credstore *cs = ev->cs;
 	struct epoll_event watch = { .events = EPOLLIN };
-	int ret = cs_conn_open_daemon(cs, &ev->sub);
+	int ret = cs_client_open(&ev->sub, cs->runtime_dir, CS_QUERY_SOCKET, cs->daemon_uid,
+				 cs->timeout_ms, &cs->err);
 
 	if (!ret)
 		ret = cs_client_transact(&ev->sub, cs_client_request(CREDSTORE_ADMIN_CMD_SUBSCRIBE, 0),
