@@ -12,7 +12,7 @@ BUILD=${BUILD:-$REPO/build}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 : "${TLS_EXPECT_SOURCE:=credstored}"
 TLS_DIR=$T
-trap 'tls_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'tls_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 log=$T/proxy.log
 me=$(id -u)
 

@@ -12,7 +12,7 @@ BUILD=${BUILD:-$REPO/build}
 . "$REPO/tests/tls/lib.sh"
 TLS_DIR=$T
 ip link set lo up
-trap 'tls_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'tls_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 
 say() { echo "demo: $*"; }
 indent() { sed 's/^/demo:     /'; }
