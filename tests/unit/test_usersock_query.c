@@ -401,12 +401,10 @@ static void test_subscribe(void)
 
 int main(void)
 {
-	struct flash_geometry g = test_nand(16);
-	struct store_options o = test_options(1);
 	struct conn_limits limits = { CONN_DEFAULT_PER_UID, CONN_OUTSTANDING,
 				      { CONN_QUEUE_MAX_ADMIN, CONN_QUEUE_MAX_QUERY }, CONN_STALL_MS };
 	struct listeners l;
-	struct flash *f;
+	struct fixture fx;
 	struct cs_client c;
 	pthread_t thread;
 
@@ -416,8 +414,7 @@ int main(void)
 	}
 	if (!mkdtemp(dir) || chmod(dir, 0755) || listeners_open(&l, dir, 0, NULL))
 		abort();
-	f = flash_emu_open(NULL, &g, NULL, NULL);
-	d.model.store = test_mount(f, &o, true);
+	d.model.store = fixture_open(&fx, test_nand(16), NULL);
 	d.model.limits = (struct model_limits){ 4, 4, 1024 };
 	lp = loop_new(&d, &l, &limits, -1, NULL);
 	if (!lp)
@@ -439,8 +436,7 @@ int main(void)
 	pthread_join(thread, NULL);
 	loop_free(lp);
 	listeners_close(&l);
-	store_unmount(d.model.store);
-	flash_close(f);
+	fixture_close(&fx);
 	rmdir(dir);
 	return tap_done();
 }
