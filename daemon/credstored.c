@@ -212,6 +212,7 @@ int main(int argc, char **argv)
 	struct loop *lp = NULL;
 	struct cs_err err = { 0 };
 	struct flash *f = NULL;
+	struct store *s = NULL;
 	int sfd = -1, rc = 1;
 
 	no_core_dumps();
@@ -224,7 +225,8 @@ int main(int argc, char **argv)
 	    listeners_open(&l, o.runtime_dir, d.has_admin_group ? d.admin_gid : getegid(), &err) ||
 	    keyfile_load(o.key_file, so.key, &err) ||
 	    !(f = open_flash(&o, &err)) ||
-	    !(d.model.store = open_store(f, &so, &err)))
+	    !(s = open_store(f, &so, &err)) ||
+	    model_open(&d.model, s, &err))
 		goto out;
 	OPENSSL_cleanse(so.key, sizeof(so.key));
 	flash_log_mounted(d.model.store);
@@ -254,8 +256,9 @@ out:
 	import_drop(&d);
 	loop_free(lp);
 	publisher_close(d.publisher);
-	if (d.model.store)
-		store_unmount(d.model.store);
+	model_close(&d.model);
+	if (s)
+		store_unmount(s);
 	flash_close(f);
 	listeners_close(&l);
 	if (sfd >= 0)

@@ -414,7 +414,8 @@ int main(void)
 	}
 	if (!mkdtemp(dir) || chmod(dir, 0755) || listeners_open(&l, dir, 0, NULL))
 		abort();
-	d.model.store = fixture_open(&fx, test_nand(16), NULL);
+	if (model_open(&d.model, fixture_open(&fx, test_nand(16), NULL), NULL))
+		abort();
 	d.model.limits = (struct model_limits){ 4, 4, 1024 };
 	lp = loop_new(&d, &l, &limits, -1, NULL);
 	if (!lp)
@@ -436,6 +437,7 @@ int main(void)
 	pthread_join(thread, NULL);
 	loop_free(lp);
 	listeners_close(&l);
+	model_close(&d.model);
 	fixture_close(&fx);
 	rmdir(dir);
 	return tap_done();
