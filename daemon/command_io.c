@@ -2,8 +2,6 @@
  * sign.c, the batch in commands.c): the request's attributes, the
  * caller's groups, the reply and its parts, the entries of a dump. */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 
 #include "server.h"
@@ -59,23 +57,5 @@ int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg
 		cs_msg_wipe_free(msg);
 		return cs_err_set(err, EMSGSIZE, "an entry does not fit in a message");
 	}
-	return cs_usersock_send(c->d->usersock, msg) < 0
-		? cs_err_set(err, EIO, "the client stopped reading the dump") : 0;
-}
-
-bool cred_in_group(const struct ucred *cred, gid_t gid)
-{
-	struct passwd *pw;
-	gid_t groups[256];
-	int n = 256;
-
-	if (cred->gid == gid)
-		return true;
-	pw = getpwuid(cred->uid);
-	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-		return false;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
+	return conn_send(c->conn, msg) < 0 ? cs_err_set(err, EPIPE, "the client went away") : 0;
 }

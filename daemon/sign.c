@@ -44,9 +44,11 @@ struct sign_request {
 static int authorise_signer(const struct cmd_ctx *c, const struct sign_identity *id,
 			    struct cs_err *err)
 {
-	const struct ucred *cred = &c->req->cred;
+	const struct ucred *cred = &c->conn->cred;
 
-	if (cred->uid == 0 || (id->has_signers && cred_in_group(cred, id->signers)))
+	/* The groups the peer held when it connected (SO_PEERGROUPS): a
+	 * worker that dropped privileges is judged by what it kept. */
+	if (cred->uid == 0 || (id->has_signers && conn_in_group(c->conn, id->signers)))
 		return 0;
 	cs_err_set(err, EPERM, "uid %u may not sign with identity '%s' (its signers: root%s)",
 		   (unsigned int)cred->uid, id->name, id->has_signers ? " and its signer group" : " only");

@@ -79,11 +79,13 @@ static void load_provider(void)
  * connections made with cs's options. */
 static EVP_PKEY *keyless_key(struct credstore *cs, const char *identity, X509 *leaf)
 {
-	struct credstore_options o = cs->opt;
-	unsigned int uid = (unsigned int)o.daemon_uid;
+	unsigned int uid = (unsigned int)cs->daemon_uid;
+	int timeout_ms = cs->timeout_ms;
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_uint("credstore-daemon-uid", &uid),
-		OSSL_PARAM_int("credstore-timeout-ms", &o.timeout_ms),
+		OSSL_PARAM_int("credstore-timeout-ms", &timeout_ms),
+		OSSL_PARAM_construct_utf8_string("credstore-runtime-dir",
+						 (char *)cs_runtime_dir(cs->runtime_dir), 0),
 		OSSL_PARAM_END
 	};
 	OSSL_DECODER_CTX *dctx = NULL;

@@ -16,6 +16,7 @@
  * (libcredstore's helper passes its connection's options). */
 #define PARAM_DAEMON_UID	"credstore-daemon-uid"
 #define PARAM_TIMEOUT_MS	"credstore-timeout-ms"
+#define PARAM_RUNTIME_DIR	"credstore-runtime-dir"
 
 static void key_free(void *keydata)
 {
@@ -43,7 +44,6 @@ static struct cs_key *key_new(struct cs_prov *prov, const char *identity, EVP_PK
 	key->prov = prov;
 	snprintf(key->identity, sizeof(key->identity), "%s", identity);
 	key->public_key = public_key;
-	key->options = *options;
 	return key;
 }
 
@@ -119,7 +119,7 @@ static void *dup_key(const void *from, int selection)
 	(void)selection;
 	if (!key->public_key || !EVP_PKEY_up_ref(key->public_key))
 		return NULL;
-	return key_new(key->prov, key->identity, key->public_key, &key->options);
+	return key_new(key->prov, key->identity, key->public_key, cs_signer_options(key->signer));
 }
 
 /* The public half, the parameters and (as a reference) the private half:
@@ -170,7 +170,8 @@ static int set_params(void *keydata, const OSSL_PARAM params[])
 {
 	struct cs_key *key = keydata;
 	const OSSL_PARAM *p;
-	struct credstore_options o = key->options;
+	const struct credstore_options *now = cs_signer_options(key->signer);
+	struct credstore_options o = *now;
 	unsigned int uid;
 	struct cs_signer *signer;
 
@@ -183,14 +184,18 @@ static int set_params(void *keydata, const OSSL_PARAM params[])
 	p = OSSL_PARAM_locate_const(params, PARAM_TIMEOUT_MS);
 	if (p && !OSSL_PARAM_get_int(p, &o.timeout_ms))
 		return 0;
-	if (!memcmp(&o, &key->options, sizeof(o)))
+	p = OSSL_PARAM_locate_const(params, PARAM_RUNTIME_DIR);
+	if (p && !OSSL_PARAM_get_utf8_string_ptr(p, &o.runtime_dir))
+		return 0;
+	if (o.daemon_uid == now->daemon_uid && o.timeout_ms == now->timeout_ms &&
+	    (o.runtime_dir == now->runtime_dir ||
+	     (o.runtime_dir && now->runtime_dir && !strcmp(o.runtime_dir, now->runtime_dir))))
 		return 1;
 	signer = cs_signer_new(&o);
 	if (!signer)
 		return 0;
 	cs_signer_free(key->signer);
 	key->signer = signer;
-	key->options = o;
 	return 1;
 }
 
@@ -199,6 +204,7 @@ static const OSSL_PARAM *settable_params(void *provctx)
 	static const OSSL_PARAM table[] = {
 		OSSL_PARAM_uint(PARAM_DAEMON_UID, NULL),
 		OSSL_PARAM_int(PARAM_TIMEOUT_MS, NULL),
+		OSSL_PARAM_utf8_string(PARAM_RUNTIME_DIR, NULL, 0),
 		OSSL_PARAM_END
 	};
 

@@ -7,6 +7,7 @@
 #include <openssl/params.h>
 
 #include "provider.h"
+#include "usersock.h"
 
 #define PROPS "provider=credstore"
 
@@ -95,6 +96,7 @@ static void teardown(void *provctx)
 	struct cs_prov *prov = provctx;
 
 	OSSL_LIB_CTX_free(prov->libctx);
+	free(prov->runtime_dir);
 	free(prov);
 }
 
@@ -109,19 +111,24 @@ static const OSSL_DISPATCH provider_functions[] = {
 
 /* openssl.cnf, in the provider's section:
  *   daemon-uid = 0       credstored's uid (its answers from any other are dropped)
- *   timeout-ms = 5000    bound on each wait for credstored */
+ *   timeout-ms = 5000    bound on each wait for credstored
+ *   runtime-dir = DIR    where credstored's sockets are
+ * Without runtime-dir, $CREDSTORE_RUNTIME_DIR as the process has it when
+ * the provider loads (a server's master: nginx clears its workers'
+ * environment), else /run/credstore. */
 static int read_settings(struct cs_prov *prov, OSSL_FUNC_core_get_params_fn *core_get_params)
 {
-	char *uid = NULL, *timeout = NULL, *end;
+	char *uid = NULL, *timeout = NULL, *dir = NULL, *end;
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_utf8_ptr("daemon-uid", &uid, 0),
 		OSSL_PARAM_utf8_ptr("timeout-ms", &timeout, 0),
+		OSSL_PARAM_utf8_ptr("runtime-dir", &dir, 0),
 		OSSL_PARAM_END
 	};
 
 	prov->options.transport = CREDSTORE_TRANSPORT_DAEMON;
-	if (!core_get_params || !core_get_params(prov->handle, params))
-		return 0;
+	if (core_get_params && !core_get_params(prov->handle, params))
+		uid = timeout = dir = NULL;
 	if (uid) {
 		prov->options.daemon_uid = (uid_t)strtoul(uid, &end, 10);
 		if (!*uid || *end)
@@ -132,7 +139,9 @@ static int read_settings(struct cs_prov *prov, OSSL_FUNC_core_get_params_fn *cor
 		if (!*timeout || *end || prov->options.timeout_ms <= 0)
 			return -EINVAL;
 	}
-	return 0;
+	prov->runtime_dir = strdup(cs_runtime_dir(dir && *dir ? dir : NULL));
+	prov->options.runtime_dir = prov->runtime_dir;
+	return prov->runtime_dir ? 0 : -ENOMEM;
 }
 
 int credstore_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,

@@ -36,6 +36,7 @@ struct cs_prov {
 	const OSSL_CORE_HANDLE *handle;
 	OSSL_LIB_CTX *libctx;			/* a child of the application's */
 	struct credstore_options options;	/* from openssl.cnf */
+	char *runtime_dir;			/* options.runtime_dir's, owned */
 	OSSL_FUNC_core_new_error_fn *new_error;
 	OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
 	OSSL_FUNC_core_vset_error_fn *vset_error;
@@ -81,7 +82,9 @@ struct cs_keyref_object {
 
 struct cs_signer;
 
+/* A signer connects with a copy of options (the runtime directory too). */
 struct cs_signer *cs_signer_new(const struct credstore_options *options);
+const struct credstore_options *cs_signer_options(const struct cs_signer *s);
 void cs_signer_free(struct cs_signer *s);
 /* Sign through credstored; on failure, the error is raised.  After a
  * fork the child opens its own connections (the parent's carry the
@@ -98,8 +101,7 @@ struct cs_key {
 	char identity[CREDSTORE_NAME_MAX];
 	EVP_PKEY *public_key;			/* the default provider's */
 	uint8_t key_id[CREDSTORE_FINGERPRINT_LEN];
-	struct credstore_options options;
-	struct cs_signer *signer;
+	struct cs_signer *signer;		/* and the options it connects with */
 };
 
 /* The key type names, as the default provider spells them. */

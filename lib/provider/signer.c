@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "provider.h"
@@ -19,7 +20,8 @@ struct idle {
 };
 
 struct cs_signer {
-	struct credstore_options options;
+	struct credstore_options options;	/* runtime_dir: NULL or dir */
+	char *dir;
 	pthread_mutex_t lock;
 	/* Who made the idle connections. */
 	pid_t pid;
@@ -48,6 +50,10 @@ struct cs_signer *cs_signer_new(const struct credstore_options *options)
 		return NULL;
 	s->options = *options;
 	s->options.transport = CREDSTORE_TRANSPORT_DAEMON;
+	if (options->runtime_dir && !(s->options.runtime_dir = s->dir = strdup(options->runtime_dir))) {
+		free(s);
+		return NULL;
+	}
 	set_owner(s);
 	pthread_mutex_init(&s->lock, NULL);
 	return s;
@@ -70,7 +76,13 @@ void cs_signer_free(struct cs_signer *s)
 		return;
 	close_idle(s);
 	pthread_mutex_destroy(&s->lock);
+	free(s->dir);
 	free(s);
+}
+
+const struct credstore_options *cs_signer_options(const struct cs_signer *s)
+{
+	return &s->options;
 }
 
 /* An idle connection of this process, or NULL. */

@@ -1,6 +1,6 @@
 /* libFuzzer: the queries credstored answers in userspace mode (no
- * module), and its own SIGN, parsed from a real datagram on its usersock
- * port, against a store holding devices and an identity. */
+ * module), and its own SIGN, parsed from a real datagram on its admin
+ * socket, against a store holding devices and an identity. */
 #include <string.h>
 
 #include "harness.h"

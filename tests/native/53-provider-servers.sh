@@ -21,13 +21,13 @@ case "$BUILD" in
 */san) echo "ok - stock servers with the provider # SKIP an ASan module cannot load into nginx or HAProxy"
        exit 0 ;;
 esac
-. "$(dirname "$0")/credstored-env.bash"	# runs on in a network namespace of its own
-ip link set lo up
 . "$(dirname "$0")/../tls/lib.sh"
 . "$(dirname "$0")/../tls/servers.sh"
+tls_private_network "$0" "$@"
+. "$(dirname "$0")/credstored-env.bash"
 TLS_DIR=$T
 chmod 755 "$T"		# the servers' workers (www-data) read their files
-trap 'tls_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'tls_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 
 # A root, an intermediate CA, and leaves for localhost under it.
 san='subjectAltName=DNS:localhost,IP:127.0.0.1

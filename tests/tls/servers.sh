@@ -6,8 +6,20 @@
 
 PROVIDER_DIR=$BUILD/lib/ossl-modules
 
+# tls_private_network SCRIPT ARGS...: run the script again in a network
+# namespace of its own (where it can: root), with its own loopback: the
+# servers listen on fixed ports, which a run of the same script at the
+# same time, or a server of the host, would hold.  credstored's sockets
+# are paths: they reach across namespaces.
+tls_private_network() {
+	[ -n "${TLS_NETNS:-}" ] && return 0
+	unshare -n true 2>/dev/null || return 0
+	TLS_NETNS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$@"' bash "$@"
+}
+
 # tls_openssl_cnf FILE: an openssl.cnf that loads the default provider and
-# credstore (credstored running as the caller's uid).
+# credstore (credstored running as the caller's uid, its sockets in
+# $CREDSTORE_RUNTIME_DIR).
 tls_openssl_cnf() {
 	cat > "$1" <<-CNF
 	openssl_conf = openssl_init
@@ -21,6 +33,7 @@ tls_openssl_cnf() {
 	[credstore_sect]
 	module = $PROVIDER_DIR/credstore.so
 	daemon-uid = $(id -u)
+	runtime-dir = ${CREDSTORE_RUNTIME_DIR:-/run/credstore}
 	activate = 1
 	CNF
 }
