@@ -4,6 +4,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "seal.h"
+#include "store.h"
 #include "store_layout.h"
 
 static void put16(uint8_t *p, uint16_t v)
@@ -179,6 +181,16 @@ static bool op_shape_ok(const struct op *op)
 	       !!(op->flags & OP_FLAG_SEALED) == !!op->secret_len;
 }
 
+/* The format's limits (store.h): a length read from flash is never used
+ * before it is checked against them, whatever its CRC says. */
+static bool op_limits_ok(const struct op *op)
+{
+	return op->type <= STORE_REC_TYPE_MAX && op->value_len <= STORE_VALUE_MAX &&
+	       !(op->flags & ~OP_FLAG_SEALED) &&
+	       (!op->secret_len || (op->secret_len >= SEAL_OVERHEAD &&
+				    op->secret_len <= STORE_SECRET_MAX + SEAL_OVERHEAD));
+}
+
 size_t op_decode(const uint8_t *in, size_t len, struct op *op)
 {
 	const uint8_t *p = in + OP_HEADER_SIZE;
@@ -196,7 +208,8 @@ size_t op_decode(const uint8_t *in, size_t len, struct op *op)
 	op->value_len = get16(in + 4);
 	op->secret_len = get16(in + 6);
 	size = op_size(op);
-	if (size > len || kind < OP_PUT || kind > OP_PART || !op_shape_ok(op))
+	if (size > len || kind < OP_PUT || kind > OP_PART || !op_shape_ok(op) ||
+	    !op_limits_ok(op))
 		return 0;
 	if (op->has_gen) {
 		op->gen = get64(p);
@@ -206,4 +219,30 @@ size_t op_decode(const uint8_t *in, size_t len, struct op *op)
 	op->value = p + op->key_len;
 	op->secret = op->value + op->value_len;
 	return size;
+}
+
+void part_marker_decode(const struct op *op, uint32_t *index, uint32_t *parts)
+{
+	*index = get32(op->value);
+	*parts = get32(op->value + 4);
+}
+
+bool payload_ok(const uint8_t *payload, uint32_t len, uint16_t op_count)
+{
+	uint32_t n = 0, index, parts;
+	struct op op;
+
+	for (uint32_t off = 0; off < len; n++) {
+		size_t size = op_decode(payload + off, len - off, &op);
+
+		if (!size || (op.kind == OP_PART && n))
+			return false;
+		if (op.kind == OP_PART) {
+			part_marker_decode(&op, &index, &parts);
+			if (parts && parts != index + 1)
+				return false;
+		}
+		off += size;
+	}
+	return n == op_count;
 }

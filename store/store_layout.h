@@ -78,8 +78,15 @@ bool commit_crc_ok(const uint8_t *buf);
 
 size_t op_size(const struct op *op);
 size_t op_encode(const struct op *op, uint8_t *out);
-/* Decodes the op at in (at most len bytes): its size, or 0 if malformed. */
+/* Decodes the op at in (at most len bytes): its size, or 0 if malformed
+ * or past the format's limits (key, value and secret sizes, type). */
 size_t op_decode(const uint8_t *in, size_t len, struct op *op);
+/* A part marker's number and, in the final part, the count of parts. */
+void part_marker_decode(const struct op *op, uint32_t *index, uint32_t *parts);
+/* Whether a commit's raw payload is op_count well-formed ops, a part
+ * marker (of a consistent shape) only first: checked whole before any op
+ * of it is applied, so that a malformed commit is never applied in part. */
+bool payload_ok(const uint8_t *payload, uint32_t len, uint16_t op_count);
 
 bool is_erased(const uint8_t *p, size_t len);
 

@@ -211,7 +211,9 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 
 		commit_header_decode(c.data, &h);
 		payload = unpack_payload(s, &h, c.data + COMMIT_HEADER_SIZE);
-		if (!payload || apply_commit(s, seg, c.offset, payload, h.raw_len, h.generation))
+		/* CRC-valid but malformed (written so): lost whole, never in part */
+		if (!payload || !payload_ok(payload, h.raw_len, h.op_count) ||
+		    apply_commit(s, seg, c.offset, payload, h.raw_len, h.generation))
 			s->lost_commits++;
 		if (h.generation > s->gen)
 			s->gen = h.generation;
@@ -306,7 +308,8 @@ static int check_key(struct store *s)
 	b = (struct seal_binding){ r->type, r->data, r->key_len, r->gen,
 				   r->data + r->key_len, r->value_len };
 	if (r->secret_len != sizeof(out) + SEAL_OVERHEAD ||
-	    unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, out))
+	    unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, out,
+		   sizeof(out)))
 		return cs_err_set(s->err, EKEYREJECTED, "the store key does not open this "
 				  "store: it was sealed under another key");
 	return 0;

@@ -27,11 +27,6 @@ static void le32_put(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> 8 * i);
 }
 
-static uint32_t le32_get(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static size_t marker_encode(const struct marker *m, uint8_t *out)
 {
 	uint8_t value[PART_MARKER_LEN];
@@ -52,8 +47,7 @@ static bool marker_decode(const uint8_t *payload, uint32_t len, struct marker *m
 	if (!*size || op.kind != OP_PART)
 		return false;
 	m->gen = op.gen;
-	m->index = le32_get(op.value);
-	m->parts = le32_get(op.value + 4);
+	part_marker_decode(&op, &m->index, &m->parts);
 	return true;
 }
 
