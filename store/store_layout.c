@@ -46,6 +46,14 @@ static uint32_t crc(const uint8_t *p, size_t len)
 	return crc32(0, p, len);
 }
 
+static bool is_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 bool is_erased(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -68,7 +76,28 @@ void block_header_encode(const struct block_header *h, uint8_t out[BLOCK_HEADER_
 	put32(out + 32, h->eraseblock_count);
 	put32(out + 36, h->align);
 	put32(out + 40, h->partner);
+	/* magic and this CRC are where every version has them */
 	put32(out + 44, crc(out, 44));
+	memcpy(out + 48, h->store_id, STORE_ID_LEN);
+	for (int i = 0; i < SPLICES_MAX; i++) {
+		put64(out + 64 + 24 * i, h->splices[i].seq);
+		put64(out + 72 + 24 * i, h->splices[i].from);
+		put64(out + 80 + 24 * i, h->splices[i].to);
+	}
+	memset(out + 160, 0, 12);
+	memcpy(out + BLOCK_HEADER_MAC_LEN, h->tag, MAC_TAG_LEN);
+	put32(out + 188, crc(out, 188));
+}
+
+static bool splices_ok(const struct block_header *h)
+{
+	for (int i = 0; i < SPLICES_MAX; i++) {
+		const struct splice *sp = &h->splices[i];
+
+		if (sp->seq ? sp->seq >= h->seq || sp->from >= sp->to : sp->from || sp->to)
+			return false;
+	}
+	return true;
 }
 
 enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
@@ -81,6 +110,9 @@ enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
 	h->version = in[4];
 	if (h->version != LAYOUT_VERSION)
 		return BLOCK_OTHER_VERSION;
+	/* a header torn after its first 48 bytes */
+	if (get32(in + 188) != crc(in, 188))
+		return BLOCK_FOREIGN;
 	h->redundancy = in[5];
 	h->copy = in[6];
 	h->flags = in[7];
@@ -91,8 +123,16 @@ enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
 	h->eraseblock_count = get32(in + 32);
 	h->align = get32(in + 36);
 	h->partner = get32(in + 40);
+	memcpy(h->store_id, in + 48, STORE_ID_LEN);
+	for (int i = 0; i < SPLICES_MAX; i++) {
+		h->splices[i].seq = get64(in + 64 + 24 * i);
+		h->splices[i].from = get64(in + 72 + 24 * i);
+		h->splices[i].to = get64(in + 80 + 24 * i);
+	}
+	memcpy(h->tag, in + BLOCK_HEADER_MAC_LEN, MAC_TAG_LEN);
 	if ((h->redundancy != 1 && h->redundancy != 2) || h->copy >= h->redundancy ||
-	    h->tail > h->seq || (h->flags & ~BLOCK_FLAG_FREE))
+	    h->tail > h->seq || (h->flags & ~BLOCK_FLAG_FREE) || !is_zero(in + 160, 12) ||
+	    !splices_ok(h))
 		return BLOCK_FOREIGN;
 	return h->flags & BLOCK_FLAG_FREE ? BLOCK_FREE : BLOCK_SEGMENT;
 }
@@ -110,9 +150,11 @@ void commit_header_encode(const struct commit_header *h, uint8_t *buf)
 	put64(buf + 16, h->generation);
 	put64(buf + 24, h->tail);
 	put16(buf + 32, h->tail_unit);
-	memset(buf + 34, 0, 10);
-	c = crc(buf, 44);
-	put32(buf + 44, crc32(c, buf + COMMIT_HEADER_SIZE, h->payload_len));
+	put16(buf + 34, 0);
+	put64(buf + 36, h->cseq);
+	memcpy(buf + COMMIT_HEADER_MAC_LEN, h->tag, MAC_TAG_LEN);
+	c = crc(buf, 60);
+	put32(buf + 60, crc32(c, buf + COMMIT_HEADER_SIZE, h->payload_len));
 }
 
 int commit_header_decode(const uint8_t *in, struct commit_header *h)
@@ -128,7 +170,9 @@ int commit_header_decode(const uint8_t *in, struct commit_header *h)
 	h->generation = get64(in + 16);
 	h->tail = get64(in + 24);
 	h->tail_unit = get16(in + 32);
-	if ((h->flags & ~COMMIT_FLAG_LZ4) ||
+	h->cseq = get64(in + 36);
+	memcpy(h->tag, in + COMMIT_HEADER_MAC_LEN, MAC_TAG_LEN);
+	if ((h->flags & ~COMMIT_FLAG_LZ4) || in[13] || get16(in + 34) ||
 	    (!(h->flags & COMMIT_FLAG_LZ4) && h->raw_len != h->payload_len))
 		return -1;
 	return 1;
@@ -136,9 +180,9 @@ int commit_header_decode(const uint8_t *in, struct commit_header *h)
 
 bool commit_crc_ok(const uint8_t *buf)
 {
-	uint32_t c = crc(buf, 44);
+	uint32_t c = crc(buf, 60);
 
-	return crc32(c, buf + COMMIT_HEADER_SIZE, get32(buf + 4)) == get32(buf + 44);
+	return crc32(c, buf + COMMIT_HEADER_SIZE, get32(buf + 4)) == get32(buf + 60);
 }
 
 size_t op_size(const struct op *op)

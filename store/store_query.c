@@ -167,6 +167,10 @@ void store_status(struct store *s, struct store_status *st)
 	st->relocations = s->relocations;
 	st->lost_commits = s->lost_commits;
 	st->tampered = s->tampered;
+	st->rollback = s->rollback;
+	st->counter_value = s->counter_value;
+	st->counter_expected = s->counter_expected;
+	memcpy(st->rollback_reason, s->rollback_reason, sizeof(st->rollback_reason));
 	st->index_bytes = s->index_bytes + s->nlog * sizeof(struct segment) +
 			  s->geo.eraseblock_count * (sizeof(struct pblock) + sizeof(void *));
 }

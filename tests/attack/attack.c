@@ -178,6 +178,7 @@ int attack_append(struct flash *f, const uint8_t *ops, uint32_t len, uint16_t op
 		return end < 0 ? end : -ENOMEM;
 	}
 	h = last->h;
+	h.cseq++;		/* the number a mount expects next */
 	h.payload_len = h.raw_len = len;
 	h.flags = 0;
 	h.op_count = op_count;
@@ -301,13 +302,13 @@ int attack_drop_delete(struct flash *f, uint8_t type, const void *key, size_t ke
 	if (rc)
 		return rc;
 	c = find_commit(&log, true, OP_DELETE, type, key, key_len, &at, &op);
-	if (!c) {
+	if (!c || !key_len) {
 		rc = -ENOENT;
 	} else {
-		size_t n = op_size(&op);
-
-		memmove(c->ops + at, c->ops + at + n, c->h.raw_len - at - n);
-		rc = rewrite(f, c, c->ops, c->h.raw_len - (uint32_t)n, c->h.op_count - 1);
+		/* aimed at another key of the same length: the commit keeps its
+		 * size, and every commit after it its place */
+		c->ops[op.key - c->ops] ^= 0x01;
+		rc = rewrite(f, c, c->ops, c->h.raw_len, c->h.op_count);
 	}
 	attack_log_free(&log);
 	return rc;

@@ -50,7 +50,8 @@ int attack_add_record(struct flash *f, uint8_t type, const void *key, size_t key
  * place (its commit rewritten). */
 int attack_flip(struct flash *f, uint8_t type, const void *key, size_t key_len, size_t index,
 		uint8_t mask);
-/* The newest delete of (type, key) removed from its commit. */
+/* The newest delete of (type, key) made to miss: aimed at another key of
+ * the same length, so that its commit keeps its size. */
 int attack_drop_delete(struct flash *f, uint8_t type, const void *key, size_t key_len);
 /* The oldest commit that puts (type, key) copied, byte for byte, after
  * the head's last commit. */

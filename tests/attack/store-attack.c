@@ -8,7 +8,7 @@
  *   add-device ID FINGERPRINT  a forged fingerprint-only device, encoded as
  *                              credstored encodes devices (64 hex digits)
  *   flip TYPE KEY INDEX MASK   byte INDEX of the newest value xor MASK
- *   drop-delete TYPE KEY       the newest delete of KEY taken out
+ *   drop-delete TYPE KEY       the newest delete of KEY made to miss (another key)
  *   replay TYPE KEY            the oldest commit that puts KEY copied to the head
  *   swap A B                   eraseblocks A and B exchanged
  * TYPE: meta, identity, anchor or device.  Exit 0: done; 1: nothing to

@@ -6,8 +6,9 @@
  * the block, and blocks the input does not reach, stay erased.  This keeps
  * the seeds (real stores) small and lets mutations hit headers and
  * commits.  When the input's last byte is odd, every commit whose header
- * decodes gets its CRC recomputed first, so that mutated payloads (LZ4
- * blocks, raw lengths, ops) get past the CRC to the decompressor and
+ * decodes gets its tag and CRC recomputed first (with the key, as a writer
+ * with a bug would have them), so that mutated payloads (LZ4 blocks, raw
+ * lengths, ops) get past the MAC and the CRC to the decompressor and
  * replay. */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "attack.h"
 #include "flash_emu.h"
 #include "harness.h"
+#include "insider.h"
 #include "malformed.h"
 #include "store_layout.h"
 
@@ -40,26 +42,6 @@ static void load(const uint8_t *data, size_t size)
 		memset(block + len, 0xff, g->eraseblock_size - len);
 		data += len;
 		size -= len;
-	}
-}
-
-/* Recomputes the CRC of every commit that decodes, segment by segment. */
-static void reseal_commits(void)
-{
-	const struct flash_geometry *g = &image->geo;
-	uint32_t align = g->program_unit > MIN_ALIGN ? g->program_unit : MIN_ALIGN;
-
-	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
-		uint8_t *block = flash_emu_block(image, b);
-		uint32_t off = align_up(BLOCK_HEADER_SIZE, align);
-		struct commit_header h;
-
-		while (off + COMMIT_HEADER_SIZE <= g->eraseblock_size &&
-		       commit_header_decode(block + off, &h) > 0 &&
-		       h.payload_len <= g->eraseblock_size - off - COMMIT_HEADER_SIZE) {
-			commit_header_encode(&h, block + off);
-			off += align_up(COMMIT_HEADER_SIZE + h.payload_len, align);
-		}
 	}
 }
 
@@ -262,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	load(data, size);
 	if (size && data[size - 1] & 1)
-		reseal_commits();
+		insider_reseal(image, opts.key);
 	s = store_mount(image, &opts, NULL);
 	if (!s)
 		return 0;

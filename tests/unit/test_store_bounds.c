@@ -1,4 +1,5 @@
-/* Bounded decoding: a commit whose CRC is right but whose operations break
+/* Bounded decoding: a commit whose CRC and MAC are right (a writer with the
+ * key and a bug) but whose operations break
  * the format's limits (a length past STORE_VALUE_MAX or STORE_SECRET_MAX,
  * a seal shorter than its overhead, an unknown type or flag, an op count
  * that disagrees with the payload, a part marker of an impossible shape)
@@ -7,6 +8,7 @@
  * iteration that follow), and the store takes commits after it.  Each
  * case (tests/attack/malformed.c) is a libFuzzer seed too. */
 #include "attack.h"
+#include "insider.h"
 #include "malformed.h"
 #include "store_helpers.h"
 #include "tap.h"
@@ -35,7 +37,8 @@ static void refused(const struct malformed *b)
 
 	test_put(s, STORE_REC_DEVICE, "honest", "value", "secret");
 	store_unmount(s);
-	rc = attack_append(f, payload, len, ops);
+	/* written so by someone with the key: the MAC does not stop it */
+	rc = attack_append(f, payload, len, ops) || insider_reseal(f, o.key);
 	s = test_mount(f, &o, false);
 	if (s) {
 		store_status(s, &st);

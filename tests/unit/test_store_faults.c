@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+#include "insider.h"
 #include "store_layout.h"
 #include "store_workload.h"
 #include "tap.h"
@@ -74,7 +75,11 @@ static bool survives_failing_block(struct flash_geometry g, uint32_t b, bool era
 	*retired += st.bad_blocks;
 	store_unmount(s);
 	s = good ? test_mount(f, &o, false) : NULL;
-	good = s && wl_matches(s, &m) && test_put(s, STORE_REC_META, "after", "x", NULL) == 0;
+	if (s)
+		store_status(s, &st);
+	/* relocations splice segments out of the log: never read as tampering */
+	good = s && wl_matches(s, &m) && !st.tampered &&
+	       test_put(s, STORE_REC_META, "after", "x", NULL) == 0;
 	store_unmount(s);
 	flash_close(f);
 	return good;
@@ -242,15 +247,6 @@ static uint8_t *find_commit(struct flash *f, const struct flash_geometry *g,
 	return NULL;
 }
 
-/* Rewrites the commit's CRC so that only the seal can tell. */
-static void fix_crc(uint8_t *commit)
-{
-	struct commit_header h;
-
-	commit_header_decode(commit, &h);
-	commit_header_encode(&h, commit);
-}
-
 static void test_tamper(void)
 {
 	struct store_options o = test_options(1);
@@ -260,22 +256,22 @@ static void test_tamper(void)
 	struct store_record r;
 	struct store_status st;
 	struct cs_err err = { 0 };
-	uint8_t *a, *b, *ca, *cb;
+	uint8_t *a, *b;
 	int n = 0;
 
 	test_put(s, STORE_REC_DEVICE, "dev-one", "value-one", "secret-one");
 	test_put(s, STORE_REC_DEVICE, "dev-two", "value-two", "secret-two");
 	test_put(s, STORE_REC_DEVICE, "dev-three", "value-three", "secret-three");
 	store_unmount(s);
-	ca = find_commit(f, &g, "dev-onevalue-one", &a);
-	cb = find_commit(f, &g, "dev-twovalue-two", &b);
+	find_commit(f, &g, "dev-onevalue-one", &a);
+	find_commit(f, &g, "dev-twovalue-two", &b);
 	/* dev-two gets dev-one's sealed secret: same length, wrong binding */
 	memcpy(b + 16, a + 16, 10 + 28);
-	fix_crc(cb);
 	/* one bit of dev-three's ciphertext */
-	ca = find_commit(f, &g, "dev-threevalue-three", &a);
+	find_commit(f, &g, "dev-threevalue-three", &a);
 	a[20 + 12] ^= 1;
-	fix_crc(ca);
+	/* tags and CRCs made right (with the key) so that only the seal can tell */
+	insider_reseal(f, o.key);
 	s = test_mount(f, &o, false);
 	ok(s != NULL, "a store with tampered records mounts");
 	ok(store_get(s, STORE_REC_DEVICE, "dev-two", 7, &r, &err) == -EBADMSG,
