@@ -205,11 +205,15 @@ size_t op_encode(const struct op *op, uint8_t *out)
 		put64(p, op->gen);
 		p += OP_GEN_SIZE;
 	}
-	memcpy(p, op->key, op->key_len);
+	/* a piece of length 0 may have no pointer */
+	if (op->key_len)
+		memcpy(p, op->key, op->key_len);
 	p += op->key_len;
-	memcpy(p, op->value, op->value_len);
+	if (op->value_len)
+		memcpy(p, op->value, op->value_len);
 	p += op->value_len;
-	memcpy(p, op->secret, op->secret_len);
+	if (op->secret_len)
+		memcpy(p, op->secret, op->secret_len);
 	return p + op->secret_len - out;
 }
 
