@@ -269,8 +269,10 @@ static struct attack_commit *find_commit(struct attack_log *log, bool newest, ui
 	return NULL;
 }
 
-int attack_flip(struct flash *f, uint8_t type, const void *key, size_t key_len, size_t index,
-		uint8_t mask)
+/* Byte `index` of the newest op of `kind` on (type, key), counted in its
+ * value (or its key), xor mask: the commit rewritten in place. */
+static int flip_newest(struct flash *f, uint8_t kind, uint8_t type, const void *key,
+		       size_t key_len, bool in_value, size_t index, uint8_t mask)
 {
 	struct attack_log log;
 	struct attack_commit *c;
@@ -280,38 +282,28 @@ int attack_flip(struct flash *f, uint8_t type, const void *key, size_t key_len, 
 
 	if (rc)
 		return rc;
-	c = find_commit(&log, true, OP_PUT, type, key, key_len, &at, &op);
-	if (!c || index >= op.value_len) {
+	c = find_commit(&log, true, kind, type, key, key_len, &at, &op);
+	if (!c || index >= (in_value ? op.value_len : op.key_len)) {
 		rc = -ENOENT;
 	} else {
-		c->ops[op.value - c->ops + index] ^= mask;
+		c->ops[(in_value ? op.value : op.key) - c->ops + index] ^= mask;
 		rc = rewrite(f, c, c->ops, c->h.raw_len, c->h.op_count);
 	}
 	attack_log_free(&log);
 	return rc;
 }
 
+int attack_flip(struct flash *f, uint8_t type, const void *key, size_t key_len, size_t index,
+		uint8_t mask)
+{
+	return flip_newest(f, OP_PUT, type, key, key_len, true, index, mask);
+}
+
 int attack_drop_delete(struct flash *f, uint8_t type, const void *key, size_t key_len)
 {
-	struct attack_log log;
-	struct attack_commit *c;
-	struct op op;
-	long at;
-	int rc = attack_scan(f, &log);
-
-	if (rc)
-		return rc;
-	c = find_commit(&log, true, OP_DELETE, type, key, key_len, &at, &op);
-	if (!c || !key_len) {
-		rc = -ENOENT;
-	} else {
-		/* aimed at another key of the same length: the commit keeps its
-		 * size, and every commit after it its place */
-		c->ops[op.key - c->ops] ^= 0x01;
-		rc = rewrite(f, c, c->ops, c->h.raw_len, c->h.op_count);
-	}
-	attack_log_free(&log);
-	return rc;
+	/* aimed at another key of the same length: the commit keeps its size,
+	 * and every commit after it its place */
+	return flip_newest(f, OP_DELETE, type, key, key_len, false, 0, 0x01);
 }
 
 int attack_replay(struct flash *f, uint8_t type, const void *key, size_t key_len)
