@@ -8,6 +8,7 @@
  * newer. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct tpm_counter {
 	ESYS_CONTEXT *esys;
 	TPM2_HANDLE index;
 	ESYS_TR nv;
+	bool written;			/* TPMA_NV_WRITTEN seen: it stays set */
 };
 
 static struct tpm_counter *to_tpm(struct counter *c)
@@ -61,11 +63,14 @@ static int tpm_read(struct counter *c, uint64_t *value, struct cs_err *err)
 	TPM2B_MAX_NV_BUFFER *data = NULL;
 	TPMA_NV attributes;
 	TSS2_RC rc;
-	int r = read_public(t, &attributes, err);
+	int r = t->written ? 0 : read_public(t, &attributes, err);
 
 	*value = 0;
-	if (r || !(attributes & TPMA_NV_WRITTEN))
+	if (r)
 		return r;
+	if (!t->written && !(attributes & TPMA_NV_WRITTEN))
+		return 0;
+	t->written = true;
 	rc = Esys_NV_Read(t->esys, t->nv, t->nv, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 			  NV_SIZE, 0, &data);
 	if (rc)
@@ -76,22 +81,28 @@ static int tpm_read(struct counter *c, uint64_t *value, struct cs_err *err)
 	return 0;
 }
 
+/* Reads once, then increments as often as it takes: each increment adds
+ * exactly one (the first one of a counter never written sets it to the
+ * highest any counter of the TPM had, then it is read again). */
 static int tpm_advance(struct counter *c, uint64_t target, struct cs_err *err)
 {
 	struct tpm_counter *t = to_tpm(c);
 	uint64_t now;
 	int r = tpm_read(c, &now, err);
 
-	for (int n = 0; !r && now < target; n++) {
-		TSS2_RC rc;
+	if (!r && now < target && target - now > COUNTER_TPM_INCREMENTS_MAX)
+		return cs_err_set(err, ERANGE, "%s: %" PRIu64 " is more than %d increments above "
+				  "%" PRIu64, c->name, target, COUNTER_TPM_INCREMENTS_MAX, now);
+	while (!r && now < target) {
+		TSS2_RC rc = Esys_NV_Increment(t->esys, t->nv, t->nv, ESYS_TR_PASSWORD,
+					       ESYS_TR_NONE, ESYS_TR_NONE);
+		bool first = !t->written;
 
-		if (n == COUNTER_TPM_INCREMENTS_MAX)
-			return cs_err_set(err, ERANGE, "%s: %" PRIu64 " is more than %d increments "
-					  "above %" PRIu64, c->name, target,
-					  COUNTER_TPM_INCREMENTS_MAX, now);
-		rc = Esys_NV_Increment(t->esys, t->nv, t->nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-				       ESYS_TR_NONE);
-		r = rc ? tpm_error(t, rc, "incrementing it", err) : tpm_read(c, &now, err);
+		if (rc)
+			return tpm_error(t, rc, "incrementing it", err);
+		now++;
+		if (first)
+			r = tpm_read(c, &now, err);
 	}
 	return r;
 }

@@ -152,6 +152,53 @@ static int splice_out(struct store *s, struct segment *seg)
 	return seg_open(s);
 }
 
+/* An older segment holding a live record or a delete of generation gen,
+ * or NULL. */
+static struct segment *older_holding(struct store *s, const struct segment *seg, uint64_t gen)
+{
+	for (uint32_t i = 0; i < s->nlog && s->log[i] != seg; i++) {
+		const struct rec *r = s->log[i]->live;
+		const struct tomb *t = s->log[i]->tombs;
+
+		while (r && r->gen != gen)
+			r = r->seg_next;
+		while (t && t->gen != gen)
+			t = t->next;
+		if (r || t)
+			return s->log[i];
+	}
+	return NULL;
+}
+
+/* The other parts of each transaction whose final part is in seg count at
+ * a mount only through seg: before seg goes, their segments' records and
+ * deletes are forwarded to the head (with their own generations). */
+static int drain_parts(struct store *s, struct segment *seg)
+{
+	for (uint32_t k = 0; k < seg->nfinals; k++) {
+		struct segment *other;
+
+		while ((other = older_holding(s, seg, seg->finals[k]))) {
+			uint8_t was = other->evacuate;
+			/* its deletes hide nothing older if it is the oldest */
+			bool oldest = s->log[0] == other;
+			int rc;
+
+			other->evacuate = EVAC_PARTS;	/* kept in the log meanwhile */
+			rc = oldest ? 0 : drain_tombs(s, other);
+			if (!rc)
+				rc = drain_records(s, other);
+			other->evacuate = was;
+			if (oldest)	/* nothing older for its deletes to hide */
+				seg_drop_tombs(other);
+			if (rc)
+				return rc;
+		}
+	}
+	release_dead(s);
+	return 0;
+}
+
 static int evacuate(struct store *s, struct segment *seg)
 {
 	bool oldest = s->log[0] == seg;
@@ -162,7 +209,9 @@ static int evacuate(struct store *s, struct segment *seg)
 	int rc;
 
 	seg->closed = true;
-	rc = drain_records(s, seg);
+	rc = drain_parts(s, seg);
+	if (!rc)
+		rc = drain_records(s, seg);
 	if (!rc && !oldest)
 		rc = drain_tombs(s, seg);
 	if (!rc)

@@ -72,10 +72,15 @@ struct segment {
 	struct rec *live, *live_last;	/* in log order, oldest first */
 	struct tomb *tombs;
 	uint64_t first_cseq, end_cseq;	/* the commits it holds: [first, end) */
+	/* generations of transactions in parts whose final part is here and
+	 * some other part in an older segment (store_parts.c) */
+	uint64_t *finals;
+	uint32_t nfinals;
 };
 
 /* Why a segment is to be evacuated (0: it is not). */
-enum evacuation { EVAC_NONE, EVAC_FAILED, EVAC_CORRECTED, EVAC_UNREADABLE };
+enum evacuation { EVAC_NONE, EVAC_FAILED, EVAC_CORRECTED, EVAC_UNREADABLE,
+		  EVAC_PARTS };	/* drained for a final part that moves (not erased) */
 
 enum pblock_state { PB_FREE, PB_USED, PB_BAD };
 
@@ -225,6 +230,8 @@ void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
 int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
 	     uint64_t op_gen);
 void seg_drop_tombs(struct segment *seg);
+/* Frees a segment, its tombs and its list of final parts. */
+void seg_free(struct segment *seg);
 /* A payload's ops, none a part marker (apply_commit: a part is held back,
  * see store_parts.c). */
 int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,

@@ -73,10 +73,8 @@ void store_unmount(struct store *s)
 		return;
 	parts_drop(s);
 	index_destroy(s);
-	for (uint32_t i = 0; i < s->nlog; i++) {
-		seg_drop_tombs(s->log[i]);
-		free(s->log[i]);
-	}
+	for (uint32_t i = 0; i < s->nlog; i++)
+		seg_free(s->log[i]);
 	free(s->log);
 	free(s->pb);
 	free(s->buf);

@@ -99,6 +99,11 @@ enum rollback_action rollback_judge(struct store *s)
 		say(s, STORE_ROLLBACK_DETECTED, "changes refused: %s reads 0 (reset, or another "
 		    "one) but this store is bound to it at %" PRIu64 "; credctl store "
 		    "accept-rollback takes it", s->counter->name, want);
+	else if (c > want && s->lost_commits)
+		say(s, STORE_ROLLBACK_DETECTED, "changes refused: the flash is older than %s by %"
+		    PRIu64 " generation(s): %" PRIu64 " commit(s) were lost to unreadable pages; "
+		    "credctl store accept-rollback takes it as it is", s->counter->name, c - want,
+		    s->lost_commits);
 	else if (c > want)
 		say(s, STORE_ROLLBACK_DETECTED, "changes refused: the flash is older than %s by %"
 		    PRIu64 " generation(s) (an older image written back, or the log cut short); "

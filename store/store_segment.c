@@ -299,8 +299,7 @@ void seg_remove(struct store *s, struct segment *seg)
 			s->pb[b].state = PB_FREE;
 		}
 	}
-	seg_drop_tombs(seg);
-	free(seg);
+	seg_free(seg);
 }
 
 void release_dead(struct store *s)

@@ -143,15 +143,15 @@ static void test_tpm(void)
 	   "tpm: advanced to 1; tpm2_nvread says 1 too");
 	ok(c && !counter_advance(c, 4, &err) && value_of(c) == 4, "tpm: advanced to 4");
 	ok(c && !counter_advance(c, 2, &err) && value_of(c) == 4, "tpm: advancing to 2 leaves 4");
-	ok(c && counter_advance(c, 5 + COUNTER_TPM_INCREMENTS_MAX, &err) == -ERANGE,
-	   "tpm: a target more than %d increments away is refused (%s)",
-	   COUNTER_TPM_INCREMENTS_MAX, err.msg);
+	ok(c && counter_advance(c, 5 + COUNTER_TPM_INCREMENTS_MAX, &err) == -ERANGE &&
+	   value_of(c) == 4, "tpm: a target more than %d increments away is refused, nothing "
+	   "incremented (%s)", COUNTER_TPM_INCREMENTS_MAX, err.msg);
 	counter_close(c);
 	stop_swtpm();
 	start_swtpm();
 	cs_err_clear(&err);
 	c = counter_tpm_open(NV_INDEX, tcti, &err);
-	ok(c && value_of(c) == 4 + COUNTER_TPM_INCREMENTS_MAX && tools_value() == (long long)value_of(c),
+	ok(c && value_of(c) == 4 && tools_value() == 4,
 	   "tpm: after a restart of the TPM it reads what it reached");
 	counter_close(c);
 	snprintf(cmd, sizeof(cmd), "TPM2TOOLS_TCTI='%s' tpm2_nvdefine -C o -s 8 -a "
