@@ -144,7 +144,11 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 /* Mount: scan, replay, build the index.  Errors, each with a message:
  * -ENODATA: the flash is blank (format it); -EMEDIUMTYPE: it holds
  * something that is not a credstore, or another format version or
- * geometry; -EKEYREJECTED: the store was sealed under another key. */
+ * geometry; -EKEYREJECTED: the store was sealed under another key (no
+ * header authenticates); -EBADMSG: every segment header is tampered.
+ * Tampering found in the log is no error: reported (STORE_EVENT_TAMPERED),
+ * and what is authentic is served.  With opt->counter, a rollback is no
+ * error either: the store serves reads and refuses changes (-EROFS). */
 struct store *store_mount(struct flash *f, const struct store_options *opt,
 			  struct cs_err *err);
 void store_unmount(struct store *s);

@@ -381,10 +381,10 @@ static uint32_t own_headers(struct store *s, struct found *found, uint32_t n)
 
 	memcpy(s->store_id, found[n - 1].h.store_id, STORE_ID_LEN);
 	for (uint32_t i = 0; i < n; i++) {
-		if (memcmp(found[i].h.store_id, s->store_id, STORE_ID_LEN))
-			continue;
 		struct found keep = found[i];
 
+		if (memcmp(keep.h.store_id, s->store_id, STORE_ID_LEN))
+			continue;
 		memmove(&found[own + 1], &found[own], (i - own) * sizeof(*found));
 		found[own++] = keep;
 	}

@@ -5,6 +5,8 @@
  * what is authentic is still served, and the store still takes commits.
  * An older image written back whole is detected through the monotonic
  * counter: writes are refused until an administrator accepts it. */
+#include <unistd.h>
+
 #include "attack.h"
 #include "counter.h"
 #include "store_workload.h"
@@ -407,6 +409,72 @@ static void test_splices(struct flash *base)
 	flash_close(f);
 }
 
+static void hex(const uint8_t *p, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void le_put(uint8_t *out, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		out[i] = (uint8_t)(v >> 8 * i);
+}
+
+/* A commit's tag is what FORMAT.md says, computed by the openssl command
+ * line from the document alone: HMAC-SHA-256 under HKDF-SHA-256(store
+ * key, "credstore", "credstore v4 log mac") over the label and its NUL,
+ * the store id, the seq, the offset, the header's first 44 bytes and the
+ * stored payload; the first 16 bytes. */
+static void test_tag_as_documented(struct flash *base)
+{
+	struct store_options o = test_options(1);
+	char key[2 * STORE_KEY_LEN + 1], mac_key[80], cmd[600], tag[2 * MAC_TAG_LEN + 1];
+	char path[] = "/tmp/test_store_tamper.XXXXXX", out[80] = "";
+	const struct attack_commit *c;
+	struct attack_log log;
+	struct block_header h;
+	uint8_t where[12];
+	FILE *p, *in;
+	int fd;
+
+	attack_scan(base, &log);
+	c = &log.c[log.n - 1];
+	block_header_decode(flash_emu_block(base, c->block[0]), &h);
+	hex(o.key, STORE_KEY_LEN, key);
+	snprintf(cmd, sizeof(cmd), "openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt hexkey:%s "
+		 "-kdfopt salt:credstore -kdfopt 'info:credstore v4 log mac' HKDF | tr -d ':'", key);
+	p = popen(cmd, "r");
+	if (!p || !fgets(mac_key, sizeof(mac_key), p))
+		mac_key[0] = '\0';
+	if (p)
+		pclose(p);
+	mac_key[strcspn(mac_key, "\n")] = '\0';
+	fd = mkstemp(path);
+	in = fdopen(fd, "w");
+	le_put(where, c->seq, 8);
+	le_put(where + 8, c->offset, 4);
+	fwrite("credstore commit", 1, sizeof("credstore commit"), in);
+	fwrite(h.store_id, 1, STORE_ID_LEN, in);
+	fwrite(where, 1, sizeof(where), in);
+	fwrite(flash_emu_block(base, c->block[0]) + c->offset, 1, COMMIT_HEADER_MAC_LEN, in);
+	fwrite(flash_emu_block(base, c->block[0]) + c->offset + COMMIT_HEADER_SIZE, 1,
+	       c->h.payload_len, in);
+	fclose(in);
+	snprintf(cmd, sizeof(cmd), "openssl mac -digest SHA256 -macopt hexkey:%s -in %s HMAC | "
+		 "tr A-F a-f", mac_key, path);
+	p = popen(cmd, "r");
+	if (!p || !fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	if (p)
+		pclose(p);
+	unlink(path);
+	hex(c->h.tag, MAC_TAG_LEN, tag);
+	ok(strlen(mac_key) == 64 && !strncmp(out, tag, 2 * MAC_TAG_LEN),
+	   "a commit's tag is the one FORMAT.md describes (openssl kdf and mac: %.32s)", out);
+	attack_log_free(&log);
+}
+
 static int count(const struct store_record *r, void *arg)
 {
 	(void)r;
@@ -532,6 +600,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	base = fixture(&old);
+	test_tag_as_documented(base);
 	test_add_device(base);
 	test_flip(base);
 	test_drop_delete(base);
