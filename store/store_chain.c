@@ -1,5 +1,6 @@
 /* The checks a mount makes of each commit before it applies it (FORMAT.md,
- * "Authentication"): its tag, then its place in the count of commits.
+ * "Authentication"): its tag (the reader checked it), then its place in
+ * the count of commits.
  * The first commit replayed must be the one the tail names; each after it
  * has the next number, but for a retry of the last one at the start of a
  * segment, a gap the store spliced out, and a gap after commits that could
@@ -81,11 +82,11 @@ static bool take(struct chain *ch, struct segment *seg, const struct commit_head
 }
 
 bool chain_admit(struct store *s, struct chain *ch, struct segment *seg, uint32_t offset,
-		 const uint8_t *commit, const struct commit_header *h, bool first_in_segment)
+		 const struct commit_header *h, bool authentic, bool first_in_segment)
 {
 	char what[96];
 
-	if (!commit_authentic(s, seg->seq, offset, commit, h)) {
+	if (!authentic) {
 		tampered(s, ch, seg, offset, "fails its MAC");
 		return false;
 	}

@@ -72,6 +72,7 @@ struct segment {
 	struct rec *live, *live_last;	/* in log order, oldest first */
 	struct tomb *tombs;
 	uint64_t first_cseq, end_cseq;	/* the commits it holds: [first, end) */
+	uint8_t nonce[SEG_NONCE_LEN];	/* its header's: its commits' MAC keys */
 	/* generations of transactions in parts whose final part is here and
 	 * some other part in an older segment (store_parts.c) */
 	uint64_t *finals;
@@ -149,6 +150,7 @@ struct store {
 	void *event_arg;
 	/* authentication (store_mac.c; FORMAT.md, "Authentication") */
 	struct evp_mac_ctx_st *mac;	/* HMAC-SHA-256, keyed */
+	struct evp_mac_ctx_st *poly;	/* Poly1305, keyed per commit */
 	uint8_t store_id[STORE_ID_LEN];
 	uint64_t next_cseq;		/* of the next commit written */
 	/* segments evacuated from the log's live span: every new segment
@@ -170,8 +172,15 @@ static inline bool changes_refused(const struct store *s)
 }
 
 /* store_mac.c: tags of headers and commits.  A header's tag covers its
- * eraseblock; a commit's the store id, its segment's seq and its offset.
- * The seal functions set h->tag and encode; -EIO if OpenSSL fails. */
+ * eraseblock; a commit's its place: the store id, its segment's seq and
+ * nonce, its offset.  The seal functions set h->tag and encode; -EIO if
+ * OpenSSL fails. */
+struct place {
+	uint64_t seq;
+	const uint8_t *nonce;		/* SEG_NONCE_LEN bytes */
+	uint32_t offset;
+};
+
 int mac_init(struct store *s);
 void mac_free(struct store *s);
 int block_header_seal(struct store *s, uint32_t block, struct block_header *h,
@@ -179,9 +188,8 @@ int block_header_seal(struct store *s, uint32_t block, struct block_header *h,
 bool block_header_authentic(struct store *s, uint32_t block, const uint8_t *in,
 			    const struct block_header *h);
 /* buf: the commit's header room, then its stored payload. */
-int commit_seal(struct store *s, uint64_t seq, uint32_t offset, struct commit_header *h,
-		uint8_t *buf);
-bool commit_authentic(struct store *s, uint64_t seq, uint32_t offset, const uint8_t *commit,
+int commit_seal(struct store *s, const struct place *at, struct commit_header *h, uint8_t *buf);
+bool commit_authentic(struct store *s, const struct place *at, const uint8_t *commit,
 		      const struct commit_header *h);
 
 /* store_chain.c: a mount's checks of each commit, in log order. */
@@ -202,10 +210,10 @@ void chain_init(struct chain *ch, const struct splice *splices, uint32_t nsplice
 		uint64_t tail, uint32_t tail_offset);
 /* Whether a header names segment seq as evacuated: it is not replayed. */
 bool chain_spliced(const struct chain *ch, uint64_t seq);
-/* Whether the commit (header h, bytes at commit) at offset in seg is to
- * be applied; if not, tampering was reported (or was already). */
+/* Whether the commit (header h; its tag right or not) at offset in seg is
+ * to be applied; if not, tampering was reported (or was already). */
 bool chain_admit(struct store *s, struct chain *ch, struct segment *seg, uint32_t offset,
-		 const uint8_t *commit, const struct commit_header *h, bool first_in_segment);
+		 const struct commit_header *h, bool authentic, bool first_in_segment);
 /* The number of the store's next commit after the replay. */
 uint64_t chain_next_cseq(const struct chain *ch);
 

@@ -46,14 +46,6 @@ static uint32_t crc(const uint8_t *p, size_t len)
 	return crc32(0, p, len);
 }
 
-static bool is_zero(const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 bool is_erased(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -84,7 +76,7 @@ void block_header_encode(const struct block_header *h, uint8_t out[BLOCK_HEADER_
 		put64(out + 72 + 24 * i, h->splices[i].from);
 		put64(out + 80 + 24 * i, h->splices[i].to);
 	}
-	memset(out + 160, 0, 12);
+	memcpy(out + 160, h->nonce, SEG_NONCE_LEN);
 	memcpy(out + BLOCK_HEADER_MAC_LEN, h->tag, MAC_TAG_LEN);
 	put32(out + 188, crc(out, 188));
 }
@@ -129,10 +121,10 @@ enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
 		h->splices[i].from = get64(in + 72 + 24 * i);
 		h->splices[i].to = get64(in + 80 + 24 * i);
 	}
+	memcpy(h->nonce, in + 160, SEG_NONCE_LEN);
 	memcpy(h->tag, in + BLOCK_HEADER_MAC_LEN, MAC_TAG_LEN);
 	if ((h->redundancy != 1 && h->redundancy != 2) || h->copy >= h->redundancy ||
-	    h->tail > h->seq || (h->flags & ~BLOCK_FLAG_FREE) || !is_zero(in + 160, 12) ||
-	    !splices_ok(h))
+	    h->tail > h->seq || (h->flags & ~BLOCK_FLAG_FREE) || !splices_ok(h))
 		return BLOCK_FOREIGN;
 	return h->flags & BLOCK_FLAG_FREE ? BLOCK_FREE : BLOCK_SEGMENT;
 }

@@ -18,6 +18,7 @@
 #define COMMIT_HEADER_MAC_LEN	44	/* the header bytes a commit's tag covers */
 #define MAC_TAG_LEN		16
 #define STORE_ID_LEN		16
+#define SEG_NONCE_LEN		12	/* random, per segment: its commits' MAC keys */
 #define OP_HEADER_SIZE		8
 #define OP_GEN_SIZE		8
 #define NO_PARTNER		0xffffffffu
@@ -51,6 +52,7 @@ struct block_header {
 	uint32_t partner;
 	uint8_t store_id[STORE_ID_LEN];
 	struct splice splices[SPLICES_MAX];	/* seq 0: none */
+	uint8_t nonce[SEG_NONCE_LEN];
 	uint8_t tag[MAC_TAG_LEN];
 };
 

@@ -44,7 +44,7 @@ static int program_commit(struct store *s, struct segment *seg, const struct pac
 	uint32_t len = align_up(payload_end, s->align);
 
 	memset(pk->image + payload_end, 0xff, len - payload_end);
-	if (commit_seal(s, seg->seq, seg->used, h, pk->image))
+	if (commit_seal(s, &(struct place){ seg->seq, seg->nonce, seg->used }, h, pk->image))
 		return cs_err_set(s->err, ENOMEM, "computing a commit's MAC failed (OpenSSL)");
 	return seg_program(s, seg, pk->image, len);
 }

@@ -239,7 +239,7 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 		if (r->lost != lost)
 			ch->loss = true;
 		lost = r->lost;
-		if (!chain_admit(s, ch, seg, c.offset, c.data, &h, c.offset == s->data_start))
+		if (!chain_admit(s, ch, seg, c.offset, &h, c.authentic, c.offset == s->data_start))
 			continue;
 		payload = unpack_payload(s, &h, c.data + COMMIT_HEADER_SIZE);
 		/* CRC-valid but malformed (written so): lost whole, never in part */
@@ -264,8 +264,7 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 }
 
 /* The tail that the head's last authentic commit names (0 if none). */
-static int head_tail(struct store *s, struct reader *r, uint64_t seq, uint64_t *tail,
-		     uint32_t *offset)
+static int head_tail(struct store *s, struct reader *r, uint64_t *tail, uint32_t *offset)
 {
 	struct scan_commit c;
 	struct commit_header h;
@@ -273,9 +272,9 @@ static int head_tail(struct store *s, struct reader *r, uint64_t seq, uint64_t *
 
 	*tail = 0;
 	while ((rc = reader_next(r, &c)) > 0) {
-		commit_header_decode(c.data, &h);
-		if (!commit_authentic(s, seq, c.offset, c.data, &h))
+		if (!c.authentic)
 			continue;
+		commit_header_decode(c.data, &h);
 		*tail = h.tail;
 		*offset = h.tail_unit * s->align;
 	}
@@ -306,7 +305,7 @@ static int open_reader(struct store *s, struct found *found, uint32_t n, uint32_
 		phys[c] = found[i + c].block;
 		first[c] = found[i + c].first;
 	}
-	if (reader_init(r, s, phys, *ncopies, first)) {
+	if (reader_init(r, s, found[i].h.seq, found[i].h.nonce, phys, *ncopies, first)) {
 		reader_free(r);
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	}
@@ -322,6 +321,7 @@ static int mount_segment(struct store *s, const struct found *found, uint32_t i,
 
 	if (!seg)
 		return cs_err_set(s->err, ENOMEM, "out of memory");
+	memcpy(seg->nonce, found[i].h.nonce, SEG_NONCE_LEN);
 	for (uint32_t c = 0; c < ncopies; c++) {
 		seg->phys[c] = r->phys[c];
 		s->pb[r->phys[c]].state = PB_USED;
@@ -443,7 +443,7 @@ static int mount_log(struct store *s, struct found *found, uint32_t n, const str
 	set_redundancy(s, redundancy, s->reserved);
 	if ((rc = open_reader(s, found, own, head, &hr, &head_copies)))
 		return rc;
-	if ((rc = head_tail(s, &hr, found[head].h.seq, &commit_tail, &tail_offset))) {
+	if ((rc = head_tail(s, &hr, &commit_tail, &tail_offset))) {
 		reader_free(&hr);
 		return store_io_error(s, rc, "reading the head segment");
 	}

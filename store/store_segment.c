@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/rand.h>
 
 #include "store_int.h"
 
@@ -177,6 +178,7 @@ static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64
 	h.tail = tail;
 	h.partner = seg->phys[1 - c];
 	memcpy(h.splices, s->splices, s->nsplices * sizeof(h.splices[0]));
+	memcpy(h.nonce, seg->nonce, SEG_NONCE_LEN);
 	rc = program_header(s, seg->phys[c], &h);
 	if (rc == -EIO)
 		retire_block(s, seg->phys[c]);
@@ -242,6 +244,10 @@ int seg_open(struct store *s)
 	memcpy(seg->phys, phys, sizeof(phys));
 	seg->used = s->data_start;
 	seg->first_cseq = seg->end_cseq = s->next_cseq;
+	if (RAND_bytes(seg->nonce, SEG_NONCE_LEN) != 1) {
+		s->broken = true;
+		return cs_err_set(s->err, EIO, "no randomness for a segment's nonce");
+	}
 	if (tail == NO_TAIL)
 		tail = seg->seq;
 	splices_prune(s);

@@ -25,7 +25,7 @@ static bool newest_store_id(struct flash *f, uint8_t id[STORE_ID_LEN])
 	return found;
 }
 
-static void reseal_block(struct store *s, uint8_t *block, uint64_t seq)
+static void reseal_block(struct store *s, uint8_t *block, const struct block_header *hdr)
 {
 	const struct flash_geometry *g = &s->geo;
 	uint32_t off = s->data_start;
@@ -34,7 +34,7 @@ static void reseal_block(struct store *s, uint8_t *block, uint64_t seq)
 	while (off + COMMIT_HEADER_SIZE <= g->eraseblock_size &&
 	       commit_header_decode(block + off, &h) > 0 &&
 	       h.payload_len <= g->eraseblock_size - off - COMMIT_HEADER_SIZE) {
-		commit_seal(s, seq, off, &h, block + off);
+		commit_seal(s, &(struct place){ hdr->seq, hdr->nonce, off }, &h, block + off);
 		off += align_up(COMMIT_HEADER_SIZE + h.payload_len, s->align);
 	}
 }
@@ -56,7 +56,7 @@ int insider_reseal(struct flash *f, const uint8_t key[STORE_KEY_LEN])
 
 		if (block_header_decode(block, &h) == BLOCK_SEGMENT &&
 		    !memcmp(h.store_id, s.store_id, STORE_ID_LEN))
-			reseal_block(&s, block, h.seq);
+			reseal_block(&s, block, &h);
 	}
 	mac_free(&s);
 	return 0;

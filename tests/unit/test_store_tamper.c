@@ -421,57 +421,77 @@ static void le_put(uint8_t *out, uint64_t v, int bytes)
 		out[i] = (uint8_t)(v >> 8 * i);
 }
 
+/* The first line that cmd prints, lower-case and without colons. */
+static void run(const char *cmd, char *out, size_t size)
+{
+	char line[600];
+	FILE *p;
+
+	snprintf(line, sizeof(line), "%s | tr -d ':' | tr A-F a-f", cmd);
+	p = popen(line, "r");
+	if (!p || !fgets(out, (int)size, p))
+		out[0] = '\0';
+	if (p)
+		pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* A file holding the pieces, one after the other. */
+static void write_pieces(const char *path, const void *const *data, const size_t *len, int n)
+{
+	FILE *f = fopen(path, "w");
+
+	for (int i = 0; f && i < n; i++)
+		fwrite(data[i], 1, len[i], f);
+	if (f)
+		fclose(f);
+}
+
 /* A commit's tag is what FORMAT.md says, computed by the openssl command
- * line from the document alone: HMAC-SHA-256 under HKDF-SHA-256(store
- * key, "credstore", "credstore v4 log mac") over the label and its NUL,
- * the store id, the seq, the offset, the header's first 44 bytes and the
- * stored payload; the first 16 bytes. */
+ * line from the document alone: the MAC key is HKDF-SHA-256(store key,
+ * "credstore", "credstore v4 log mac"); the commit's one-time key the
+ * HMAC-SHA-256 under it of "credstore commit key" and its NUL, the store
+ * id, the seq, the segment's nonce and the offset; the tag Poly1305 under
+ * that of the header's first 44 bytes and the stored payload. */
 static void test_tag_as_documented(struct flash *base)
 {
 	struct store_options o = test_options(1);
-	char key[2 * STORE_KEY_LEN + 1], mac_key[80], cmd[600], tag[2 * MAC_TAG_LEN + 1];
-	char path[] = "/tmp/test_store_tamper.XXXXXX", out[80] = "";
+	char key[2 * STORE_KEY_LEN + 1], mac_key[80], one_time[80], cmd[600];
+	char tag[2 * MAC_TAG_LEN + 1], out[80];
+	char path[] = "/tmp/test_store_tamper.XXXXXX";
 	const struct attack_commit *c;
 	struct attack_log log;
 	struct block_header h;
 	uint8_t where[12];
-	FILE *p, *in;
-	int fd;
+	const uint8_t *commit;
+	int fd = mkstemp(path);
 
+	close(fd);
 	attack_scan(base, &log);
 	c = &log.c[log.n - 1];
+	commit = flash_emu_block(base, c->block[0]) + c->offset;
 	block_header_decode(flash_emu_block(base, c->block[0]), &h);
 	hex(o.key, STORE_KEY_LEN, key);
 	snprintf(cmd, sizeof(cmd), "openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt hexkey:%s "
-		 "-kdfopt salt:credstore -kdfopt 'info:credstore v4 log mac' HKDF | tr -d ':'", key);
-	p = popen(cmd, "r");
-	if (!p || !fgets(mac_key, sizeof(mac_key), p))
-		mac_key[0] = '\0';
-	if (p)
-		pclose(p);
-	mac_key[strcspn(mac_key, "\n")] = '\0';
-	fd = mkstemp(path);
-	in = fdopen(fd, "w");
+		 "-kdfopt salt:credstore -kdfopt 'info:credstore v4 log mac' HKDF", key);
+	run(cmd, mac_key, sizeof(mac_key));
 	le_put(where, c->seq, 8);
 	le_put(where + 8, c->offset, 4);
-	fwrite("credstore commit", 1, sizeof("credstore commit"), in);
-	fwrite(h.store_id, 1, STORE_ID_LEN, in);
-	fwrite(where, 1, sizeof(where), in);
-	fwrite(flash_emu_block(base, c->block[0]) + c->offset, 1, COMMIT_HEADER_MAC_LEN, in);
-	fwrite(flash_emu_block(base, c->block[0]) + c->offset + COMMIT_HEADER_SIZE, 1,
-	       c->h.payload_len, in);
-	fclose(in);
-	snprintf(cmd, sizeof(cmd), "openssl mac -digest SHA256 -macopt hexkey:%s -in %s HMAC | "
-		 "tr A-F a-f", mac_key, path);
-	p = popen(cmd, "r");
-	if (!p || !fgets(out, sizeof(out), p))
-		out[0] = '\0';
-	if (p)
-		pclose(p);
+	write_pieces(path, (const void *[]){ "credstore commit key", h.store_id, where, h.nonce,
+					     where + 8 },
+		     (const size_t[]){ sizeof("credstore commit key"), STORE_ID_LEN, 8,
+				       SEG_NONCE_LEN, 4 }, 5);
+	snprintf(cmd, sizeof(cmd), "openssl mac -digest SHA256 -macopt hexkey:%s -in %s HMAC",
+		 mac_key, path);
+	run(cmd, one_time, sizeof(one_time));
+	write_pieces(path, (const void *[]){ commit, commit + COMMIT_HEADER_SIZE },
+		     (const size_t[]){ COMMIT_HEADER_MAC_LEN, c->h.payload_len }, 2);
+	snprintf(cmd, sizeof(cmd), "openssl mac -macopt hexkey:%s -in %s POLY1305", one_time, path);
+	run(cmd, out, sizeof(out));
 	unlink(path);
 	hex(c->h.tag, MAC_TAG_LEN, tag);
-	ok(strlen(mac_key) == 64 && !strncmp(out, tag, 2 * MAC_TAG_LEN),
-	   "a commit's tag is the one FORMAT.md describes (openssl kdf and mac: %.32s)", out);
+	ok(strlen(mac_key) == 64 && strlen(one_time) == 64 && !strcmp(out, tag),
+	   "a commit's tag is the one FORMAT.md describes (openssl kdf and mac: %s)", out);
 	attack_log_free(&log);
 }
 
