@@ -539,7 +539,7 @@ static void test_many_splices(void)
 		flash_faults_none(&faults);
 		flash_emu_set_faults(f, &faults);
 		s = mount(f, false);
-		store_iterate_public(s, STORE_REC_DEVICE, count, &n);
+		store_iterate_public(s, STORE_REC_DEVICE, NULL, 0, count, &n, NULL);
 		fine += block != UINT32_MAX && s && n == 240 && !tampered(s);
 		store_unmount(s);
 	}
