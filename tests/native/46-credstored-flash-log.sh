@@ -57,7 +57,7 @@ check "devices were lost, not invented" sh -c \
 # rollback counter, and takes changes once the administrator accepts it
 check_output "the store is older than its counter, and says why" \
 	'rollback_reason: .*commit\(s\) were lost to unreadable pages' $CREDCTL store status
-check "changes are refused until then (exit 6)" exit_is 6 $CREDCTL device add after-the-loss
+check "changes are refused until then (exit 7)" exit_is 7 $CREDCTL device add after-the-loss
 check "store accept-rollback" $CREDCTL store accept-rollback --yes
 check "the store takes changes" $CREDCTL device add after-the-loss
 in_shell "stop" stop_daemon

@@ -5,7 +5,7 @@
 # eraseblock, counted in store status, and never served; an older image
 # written back whole is detected through the rollback counter (a file beside
 # the key, then a TPM NV counter on a swtpm): store status and the log say
-# so, changes are refused (exit 6) until `credctl store accept-rollback`.
+# so, changes are refused (exit 7) until `credctl store accept-rollback`.
 . "$(dirname "$0")/credstored-env.bash"
 
 ATTACK=$BIN/store-attack
@@ -56,7 +56,7 @@ attack "flipped flag" flip device bob 4 0x01
 check_fails "flipped flag: bob is never served with his sub disabled" \
 	sh -c "$CREDCTL -j device show bob | grep -q '\"sub_disabled\":true'"
 check "flipped flag: the log cut there is older than the counter: changes refused" \
-	exit_is 6 $CREDCTL device add frank
+	exit_is 7 $CREDCTL device add frank
 in_shell "stop" stop_daemon
 
 attack "replayed commit" replay device carol
@@ -71,7 +71,7 @@ in_shell "older image: credstored starts (serving reads)" start_daemon
 check_output "older image: logged" 'store: changes refused: the flash is older than counter file' \
 	cat "$T/daemon.log"
 check_output "older image: store status says so" '^rollback: detected' $CREDCTL store status
-check "older image: a change is refused, exit 6" exit_is 6 $CREDCTL device add frank
+check "older image: a change is refused, exit 7" exit_is 7 $CREDCTL device add frank
 check "older image: reads are served" $CREDCTL device show alice
 check "older image: accept-rollback needs --yes" exit_is 2 $CREDCTL store accept-rollback
 check "older image: accepted" $CREDCTL store accept-rollback --yes
@@ -111,7 +111,7 @@ cp "$T/old.img" "$T/store.img"
 # shellcheck disable=SC2086
 in_shell "tpm: an older image" start_daemon $TPM
 check_output "tpm: store status says so" '^rollback: detected' $CREDCTL store status
-check "tpm: a change is refused" exit_is 6 $CREDCTL device add carol
+check "tpm: a change is refused" exit_is 7 $CREDCTL device add carol
 check "tpm: accepted" $CREDCTL store accept-rollback --yes
 check "tpm: changes are taken" $CREDCTL device add carol --secret carol-secret
 in_shell "stop" stop_daemon
