@@ -23,10 +23,7 @@ static int touch(const struct store_record *r, void *arg)
 
 static void refused(const struct malformed *b)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	static uint8_t payload[ROOM];
 	struct store_record r;
 	struct store_status st = { 0 };
@@ -35,25 +32,26 @@ static void refused(const struct malformed *b)
 	uint32_t len = b->craft(payload, ROOM, &ops);
 	int rc;
 
-	test_put(s, STORE_REC_DEVICE, "honest", "value", "secret");
-	store_unmount(s);
+	fixture_open(&fx, test_nand(8), NULL);
+	test_put(fx.s, STORE_REC_DEVICE, "honest", "value", "secret");
+	store_unmount(fx.s);
+	fx.s = NULL;
 	/* written so by someone with the key: the MAC does not stop it */
-	rc = attack_append(f, payload, len, ops) || insider_reseal(f, o.key);
-	s = test_mount(f, &o, false);
-	if (s) {
-		store_status(s, &st);
+	rc = attack_append(fx.f, payload, len, ops) || insider_reseal(fx.f, fx.o.key);
+	fx.s = test_mount(fx.f, &fx.o, false);
+	if (fx.s) {
+		store_status(fx.s, &st);
 		for (uint8_t t = 1; t <= STORE_REC_TYPE_MAX; t++)
-			store_iterate(s, t, NULL, 0, touch, &bytes, NULL);
+			store_iterate(fx.s, t, NULL, 0, touch, &bytes, NULL);
 	}
-	ok(!rc && s && st.lost_commits == 1 &&
-	   store_get(s, STORE_REC_DEVICE, MALFORMED_KEY, strlen(MALFORMED_KEY), &r,
+	ok(!rc && fx.s && st.lost_commits == 1 &&
+	   store_get(fx.s, STORE_REC_DEVICE, MALFORMED_KEY, strlen(MALFORMED_KEY), &r,
 		     NULL) == -ENOENT &&
-	   test_has(s, STORE_REC_DEVICE, "honest", "value", "secret") &&
-	   !test_put(s, STORE_REC_DEVICE, "after", "value", NULL),
+	   test_has(fx.s, STORE_REC_DEVICE, "honest", "value", "secret") &&
+	   !test_put(fx.s, STORE_REC_DEVICE, "after", "value", NULL),
 	   "%s: the commit is refused whole, the rest is read and the store takes commits",
 	   b->what);
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 int main(void)

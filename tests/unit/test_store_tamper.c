@@ -12,7 +12,7 @@
 #include "store_workload.h"
 #include "tap.h"
 
-/* 16 KiB eraseblocks: the fixture spans several segments. */
+/* 16 KiB eraseblocks: the base image spans several segments. */
 static struct flash_geometry small_nand(void)
 {
 	return (struct flash_geometry){ FLASH_NAND, 16 << 10, 16, 512, 512, true };
@@ -55,7 +55,7 @@ static void ram_close(struct counter *c)
 static const struct counter_ops ram_ops = { ram_read, ram_advance, ram_close };
 
 static struct ram_counter counter = { .c = { &ram_ops, "the test's counter" } };
-static uint64_t fixture_counter;	/* where the fixture left it */
+static uint64_t base_counter;	/* where base_image() left it */
 
 /* The last tampering event the store told. */
 static struct {
@@ -133,30 +133,30 @@ static void devices(struct store *s, int first, int n)
 	store_txn_commit(t, NULL, NULL);
 }
 
-/* The fixture: carol is put and later deleted (*old: the image before),
- * bob updated, all in the log's live span of several segments. */
-static struct flash *fixture(struct flash **old)
+/* The image the attacks edit (copies of it): carol is put and later
+ * deleted (*old: the image before), bob updated, all in the log's live
+ * span of several segments. */
+static struct flash *base_image(struct flash **old)
 {
-	struct flash_geometry g = small_nand();
 	struct store_options o = options(true);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct fixture fx;
 	struct store *s;
 
 	counter = (struct ram_counter){ .c = counter.c };
-	s = test_mount(f, &o, true);
+	s = fixture_open(&fx, small_nand(), &o);
 	devices(s, 0, 120);
 	test_put(s, STORE_REC_ANCHOR, "root", "root-cert", NULL);
 	test_put(s, STORE_REC_DEVICE, "alice", "fp-a", "secret-a");
 	test_put(s, STORE_REC_DEVICE, "bob", "fp-b1", NULL);
 	test_put(s, STORE_REC_DEVICE, "carol", "fp-c", "secret-c");
-	*old = flash_emu_clone(f, NULL);
+	*old = flash_emu_clone(fx.f, NULL);
 	del(s, STORE_REC_DEVICE, "carol");
 	filler(s, 40);
 	test_put(s, STORE_REC_DEVICE, "bob", "fp-b2", NULL);
 	test_put(s, STORE_REC_META, "limits", "x", NULL);
 	store_unmount(s);
-	fixture_counter = counter.value;
-	return f;
+	base_counter = counter.value;
+	return fx.f;
 }
 
 /* Whether every record served is one the store wrote. */
@@ -184,10 +184,10 @@ static uint64_t tampered(struct store *s)
 	return st.tampered;
 }
 
-/* A copy of the fixture, and the counter where the fixture left it. */
+/* A copy of the base image, and the counter where base_image() left it. */
 static struct flash *attacked(struct flash *base)
 {
-	counter.value = fixture_counter;
+	counter.value = base_counter;
 	return flash_emu_clone(base, NULL);
 }
 
@@ -309,7 +309,7 @@ static void test_restore(struct flash *base, struct flash *old)
 	struct store *s;
 	uint64_t gen;
 
-	flash_close(attacked(base));	/* the counter where the fixture left it */
+	flash_close(attacked(base));	/* the counter where base_image() left it */
 	f = flash_emu_clone(old, NULL);
 	s = mount(f, true);
 	gen = s ? store_generation(s) : 0;
@@ -344,7 +344,7 @@ static uint32_t head_block(struct flash *f)
 	return head;
 }
 
-/* Whether the fixture's records are all there after a mount that found
+/* Whether the base image's records are all there after a mount that found
  * no tampering. */
 static bool intact(struct flash *f)
 {
@@ -512,13 +512,14 @@ static void test_many_splices(void)
 	struct flash_geometry g = small_nand();
 	struct store_options o = options(false);
 	struct flash_faults faults;
+	struct fixture fx;
 	struct flash *f;
 	struct store *s;
 	int fine = 0;
 
 	g.eraseblock_count = 40;
-	f = flash_emu_open(NULL, &g, NULL, NULL);
-	s = test_mount(f, &o, true);
+	s = fixture_open(&fx, g, &o);
+	f = fx.f;
 	devices(s, 0, 120);
 	devices(s, 120, 120);
 	store_unmount(s);
@@ -563,14 +564,15 @@ static enum store_rollback state(struct store *s)
  * and a counter that cannot be read refuses changes. */
 static void test_counter_rules(void)
 {
-	struct flash_geometry g = small_nand();
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
 	struct store_options plain = options(false);
 	struct cs_err err = { 0 };
+	struct fixture fx;
+	struct flash *f;
 	struct store *s;
 
 	counter = (struct ram_counter){ .c = counter.c };
-	store_unmount(test_mount(f, &plain, true));
+	store_unmount(fixture_open(&fx, small_nand(), &plain));
+	f = fx.f;
 	s = mount(f, true);
 	ok(s && state(s) == STORE_ROLLBACK_OK && counter.value == 1 &&
 	   test_put(s, STORE_REC_META, "a", "1", NULL) == 0 && counter.value == 2,
@@ -619,7 +621,7 @@ int main(void)
 	struct flash *old, *base;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	base = fixture(&old);
+	base = base_image(&old);
 	test_tag_as_documented(base);
 	test_add_device(base);
 	test_flip(base);
