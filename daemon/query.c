@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "publisher.h"
 #include "server.h"
@@ -240,27 +242,77 @@ int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 	return r;
 }
 
+/* MATCH for a device whose master and sub tested as given (the sub only
+ * when usable), and the device's id on a match. */
+static int reply_match(struct cmd_ctx *c, const struct model_device *d, bool master, bool sub,
+		       struct cs_err *err)
+{
+	uint8_t match = master ? CREDSTORE_MATCH_MASTER :
+			sub && sub_usable(d) ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+
+	return reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, match) ||
+			 (match && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d->id)), err);
+}
+
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err)
 {
-	struct model_device d;
+	struct model_device d = { 0 };
 	struct nlattr *given = c->tb[CREDSTORE_A_SECRET];
-	uint8_t match = CREDSTORE_MATCH_NONE;
+	bool master = false, sub = false;
 	int r = need_attr(c->tb, CREDSTORE_A_SECRET, "secret", err);
 
 	if (!r)
 		r = find_device(c, &d, err);
 	if (r == 1) {
 		size_t len = (size_t)nla_len(given);
-		bool master = secret_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER],
-					   nla_data(given), len);
-		bool sub = secret_equal(d.secret[SLOT_SUB], d.secret_len[SLOT_SUB],
-					nla_data(given), len) && sub_usable(&d);
 
-		match = master ? CREDSTORE_MATCH_MASTER : sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+		master = secret_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER],
+				      nla_data(given), len);
+		sub = secret_equal(d.secret[SLOT_SUB], d.secret_len[SLOT_SUB], nla_data(given), len);
 	}
 	if (r >= 0)
-		r = reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, match) ||
-			      (match && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d.id)), err);
+		r = reply_match(c, &d, master, sub, err);
+	model_device_wipe(&d);
+	return r;
+}
+
+/* Is mac HMAC-SHA256(key = secret, message)?  Constant time in the
+ * secret and the mac; an absent secret (length 0) is computed with an
+ * empty key all the same and never matches. */
+static bool hmac_equal(const uint8_t *secret, size_t secret_len, const struct nlattr *message,
+		       const uint8_t *mac)
+{
+	static const uint8_t empty[1];
+	uint8_t out[EVP_MAX_MD_SIZE];
+	unsigned int out_len = 0;
+	bool ok = HMAC(EVP_sha256(), secret_len ? secret : empty, (int)secret_len,
+		       nla_data(message), (size_t)nla_len(message), out, &out_len) != NULL;
+
+	ok = ok & (out_len == CREDSTORE_HMAC_LEN) &
+	     (CRYPTO_memcmp(out, mac, CREDSTORE_HMAC_LEN) == 0) & (secret_len != 0);
+	OPENSSL_cleanse(out, sizeof(out));
+	return ok;
+}
+
+int query_verify_hmac(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct nlattr *message = c->tb[CREDSTORE_A_HMAC_MESSAGE];
+	struct model_device d = { 0 };
+	bool master = false, sub = false;
+	int r = need_attr(c->tb, CREDSTORE_A_HMAC_MESSAGE, "HMAC message", err);
+
+	if (!r)
+		r = need_attr(c->tb, CREDSTORE_A_HMAC, "HMAC", err);
+	if (!r)
+		r = find_device(c, &d, err);
+	if (r == 1) {
+		const uint8_t *mac = nla_data(c->tb[CREDSTORE_A_HMAC]);
+
+		master = hmac_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER], message, mac);
+		sub = hmac_equal(d.secret[SLOT_SUB], d.secret_len[SLOT_SUB], message, mac);
+	}
+	if (r >= 0)
+		r = reply_match(c, &d, master, sub, err);
 	model_device_wipe(&d);
 	return r;
 }

@@ -241,3 +241,33 @@ int credstore_verify_secret(struct credstore *cs, const char *device_id,
 		*out = r.match;
 	return ret;
 }
+
+int credstore_verify_hmac(struct credstore *cs, const char *device_id,
+			  const void *message, size_t message_len,
+			  const uint8_t mac[CREDSTORE_HMAC_LEN], enum credstore_match *out)
+{
+	struct match_reply r = { .cs = cs };
+	struct nl_msg *req;
+	int ret;
+
+	*out = CREDSTORE_MATCH_NONE;
+	cs_err_clear(&cs->err);
+	if (message_len < 1 || message_len > CREDSTORE_HMAC_MESSAGE_MAX)
+		return cs_err_set(&cs->err, EINVAL, "an HMAC message has 1 to %d bytes",
+				  CREDSTORE_HMAC_MESSAGE_MAX);
+	req = cs_conn_request(cs, CREDSTORE_CMD_VERIFY_HMAC, 0);
+	if (!req)
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
+	ret = put_device_id(req, device_id);
+	if (!ret && (nla_put(req, CREDSTORE_A_HMAC_MESSAGE, (int)message_len, message) < 0 ||
+		     nla_put(req, CREDSTORE_A_HMAC, CREDSTORE_HMAC_LEN, mac) < 0))
+		ret = -EMSGSIZE;
+	if (ret) {
+		cs_msg_wipe_free(req);
+		return cs_err_set(&cs->err, -ret, "invalid device id");
+	}
+	ret = verify(cs, req, &r);
+	if (!ret)
+		*out = r.match;
+	return ret;
+}
