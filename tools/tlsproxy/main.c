@@ -35,6 +35,9 @@ static void usage(FILE *out)
 "  -b, --backend=ADDR:PORT     forward the plaintext here\n"
 "  -i, --identity=NAME         the store's server identity (default: default)\n"
 "  -a, --require-anchor        client chains must also reach a trust anchor\n"
+"      --no-client-cert        ask no client certificate: serve the identity to\n"
+"                              any client (web browsers; the backend then\n"
+"                              authenticates its users)\n"
 "  -t, --transport=WHICH       auto (default), kernel or daemon\n"
 "  -u, --daemon-user=USER      the user credstored runs as (default: root)\n"
 "  -n, --no-cache              ask the store at every handshake (by default a\n"
@@ -116,12 +119,13 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CA = 256, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_CONNECTIONS };
+	enum { OPT_CA = 256, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_CONNECTIONS, OPT_NO_CLIENT_CERT };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "require-anchor", no_argument, NULL, 'a' },
+		{ "no-client-cert", no_argument, NULL, OPT_NO_CLIENT_CERT },
 		{ "transport", required_argument, NULL, 't' },
 		{ "daemon-user", required_argument, NULL, 'u' },
 		{ "no-cache", no_argument, NULL, 'n' },
@@ -161,6 +165,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'k': o->source.key_file = optarg; break;
 		case 'p': o->source.pins_file = optarg; break;
 		case OPT_CA: o->source.ca_file = optarg; break;
+		case OPT_NO_CLIENT_CERT: o->source.no_client_cert = true; break;
 		case OPT_HANDSHAKE_TIMEOUT:
 			if (parse_count(optarg, 3600, &o->handshake_timeout) < 0)
 				return bad_usage("--handshake-timeout=%s: seconds, 1 to 3600", optarg);
@@ -184,6 +189,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return bad_usage("%s", "PEM mode needs --cert, --key and --pins together");
 	if (o->source.ca_file && !o->source.cert_file)
 		return bad_usage("%s", "--ca belongs to PEM mode");
+	if (o->source.no_client_cert && (o->source.require_anchor || o->source.pins_file))
+		return bad_usage("%s", "--no-client-cert admits no device: no --require-anchor or --pins");
 	return 0;
 }
 
@@ -388,6 +395,7 @@ static int setup(struct front *f, const struct options *o)
 	sigset_t mask;
 
 	f->px.quiet = o->quiet;
+	f->px.no_client_cert = o->source.no_client_cert;
 	f->px.setup_ms = o->handshake_timeout * 1000;
 	f->max_conns = o->max_conns;
 	raise_fd_limit();
