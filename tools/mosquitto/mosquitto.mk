@@ -5,7 +5,6 @@
 MOSQ_PLUGIN_SRCS := tools/mosquitto/plugin.c tools/mosquitto/auth.c tools/mosquitto/sessions.c
 MOSQ_PLUGIN      := $(BUILD)/lib/credstore-mosquitto.so
 PROGRAMS += $(MOSQ_PLUGIN)
-HELP += "make $(MOSQ_PLUGIN)   the mosquitto plugin only"
 
 $(BUILD)/pic/tools/%.o: CFLAGS += $(LIB_INC)
 $(MOSQ_PLUGIN): $(patsubst %.c,$(BUILD)/pic/%.o,$(MOSQ_PLUGIN_SRCS) $(LIBCREDSTORE_SRCS)) \
