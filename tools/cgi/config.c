@@ -2,12 +2,12 @@
  * variables of the request (a client cannot set CREDSTORE_CGI_CONFIG), so
  * the file's path may come from the environment the server is given. */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgi.h"
+#include "user.h"
 
 #ifndef CGI_CONFIG_PATH
 #define CGI_CONFIG_PATH "/etc/credstore/cgi.conf"
@@ -46,7 +46,6 @@ static int set_bool(bool *to, const char *value)
 
 static int set_option(struct cgi_config *cfg, const char *key, char *value)
 {
-	struct passwd *pw;
 	char *end, *colon;
 	unsigned long n;
 
@@ -56,18 +55,8 @@ static int set_option(struct cgi_config *cfg, const char *key, char *value)
 		return copy(cfg->anchor, sizeof(cfg->anchor), value);
 	if (!strcmp(key, "require-remote-user"))
 		return set_bool(&cfg->require_remote_user, value);
-	if (!strcmp(key, "daemon-user")) {
-		if ((pw = getpwnam(value))) {
-			cfg->daemon_uid = pw->pw_uid;
-			return 0;
-		}
-		errno = 0;
-		n = strtoul(value, &end, 10);
-		if (errno || *end || end == value)
-			return -1;
-		cfg->daemon_uid = (uid_t)n;
-		return 0;
-	}
+	if (!strcmp(key, "daemon-user"))
+		return cs_parse_user(value, &cfg->daemon_uid);
 	if (!strcmp(key, "upload-limit")) {
 		errno = 0;
 		n = strtoul(value, &end, 10);

@@ -2,13 +2,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "coapd.h"
+#include "user.h"
 
 #define VERSION "1.0"
 
@@ -58,24 +58,6 @@ static int parse_listen(const char *text, coap_address_t *addr)
 	addr->size = res->ai_addrlen;
 	memcpy(&addr->addr, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
-	return 0;
-}
-
-static int parse_user(const char *text, uid_t *uid)
-{
-	struct passwd *pw = getpwnam(text);
-	char *end;
-	unsigned long n;
-
-	if (pw) {
-		*uid = pw->pw_uid;
-		return 0;
-	}
-	errno = 0;
-	n = strtoul(text, &end, 10);
-	if (errno || *end || end == text || n > 0x7fffffff)
-		return -1;
-	*uid = (uid_t)n;
 	return 0;
 }
 
@@ -187,7 +169,7 @@ int main(int argc, char **argv)
 				goto bad;
 			break;
 		case 'u':
-			if (parse_user(optarg, &src.opt.daemon_uid))
+			if (cs_parse_user(optarg, &src.opt.daemon_uid))
 				goto bad;
 			break;
 		case 'q':

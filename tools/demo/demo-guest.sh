@@ -128,6 +128,8 @@ mqtt_says() { grep -E "$1" "$T/broker.log" | tail -n 1 | sed 's/^credstore: //' 
 say "10. MQTT: Debian's mosquitto with the credstore-mosquitto plugin (queries through the module)."
 step "sensor1: a master and a sub secret" sh -c \
 	"$CREDCTL device add sensor1 --secret sensor1-master && $CREDCTL device reset-secret sensor1 --secret sensor1-sub"
+step "a server certificate for the broker (mosquitto reads its key from a file)" \
+	tls_cert server /CN=localhost ca $'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth'
 chmod 644 "$T"/*.key
 MQTT_TRANSPORT=auto
 step "mosquitto starts with the plugin" mqtt_start_broker broker "$(mqtt_store_config)"

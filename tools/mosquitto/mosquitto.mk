@@ -2,7 +2,8 @@
 # built position-independent with libcredstore inside, exporting only
 # mosquitto's plugin entry points.  The broker's functions it calls are
 # resolved from the mosquitto binary when it loads the plugin.
-MOSQ_PLUGIN_SRCS := tools/mosquitto/plugin.c tools/mosquitto/auth.c tools/mosquitto/sessions.c
+MOSQ_PLUGIN_SRCS := tools/mosquitto/plugin.c tools/mosquitto/auth.c tools/mosquitto/sessions.c \
+		    common/user.c
 MOSQ_PLUGIN      := $(BUILD)/lib/credstore-mosquitto.so
 PROGRAMS += $(MOSQ_PLUGIN)
 

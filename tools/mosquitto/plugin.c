@@ -1,12 +1,12 @@
 /* The plugin's entry points (mosquitto 2.0, plugin API v5), its options
  * and its connection to the store. */
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mosquitto.h>
 
 #include "plugin.h"
+#include "user.h"
 #include <mosquitto_plugin.h>	/* after mosquitto_broker.h, which it needs */
 
 #define PLUGIN_API_VERSION	5
@@ -99,7 +99,6 @@ static int parse_number(const char *text, long min, long max, long *out)
 
 static int parse_option(struct plugin *p, const char *key, const char *value)
 {
-	struct passwd *pw;
 	long n;
 
 	if (!strcmp(key, "transport")) {
@@ -112,11 +111,7 @@ static int parse_option(struct plugin *p, const char *key, const char *value)
 		else
 			return -1;
 	} else if (!strcmp(key, "daemon_user")) {
-		if (parse_number(value, 0, 0x7fffffff, &n) == 0)
-			p->opt.daemon_uid = (uid_t)n;
-		else if ((pw = getpwnam(value)))
-			p->opt.daemon_uid = pw->pw_uid;
-		else
+		if (cs_parse_user(value, &p->opt.daemon_uid))
 			return -1;
 	} else if (!strcmp(key, "timeout_ms")) {
 		if (parse_number(value, 1, 60000, &n))

@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <arpa/inet.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "relay.h"
+#include "user.h"
 #include "source.h"
 
 #define VERSION "1.0"
@@ -76,24 +76,6 @@ static int parse_count(const char *text, unsigned int max, unsigned int *out)
 	if (errno || *end || end == text || text[0] == '-' || n < 1 || n > max)
 		return -1;
 	*out = (unsigned int)n;
-	return 0;
-}
-
-static int parse_user(const char *text, uid_t *uid)
-{
-	struct passwd *pw = getpwnam(text);
-	char *end;
-	unsigned long n;
-
-	if (pw) {
-		*uid = pw->pw_uid;
-		return 0;
-	}
-	errno = 0;
-	n = strtoul(text, &end, 10);
-	if (errno || *end || end == text || n > (uid_t)-2)
-		return -1;
-	*uid = (uid_t)n;
 	return 0;
 }
 
@@ -157,7 +139,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return bad_usage("unknown transport '%s' (auto, kernel, daemon)", optarg);
 			break;
 		case 'u':
-			if (parse_user(optarg, &o->source.store.daemon_uid) < 0)
+			if (cs_parse_user(optarg, &o->source.store.daemon_uid) < 0)
 				return bad_usage("no such user: %s", optarg);
 			break;
 		case 'n': o->source.store.flags &= ~CREDSTORE_CACHE_VERDICTS; break;
