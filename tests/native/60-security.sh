@@ -59,7 +59,8 @@ check "nobody's requests were all answered" sh -c "test -s $T/asked && ! grep -q
 while read -r name err; do
 	case $name in
 	CREDSTORE_CMD_GET_STATUS|CREDSTORE_CMD_GET_IDENTITY|CREDSTORE_CMD_GET_ANCHOR|\
-	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET)
+	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET|\
+	CREDSTORE_CMD_VERIFY_HMAC)
 		check "nobody may query: $name (errno $err)" test "$err" != 1 ;;
 	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY)
 		check "$name is not served on the usersock port (errno $err)" test "$err" = 95 ;;
