@@ -6,10 +6,11 @@ COAP_CLIENT=coap-client-openssl
 _coap_pids=()
 
 # coap_start_server NAME [OPTIONS...]: credstore-coapd on 127.0.0.1, its
-# log in $COAP_DIR/NAME.log; waits until it serves.
+# log in $COAP_DIR/NAME.log; waits until it serves.  COAP_WRAPPER: a
+# command that execs it (setpriv, to run it as another user).
 coap_start_server() {
 	local name=$1; shift
-	"$BUILD/bin/credstore-coapd" -l "127.0.0.1:$COAP_PORT" "$@" > "$COAP_DIR/$name.log" 2>&1 &
+	${COAP_WRAPPER:-} "$BUILD/bin/credstore-coapd" -l "127.0.0.1:$COAP_PORT" "$@" > "$COAP_DIR/$name.log" 2>&1 &
 	_coap_pids+=($!)
 	for _ in $(seq 100); do
 		grep -q "serving DTLS" "$COAP_DIR/$name.log" 2>/dev/null && return 0

@@ -62,13 +62,8 @@ check_fails "a removed device is refused" coap_whoami dev2 m2-next
 
 # ---- who may read secrets ----
 coap_stop_all
-in_shell "credstore-coapd starts as nobody" coap_start_server nobody \
-	-t daemon -u "$me" --quiet
-kill "${_coap_pids[0]}"; wait "${_coap_pids[0]}" 2>/dev/null; _coap_pids=()
-nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-nobody "$BUILD/bin/credstore-coapd" -l "127.0.0.1:$COAP_PORT" -t daemon -u "$me" > "$T/nobody.log" 2>&1 &
-_coap_pids+=($!)
-for _ in $(seq 50); do grep -q "serving DTLS" "$T/nobody.log" && break; sleep 0.1; done
+COAP_WRAPPER="setpriv --reuid=65534 --regid=65534 --clear-groups" \
+	in_shell "credstore-coapd starts as nobody" coap_start_server nobody -t daemon -u "$me"
 check_fails "as nobody it cannot read secrets: dev1 is refused" coap_whoami dev1 m1-next
 check_output "and it says why" 'device dev1: .*(permission|privilege|admin|root)' cat "$T/nobody.log"
 coap_stop_all

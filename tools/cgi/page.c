@@ -10,36 +10,6 @@
 
 #include "actions.h"
 
-int result_keep_csr(struct nlattr **tb, void *arg)
-{
-	struct result *res = arg;
-	size_t len;
-
-	if (!tb[CREDSTORE_A_ADMIN_CSR])
-		return 0;
-	len = (size_t)nla_len(tb[CREDSTORE_A_ADMIN_CSR]);
-	if (len >= sizeof(res->csr))
-		return -EMSGSIZE;
-	memcpy(res->csr, nla_data(tb[CREDSTORE_A_ADMIN_CSR]), len);
-	res->csr[len] = '\0';
-	return 0;
-}
-
-int result_keep_secret(struct nlattr **tb, void *arg)
-{
-	struct result *res = arg;
-	const uint8_t *p;
-	size_t len;
-
-	if (!tb[CREDSTORE_A_SECRET])
-		return 0;
-	p = nla_data(tb[CREDSTORE_A_SECRET]);
-	len = (size_t)nla_len(tb[CREDSTORE_A_SECRET]);
-	for (size_t i = 0; i < len && 2 * i + 2 < sizeof(res->secret); i++)
-		snprintf(res->secret + 2 * i, 3, "%02x", p[i]);
-	return 0;
-}
-
 static const char *self(void)
 {
 	return env("SCRIPT_NAME");

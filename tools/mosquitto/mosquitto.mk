@@ -3,6 +3,7 @@
 # mosquitto's plugin entry points.  The broker's functions it calls are
 # resolved from the mosquitto binary when it loads the plugin.
 MOSQ_PLUGIN_SRCS := tools/mosquitto/plugin.c tools/mosquitto/auth.c tools/mosquitto/sessions.c \
+		    tools/mosquitto/store.c \
 		    common/user.c
 MOSQ_PLUGIN      := $(BUILD)/lib/credstore-mosquitto.so
 PROGRAMS += $(MOSQ_PLUGIN)
