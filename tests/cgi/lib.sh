@@ -25,7 +25,7 @@ cgi_sanitizer_clean() {
 
 # The CGI's configuration, read through CREDSTORE_CGI_CONFIG.
 cgi_config() {
-	printf '%s\n' "identity = https" "anchor = root" "daemon-user = $(id -u)" "$@" > "$CGI_DIR/cgi.conf"
+	printf '%s\n' "identity = https" "anchor = root" "daemon-user = $(id -u)" "runtime-dir = $CREDSTORE_RUNTIME_DIR" "$@" > "$CGI_DIR/cgi.conf"
 	chmod 644 "$CGI_DIR/cgi.conf"
 }
 

@@ -3,7 +3,7 @@
 # real clients (mosquitto_pub / mosquitto_sub).  Needs $BUILD and
 # $MQTT_DIR (a scratch directory that the broker's user can read).
 
-MQTT_PORT=1883		# plain listener (each test runs in a network namespace)
+MQTT_PORT=1883		# plain listener (tests run in a network namespace: own_ports)
 MQTT_TLS_PORT=8883	# TLS listener, client certificates required
 MQTT_PLUGIN=$BUILD/lib/credstore-mosquitto.so
 _mqtt_pids=()
@@ -30,7 +30,8 @@ mqtt_start_broker() {
 		echo "log_timestamp false"
 		printf '%s\n' "$@"
 	} > "$conf"
-	LD_PRELOAD=$(mqtt_preload) ASAN_OPTIONS=detect_leaks=0 \
+	# Not from the environment: the plugin finds credstored by its option.
+	env -u CREDSTORE_RUNTIME_DIR LD_PRELOAD="$(mqtt_preload)" ASAN_OPTIONS=detect_leaks=0 \
 		mosquitto -c "$conf" 2> "$MQTT_DIR/$name.log" &
 	_mqtt_pids+=($!)
 	for _ in $(seq 100); do
@@ -51,6 +52,7 @@ mqtt_store_config() {
 	plugin $MQTT_PLUGIN
 	plugin_opt_transport ${MQTT_TRANSPORT:-daemon}
 	plugin_opt_daemon_user $(id -u)
+	plugin_opt_runtime_dir $CREDSTORE_RUNTIME_DIR
 	listener $MQTT_PORT 127.0.0.1
 	listener $MQTT_TLS_PORT 127.0.0.1
 	cafile $MQTT_DIR/ca.pem

@@ -4,14 +4,15 @@
 # master and sub certificates and secrets, the HMAC-of-timestamp form, a
 # disabled sub, changes taking effect without a restart, a device removed
 # while connected, malformed and over-long credentials.
-. "$(dirname "$0")/credstored-env.bash"	# runs on in a network namespace of its own
-ip link set lo up
+. "$(dirname "$0")/../lib.sh"
+own_ports "$0" "$@"	# its servers listen on fixed ports
+. "$(dirname "$0")/credstored-env.bash"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 TLS_DIR=$T MQTT_DIR=$T
 . "$REPO/tests/tls/lib.sh"
 . "$REPO/tests/mqtt/lib.sh"
-trap 'mqtt_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'mqtt_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 blog=$T/broker.log
 broker_says() { grep -Eq "$1" "$blog"; }
 
@@ -25,11 +26,8 @@ check "dev3: a master and a sub secret" sh -c \
 	"$CREDCTL device add dev3 --secret m3-secret && $CREDCTL device reset-secret dev3 --secret s3-secret"
 check "dev4: a secret" $CREDCTL device add dev4 --secret four
 echo "pattern readwrite devices/%u/#" > "$T/acl"
-# Without the module only CAP_NET_ADMIN may join credstored's usersock
-# notification group: the broker stays root here so that the plugin hears
-# removals (as another user it admits all the same, without closing the
-# sessions of removed devices).
-MQTT_USER=root
+# The broker runs as the mosquitto user (mqtt_start_broker): the plugin
+# hears removals on credstored's query socket all the same.
 in_shell "mosquitto starts with the plugin" mqtt_start_broker broker "$(mqtt_store_config)" \
 	"acl_file $T/acl"
 check_output "the broker says the store admits devices" 'devices admitted by the store \(credstored\)' cat "$blog"
@@ -133,4 +131,14 @@ check_fails "with the store gone, a device is refused" mqtt_pub_secret dev3 m3-s
 check_output "and the log says the store did not answer" "refused client 'dev3-pub' .*: the store did not answer" cat "$blog"
 in_shell "credstored starts again" start_daemon
 check "the plugin reconnects: dev3 is admitted" mqtt_pub_secret dev3 m3-secret
+# What the plugin opened since is the mosquitto user's: it still hears
+# removals (credstored's notifications are open to every user).
+check_output "the broker runs as the mosquitto user" '^mosquitto$' ps -o user= -p "${_mqtt_pids[0]}"
+timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev3 -P m3-secret -i dev3-sub -t 'devices/dev3/#' \
+	> /dev/null 2>&1 &
+sub3=$!
+check "dev3 is connected" connected "as client 'dev3-sub'"
+check "credctl device remove dev3" $CREDCTL device remove dev3
+check "the broker closes dev3's session" gone $sub3
+wait $sub3 2>/dev/null
 finish

@@ -3,13 +3,14 @@
 # coap-client as the devices: the master secret is the PSK, the sub and
 # strangers are refused, rotation applies without a restart, identities
 # that are no device id and a server without the right to read secrets.
-. "$(dirname "$0")/credstored-env.bash"	# runs on in a network namespace of its own
-ip link set lo up
+. "$(dirname "$0")/../lib.sh"
+own_ports "$0" "$@"	# its servers listen on fixed ports
+. "$(dirname "$0")/credstored-env.bash"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 COAP_DIR=$T
 . "$REPO/tests/coap/lib.sh"
-trap 'coap_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'coap_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 clog=$T/coapd.log
 me=$(id -u)
 # logged PATTERN: the server's log shows it within 10 s.

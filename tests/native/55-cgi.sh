@@ -5,14 +5,15 @@
 # factory and configuration resets, the terminals' downloads, and the
 # management page's appliance upload and device actions.  The page in a
 # real browser is 56-cgi-browser.
-. "$(dirname "$0")/credstored-env.bash"	# runs on in a network namespace of its own
-ip link set lo up
+. "$(dirname "$0")/../lib.sh"
+own_ports "$0" "$@"	# its servers listen on fixed ports
+. "$(dirname "$0")/credstored-env.bash"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 TLS_DIR=$T CGI_DIR=$T
 . "$REPO/tests/tls/lib.sh"
 . "$REPO/tests/cgi/lib.sh"
-trap 'cgi_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'cgi_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 L=http://127.0.0.1:$CGI_LIGHTTPD_PORT
 B=http://127.0.0.1:$CGI_BUSYBOX_PORT
 AUTH="$CGI_USER:$CGI_PASSWORD"

@@ -9,8 +9,9 @@
 # Not under ASan+UBSan: 55-cgi runs the same CGI code under the
 # sanitizers through curl; the browser changes the client only, and one
 # Chromium start costs more than the rest of the test.
-. "$(dirname "$0")/credstored-env.bash"	# runs on in a network namespace of its own
-ip link set lo up
+. "$(dirname "$0")/../lib.sh"
+own_ports "$0" "$@"	# its servers listen on fixed ports
+. "$(dirname "$0")/credstored-env.bash"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 case $BUILD in */san)
@@ -21,7 +22,7 @@ TLS_DIR=$T CGI_DIR=$T
 . "$REPO/tests/tls/lib.sh"
 . "$REPO/tests/cgi/lib.sh"
 SHOTS=$BUILD/test-output/cgi-browser
-trap 'tls_stop_all; cgi_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'tls_stop_all; cgi_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 me=$(id -u)
 
 check "make a CA and certificates" tls_pki

@@ -23,6 +23,9 @@ struct cgi_config {
 	char identity[CREDSTORE_NAME_MAX];	/* the HTTPS / server identity */
 	char anchor[CREDSTORE_NAME_MAX];	/* the appliance's root certificate */
 	uid_t daemon_uid;
+	/* credstored's runtime directory ("": $CREDSTORE_RUNTIME_DIR, else
+	 * the default): a web server passes its CGIs no environment of its own. */
+	char runtime_dir[108];
 	size_t upload_limit;			/* bytes of a request body */
 	bool require_remote_user;		/* the web server must have authenticated */
 	/* Compatibility switch: accept USER= and PWD= in the camera's URL,
@@ -63,7 +66,7 @@ void form_free(struct form *form);
 const struct field *form_get(const struct form *form, const char *name, size_t *count);
 const char *form_text(const struct form *form, const char *name);
 
-/* The store (credstored's admin port, through common/usersock). */
+/* The store (credstored's admin socket, through common/usersock). */
 struct store {
 	struct cs_client client;
 	bool open;

@@ -57,6 +57,8 @@ static int set_option(struct cgi_config *cfg, const char *key, char *value)
 		return set_bool(&cfg->require_remote_user, value);
 	if (!strcmp(key, "daemon-user"))
 		return cs_parse_user(value, &cfg->daemon_uid);
+	if (!strcmp(key, "runtime-dir"))
+		return value[0] == '/' ? copy(cfg->runtime_dir, sizeof(cfg->runtime_dir), value) : -1;
 	if (!strcmp(key, "upload-limit")) {
 		errno = 0;
 		n = strtoul(value, &end, 10);

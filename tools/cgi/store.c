@@ -1,4 +1,4 @@
-/* credstored through the common client transport: the CGI runs as the
+/* credstored's admin socket through the common client: the CGI runs as the
  * web server's user, which the daemon admits when it is in the daemon's
  * --admin-group (see credstore-cgi(8)). */
 #include <errno.h>
@@ -12,7 +12,8 @@
 int store_open(struct store *s, const struct cgi_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
-	if (cs_client_open(&s->client, cfg->daemon_uid, STORE_TIMEOUT_MS, &s->err))
+	if (cs_client_open(&s->client, cfg->runtime_dir[0] ? cfg->runtime_dir : NULL, CS_ADMIN_SOCKET,
+			   cfg->daemon_uid, STORE_TIMEOUT_MS, &s->err))
 		return -s->err.code;
 	s->open = true;
 	return 0;

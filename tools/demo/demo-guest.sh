@@ -8,7 +8,6 @@
 # management page behind lighttpd.
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 900
-export CREDSTORED_TEST_NETNS=1	# the module's family lives in the initial netns
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/credstored-env.bash"
 BUILD=${BUILD:-$REPO/build}
@@ -18,7 +17,7 @@ TLS_DIR=$T MQTT_DIR=$T COAP_DIR=$T CGI_DIR=$T
 . "$REPO/tests/coap/lib.sh"
 . "$REPO/tests/cgi/lib.sh"
 ip link set lo up
-trap 'tls_stop_all; mqtt_stop_all; coap_stop_all; cgi_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'tls_stop_all; mqtt_stop_all; coap_stop_all; cgi_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 
 say() { echo "demo: $*"; }
 indent() { sed 's/^/demo:     /'; }

@@ -75,6 +75,13 @@ static int parse_option(struct plugin *p, const char *key, const char *value)
 	} else if (!strcmp(key, "daemon_user")) {
 		if (cs_parse_user(value, &p->opt.daemon_uid))
 			return -1;
+	} else if (!strcmp(key, "runtime_dir")) {
+		if (value[0] != '/' || p->runtime_dir)
+			return -1;
+		p->runtime_dir = strdup(value);
+		if (!p->runtime_dir)
+			return -1;
+		p->opt.runtime_dir = p->runtime_dir;
 	} else if (!strcmp(key, "timeout_ms")) {
 		if (parse_number(value, 1, 60000, &n))
 			return -1;
@@ -103,6 +110,7 @@ static void plugin_free(struct plugin *p)
 	sessions_free(p);
 	credstore_events_close(p->events);
 	credstore_close(p->cs);
+	free(p->runtime_dir);
 	free(p);
 }
 
@@ -130,6 +138,7 @@ int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata,
 			mosquitto_log_printf(MOSQ_LOG_ERR,
 					     "credstore: bad option plugin_opt_%s %s (see credstore-mosquitto(8))",
 					     options[i].key, options[i].value);
+			free(p->runtime_dir);
 			free(p);
 			return MOSQ_ERR_INVAL;
 		}

@@ -15,7 +15,8 @@
 
 struct plugin {
 	mosquitto_plugin_id_t *id;
-	struct credstore_options opt;
+	struct credstore_options opt;	/* opt.runtime_dir: runtime_dir */
+	char *runtime_dir;		/* plugin_opt_runtime_dir, or NULL */
 	struct credstore *cs;		/* NULL until needed, and after a failure */
 	struct credstore_events *events;
 	unsigned int hmac_window;	/* seconds either side of now; 0: any time */
