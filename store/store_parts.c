@@ -56,7 +56,7 @@ void parts_drop(struct store *s)
 
 	for (p = s->parts.first; p; p = next) {
 		next = p->next;
-		free(p);
+		mem_free(s, p);
 	}
 	memset(&s->parts, 0, sizeof(s->parts));
 }
@@ -79,7 +79,7 @@ static int hold(struct store *s, struct segment *seg, uint32_t offset, uint64_t 
 	/* parts of another generation belong to a transaction cut short */
 	if (s->parts.first && s->parts.gen != gen)
 		parts_drop(s);
-	p = malloc(sizeof(*p) + len);
+	p = mem_alloc(s, sizeof(*p) + len);
 	if (!p)
 		return -ENOMEM;
 	*p = (struct part){ .seg = seg, .offset = offset, .len = len };

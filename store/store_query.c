@@ -15,24 +15,24 @@
 static int open_rec(struct store *s, const struct rec *r, uint8_t *secret,
 		    struct store_record *out, struct cs_err *err)
 {
-	struct seal_binding b = { r->type, r->data, r->key_len, r->gen,
-				  r->data + r->key_len, r->value_len };
+	struct seal_binding b = { r->type, rec_data(r), r->key_len, r->gen,
+				  rec_data(r) + r->key_len, r->value_len };
 
 	*out = (struct store_record){
 		.type = r->type,
-		.key = r->data,
+		.key = rec_data(r),
 		.key_len = r->key_len,
-		.value = r->data + r->key_len,
+		.value = rec_data(r) + r->key_len,
 		.value_len = r->value_len,
 	};
 	if (!r->secret_len || !secret)
 		return 0;
 	s->unseals++;
-	if (unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, secret)) {
+	if (unseal(s->key, &b, rec_data(r) + r->key_len + r->value_len, r->secret_len, secret)) {
 		s->tampered++;
 		return cs_err_set(err, EBADMSG, "record %u/%.*s: its sealed secret fails to "
 				  "authenticate (tampered); not served", r->type,
-				  (int)r->key_len, (const char *)r->data);
+				  (int)r->key_len, (const char *)rec_data(r));
 	}
 	out->secret = secret;
 	out->secret_len = r->secret_len - SEAL_OVERHEAD;
@@ -67,7 +67,7 @@ static int get(struct store *s, uint8_t type, const void *key, size_t key_len, b
 	copy = malloc(data ? data : 1);
 	if (!copy)
 		return cs_err_set(err, ENOMEM, "out of memory");
-	memcpy(copy, r->data, r->key_len + r->value_len);
+	memcpy(copy, rec_data(r), r->key_len + r->value_len);
 	rc = open_rec(s, r, secret ? copy + r->key_len + r->value_len : NULL, &tmp, err);
 	if (rc) {
 		OPENSSL_clear_free(copy, data);	/* what a failed open decrypted */
@@ -146,7 +146,7 @@ void store_status(struct store *s, struct store_status *st)
 {
 	uint64_t ec_sum = 0;
 	uint32_t known = 0;
-	const struct segment *head = seg_head(s);
+	uint64_t cap = store_capacity(s);
 
 	memset(st, 0, sizeof(*st));
 	st->geo = s->geo;
@@ -160,8 +160,6 @@ void store_status(struct store *s, struct store_status *st)
 		const struct pblock *p = &s->pb[b];
 
 		st->bad_blocks += p->state == PB_BAD;
-		if (p->state == PB_FREE)
-			st->free_bytes += seg_capacity(s);
 		if (!p->ec_known)
 			continue;
 		known++;
@@ -171,9 +169,9 @@ void store_status(struct store *s, struct store_status *st)
 		if (p->erase_count > st->erase_max)
 			st->erase_max = p->erase_count;
 	}
-	st->free_bytes /= s->redundancy;
-	if (head && !head->closed)
-		st->free_bytes += s->geo.eraseblock_size - head->used;
+	/* what new records may still take: what an add can use */
+	st->free_bytes = cap > s->live_bytes ? cap - s->live_bytes : 0;
+	st->capacity_bytes = cap;
 	if (!known)
 		st->erase_min = 0;
 	st->erase_avg = known ? (double)ec_sum / known : 0;
@@ -182,6 +180,5 @@ void store_status(struct store *s, struct store_status *st)
 	st->lost_commits = s->lost_commits;
 	st->tampered = s->tampered;
 	st->unseals = s->unseals;
-	st->index_bytes = s->index_bytes + s->nlog * sizeof(struct segment) +
-			  s->geo.eraseblock_count * (sizeof(struct pblock) + sizeof(void *));
+	st->heap_bytes = s->heap_bytes;
 }

@@ -17,8 +17,8 @@ int reader_init(struct reader *r, struct store *s, const uint32_t phys[2], uint3
 	r->off = s->data_start;
 	for (uint32_t c = 0; c < n; c++) {
 		r->phys[c] = phys[c];
-		r->buf[c] = malloc(s->geo.eraseblock_size);
-		r->bad[c] = calloc(s->geo.eraseblock_size / r->chunk + 1, 1);
+		r->buf[c] = mem_alloc(s, s->geo.eraseblock_size);
+		r->bad[c] = mem_zalloc(s, s->geo.eraseblock_size / r->chunk + 1);
 		if (!r->buf[c] || !r->bad[c])
 			return -ENOMEM;
 		if (first[c]) {
@@ -41,9 +41,9 @@ void reader_seek(struct reader *r, uint32_t offset)
 
 void reader_free(struct reader *r)
 {
-	for (uint32_t c = 0; c < 2; c++) {
-		free(r->buf[c]);
-		free(r->bad[c]);
+	for (uint32_t c = 0; c < 2 && r->s; c++) {
+		mem_free(r->s, r->buf[c]);
+		mem_free(r->s, r->bad[c]);
 	}
 }
 

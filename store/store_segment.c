@@ -107,11 +107,14 @@ static int take_block(struct store *s, uint32_t other, uint32_t *out)
 
 struct segment *seg_new(struct store *s, uint64_t seq)
 {
-	struct segment *seg = calloc(1, sizeof(*seg));
+	struct segment *seg = mem_zalloc(s, sizeof(*seg));
 	uint32_t i;
 
 	if (!seg)
 		return NULL;
+	for (seg->slot = 0; s->slots[seg->slot]; seg->slot++)
+		;	/* a free one: there are as many as eraseblocks */
+	s->slots[seg->slot] = seg;
 	seg->seq = seq;
 	seg->phys[0] = seg->phys[1] = NO_PARTNER;
 	for (i = s->nlog; i > 0 && s->log[i - 1]->seq > seq; i--)
@@ -140,7 +143,7 @@ static struct block_header header_for(const struct store *s, uint32_t block)
 /* Programs h into the block's first data_start bytes. */
 static int program_header(struct store *s, uint32_t block, const struct block_header *h)
 {
-	uint8_t *hdr = malloc(s->data_start);
+	uint8_t *hdr = mem_alloc(s, s->data_start);
 	int rc;
 
 	if (!hdr)
@@ -148,7 +151,7 @@ static int program_header(struct store *s, uint32_t block, const struct block_he
 	memset(hdr, 0xff, s->data_start);
 	block_header_encode(h, hdr);
 	rc = failing(s, s->f->ops->program(s->f, block, 0, hdr, s->data_start));
-	free(hdr);
+	mem_free(s, hdr);
 	s->pb[block].clean = false;
 	return rc;
 }
@@ -283,8 +286,9 @@ void seg_remove(struct store *s, struct segment *seg)
 			s->pb[b].state = PB_FREE;
 		}
 	}
-	seg_drop_tombs(seg);
-	free(seg);
+	seg_drop_tombs(s, seg);
+	s->slots[seg->slot] = NULL;
+	mem_free(s, seg);
 }
 
 void release_dead(struct store *s)
