@@ -14,8 +14,7 @@
 #define VALUE_LEN	DEV_VALUE_LEN
 #define OVERWRITES	2000
 
-static struct flash *flash;
-static struct store *store;
+static struct fixture fx;
 
 static int commit(struct store_txn *t)
 {
@@ -26,7 +25,7 @@ static int commit(struct store_txn *t)
 
 static int put(uint32_t i, uint32_t version, size_t value_len)
 {
-	struct store_txn *t = store_txn_begin(store);
+	struct store_txn *t = store_txn_begin(fx.s);
 
 	dev_put(t, i, version, value_len);
 	return commit(t);
@@ -34,7 +33,7 @@ static int put(uint32_t i, uint32_t version, size_t value_len)
 
 static int delete(uint32_t i)
 {
-	struct store_txn *t = store_txn_begin(store);
+	struct store_txn *t = store_txn_begin(fx.s);
 	uint8_t id[DEV_ID_LEN];
 
 	dev_random_bytes(i, id, DEV_ID_LEN);
@@ -47,14 +46,14 @@ static struct store_status status(void)
 {
 	struct store_status st;
 
-	store_status(store, &st);
+	store_status(fx.s, &st);
 	return st;
 }
 
 /* A batch of count adds from device `from` in one transaction. */
 static int add_batch(uint32_t from, uint32_t count)
 {
-	struct store_txn *t = store_txn_begin(store);
+	struct store_txn *t = store_txn_begin(fx.s);
 
 	for (uint32_t k = 0; k < count; k++)
 		dev_put(t, from + k, 0, VALUE_LEN);
@@ -63,15 +62,12 @@ static int add_batch(uint32_t from, uint32_t count)
 
 int main(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
 	struct store_status before, st;
 	uint32_t n = 0, accepted = 0;
 	bool free_agrees = true;
 	int rc = 0;
 
-	flash = flash_emu_open(NULL, &g, NULL, NULL);
-	store = test_mount(flash, &o, true);
+	fixture_open(&fx, test_nand(8), NULL);
 
 	/* fill: free_bytes says in advance whether each add is taken */
 	while (rc == 0) {
@@ -125,14 +121,13 @@ int main(void)
 	   "over the capacity, adds are refused and nothing is free");
 
 	before = status();
-	store_unmount(store);
-	store = test_mount(flash, &o, false);
+	fixture_remount(&fx);
 	st = status();
 	ok(st.records[STORE_REC_DEVICE] == before.records[STORE_REC_DEVICE] &&
 	   st.live_bytes == before.live_bytes, "after a remount: the same %u records",
 	   st.records[STORE_REC_DEVICE]);
 	{
-		struct store_txn *t = store_txn_begin(store);
+		struct store_txn *t = store_txn_begin(fx.s);
 
 		if (store_txn_clear(t, STORE_REC_DEVICE, NULL))
 			abort();
@@ -141,7 +136,6 @@ int main(void)
 	}
 	ok(rc == 0 && status().records[STORE_REC_DEVICE] == 1,
 	   "full: a reset of every record with an add in the same commit is taken");
-	store_unmount(store);
-	flash_close(flash);
+	fixture_close(&fx);
 	return tap_done();
 }

@@ -26,16 +26,17 @@ struct result {
 static struct result run(bool unbounded)
 {
 	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(16);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
 	struct result res = { 0 };
 	struct store_status st;
+	struct fixture fx;
 	struct store *s;
+	struct flash *f;
 	uint64_t start, before;
 	uint32_t n;
 
 	o.gc_unbounded = unbounded;
-	s = test_mount(f, &o, true);
+	s = fixture_open(&fx, test_nand(16), &o);
+	f = fx.f;
 	store_status(s, &st);
 	n = (uint32_t)(0.95 * (double)st.capacity_bytes / (double)dev_size(DEV_VALUE_LEN));
 	for (uint32_t i = 0; i < n; i += 200) {
@@ -61,12 +62,10 @@ static struct result run(bool unbounded)
 	res.per_update = (double)(f->stats.bytes_programmed - start) / UPDATES;
 	store_status(s, &st);
 	res.live = st.live_bytes;
-	store_unmount(s);
 	before = f->stats.pages_read;
-	s = test_mount(f, &o, false);
+	fixture_remount(&fx);
 	res.log_pages = f->stats.pages_read - before;
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 	return res;
 }
 
