@@ -130,4 +130,4 @@ clean:
 help:
 	@printf '%s\n' $(HELP)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)

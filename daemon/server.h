@@ -105,6 +105,7 @@ int query_device(struct cmd_ctx *c, struct cs_err *err);
 int query_device_dump(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err);
+int query_verify_hmac(struct cmd_ctx *c, struct cs_err *err);
 int query_identity_key(struct cmd_ctx *c, struct cs_err *err);
 int query_device_secrets(struct cmd_ctx *c, struct cs_err *err);
 int query_subscribe(struct cmd_ctx *c, struct cs_err *err);

@@ -29,6 +29,8 @@
 #define CREDSTORE_CHAIN_MAX		32768	/* concatenated DER certificates */
 #define CREDSTORE_KEY_MAX		8192	/* DER PKCS#8 private key */
 #define CREDSTORE_MESSAGE_MAX		256	/* text of a daemon error */
+#define CREDSTORE_HMAC_LEN		32	/* HMAC-SHA256 */
+#define CREDSTORE_HMAC_MESSAGE_MAX	128	/* what VERIFY_HMAC signs */
 
 /**
  * DOC: credstore commands
@@ -88,6 +90,13 @@
  *	%CREDSTORE_A_SECRET.  Reply: %CREDSTORE_A_MATCH and, on a match,
  *	%CREDSTORE_A_DEVICE_ID.  Compared in constant time (crypto_memneq);
  *	unknown device: %CREDSTORE_MATCH_NONE.  Sub rule as above.
+ * @CREDSTORE_CMD_VERIFY_HMAC: request: %CREDSTORE_A_DEVICE_ID,
+ *	%CREDSTORE_A_HMAC_MESSAGE and %CREDSTORE_A_HMAC.  Is the HMAC
+ *	HMAC-SHA256(key = the device's master or sub secret, message)?  For
+ *	devices that log in with a password derived from their secret and a
+ *	timestamp, without the secret leaving the store.  Reply and sub rule
+ *	as VERIFY_SECRET; both secrets are tried and compared in constant
+ *	time whatever the outcome.
  *
  * Privileged reads (CAP_NET_ADMIN, or membership of the module's
  * reader_gid, both of the credentials that opened the socket; -EPERM
@@ -170,6 +179,7 @@ enum credstore_cmd {
 	CREDSTORE_CMD_PUBLISH_UPDATE,
 	CREDSTORE_CMD_RETRACT,
 	CREDSTORE_CMD_NOTIFY,
+	CREDSTORE_CMD_VERIFY_HMAC,
 
 	__CREDSTORE_CMD_MAX,
 	CREDSTORE_CMD_MAX = __CREDSTORE_CMD_MAX - 1
@@ -325,6 +335,9 @@ enum credstore_admin_cmd {
  * @CREDSTORE_A_ERRNO: u32, a positive errno (userspace mode).
  * @CREDSTORE_A_PAD: padding for 64-bit attributes.
  * @CREDSTORE_A_ADMIN_*: attributes of the admin commands only.
+ * @CREDSTORE_A_HMAC_MESSAGE: binary, 1..%CREDSTORE_HMAC_MESSAGE_MAX bytes:
+ *	what the device signed (VERIFY_HMAC).
+ * @CREDSTORE_A_HMAC: binary, exactly %CREDSTORE_HMAC_LEN (VERIFY_HMAC).
  */
 enum credstore_attr {
 	CREDSTORE_A_UNSPEC,
@@ -371,6 +384,10 @@ enum credstore_attr {
 	CREDSTORE_A_ADMIN_KEY_PEM,	/* binary: PEM or DER private key input */
 	CREDSTORE_A_ADMIN_PENDING_KEY,	/* binary: DER key of a CSR (store only) */
 	CREDSTORE_A_ADMIN_CLEAR,	/* flag: SET_FLAGS clears the bits given */
+
+	/* Queries again (appended: the numbers above are in the flash format). */
+	CREDSTORE_A_HMAC_MESSAGE,
+	CREDSTORE_A_HMAC,
 
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
