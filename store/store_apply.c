@@ -56,6 +56,13 @@ void seg_drop_tombs(struct store *s, struct segment *seg)
 	seg->tombs = NULL;
 }
 
+void seg_free(struct store *s, struct segment *seg)
+{
+	seg_drop_tombs(s, seg);
+	mem_free(s, seg->finals);
+	mem_free(s, seg);
+}
+
 static int add_tomb(struct store *s, struct segment *seg, const struct op *op, uint64_t gen)
 {
 	struct tomb *t = mem_alloc(s, sizeof(*t) + op->key_len);

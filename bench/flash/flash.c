@@ -23,14 +23,18 @@
  *  - and, after the 95% runs, the full partition: devices added one per
  *    commit until refused, whether `free_bytes` said so, then 2,000
  *    overwrites of random devices (all must be taken).
+ * With a rollback counter (counter/), each update also advances it: the
+ * wall time per update then says what the counter costs.
  *
- * usage: flash [N:MiB ...]   (default 1000:4 10000:16 100000:64) */
+ * usage: flash [--counter-file PATH | --counter-tpm INDEX [--tpm-tcti CONF]]
+ *              [N:MiB ...]   (default 1000:4 10000:16 100000:64) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "counter.h"
 #include "flash_emu.h"
 #include "store_devices.h"
 
@@ -51,6 +55,7 @@ struct run {
 	uint64_t live, capacity, heap;
 	double bytes, pages, erases;	/* per update, over the window */
 	double p50, p99, p999, max;	/* CPU per update, seconds */
+	double wall;			/* wall time per update, seconds */
 	uint64_t mount_pages, budget;
 	double mount_ms;
 	/* the full partition (after the 95% runs) */
@@ -60,6 +65,8 @@ struct run {
 	uint64_t full_free;
 	char full_refusal[CREDSTORE_MESSAGE_MAX + 64];
 };
+
+static struct counter *counter;		/* NULL: none */
 
 static double now(clockid_t clock)
 {
@@ -108,7 +115,7 @@ static int update(struct store *s, uint32_t n, uint32_t version, double *cpu, st
 
 static struct store_options options(bool unbounded)
 {
-	struct store_options o = { .redundancy = 1 };
+	struct store_options o = { .redundancy = 1, .counter = counter };
 
 	o.gc_unbounded = unbounded;
 	return o;
@@ -119,13 +126,16 @@ static int mount_copy(struct flash *f, const struct store_options *o, uint64_t *
 		      double *ms, struct cs_err *err)
 {
 	struct flash *copy = flash_emu_clone(f, err);
+	/* without the counter: a copy's mount must not advance it */
+	struct store_options plain = *o;
 	struct store *s;
 	double start;
 
 	if (!copy)
 		return -ENOMEM;
 	start = now(CLOCK_MONOTONIC);
-	s = store_mount(copy, o, err);
+	plain.counter = NULL;
+	s = store_mount(copy, &plain, err);
 	*ms = (now(CLOCK_MONOTONIC) - start) * 1e3;
 	*pages = copy->stats.pages_read;
 	store_unmount(s);
@@ -157,6 +167,7 @@ static int steady_state(struct run *r, struct flash *f, struct store *s,
 	uint64_t window = r->n > MIN_SAMPLES ? r->n : MIN_SAMPLES, last_pages = 0;
 	double *cpu = malloc(window * sizeof(*cpu));
 	struct flash_stats before = { 0 };
+	double wall_start = 0;
 	uint32_t version = 1;
 	int rc = 0;
 
@@ -165,10 +176,13 @@ static int steady_state(struct run *r, struct flash *f, struct store *s,
 	for (r->rounds = 1; r->rounds <= MAX_ROUNDS && !rc; r->rounds++) {
 		uint64_t count = r->rounds < MIN_ROUNDS ? r->n : window;
 
-		if (r->rounds >= MIN_ROUNDS)
+		if (r->rounds >= MIN_ROUNDS) {
 			before = f->stats;
+			wall_start = now(CLOCK_MONOTONIC);
+		}
 		for (uint64_t u = 0; u < count && !rc; u++)
 			rc = update(s, r->n, version++, &cpu[u % window], err);
+		r->wall = (now(CLOCK_MONOTONIC) - wall_start) / (double)window;
 		r->updates += count;
 		if (rc || r->rounds < MIN_ROUNDS)
 			continue;
@@ -303,6 +317,9 @@ static void report(const struct run *b, const struct run *u, bool at_95)
 	       (double)b->mount_pages / b->budget, (double)u->mount_pages / u->budget,
 	       (unsigned long long)b->budget, b->mount_ms, u->mount_ms,
 	       mark(b->mount_pages <= b->budget));
+	if (counter)
+		printf("bench-flash:   with the %s, bounded | unbounded: %.1f | %.1f us wall per "
+		       "update\n", counter->name, b->wall * 1e6, u->wall * 1e6);
 	printf("bench-flash:   heap: %.2f MB (%.2f of the target 1.3x live + 512 KiB)%s\n",
 	       b->heap / 1e6, b->heap / heap_target, mark(b->heap <= heap_target));
 	if (!b->full)
@@ -332,12 +349,42 @@ static int pair(uint32_t n, uint32_t blocks, bool at_95)
 	return 0;
 }
 
+/* The counter options, if any, first; returns how many arguments they
+ * took, or -1. */
+static int open_counter(int argc, char **argv)
+{
+	const char *file = NULL, *tpm = NULL, *tcti = NULL;
+	struct cs_err err = { 0 };
+	int i = 1;
+
+	for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
+		if (!strcmp(argv[i], "--counter-file"))
+			file = argv[i + 1];
+		else if (!strcmp(argv[i], "--counter-tpm"))
+			tpm = argv[i + 1];
+		else if (!strcmp(argv[i], "--tpm-tcti"))
+			tcti = argv[i + 1];
+		else
+			return -1;
+	}
+	if (file)
+		counter = counter_file_open(file, &err);
+	else if (tpm)
+		counter = counter_tpm_open((uint32_t)strtoul(tpm, NULL, 0), tcti, &err);
+	if (err.code)
+		fprintf(stderr, "flash: %s\n", err.msg);
+	return err.code ? -1 : i - 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *dflt[] = { "1000:4", "10000:16", "100000:64" };
-	const char **cfg = argc > 1 ? (const char **)argv + 1 : dflt;
-	int n = argc > 1 ? argc - 1 : 3, rc = 0;
+	int skip = open_counter(argc, argv);
+	const char **cfg = argc > skip + 1 ? (const char **)argv + skip + 1 : dflt;
+	int n = argc > skip + 1 ? argc - skip - 1 : 3, rc = 0;
 
+	if (skip < 0)
+		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bench-flash: device records of %zu bytes as stored (a random 64-byte id, 72 random "
 	       "bytes), one update per commit\n", dev_size(DEV_VALUE_LEN));
@@ -351,5 +398,6 @@ int main(int argc, char **argv)
 		rc |= pair(devices, mib * 8, false);
 		rc |= pair(devices_for(mib * 8, FULL_FILL), mib * 8, true);
 	}
+	counter_close(counter);
 	return rc ? 1 : 0;
 }
