@@ -40,6 +40,9 @@ static const struct command commands[] = {
 	CHANGE(CREDSTORE_ADMIN_CMD_RESET_DEVICES, "reset-devices", admin_reset_devices),
 	{ CREDSTORE_ADMIN_CMD_STORE_STATUS, "store status", ACCESS_ADMIN, false, false,
 	  admin_store_status, NULL },
+	/* the store writes the binding itself: no transaction of the model */
+	{ CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK, "store accept-rollback", ACCESS_ADMIN, false,
+	  false, admin_store_accept_rollback, NULL },
 	{ CREDSTORE_ADMIN_CMD_EXPORT, "export", ACCESS_ADMIN, false, false, NULL, admin_export },
 	{ CREDSTORE_ADMIN_CMD_IMPORT_BEGIN, "import begin", ACCESS_ADMIN, false, false,
 	  admin_import_begin, NULL },

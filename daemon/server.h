@@ -85,6 +85,7 @@ int admin_device_drop_sub(struct cmd_ctx *c, struct cs_err *err);
 int admin_device_set_flags(struct cmd_ctx *c, struct cs_err *err);
 int admin_device_remove(struct cmd_ctx *c, struct cs_err *err);
 int admin_store_status(struct cmd_ctx *c, struct cs_err *err);
+int admin_store_accept_rollback(struct cmd_ctx *c, struct cs_err *err);
 int admin_factory_reset(struct cmd_ctx *c, struct cs_err *err);
 int admin_reset_devices(struct cmd_ctx *c, struct cs_err *err);
 int admin_export(struct cmd_ctx *c, struct cs_err *err);
