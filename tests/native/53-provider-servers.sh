@@ -172,7 +172,8 @@ chmod +x "$T/reload-nginx"
 $BIN/credctl watch --identity web --chain-out "$T/nginx/web-chain.pem" --key-ref-out "$T/nginx/web.ref" \
 	--exec "$T/reload-nginx" > "$T/watch-nginx.log" 2>&1 &
 _tls_pids+=($!)
-$BIN/credctl watch --identity web --chain-out "$T/haproxy/web.pem" --key-ref-out "$T/haproxy/web.pem.key" \
+env -u CREDSTORE_RUNTIME_DIR $BIN/credctl --runtime-dir "$CREDSTORE_RUNTIME_DIR" \
+	watch --identity web --chain-out "$T/haproxy/web.pem" --key-ref-out "$T/haproxy/web.pem.key" \
 	--exec "$(dirname "$0")/../tls/haproxy-update.sh 127.0.0.1:8469 $T/haproxy/web.pem $T/haproxy/web.pem $T/haproxy/web.pem.key" \
 	> "$T/watch-haproxy.log" 2>&1 &
 _tls_pids+=($!)

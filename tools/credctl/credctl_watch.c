@@ -94,7 +94,8 @@ int ctl_watch(struct ctl *c, int argc, char **argv)
 	};
 	struct watch w = { .c = c };
 	struct credstore_options o = { .transport = CREDSTORE_TRANSPORT_DAEMON,
-				       .daemon_uid = c->daemon_uid, .timeout_ms = c->timeout_ms };
+				       .daemon_uid = c->daemon_uid, .timeout_ms = c->timeout_ms,
+				       .runtime_dir = c->runtime_dir };
 	char why[CREDSTORE_MESSAGE_MAX];
 	struct credstore *cs;
 	int ch;
