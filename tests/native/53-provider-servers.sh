@@ -56,6 +56,13 @@ for id in web rsa p384 ed; do
 		$CREDCTL identity install "$id" --chain "$T/$id.chain" --key "$T/$id.key" --signers www-data
 done
 check_output "identity show names the signer group" '^signers: www-data$' $CREDCTL identity show web
+check "the test root is a trust anchor" $CREDCTL anchor add root "$T/ca.pem"
+anchor_by_uri() {
+	openssl x509 -provider-path "$PROVIDER_DIR" -provider credstore -provider default \
+		-in credstore:anchor/root | tls_pem_fingerprints
+}
+check_output "credstore:anchor/root through the store loader is the anchor's certificate" \
+	"^$(tls_pem_fingerprints < "$T/ca.pem")\$" anchor_by_uri
 check "the chain file and the key reference" sh -c "$CREDCTL identity export web --out $T/web-chain.pem &&
 	$CREDCTL identity export-ref web $T/web.ref && $CREDCTL identity export-ref rsa $T/rsa.ref"
 check_output "the reference holds no private key: a name and a public key" \
