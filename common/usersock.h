@@ -1,6 +1,6 @@
 /* The NETLINK_USERSOCK transport between credstored and its clients
  * (credctl, libcredstore's fallback when the module is absent).  The
- * framing is documented in uapi/linux/credstore.h (admin section): every
+ * framing is documented in credstore_admin.h: every
  * message is an nlmsghdr of type CREDSTORE_USERSOCK_TYPE, a genlmsghdr and
  * CREDSTORE_A_* attributes, built and parsed with libnl. */
 #ifndef CREDSTORE_USERSOCK_H
@@ -27,7 +27,7 @@
 #define CS_USERSOCK_DUMP_PAGE	CREDSTORE_USERSOCK_DUMP_PAGE
 
 /* The attribute policy of every CREDSTORE_A_* attribute, for parsing. */
-extern struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1];
+extern struct nla_policy cs_usersock_policy[CREDSTORE_ADMIN_A_MAX + 1];
 /* Free a message that may hold a secret, key or passphrase: wiped first. */
 void cs_msg_wipe_free(struct nl_msg *msg);
 /* What a person calls an attribute ("device id"), for messages. */
@@ -41,7 +41,7 @@ struct nl_sock *cs_usersock_listen(struct cs_err *err);
 struct cs_request {
 	struct nlmsghdr *nlh;		/* points into buf */
 	struct genlmsghdr *genl;
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	struct ucred cred;		/* from SCM_CREDENTIALS */
 	uint32_t port;			/* the sender's port, replies go there */
 	unsigned char *buf;

@@ -1,5 +1,5 @@
 /* Identity records: value = CHAIN (absent while only a CSR key exists),
- * secret = KEY and ADMIN_PENDING_KEY (a CSR's key, until installed). */
+ * secret = KEY and MODEL_A_PENDING_KEY (a CSR's key, until installed). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,14 @@
 
 #include "model_internal.h"
 #include "usersock.h"
+
+/* A CSR's key in an identity's secret: the store's alone, never on the
+ * wire.  40 is its number in the flash format (the protocol attribute it
+ * once was); the kernel family's attributes stay below it. */
+#define MODEL_A_PENDING_KEY	40
+_Static_assert(CREDSTORE_A_MAX < MODEL_A_PENDING_KEY &&
+	       MODEL_A_PENDING_KEY <= CREDSTORE_ADMIN_A_MAX,
+	       "MODEL_A_PENDING_KEY clashes with a kernel attribute or is not parsed");
 
 void model_identity_release(struct model_identity *id)
 {
@@ -28,7 +36,7 @@ int model_identity_encode(const struct model_identity *id, struct store_record *
 	if (!ret && (!value || !secret ||
 		     (id->chain && nla_put(value, CREDSTORE_A_CHAIN, (int)id->chain_len, id->chain) < 0) ||
 		     (id->key && nla_put(secret, CREDSTORE_A_KEY, (int)id->key_len, id->key) < 0) ||
-		     (id->pending_key && nla_put(secret, CREDSTORE_A_ADMIN_PENDING_KEY,
+		     (id->pending_key && nla_put(secret, MODEL_A_PENDING_KEY,
 						 (int)id->pending_key_len, id->pending_key) < 0)))
 		ret = cs_err_set(err, EMSGSIZE, "identity '%s' is too large", id->name);
 	if (!ret)
@@ -45,7 +53,7 @@ int model_identity_encode(const struct model_identity *id, struct store_record *
 int model_identity_decode(const struct store_record *r, struct model_identity *id,
 			  struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	memset(id, 0, sizeof(*id));
@@ -58,8 +66,8 @@ int model_identity_decode(const struct store_record *r, struct model_identity *i
 		ret = model_attrs_parse(r->secret, r->secret_len, tb, err);
 		if (!ret && tb[CREDSTORE_A_KEY])
 			ret = model_attr_dup(tb[CREDSTORE_A_KEY], &id->key, &id->key_len, err);
-		if (!ret && tb[CREDSTORE_A_ADMIN_PENDING_KEY])
-			ret = model_attr_dup(tb[CREDSTORE_A_ADMIN_PENDING_KEY], &id->pending_key,
+		if (!ret && tb[MODEL_A_PENDING_KEY])
+			ret = model_attr_dup(tb[MODEL_A_PENDING_KEY], &id->pending_key,
 					     &id->pending_key_len, err);
 	}
 	if (ret)

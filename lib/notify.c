@@ -36,11 +36,11 @@ static int from_sender(struct nl_msg *msg, void *arg)
 static int on_notify(struct nl_msg *msg, void *arg)
 {
 	struct credstore_events *ev = arg;
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	struct credstore_event event = { 0 };
 	struct nlattr *key;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) < 0 ||
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy) < 0 ||
 	    !tb[CREDSTORE_A_KIND])
 		return NL_SKIP;
 	event.kind = nla_get_u8(tb[CREDSTORE_A_KIND]);

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """A raw NETLINK_USERSOCK peer of credstored, for the security tests.
 
-  usersock-peer.py ask HEADER
-      Send every command that uapi HEADER defines, without attributes, each
+  usersock-peer.py ask HEADERS
+      Send every command that HEADERS define, without attributes, each
       from a socket of its own, and print "NAME ERRNO" (0: an answer that
       is not an error; "none": no answer).
-  usersock-peer.py squat HEADER COUNT_FILE
+  usersock-peer.py squat HEADERS COUNT_FILE
       Bind credstored's port and answer every request with a success that
       claims generation 999, writing how many it answered to COUNT_FILE.
 
-The numbers (port, message type, commands, attributes) are read from the
-header, so commands added later are tried too.  Python, not C: this is a
+HEADERS is a colon-separated list: <linux/credstore.h> and credstored's
+common/credstore_admin.h.  The numbers (port, message type, commands,
+attributes) are read from them, so commands added later are tried too.  Python, not C: this is a
 test double speaking raw netlink, which no library offers in a few lines.
 """
 import re
@@ -27,7 +28,10 @@ def enum(text, name):
     body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
     values, n = {}, -1
     for m in re.finditer(r"^\s*(\w+)(?:\s*=\s*(\w+))?,", body, re.M):
-        n = int(m.group(2), 0) if m.group(2) else n + 1
+        if m.group(2):
+            n = define(text, m.group(2)) if m.group(2).startswith("CREDSTORE") else int(m.group(2), 0)
+        else:
+            n += 1
         values[m.group(1)] = n
     return values
 
@@ -53,7 +57,7 @@ def attributes(data):
 def ask(text):
     port = define(text, "CREDSTORE_USERSOCK_PORT")
     mtype = define(text, "CREDSTORE_USERSOCK_TYPE")
-    a_errno = enum(text, "credstore_attr")["CREDSTORE_A_ERRNO"]
+    a_errno = enum(text, "credstore_admin_attr")["CREDSTORE_A_ERRNO"]
     commands = {**enum(text, "credstore_cmd"), **enum(text, "credstore_admin_cmd")}
     for name, cmd in commands.items():
         if name.startswith("__") or name.endswith(("_MAX", "_UNSPEC")):
@@ -92,7 +96,7 @@ def squat(text, count_file):
 
 
 if __name__ == "__main__":
-    header = open(sys.argv[2]).read()
+    header = "".join(open(path).read() for path in sys.argv[2].split(":"))
     if sys.argv[1] == "ask":
         ask(header)
     else:

@@ -22,6 +22,10 @@
 extern "C" {
 #endif
 
+/* The size of the sentences the library gives (why, reason), with the NUL:
+ * the daemon's error messages have the same limit. */
+#define CREDSTORE_MESSAGE_MAX	256
+
 struct credstore;
 
 enum credstore_transport {

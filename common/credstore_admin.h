@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * credstored's own protocol, spoken by credstored, credctl and libcredstore
+ * (never by credstore.ko): the kernel family's messages of
+ * <linux/credstore.h> (queries, answered by the daemon when the module is
+ * absent) plus the admin commands and attributes below.  They are numbered
+ * from CREDSTORE_ADMIN_BASE, above anything the kernel family uses, so that
+ * the family can grow without renumbering them.
+ *
+ * The same encoding travels over NETLINK_USERSOCK at port
+ * CREDSTORE_USERSOCK_PORT, with nlmsg_type CREDSTORE_USERSOCK_TYPE.
+ */
+#ifndef CREDSTORE_ADMIN_H
+#define CREDSTORE_ADMIN_H
+
+#include <linux/credstore.h>
+
+#define CREDSTORE_ADMIN_BASE		64
+
+/* The daemon's fixed NETLINK_USERSOCK port and type. */
+#define CREDSTORE_USERSOCK_PORT		0x43520001u
+#define CREDSTORE_USERSOCK_TYPE		0x0043
+#define CREDSTORE_USERSOCK_GROUP	1	/* change notifications */
+#define CREDSTORE_USERSOCK_DUMP_PAGE	128	/* entries per dump request */
+
+/* The text of a daemon error, with its NUL (libcredstore's public header
+ * gives the same value under the same name, for its callers' buffers). */
+#define CREDSTORE_MESSAGE_MAX		256
+
+/**
+ * enum credstore_admin_cmd - commands of credstored's admin port
+ *
+ * Spoken over NETLINK_USERSOCK only, never to the module; numbered apart
+ * from &enum credstore_cmd so that one dispatcher serves both.  Each is
+ * authorised from the sender's SCM_CREDENTIALS (root or the admin group).
+ * Replies carry %CREDSTORE_A_MESSAGE on error.
+ *
+ * Framing on the usersock port (queries and admin commands alike):
+ *  - request: nlmsghdr (type %CREDSTORE_USERSOCK_TYPE, NLM_F_REQUEST, plus
+ *    NLM_F_DUMP for a dump; seq chosen by the client; one request per
+ *    datagram), genlmsghdr (cmd, version %CREDSTORE_GENL_VERSION), then
+ *    CREDSTORE_A_* attributes.  The client's socket has SO_PASSCRED on:
+ *    the kernel attaches SCM_CREDENTIALS to what it sends, and the daemon
+ *    authorises admin commands and privileged reads from them.
+ *  - reply: same type, same seq and cmd, nlmsg_pid %CREDSTORE_USERSOCK_PORT,
+ *    flags 0.  A client accepts a datagram only from that port and only
+ *    when its SCM_CREDENTIALS carry the daemon's uid (root by default):
+ *    anyone can bind the port while the daemon is down.
+ *  - error: a reply with %CREDSTORE_A_ERRNO (positive errno) and
+ *    %CREDSTORE_A_MESSAGE (one sentence for a person).  It may also end a
+ *    dump.
+ *  - dump: replies with NLM_F_MULTI, one entry each, then NLMSG_DONE.  A
+ *    dump answers at most %CREDSTORE_USERSOCK_DUMP_PAGE entries; to read on,
+ *    the client asks again with the key of the last entry received
+ *    (%CREDSTORE_A_NAME or %CREDSTORE_A_DEVICE_ID): entries after it follow.
+ *  - answers in parts: BATCH answers with NLM_F_MULTI parts, then
+ *    the reply proper (also NLM_F_MULTI, with %CREDSTORE_A_GENERATION),
+ *    then NLMSG_DONE; a refusal is the error alone.  Data larger than one
+ *    attribute (a backup) travels as several attributes of the same type,
+ *    in order, one per part on the way back.
+ *  - changes: after every committed change the daemon multicasts
+ *    %CREDSTORE_CMD_NOTIFY on usersock group %CREDSTORE_USERSOCK_GROUP
+ *    (as the module does on "notify"), before it acknowledges.
+ *
+ * @CREDSTORE_ADMIN_CMD_IDENTITY_CSR: %CREDSTORE_A_NAME, optional
+ *	%CREDSTORE_A_ADMIN_KEY_TYPE and %CREDSTORE_A_ADMIN_SUBJECT: the daemon
+ *	makes a key, keeps it, answers %CREDSTORE_A_ADMIN_CSR (PEM).
+ * @CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL: %CREDSTORE_A_NAME,
+ *	%CREDSTORE_A_ADMIN_PEM (chain, leaf first, PEM or DER), optional
+ *	%CREDSTORE_A_ADMIN_KEY_PEM (+ %CREDSTORE_A_ADMIN_PASSWORD; without it,
+ *	the key of the last CSR), optional %CREDSTORE_A_ADMIN_ANCHOR.
+ * @CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE: %CREDSTORE_A_NAME (OK when absent).
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_ADD: %CREDSTORE_A_NAME, %CREDSTORE_A_ADMIN_PEM.
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE: %CREDSTORE_A_NAME.
+ * @CREDSTORE_ADMIN_CMD_DEVICE_ADD: %CREDSTORE_A_DEVICE_ID, optional
+ *	%CREDSTORE_A_FINGERPRINT and %CREDSTORE_A_SECRET (or
+ *	%CREDSTORE_A_ADMIN_GENERATE: the reply carries %CREDSTORE_A_SECRET).
+ * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT /
+ * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_SECRET: the new value becomes the sub,
+ *	or the master with %CREDSTORE_A_ADMIN_MASTER.
+ * @CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE, @CREDSTORE_ADMIN_CMD_DEVICE_DROP_SUB,
+ * @CREDSTORE_ADMIN_CMD_DEVICE_REMOVE: %CREDSTORE_A_DEVICE_ID.
+ * @CREDSTORE_ADMIN_CMD_DEVICE_SET_FLAGS: %CREDSTORE_A_DEVICE_ID,
+ *	%CREDSTORE_A_FLAGS: the bits to set, or to clear with
+ *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
+ * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
+ * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
+ * @CREDSTORE_ADMIN_CMD_EXPORT: a dump (NLM_F_DUMP) with
+ *	%CREDSTORE_A_ADMIN_PASSWORD (8 characters or more): the sealed backup
+ *	(scrypt, AES-256-GCM; format in daemon/backup_seal.h) streamed in
+ *	parts, each one %CREDSTORE_A_ADMIN_BLOB: the header, then each sealed
+ *	chunk; the file is their concatenation.
+ * @CREDSTORE_ADMIN_CMD_IMPORT_BEGIN: %CREDSTORE_A_ADMIN_PASSWORD and the
+ *	backup's header as %CREDSTORE_A_ADMIN_BLOB: starts an import owned by
+ *	the sender's port (EBUSY while another client's import is staged).
+ * @CREDSTORE_ADMIN_CMD_IMPORT_CHUNK: the next sealed chunk, whole, as
+ *	%CREDSTORE_A_ADMIN_BLOB: opened, checked and staged; a refusal ends
+ *	the import.
+ * @CREDSTORE_ADMIN_CMD_IMPORT: after the last chunk: the staged records
+ *	replace every credential, in one transaction.
+ * @CREDSTORE_ADMIN_CMD_BATCH: %CREDSTORE_A_ADMIN_REQUEST nests, each with
+ *	%CREDSTORE_A_ADMIN_CMD and that command's attributes: one transaction
+ *	(one store commit: all or nothing, also across a power cut).  Each
+ *	operation answers in a part of its own, in order, carrying
+ *	%CREDSTORE_A_ADMIN_CMD and what the command alone would answer.  The
+ *	error of a failing operation names it ("batch operation N ...").
+ */
+enum credstore_admin_cmd {
+	CREDSTORE_ADMIN_CMD_IDENTITY_CSR = CREDSTORE_ADMIN_BASE,
+	CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL,
+	CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE,
+	CREDSTORE_ADMIN_CMD_ANCHOR_ADD,
+	CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE,
+	CREDSTORE_ADMIN_CMD_DEVICE_ADD,
+	CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT,
+	CREDSTORE_ADMIN_CMD_DEVICE_RESET_SECRET,
+	CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE,
+	CREDSTORE_ADMIN_CMD_DEVICE_DROP_SUB,
+	CREDSTORE_ADMIN_CMD_DEVICE_SET_FLAGS,
+	CREDSTORE_ADMIN_CMD_DEVICE_REMOVE,
+	CREDSTORE_ADMIN_CMD_STORE_STATUS,
+	CREDSTORE_ADMIN_CMD_FACTORY_RESET,
+	CREDSTORE_ADMIN_CMD_RESET_DEVICES,
+	CREDSTORE_ADMIN_CMD_EXPORT,
+	CREDSTORE_ADMIN_CMD_IMPORT,
+	CREDSTORE_ADMIN_CMD_BATCH,
+	CREDSTORE_ADMIN_CMD_IMPORT_BEGIN,
+	CREDSTORE_ADMIN_CMD_IMPORT_CHUNK,
+
+	__CREDSTORE_ADMIN_CMD_MAX,
+	CREDSTORE_ADMIN_CMD_MAX = __CREDSTORE_ADMIN_CMD_MAX - 1
+};
+
+/**
+ * enum credstore_admin_attr - attributes of the daemon's protocol only
+ *
+ * @CREDSTORE_A_MESSAGE: string, a human-readable error.
+ * @CREDSTORE_A_ERRNO: u32, a positive errno.
+ * @CREDSTORE_A_ADMIN_*: attributes of the admin commands.
+ */
+enum credstore_admin_attr {
+	CREDSTORE_A_MESSAGE = CREDSTORE_ADMIN_BASE,
+	CREDSTORE_A_ERRNO,
+	CREDSTORE_A_ADMIN_KEY_TYPE,	/* string: "ec-p256", "rsa2048", "rsa3072" */
+	CREDSTORE_A_ADMIN_SUBJECT,	/* string: CSR subject, "/CN=..." */
+	CREDSTORE_A_ADMIN_CSR,		/* binary: PEM CSR */
+	CREDSTORE_A_ADMIN_PEM,		/* binary: PEM input (chain, key) */
+	CREDSTORE_A_ADMIN_PASSWORD,	/* string: key or backup passphrase */
+	CREDSTORE_A_ADMIN_ANCHOR,	/* string: anchor the chain must reach */
+	CREDSTORE_A_ADMIN_MASTER,	/* flag: replace the master, not the sub */
+	CREDSTORE_A_ADMIN_GENERATE,	/* flag: the daemon makes the secret */
+	CREDSTORE_A_ADMIN_BLOB,		/* binary: sealed backup, in pieces */
+	CREDSTORE_A_ADMIN_STORE,	/* nested: store status (see daemon) */
+	CREDSTORE_A_ADMIN_CMD,		/* u8: a command inside a batch */
+	CREDSTORE_A_ADMIN_REQUEST,	/* nested: one command of a batch */
+	CREDSTORE_A_ADMIN_KEY_PEM,	/* binary: PEM or DER private key input */
+	CREDSTORE_A_ADMIN_CLEAR,	/* flag: SET_FLAGS clears the bits given */
+
+	__CREDSTORE_ADMIN_A_MAX,
+	/* The last attribute of the whole protocol, the family's included. */
+	CREDSTORE_ADMIN_A_MAX = __CREDSTORE_ADMIN_A_MAX - 1
+};
+
+_Static_assert(CREDSTORE_CMD_MAX < CREDSTORE_ADMIN_BASE &&
+	       CREDSTORE_A_MAX < CREDSTORE_ADMIN_BASE,
+	       "the kernel family reached the daemon's numbers");
+
+/* Inside %CREDSTORE_A_ADMIN_STORE (admin port only): the store's figures. */
+enum credstore_admin_store_attr {
+	CREDSTORE_A_STORE_UNSPEC,
+	CREDSTORE_A_STORE_PAD,
+	CREDSTORE_A_STORE_GENERATION,		/* u64 */
+	CREDSTORE_A_STORE_IDENTITIES,		/* u32 counts and limits */
+	CREDSTORE_A_STORE_ANCHORS,
+	CREDSTORE_A_STORE_DEVICES,
+	CREDSTORE_A_STORE_MAX_IDENTITIES,
+	CREDSTORE_A_STORE_MAX_ANCHORS,
+	CREDSTORE_A_STORE_MAX_DEVICES,
+	CREDSTORE_A_STORE_LIVE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_FREE_BYTES,		/* u64 */
+	CREDSTORE_A_STORE_BLOCKS,		/* u32: eraseblocks */
+	CREDSTORE_A_STORE_BLOCK_SIZE,		/* u32: bytes */
+	CREDSTORE_A_STORE_BAD_BLOCKS,		/* u32 */
+	CREDSTORE_A_STORE_ERASE_MIN,		/* u32: erase counts */
+	CREDSTORE_A_STORE_ERASE_MAX,
+	CREDSTORE_A_STORE_PUBLISHER,		/* u8: feeding credstore.ko */
+	CREDSTORE_A_STORE_SCRUBS,		/* u64: since mount: blocks rewritten after bit flips */
+	CREDSTORE_A_STORE_RELOCATIONS,		/* u64: segments moved off failing blocks */
+	CREDSTORE_A_STORE_LOST_COMMITS,		/* u64: unreadable at mount */
+	CREDSTORE_A_STORE_TAMPERED,		/* u64: sealed secrets that failed to open */
+
+	__CREDSTORE_A_STORE_MAX,
+	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
+};
+
+#endif /* CREDSTORE_ADMIN_H */
