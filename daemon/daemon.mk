@@ -1,13 +1,19 @@
-# daemon/: credstored.  The data model (model_*), the admin commands
-# (admin_*, backup_*), the query server, the publisher to credstore.ko,
-# the socket server and its dispatch (server.c, commands.c).
-DAEMON_SRCS += daemon/model.c daemon/model_attrs.c daemon/model_identity.c \
-	       daemon/model_anchor.c daemon/model_device.c daemon/model_index.c
-DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
-	       daemon/query.c daemon/admin_identity.c daemon/admin_anchor.c \
-	       daemon/admin_device.c daemon/admin_store.c daemon/admin_export.c \
-	       daemon/admin_import.c daemon/backup_records.c daemon/backup_seal.c \
-	       daemon/admin_batch.c
-DAEMON_SRCS += daemon/publisher.c daemon/keyfile.c daemon/flash_log.c
+# daemon/: credstored.  Its files in layer order, each calling only those
+# before it (tests/native/63-call-graph.sh fails on a circle):
+#   log, keyfile, notify               the daemon's log, its store key, change notices
+#   model_attrs < model_identity, model_anchor, model_device < model_index < model
+#                                      the data model: records as attribute streams
+#   publisher                          the records published to credstore.ko
+#   backup_records, backup_seal        the backup format
+#   command_io < query, admin_*        the commands: the request's attributes, the answer
+#   commands                           the table of commands (and the batch, which runs them)
+#   server < credstored                the usersock server; main
+DAEMON_SRCS += daemon/log.c daemon/keyfile.c daemon/notify.c daemon/flash_log.c
+DAEMON_SRCS += daemon/model_attrs.c daemon/model_identity.c daemon/model_anchor.c \
+	       daemon/model_device.c daemon/model_index.c daemon/model.c
+DAEMON_SRCS += daemon/publisher.c daemon/backup_records.c daemon/backup_seal.c
+DAEMON_SRCS += daemon/command_io.c daemon/query.c daemon/admin_identity.c \
+	       daemon/admin_anchor.c daemon/admin_device.c daemon/admin_store.c \
+	       daemon/admin_export.c daemon/admin_import.c daemon/commands.c daemon/server.c
 PROGRAMS += $(BUILD)/bin/credstored
 $(eval $(call program,bin/credstored,daemon/credstored.c))

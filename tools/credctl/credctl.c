@@ -1,24 +1,10 @@
-/* credctl's plumbing: usage errors, talking to credstored, the subcommand
- * table, and `store batch` (its file parsed in batch_file.c). */
+/* credctl's plumbing: request attributes, talking to credstored, a
+ * subcommand that is one request and its answer, finding a subcommand. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch_file.h"
-
-int ctl_usage(struct ctl *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)c;
-	fputs("credctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
+#include "credctl.h"
 
 int ctl_put(struct ctl *c, int ret)
 {
@@ -131,79 +117,11 @@ int ctl_simple(struct ctl *c, const struct subcmd *sc, int argc, char **argv)
 	return ctl_transact(c, req, print_reply, &p);
 }
 
-const struct subcmd *ctl_find_subcmd(const char *group, const char *name)
+const struct subcmd *ctl_find_subcmd(const struct ctl *c, const char *group, const char *name)
 {
-	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
-
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (const struct subcmd *sc = groups[g]; sc->name; sc++)
+	for (const struct subcmd *const *g = c->groups; *g; g++)
+		for (const struct subcmd *sc = *g; sc->name; sc++)
 			if (!strcmp(sc->group, group) && name && !strcmp(sc->name, name))
 				return sc;
 	return NULL;
-}
-
-struct batch_print {
-	struct ctl *c;
-	int n, printed;
-};
-
-static const struct subcmd *find_by_cmd(uint8_t cmd)
-{
-	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
-
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (const struct subcmd *sc = groups[g]; sc->name; sc++)
-			if (sc->build && sc->cmd == cmd)
-				return sc;
-	return NULL;
-}
-
-/* One part per operation (with CREDSTORE_A_ADMIN_CMD), then the reply
- * with the generation. */
-static int print_batch(struct nlattr **tb, void *arg)
-{
-	struct batch_print *b = arg;
-	const struct subcmd *sc;
-	char what[64];
-
-	if (b->printed++ == 0) {
-		out_begin(b->c);
-		out_list_begin(b->c, "results");
-	}
-	if (tb[CREDSTORE_A_ADMIN_CMD]) {
-		sc = find_by_cmd(nla_get_u8(tb[CREDSTORE_A_ADMIN_CMD]));
-		out_item_begin(b->c);
-		snprintf(what, sizeof(what), "%s %s", sc ? sc->group : "?", sc ? sc->name : "?");
-		out_str(b->c, "operation", what);
-		if (sc && sc->print)
-			sc->print(b->c, tb, "");
-		out_item_end(b->c);
-		return 0;
-	}
-	out_list_end(b->c);
-	out_u64(b->c, "operations", (uint64_t)b->n);
-	if (tb[CREDSTORE_A_GENERATION])
-		out_u64(b->c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
-	out_end(b->c);
-	return 0;
-}
-
-int ctl_batch(struct ctl *c, const char *path)
-{
-	struct batch_print p = { .c = c };
-	struct batch_file b = { 0 };
-	struct nl_msg *req = cs_client_request(CREDSTORE_ADMIN_CMD_BATCH, 0);
-	FILE *f = fopen(path, "r");
-	int rc = f && req ? batch_file_build(c, f, path, req, &b)
-			  : ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
-
-	if (f)
-		fclose(f);
-	p.n = b.n_ops;
-	if (rc)
-		nlmsg_free(req);
-	else
-		rc = ctl_transact(c, req, print_batch, &p);
-	batch_file_release(&b);
-	return rc;
 }

@@ -29,6 +29,9 @@ struct ctl {
 	struct cs_err err;
 	bool connected;
 	const char *out_path;	/* --out FILE: PEM output goes there */
+	/* The subcommands it knows, ctl_groups: given at run time, since one
+	 * of them, `store batch`, runs the others. */
+	const struct subcmd *const *groups;
 };
 
 /* A subcommand: either `build` (an admin request, batchable) with
@@ -42,8 +45,10 @@ struct subcmd {
 };
 
 extern const struct subcmd identity_cmds[], anchor_cmds[], device_cmds[], store_cmds[];
-/* GROUP NAME, or NULL. */
-const struct subcmd *ctl_find_subcmd(const char *group, const char *name);
+/* All four, NULL-terminated (credctl_groups.c). */
+extern const struct subcmd *const ctl_groups[];
+/* GROUP NAME in c->groups, or NULL. */
+const struct subcmd *ctl_find_subcmd(const struct ctl *c, const char *group, const char *name);
 
 /* Talking to the daemon.  Return an exit code. */
 int ctl_connect(struct ctl *c);
@@ -53,9 +58,8 @@ int ctl_transact(struct ctl *c, struct nl_msg *req, cs_reply_fn fn, void *arg);
 int ctl_dump(struct ctl *c, uint8_t cmd, int cursor_attr, cs_reply_fn fn, void *arg);
 /* Build with sc->build, send, print with sc->print. */
 int ctl_simple(struct ctl *c, const struct subcmd *sc, int argc, char **argv);
-int ctl_batch(struct ctl *c, const char *path);
 
-/* Usage errors: print and return EXIT_USAGE. */
+/* Usage errors: print and return EXIT_USAGE (credctl_out.c). */
 __attribute__((format(printf, 2, 3)))
 int ctl_usage(struct ctl *c, const char *fmt, ...);
 /* nla_put result into an exit code. */

@@ -6,11 +6,9 @@
 
 static void usage(FILE *out)
 {
-	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
-
 	fprintf(out, "usage: credctl [-j] [--daemon-uid UID] [--timeout SECONDS] GROUP COMMAND [ARGS]\n\n");
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (const struct subcmd *sc = groups[g]; sc->name; sc++)
+	for (const struct subcmd *const *g = ctl_groups; *g; g++)
+		for (const struct subcmd *sc = *g; sc->name; sc++)
 			fprintf(out, "  %s %s %s\n", sc->group, sc->name, sc->args);
 	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
 		     "3 credstored unreachable, 4 not found, 5 permission denied\n");
@@ -41,7 +39,7 @@ static int parse_global(struct ctl *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct ctl c = { .timeout_ms = 30000 };
+	struct ctl c = { .timeout_ms = 30000, .groups = ctl_groups };
 	const struct subcmd *sc;
 	int rc;
 
@@ -49,7 +47,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	sc = ctl_find_subcmd(argv[optind], argv[optind + 1]);
+	sc = ctl_find_subcmd(&c, argv[optind], argv[optind + 1]);
 	if (!sc) {
 		fprintf(stderr, "credctl: unknown command '%s %s'\n", argv[optind], argv[optind + 1]);
 		usage(stderr);

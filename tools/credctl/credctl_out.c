@@ -1,11 +1,26 @@
-/* credctl's output.  JSON is written by hand: the project has no JSON
+/* credctl's output: answers on stdout, as "key: value" lines or one JSON
+ * object, and usage errors on stderr.  JSON is written by hand: the project has no JSON
  * library among its dependencies and credctl only ever writes flat
  * objects and lists of them, so an escaper and a comma tracker suffice. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "credctl.h"
 #include "pki.h"
+
+int ctl_usage(struct ctl *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)c;
+	fputs("credctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
 
 #define DEPTH_MAX 8
 

@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "backup_format.h"
-#include "credctl.h"
+#include "batch_file.h"
 
 static const struct {
 	int attr;
@@ -262,7 +262,7 @@ static int run_batch(struct ctl *c, int argc, char **argv)
 {
 	const char *file = positional(argc, argv);
 
-	return file ? ctl_batch(c, file) : ctl_usage(c, "store batch FILE");
+	return file ? batch_file_run(c, file) : ctl_usage(c, "store batch FILE");
 }
 
 const struct subcmd store_cmds[] = {
