@@ -27,19 +27,40 @@
 /**
  * DOC: credstore commands
  *
- * Every request is strictly validated against the policy of its command:
- * an attribute the command does not take, a wrong type or length, or a
- * value out of range is refused with -EINVAL and an extended ACK naming
- * the attribute; a missing required attribute is refused with -EINVAL
- * and NLMSGERR_ATTR_MISS_TYPE.  Send requests with NLM_F_ACK and
- * NETLINK_EXT_ACK enabled to read those messages.  Nested attributes must
- * carry NLA_F_NESTED (libnl's nla_nest_start() sets it), and the genl
- * header's reserved field must be 0.
+ * Every request is strictly validated against the policy of its command
+ * (the do and the dump of a command each have their own) and refused with
+ * an extended ACK naming the attribute:
+ *
+ * - -EINVAL: an attribute the command does not take (a dump takes none),
+ *   an unknown attribute type, an integer of the wrong size, a string
+ *   not NUL-terminated within its limit, unknown flag bits, a nest
+ *   without NLA_F_NESTED, an empty name, id, chain, key or secret, a
+ *   device id with another character than letters, digits and . _ : @ -
+ *   (ASCII), a missing required attribute (with NLMSGERR_ATTR_MISS_TYPE);
+ * - -ERANGE: a binary attribute longer than its maximum or a fingerprint
+ *   of another length than %CREDSTORE_FINGERPRINT_LEN, an integer out of
+ *   its range (%CREDSTORE_A_KIND).
+ *
+ * Send requests with NLM_F_ACK and NETLINK_EXT_ACK enabled to read those
+ * messages.  The genl header's reserved field must be 0.
  *
  * Replies carry the command of the request.  "Key" below means
  * %CREDSTORE_A_NAME for identities and anchors, %CREDSTORE_A_DEVICE_ID
  * for devices.  Lookups of a name or id that is not published fail with
  * -ENOENT.
+ *
+ * Dumps (NLM_F_DUMP, no attributes) send each entry of the tables exactly
+ * once, one message per entry.  A dump reads the table set it started on,
+ * even when a snapshot is committed meanwhile; if that set is changed in
+ * place while the dump runs (PUBLISH_UPDATE, RETRACT), or must be given up
+ * (more than the module's max_superseded sets are held by unfinished
+ * dumps: the dump then goes on with the served set), a message of the
+ * dump or its NLMSG_DONE carries NLM_F_DUMP_INTR: dump again.  So a user
+ * who starts dumps and never reads them keeps at most max_superseded
+ * (module parameter, default 1) superseded sets alive, each at most
+ * max_bytes, besides the served set and a snapshot being built.  A message
+ * of an identity or anchor dump can be as long as %CREDSTORE_CHAIN_MAX +
+ * 128 bytes: read with a buffer at least that large (or MSG_PEEK first).
  */
 
 /**
@@ -60,16 +81,15 @@
  *	serving the last state published).
  * @CREDSTORE_CMD_GET_IDENTITY: request: %CREDSTORE_A_NAME.  Reply:
  *	%CREDSTORE_A_NAME, %CREDSTORE_A_CHAIN, %CREDSTORE_A_GENERATION.
- *	With NLM_F_DUMP (no attributes): one message per identity with
- *	%CREDSTORE_A_NAME and %CREDSTORE_A_CHAIN, paged.
+ *	Dump: one message per identity with %CREDSTORE_A_NAME and
+ *	%CREDSTORE_A_CHAIN.
  * @CREDSTORE_CMD_GET_ANCHOR: as GET_IDENTITY, for trust anchors
  *	(%CREDSTORE_A_CHAIN holds the anchor's DER certificate).
  * @CREDSTORE_CMD_GET_DEVICE: request: %CREDSTORE_A_DEVICE_ID.  Reply:
  *	%CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_FLAGS, %CREDSTORE_A_MASTER_FP and
  *	%CREDSTORE_A_SUB_FP (each only if the device has one),
- *	%CREDSTORE_A_GENERATION; never secrets.  With NLM_F_DUMP (no
- *	attributes): one message per device, paged (100k devices and more).
- *	A dump whose tables change while it runs sets NLM_F_DUMP_INTR.
+ *	%CREDSTORE_A_GENERATION; never secrets.  Dump: one message per
+ *	device with the same attributes but %CREDSTORE_A_GENERATION.
  * @CREDSTORE_CMD_VERIFY_FINGERPRINT: request: %CREDSTORE_A_FINGERPRINT,
  *	optionally %CREDSTORE_A_DEVICE_ID.  With the id, the fingerprint is
  *	compared with that device's; without it, the device is looked up
@@ -80,12 +100,17 @@
  *	%CREDSTORE_DEVICE_F_SUB_DISABLED never matches on its sub.
  * @CREDSTORE_CMD_VERIFY_SECRET: request: %CREDSTORE_A_DEVICE_ID and
  *	%CREDSTORE_A_SECRET.  Reply: %CREDSTORE_A_MATCH and, on a match,
- *	%CREDSTORE_A_DEVICE_ID.  Compared in constant time (crypto_memneq);
- *	unknown device: %CREDSTORE_MATCH_NONE.  Sub rule as above.
+ *	%CREDSTORE_A_DEVICE_ID.  The secret is compared with the master and
+ *	the sub secret in constant time: %CREDSTORE_SECRET_MAX bytes of each
+ *	(zero-padded, crypto_memneq) with the lengths folded in, so the time
+ *	tells neither the stored secrets' lengths nor whether they exist.
+ *	Unknown device: %CREDSTORE_MATCH_NONE.  Sub rule as above.
  *
- * Privileged reads (CAP_NET_ADMIN, or membership of the module's
- * reader_gid, both of the credentials that opened the socket; -EPERM
- * otherwise):
+ * Privileged reads (-EPERM unless the request passes
+ * netlink_capable(CAP_NET_ADMIN): the capability in the initial user
+ * namespace, held both by the credentials that opened the socket and by
+ * the sender; or the credentials that opened the socket have the
+ * module's reader_gid among their groups, whoever sends):
  *
  * @CREDSTORE_CMD_GET_IDENTITY_KEY: request: %CREDSTORE_A_NAME.  Reply:
  *	%CREDSTORE_A_NAME, %CREDSTORE_A_KEY.
@@ -93,7 +118,8 @@
  *	Reply: %CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_MASTER_SECRET and
  *	%CREDSTORE_A_SUB_SECRET (each only if the device has one).
  *
- * Publisher (CAP_NET_ADMIN via GENL_ADMIN_PERM; one publisher socket at a
+ * Publisher (GENL_ADMIN_PERM: netlink_capable(CAP_NET_ADMIN) as above;
+ * one publisher socket at a
  * time: the first publisher command claims the module for its socket,
  * another socket gets -EBUSY until it closes; closing it drops a snapshot
  * in progress and keeps the served state).  Replies: an ACK, or an error
@@ -107,7 +133,7 @@
  *	optionally %CREDSTORE_A_GENERATION (must be the snapshot's).  Adds
  *	the records to the snapshot (a key already in it is replaced).
  *	-EINVAL without a snapshot begun.  All records of the message or
- *	none are added.
+ *	none are added (also when memory runs out half-way: -ENOMEM).
  * @CREDSTORE_CMD_PUBLISH_COMMIT: request: optionally
  *	%CREDSTORE_A_GENERATION (must be the snapshot's).  Swaps the
  *	snapshot in atomically: a reader sees the old tables or the new ones,
@@ -115,8 +141,9 @@
  * @CREDSTORE_CMD_PUBLISH_ABORT: request: nothing.  Drops the snapshot.
  * @CREDSTORE_CMD_PUBLISH_UPDATE: request: %CREDSTORE_A_GENERATION,
  *	%CREDSTORE_A_RECORDS.  Inserts or replaces each record in the served
- *	tables (no snapshot), then serves the generation.  Notifies once per
- *	record.
+ *	tables (no snapshot), all of them or none (-ENOMEM half-way leaves
+ *	the tables as they were), then serves the generation.  Notifies once
+ *	per record.
  * @CREDSTORE_CMD_RETRACT: request: %CREDSTORE_A_GENERATION,
  *	%CREDSTORE_A_KIND and the key (%CREDSTORE_A_NAME, or
  *	%CREDSTORE_A_DEVICE_ID for a device).  Removes that record from the
@@ -129,8 +156,8 @@
  *	Sent after the change is visible to queries.
  *
  * Record encoding (PUBLISH_RECORDS, PUBLISH_UPDATE): %CREDSTORE_A_RECORDS
- * nests any number of %CREDSTORE_A_RECORD, each a nest of top-level
- * attributes:
+ * nests one or more %CREDSTORE_A_RECORD (a multi-attr), each a nest of
+ * top-level attributes:
  *
  * - identity: %CREDSTORE_A_KIND = %CREDSTORE_KIND_IDENTITY,
  *   %CREDSTORE_A_NAME, %CREDSTORE_A_CHAIN (DER certificates, leaf first),
@@ -143,8 +170,10 @@
  *   %CREDSTORE_A_SUB_SECRET, %CREDSTORE_A_FLAGS (each optional; a sub
  *   requires its master; flags default to 0).
  *
- * An attribute that does not belong to the record's kind is refused.  A
- * nest is at most 64 KiB (nla_len is 16 bits): a large snapshot takes many
+ * An attribute that does not belong to the record's kind is refused, and
+ * so is a key or a fingerprint twice in one message, or a fingerprint
+ * that another device already has.  Secrets and keys are wiped from the
+ * request once read.  A nest is at most 64 KiB (nla_len is 16 bits): a large snapshot takes many
  * PUBLISH_RECORDS messages (about 400 devices each).
  */
 enum credstore_cmd {
@@ -178,7 +207,7 @@ enum credstore_cmd {
  * @CREDSTORE_A_NAME: NUL-terminated string, 1..%CREDSTORE_NAME_MAX - 1
  *	characters.
  * @CREDSTORE_A_DEVICE_ID: NUL-terminated string, 1..%CREDSTORE_DEVICE_ID_MAX
- *	- 1 characters.
+ *	- 1 characters, each an ASCII letter or digit or one of . _ : @ -
  * @CREDSTORE_A_FINGERPRINT: binary, exactly %CREDSTORE_FINGERPRINT_LEN.
  * @CREDSTORE_A_SECRET: binary, 1..%CREDSTORE_SECRET_MAX bytes.
  * @CREDSTORE_A_MATCH: u8, &enum credstore_match.
