@@ -10,11 +10,26 @@ int model_record_key_string(const struct store_record *r, char *out, size_t size
 /* A malloc'd copy of an attribute's payload. */
 int model_attr_dup(const struct nlattr *a, uint8_t **out, size_t *len, struct cs_err *err);
 
+/* A device record without its secrets (a record's secret is ignored). */
+int model_device_decode_public(const struct store_record *r, struct model_device *d,
+			       struct cs_err *err);
+
 /* The txn's lookup trees (model_index.c).  model_index_change() after
  * t->changes[i] is staged; a failure (-ENOMEM) dooms the txn. */
 int model_index_change(struct model_txn *t, size_t i);
 const struct model_change *model_index_find(const struct model_txn *t, uint8_t type,
 					    const char *key);
 void model_index_free(struct model_txn *t);
+/* A device other than exclude that t staged holding fp (as it stands in
+ * t), or NULL. */
+const char *model_index_staged_owner(const struct model_txn *t, const uint8_t *fp,
+				     const char *exclude);
+/* The committed device index: built from the store (model_open), and
+ * kept in step with each commit in two steps, so that nothing can fail
+ * once the commit is on flash: model_index_prepare() before the store
+ * commit (-ENOMEM: do not commit), model_index_commit() after it. */
+int model_index_build(struct model *m);
+int model_index_prepare(struct model_txn *t);
+void model_index_commit(struct model_txn *t);
 
 #endif
