@@ -1,10 +1,10 @@
 /* credstored: the only writer of the credential store.  Opens the flash
  * (MTD or an emulated image), serves admin commands and queries on its
- * NETLINK_USERSOCK port, and publishes into credstore.ko when loaded. */
+ * sockets in the runtime directory, and publishes into credstore.ko when
+ * loaded. */
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +19,10 @@
 #include "flash_emu.h"
 #include "flash_log.h"
 #include "keyfile.h"
+#include "listen.h"
 #include "log.h"
+#include "loop.h"
 #include "publisher.h"
-#include "server.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
 #define DEFAULT_KEY_FILE	"/var/lib/credstore/store.key"
@@ -29,9 +30,10 @@
 #define MAINTAIN_INTERVAL_MS	5000
 
 struct options {
-	const char *mtd, *image, *geometry, *faults, *key_file, *admin_group;
+	const char *mtd, *image, *geometry, *faults, *key_file, *admin_group, *runtime_dir;
 	bool foreground, to_stderr, no_module;
 	struct model_limits limits;
+	struct conn_limits conn_limits;
 };
 
 static void usage(FILE *out)
@@ -44,12 +46,17 @@ static void usage(FILE *out)
 		"  --faults SPEC        fault injection on the image, for tests (flash_emu.h)\n"
 		"  --key-file PATH      the store key, made at first start (default %s)\n"
 		"  --admin-group GROUP  members may run admin commands and privileged reads\n"
+		"  --runtime-dir DIR    where the admin and query sockets are (default\n"
+		"                       $" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ")\n"
+		"  --max-connections-per-uid N\n"
+		"                       connections one user may hold (default %d; root: any)\n"
 		"  --max-devices N      limit of devices (default %d)\n"
 		"  --no-module          never publish to credstore.ko\n"
 		"  --foreground         log to stderr (credstored never forks: run it under\n"
 		"                       systemd, Type=notify)\n"
 		"  --stderr             log to stderr instead of syslog\n",
-		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, MODEL_DEFAULT_DEVICES);
+		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, CONN_DEFAULT_PER_UID,
+		MODEL_DEFAULT_DEVICES);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -61,6 +68,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "faults", required_argument, NULL, 'F' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "admin-group", required_argument, NULL, 'a' },
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "max-connections-per-uid", required_argument, NULL, 'C' },
 		{ "max-devices", required_argument, NULL, 'D' },
 		{ "no-module", no_argument, NULL, 'N' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -72,7 +81,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .geometry = DEFAULT_GEOMETRY, .key_file = DEFAULT_KEY_FILE,
 			       .limits = { MODEL_DEFAULT_IDENTITIES, MODEL_DEFAULT_ANCHORS,
-					   MODEL_DEFAULT_DEVICES } };
+					   MODEL_DEFAULT_DEVICES },
+			       .conn_limits = { CONN_DEFAULT_PER_UID, CONN_OUTSTANDING,
+						{ CONN_QUEUE_MAX_ADMIN, CONN_QUEUE_MAX_QUERY },
+						CONN_STALL_MS } };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mtd = optarg; break;
@@ -81,6 +93,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'F': o->faults = optarg; break;
 		case 'k': o->key_file = optarg; break;
 		case 'a': o->admin_group = optarg; break;
+		case 'r': o->runtime_dir = optarg; break;
+		case 'C': o->conn_limits.per_uid = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'D': o->limits.devices = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'N': o->no_module = true; break;
 		case 'f': o->foreground = o->to_stderr = true; break;
@@ -89,7 +103,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind < argc || (o->mtd && (o->image || o->faults)) || !o->limits.devices) {
+	if (optind < argc || (o->mtd && (o->image || o->faults)) || !o->limits.devices ||
+	    !o->conn_limits.per_uid) {
 		usage(stderr);
 		return -1;
 	}
@@ -166,38 +181,25 @@ static int signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-static void serve(struct daemon *d, int sfd)
+/* Every MAINTAIN_INTERVAL_MS: a staged import whose client went away is
+ * dropped, the store scrubs and collects. */
+static void upkeep(struct daemon *d)
 {
-	struct pollfd fds[3] = {
-		{ .fd = nl_socket_get_fd(d->usersock), .events = POLLIN },
-		{ .fd = sfd, .events = POLLIN },
-		{ .fd = d->publisher ? publisher_fd(d->publisher) : -1, .events = POLLIN },
-	};
 	struct cs_err err = { 0 };
 
-	for (;;) {
-		int n = poll(fds, 3, MAINTAIN_INTERVAL_MS);
+	import_reap(d);
+	if (store_maintain(d->model.store, &err) < 0)
+		log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
+}
 
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n == 0)
-			import_reap(d);
-		if (n == 0 && store_maintain(d->model.store, &err) < 0) {
-			log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
-			cs_err_clear(&err);
-		}
-		if (fds[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
+/* Up to the hard limit: every connection is a descriptor. */
+static void raise_descriptor_limit(void)
+{
+	struct rlimit rl;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
-				log_msg(LOG_NOTICE, "signal %u: shutting down", si.ssi_signo);
-				return;
-			}
-		}
-		if (fds[2].revents & POLLIN)
-			publisher_handle(d->publisher);
-		if (fds[0].revents & POLLIN)
-			server_handle(d);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
 
@@ -206,6 +208,8 @@ int main(int argc, char **argv)
 	struct options o;
 	struct store_options so = { .redundancy = 1, .on_event = flash_log_event };
 	struct daemon d = { 0 };
+	struct listeners l = { .fd = { -1, -1 } };
+	struct loop *lp = NULL;
 	struct cs_err err = { 0 };
 	struct flash *f = NULL;
 	struct store *s = NULL;
@@ -216,8 +220,9 @@ int main(int argc, char **argv)
 		return 2;
 	log_open(o.to_stderr);
 	d.model.limits = o.limits;
+	raise_descriptor_limit();
 	if (set_admin_group(&d, o.admin_group, &err) ||
-	    !(d.usersock = cs_usersock_listen(&err)) ||
+	    listeners_open(&l, o.runtime_dir, d.has_admin_group ? d.admin_gid : getegid(), &err) ||
 	    keyfile_load(o.key_file, so.key, &err) ||
 	    !(f = open_flash(&o, &err)) ||
 	    !(s = open_store(f, &so, &err)) ||
@@ -234,11 +239,14 @@ int main(int argc, char **argv)
 		cs_err_set(&err, errno, "signalfd: %s", strerror(errno));
 		goto out;
 	}
+	lp = loop_new(&d, &l, &o.conn_limits, sfd, &err);
+	if (!lp)
+		goto out;
 	log_msg(LOG_NOTICE, "ready: generation %llu, %s",
 		(unsigned long long)store_generation(d.model.store),
 		publisher_active(d.publisher) ? "publishing to credstore.ko" : "userspace mode");
 	sd_notify(0, "READY=1");
-	serve(&d, sfd);
+	loop_run(lp, MAINTAIN_INTERVAL_MS, upkeep);
 	sd_notify(0, "STOPPING=1");
 	rc = 0;
 out:
@@ -246,13 +254,13 @@ out:
 		log_msg(LOG_ERR, "%s", err.msg);
 	OPENSSL_cleanse(so.key, sizeof(so.key));
 	import_drop(&d);
+	loop_free(lp);
 	publisher_close(d.publisher);
 	model_close(&d.model);
 	if (s)
 		store_unmount(s);
 	flash_close(f);
-	if (d.usersock)
-		nl_socket_free(d.usersock);
+	listeners_close(&l);
 	if (sfd >= 0)
 		close(sfd);
 	return rc;

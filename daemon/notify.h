@@ -1,12 +1,12 @@
-/* Change notifications in userspace mode: CREDSTORE_CMD_NOTIFY multicast
- * on NETLINK_USERSOCK group CREDSTORE_USERSOCK_GROUP, as the module sends
- * them on its "notify" group. */
+/* Change notifications in userspace mode: CREDSTORE_CMD_NOTIFY to every
+ * connection that sent SUBSCRIBE, as the module sends them on its
+ * "notify" group (the rules of a full subscriber: daemon/conn.h). */
 #ifndef CREDSTORE_NOTIFY_H
 #define CREDSTORE_NOTIFY_H
 
+#include "conn.h"
 #include "model.h"
-#include "usersock.h"
 
-void notify_changes(struct nl_sock *sk, const struct model_txn *t, uint64_t gen);
+void notify_changes(struct conns *set, const struct model_txn *t, uint64_t gen);
 
 #endif

@@ -1,12 +1,14 @@
 /* credstored's request handling: one table of commands (queries,
- * privileged reads, admin commands), authorised from SCM_CREDENTIALS and
- * run in the order commit -> publish -> notify -> acknowledge. */
+ * privileged reads, admin commands), authorised from the connection's
+ * peer credentials and run in the order commit -> publish -> notify ->
+ * acknowledge. */
 #ifndef CREDSTORE_SERVER_H
 #define CREDSTORE_SERVER_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "conn.h"
 #include "model.h"
 #include "usersock.h"
 
@@ -15,7 +17,7 @@ struct import_stage;
 
 struct daemon {
 	struct model model;
-	struct nl_sock *usersock;
+	struct conns *conns;
 	bool has_admin_group;
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
@@ -26,6 +28,7 @@ enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };
 
 struct cmd_ctx {
 	struct daemon *d;
+	struct conn *conn;		/* the request's: answers go there */
 	const struct cs_request *req;
 	struct nlattr **tb;		/* this command's attributes */
 	struct model_txn *txn;		/* for commands that change the store */
@@ -50,8 +53,10 @@ struct command {
 
 const struct command *command_find(uint8_t cmd);
 
-/* Handle one datagram waiting on the usersock. */
-void server_handle(struct daemon *d);
+/* A new connection: what its peer may do. */
+void server_accepted(struct daemon *d, struct conn *conn);
+/* Handle one datagram read from conn (buf of len bytes, taken). */
+void server_request(struct daemon *d, struct conn *conn, unsigned char *buf, size_t len);
 
 /* Helpers for command handlers (command_io.c). */
 const char *attr_string(struct nlattr **tb, int attr);
@@ -102,5 +107,6 @@ int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err);
 int query_identity_key(struct cmd_ctx *c, struct cs_err *err);
 int query_device_secrets(struct cmd_ctx *c, struct cs_err *err);
+int query_subscribe(struct cmd_ctx *c, struct cs_err *err);
 
 #endif

@@ -6,10 +6,13 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: credctl [-j] [--daemon-uid UID] [--timeout SECONDS] GROUP COMMAND [ARGS]\n\n");
+	fprintf(out, "usage: credctl [-j] [--runtime-dir DIR] [--daemon-uid UID] [--timeout SECONDS]\n"
+		     "               GROUP COMMAND [ARGS]\n\n");
 	for (const struct subcmd *const *g = ctl_groups; *g; g++)
 		for (const struct subcmd *sc = *g; sc->name; sc++)
 			fprintf(out, "  %s %s %s\n", sc->group, sc->name, sc->args);
+	fprintf(out, "\nThe daemon's admin socket is DIR/admin, DIR from --runtime-dir, else\n"
+		     "$" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ".\n");
 	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
 		     "3 credstored unreachable, 4 not found, 5 permission denied\n");
 }
@@ -18,6 +21,7 @@ static int parse_global(struct ctl *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "daemon-uid", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -28,6 +32,7 @@ static int parse_global(struct ctl *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': c->json = true; break;
+		case 'r': c->runtime_dir = optarg; break;
 		case 'u': c->daemon_uid = (uid_t)strtoul(optarg, NULL, 10); break;
 		case 't': c->timeout_ms = atoi(optarg) * 1000; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
