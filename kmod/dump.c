@@ -10,7 +10,7 @@
  * NLMSG_DONE, carries NLM_F_DUMP_INTR.
  */
 #include "msg.h"
-#include "netlink.h"
+#include "family.h"
 #include "netlink-gen.h"
 
 struct cs_dump {

@@ -7,7 +7,7 @@
  */
 #include <linux/ctype.h>
 #include "msg.h"
-#include "netlink.h"
+#include "family.h"
 
 int cs_nla_name(const struct nlattr *nla, struct netlink_ext_ack *extack,
 		const char **name)

@@ -1,38 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family "credstore".  Its policies and operations
- * are generated from the family's spec (netlink-gen.c, from
- * uapi/credstore.yaml by the kernel's ynl-gen-c.py: `make netlink-gen`);
- * this file registers them.  The ABI is documented in
- * uapi/linux/credstore.h.
+ * The generic netlink family "credstore" (family.c) registered with its
+ * policies and operations, generated from the family's spec
+ * (netlink-gen.c, from uapi/credstore.yaml by the kernel's ynl-gen-c.py:
+ * `make netlink-gen`).  The ABI is documented in uapi/linux/credstore.h.
  */
+#include "family.h"
 #include "netlink.h"
 #include "netlink-gen.h"
-
-/* The generator defines its own copy (static) only as part of a family
- * struct, which it writes for genetlink specs, not genetlink-legacy ones.
- */
-static const struct genl_multicast_group cs_mcgrps[] = {
-	[CREDSTORE_NLGRP_NOTIFY] = { .name = CREDSTORE_MCGRP_NOTIFY },
-};
-
-struct genl_family cs_family __ro_after_init = {
-	.name = CREDSTORE_GENL_NAME,
-	.version = CREDSTORE_GENL_VERSION,
-	.maxattr = CREDSTORE_A_MAX,
-	.netnsok = false,
-	/* Queries run in parallel; the publisher has its own lock. */
-	.parallel_ops = true,
-	/* Every command validates strictly, reserved header fields too. */
-	.resv_start_op = CREDSTORE_CMD_GET_STATUS,
-	.module = THIS_MODULE,
-#ifndef CS_COMPAT_SPLIT_OPS
-	.split_ops = credstore_nl_ops,
-	.n_split_ops = ARRAY_SIZE(credstore_nl_ops),
-#endif
-	.mcgrps = cs_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(cs_mcgrps),
-};
 
 #ifdef CS_COMPAT_SPLIT_OPS
 /*
@@ -42,7 +17,7 @@ struct genl_family cs_family __ro_after_init = {
  */
 static struct genl_ops cs_ops[ARRAY_SIZE(credstore_nl_ops)] __ro_after_init;
 
-static void __init cs_merge_split_ops(void)
+static void __init cs_family_add_ops(void)
 {
 	const struct genl_split_ops *s;
 	struct genl_ops *op = NULL;
@@ -70,14 +45,16 @@ static void __init cs_merge_split_ops(void)
 	cs_family.n_ops = n;
 }
 #else
-static void __init cs_merge_split_ops(void)
+static void __init cs_family_add_ops(void)
 {
+	cs_family.split_ops = credstore_nl_ops;
+	cs_family.n_split_ops = ARRAY_SIZE(credstore_nl_ops);
 }
 #endif
 
 int __init cs_netlink_init(void)
 {
-	cs_merge_split_ops();
+	cs_family_add_ops();
 	return genl_register_family(&cs_family);
 }
 

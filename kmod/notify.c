@@ -6,7 +6,7 @@
  */
 #include <net/genetlink.h>
 #include "msg.h"
-#include "netlink.h"
+#include "family.h"
 #include "netlink-gen.h"
 #include "notify.h"
 

@@ -7,7 +7,6 @@
  */
 #include <linux/slab.h>
 #include "msg.h"
-#include "netlink-gen.h"
 #include "records.h"
 
 #define A(attr) BIT_ULL(CREDSTORE_A_##attr)
@@ -147,8 +146,12 @@ static int cs_record_parse(const struct nlattr *rec,
 	struct nlattr *tb[CS_RECORD_A_MAX + 1];
 	int err;
 
-	err = nla_parse_nested(tb, CS_RECORD_A_MAX, rec,
-			       credstore_record_nl_policy, extack);
+	/* The op's policy (NLA_POLICY_NESTED) has validated every record
+	 * strictly against credstore_record_nl_policy before the handler
+	 * ran; this only indexes the attributes (and still refuses one past
+	 * CS_RECORD_A_MAX).
+	 */
+	err = nla_parse_nested(tb, CS_RECORD_A_MAX, rec, NULL, extack);
 	if (err)
 		return err;
 	if (!tb[CREDSTORE_A_KIND]) {
