@@ -89,6 +89,10 @@
  *	%CREDSTORE_A_FLAGS: the bits to set, or to clear with
  *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
  * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
+ * @CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK: nothing: after a rollback
+ *	was detected (changes refused), binds the store as it is to the
+ *	rollback counter and takes changes again; answers
+ *	%CREDSTORE_A_GENERATION.
  * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
  * @CREDSTORE_ADMIN_CMD_EXPORT: a dump (NLM_F_DUMP) with
  *	%CREDSTORE_A_ADMIN_PASSWORD (8 characters or more): the sealed backup
@@ -135,6 +139,7 @@ enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IMPORT_BEGIN,
 	CREDSTORE_ADMIN_CMD_IMPORT_CHUNK,
 	CREDSTORE_ADMIN_CMD_SUBSCRIBE,
+	CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK,
 
 	__CREDSTORE_ADMIN_CMD_MAX,
 	CREDSTORE_ADMIN_CMD_MAX = __CREDSTORE_ADMIN_CMD_MAX - 1
@@ -196,10 +201,29 @@ enum credstore_admin_store_attr {
 	CREDSTORE_A_STORE_SCRUBS,		/* u64: since mount: blocks rewritten after bit flips */
 	CREDSTORE_A_STORE_RELOCATIONS,		/* u64: segments moved off failing blocks */
 	CREDSTORE_A_STORE_LOST_COMMITS,		/* u64: unreadable at mount */
-	CREDSTORE_A_STORE_TAMPERED,		/* u64: sealed secrets that failed to open */
+	CREDSTORE_A_STORE_TAMPERED,		/* u64: sealed secrets that failed to open,
+						 * headers and commits found tampered at mount */
+	CREDSTORE_A_STORE_ROLLBACK,		/* u8: &enum credstore_rollback */
+	CREDSTORE_A_STORE_COUNTER,		/* u64: the rollback counter's value */
+	CREDSTORE_A_STORE_COUNTER_EXPECTED,	/* u64: the value the store goes with */
+	CREDSTORE_A_STORE_ROLLBACK_REASON,	/* string: why changes are refused, or
+						 * the counter lags */
 
 	__CREDSTORE_A_STORE_MAX,
 	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
+};
+
+/* The store and its rollback counter (%CREDSTORE_A_STORE_ROLLBACK). */
+enum credstore_rollback {
+	CREDSTORE_ROLLBACK_OFF,		/* no counter */
+	CREDSTORE_ROLLBACK_OK,
+	CREDSTORE_ROLLBACK_DETECTED,	/* older than the counter: changes refused */
+	CREDSTORE_ROLLBACK_UNBOUND,	/* never bound to it: changes refused */
+	CREDSTORE_ROLLBACK_UNAVAILABLE,	/* the counter cannot be read: changes refused */
+	CREDSTORE_ROLLBACK_LAGGING,	/* not advanced after a commit */
+
+	__CREDSTORE_ROLLBACK_MAX,
+	CREDSTORE_ROLLBACK_MAX = __CREDSTORE_ROLLBACK_MAX - 1
 };
 
 #endif /* CREDSTORE_ADMIN_H */

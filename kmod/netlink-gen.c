@@ -95,8 +95,15 @@ static const struct nla_policy credstore_retract_nl_policy[CREDSTORE_A_DEVICE_ID
 	[CREDSTORE_A_DEVICE_ID] = { .type = NLA_NUL_STRING, .len = 63, },
 };
 
+/* CREDSTORE_CMD_VERIFY_HMAC - do */
+static const struct nla_policy credstore_verify_hmac_nl_policy[CREDSTORE_A_HMAC + 1] = {
+	[CREDSTORE_A_DEVICE_ID] = { .type = NLA_NUL_STRING, .len = 63, },
+	[CREDSTORE_A_HMAC_MESSAGE] = { .type = NLA_BINARY, .len = CREDSTORE_HMAC_MESSAGE_MAX, },
+	[CREDSTORE_A_HMAC] = NLA_POLICY_EXACT_LEN(CREDSTORE_HMAC_LEN),
+};
+
 /* Ops table for credstore */
-const struct genl_split_ops credstore_nl_ops[17] = {
+const struct genl_split_ops credstore_nl_ops[18] = {
 	{
 		.cmd	= CREDSTORE_CMD_GET_STATUS,
 		.doit	= credstore_nl_get_status_doit,
@@ -211,6 +218,13 @@ const struct genl_split_ops credstore_nl_ops[17] = {
 		.policy		= credstore_retract_nl_policy,
 		.maxattr	= CREDSTORE_A_DEVICE_ID,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= CREDSTORE_CMD_VERIFY_HMAC,
+		.doit		= credstore_nl_verify_hmac_doit,
+		.policy		= credstore_verify_hmac_nl_policy,
+		.maxattr	= CREDSTORE_A_HMAC,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 };
 

@@ -23,6 +23,8 @@
 #define CREDSTORE_SECRET_MAX		64	/* device secret, bytes */
 #define CREDSTORE_CHAIN_MAX		32768	/* concatenated DER certificates */
 #define CREDSTORE_KEY_MAX		8192	/* DER PKCS#8 private key */
+#define CREDSTORE_HMAC_LEN		32	/* HMAC-SHA256 */
+#define CREDSTORE_HMAC_MESSAGE_MAX	128	/* what VERIFY_HMAC signs */
 
 /**
  * DOC: credstore commands
@@ -105,6 +107,13 @@
  *	(zero-padded, crypto_memneq) with the lengths folded in, so the time
  *	tells neither the stored secrets' lengths nor whether they exist.
  *	Unknown device: %CREDSTORE_MATCH_NONE.  Sub rule as above.
+ * @CREDSTORE_CMD_VERIFY_HMAC: request: %CREDSTORE_A_DEVICE_ID,
+ *	%CREDSTORE_A_HMAC_MESSAGE and %CREDSTORE_A_HMAC.  Is the HMAC
+ *	HMAC-SHA256(key = the device's master or sub secret, message)?  For
+ *	devices that log in with a password derived from their secret and a
+ *	timestamp, without the secret leaving the store.  Reply and sub rule
+ *	as VERIFY_SECRET; both secrets are tried and compared in constant
+ *	time whatever the outcome.
  *
  * Privileged reads (-EPERM unless the request passes
  * netlink_capable(CAP_NET_ADMIN): the capability in the initial user
@@ -193,6 +202,7 @@ enum credstore_cmd {
 	CREDSTORE_CMD_PUBLISH_UPDATE,
 	CREDSTORE_CMD_RETRACT,
 	CREDSTORE_CMD_NOTIFY,
+	CREDSTORE_CMD_VERIFY_HMAC,
 
 	__CREDSTORE_CMD_MAX,
 	CREDSTORE_CMD_MAX = __CREDSTORE_CMD_MAX - 1
@@ -229,6 +239,9 @@ enum credstore_cmd {
  * @CREDSTORE_A_STATUS_MAX_ENTRIES, @CREDSTORE_A_STATUS_MAX_BYTES: u32,
  *	the module's limits (module parameters max_entries, max_bytes).
  * @CREDSTORE_A_STATUS_BYTES: u32, bytes the served tables account for.
+ * @CREDSTORE_A_HMAC_MESSAGE: binary, 1..%CREDSTORE_HMAC_MESSAGE_MAX bytes:
+ *	what the device signed (VERIFY_HMAC).
+ * @CREDSTORE_A_HMAC: binary, exactly %CREDSTORE_HMAC_LEN (VERIFY_HMAC).
  * @CREDSTORE_A_PAD: padding for 64-bit attributes.
  */
 enum credstore_attr {
@@ -257,6 +270,8 @@ enum credstore_attr {
 	CREDSTORE_A_STATUS_MAX_ENTRIES,
 	CREDSTORE_A_STATUS_MAX_BYTES,
 	CREDSTORE_A_STATUS_BYTES,
+	CREDSTORE_A_HMAC_MESSAGE,
+	CREDSTORE_A_HMAC,
 
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1

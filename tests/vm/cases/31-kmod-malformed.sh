@@ -51,6 +51,14 @@ for cmd in identity anchor device; do
 	check_error "an $cmd dump takes no attribute" "$EINVAL" '' raw dump $cmd name:str:x
 done
 check_error "a device dump refuses its DEVICE_ID" "$EINVAL" '' raw dump device id:str:d1
+MAC=$(printf 'cd%.0s' $(seq 32))
+check_error "verify-hmac: HMAC missing" "$EINVAL" 'missing attribute 26' raw verify-hmac id:str:d hmac_message:hex:31
+check_error "verify-hmac: HMAC_MESSAGE missing" "$EINVAL" 'missing attribute 25' raw verify-hmac id:str:d hmac:hex:$MAC
+check_error "verify-hmac: DEVICE_ID missing" "$EINVAL" 'missing attribute 5' raw verify-hmac hmac_message:hex:31 hmac:hex:$MAC
+check_error "verify-hmac: HMAC of 31 bytes" "$ERANGE" "$POLICY" raw verify-hmac id:str:d hmac_message:hex:31 hmac:hex:${MAC#cd}
+check_error "verify-hmac: empty HMAC_MESSAGE" "$EINVAL" 'is empty' raw verify-hmac id:str:d hmac_message:zero:0 hmac:hex:$MAC
+check_error "verify-hmac: HMAC_MESSAGE of 129 bytes" "$ERANGE" "$POLICY" raw verify-hmac id:str:d hmac_message:zero:129 hmac:hex:$MAC
+check_error "verify-hmac: a SECRET it does not take" "$EINVAL" "$POLICY" raw verify-hmac id:str:d hmac_message:hex:31 hmac:hex:$MAC secret:hex:00
 
 check_error "begin: GENERATION missing" "$EINVAL" 'missing attribute 2' raw begin
 check_error "begin: GENERATION as u32" "$EINVAL" "$POLICY" raw begin generation:u32:5
