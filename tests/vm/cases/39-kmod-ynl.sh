@@ -24,6 +24,9 @@ make_identity "$T" web && make_identity "$T" root || exit 1
 WEB=$(hex "$T/web.der") KEY=$(hex "$T/web.key") ROOT=$(hex "$T/root.der")
 M1=$(printf '11%.0s' $(seq 32)) S1=$(printf '22%.0s' $(seq 32))
 M2=$(printf '33%.0s' $(seq 32)) M3=$(printf '44%.0s' $(seq 32))
+# VERIFY_HMAC: a timestamp signed with dev1's sub secret (7331).
+TS=$(printf 1764650000 | od -An -tx1 | tr -d ' \n')
+MAC=$(python3 -c 'import hmac, hashlib; print(hmac.new(b"s1", b"1764650000", hashlib.sha256).hexdigest())')
 
 RECORDS='{"records": {"record": [
   {"kind": "identity", "name": "web", "chain": "'$WEB'", "key": "'$KEY'"},
@@ -38,6 +41,7 @@ ynl --multi publish-begin '{"generation": 5}' --multi publish-records "$RECORDS"
 	--multi verify-fingerprint '{"fingerprint": "'$S1'", "device-id": "dev1"}' \
 	--multi verify-fingerprint '{"fingerprint": "'$M2'"}' \
 	--multi verify-secret '{"device-id": "dev1", "secret": "6d31"}' \
+	--multi verify-hmac '{"device-id": "dev1", "hmac-message": "'$TS'", "hmac": "'$MAC'"}' \
 	--multi get-identity-key '{"name": "web"}' \
 	--multi get-device-secrets '{"device-id": "dev1"}' \
 	--multi publish-update '{"generation": 6, "records": {"record": [
@@ -57,6 +61,7 @@ check_output "get-device" '\{"device-id": "dev1", "flags": \[\], "master-fp": "'
 check_output "verify-fingerprint by id" '\{"match": "sub", "device-id": "dev1"\}' answers
 check_output "verify-fingerprint alone" '\{"match": "master", "device-id": "dev2"\}' answers
 check_output "verify-secret" '\{"match": "master", "device-id": "dev1"\}' answers
+check_output "verify-hmac" '\{"match": "sub", "device-id": "dev1"\}' answers
 check_output "get-identity-key" '\{"name": "web", "key": "'$KEY'"\}' answers
 check_output "get-device-secrets" '\{"device-id": "dev1", "master-secret": "6d31", "sub-secret": "7331"\}' answers
 check_output "publish-update, retract, then publish-begin, publish-records, publish-abort" \
