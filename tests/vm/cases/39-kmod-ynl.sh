@@ -4,9 +4,10 @@
 # publisher's snapshot needs) and every dump, four records of three kinds
 # in one message (record is a multi-attr), the errors' extended ACKs, and
 # a dump refusing an attribute.  Few invocations: each starts a Python in
-# the TCG guest.  (Notifications stay with 33-kmod-notify: 6.12's ynl.py
+# the TCG guest (the case took 92 s at host load 5, over 300 s at load
+# 10: hence its budget).  (Notifications stay with 33-kmod-notify: 6.12's ynl.py
 # fails on a notification that arrives while it waits for an answer.)
-# vm-timeout: 300
+# vm-timeout: 600
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
 T=$CASE_TMP
