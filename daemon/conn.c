@@ -254,18 +254,30 @@ bool conn_in_group(const struct conn *c, gid_t gid)
 	return found || c->cred.gid == gid;
 }
 
+/* A request's first bytes, looked at before the rest is copied: garbage
+ * costs the daemon no more than this. */
+static bool request_header(const struct nlmsghdr *nlh, size_t len)
+{
+	return len >= NLMSG_HDRLEN + GENL_HDRLEN && nlh->nlmsg_len == len &&
+	       nlh->nlmsg_type == CREDSTORE_USERSOCK_TYPE && (nlh->nlmsg_flags & NLM_F_REQUEST);
+}
+
 ssize_t conn_read(struct conn *c, unsigned char **buf, size_t max)
 {
+	struct nlmsghdr nlh = { 0 };
 	ssize_t len, n;
 
 	*buf = NULL;
-	len = recv(c->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	/* MSG_TRUNC: the whole datagram's length, whatever was copied. */
+	len = recv(c->fd, &nlh, sizeof(nlh), MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
 	if (len < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	if (len == 0)
 		return -EPIPE;		/* closed (or an empty datagram: not a request either) */
 	if ((size_t)len > max)
 		return -EMSGSIZE;
+	if (!request_header(&nlh, (size_t)len))
+		return -EPROTO;
 	*buf = malloc((size_t)len);
 	if (!*buf)
 		return -ENOMEM;

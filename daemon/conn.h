@@ -86,9 +86,10 @@ bool conn_in_group(const struct conn *c, gid_t gid);
 /* May the next request be read (fewer than limits.outstanding answers
  * waiting)? */
 bool conn_may_read(const struct conn *c);
-/* The next datagram (*buf: free with OPENSSL_clear_free): its length, 0
- * when there is none now, negative when the connection is to be closed
- * (the peer closed, a datagram over max bytes). */
+/* The next request (*buf: free with OPENSSL_clear_free): its length, 0
+ * when there is none now, negative when the connection is to be closed:
+ * -EPIPE the peer closed, -EMSGSIZE a datagram over max bytes, -EPROTO
+ * one whose header is not a request's (the rest is never copied). */
 ssize_t conn_read(struct conn *c, unsigned char **buf, size_t max);
 /* Send msg (wiped and freed) now or queue it; 0, or -EPIPE when the
  * connection is closing (over its bound, or gone). */

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -109,10 +110,12 @@ static void accept_waiting(struct loop *lp, const struct watch *w)
 		pause_accepting(lp, -r);
 }
 
-/* One datagram: a request, or the end of the connection. */
+/* One datagram: a request, or the end of the connection.  Whoever sends
+ * something else is not a client; what it may repeat at will is logged
+ * sparingly. */
 static void read_request(struct loop *lp, struct conn *c)
 {
-	static unsigned long oversized;
+	static unsigned long oversized, garbage;
 	size_t max = c->subscribed ? 0 : c->socket == CONN_ADMIN ? CS_USERSOCK_REQUEST_MAX
 								 : CS_USERSOCK_QUERY_MAX;
 	unsigned char *buf;
@@ -123,6 +126,9 @@ static void read_request(struct loop *lp, struct conn *c)
 	else if (n == -EMSGSIZE && !c->subscribed && log_sample(&oversized))
 		log_msg(LOG_WARNING, "uid %u (pid %d): a datagram over %zu bytes: connection closed "
 			"(%lu so far)", (unsigned int)c->cred.uid, (int)c->cred.pid, max, oversized);
+	else if (n == -EPROTO && !c->subscribed && log_sample(&garbage))
+		log_msg(LOG_WARNING, "uid %u (pid %d): not a credstore request: connection closed "
+			"(%lu so far)", (unsigned int)c->cred.uid, (int)c->cred.pid, garbage);
 	if (n < 0)
 		conn_close(c, NULL);
 }
@@ -168,6 +174,39 @@ static int wait_ms(struct loop *lp, int timeout_ms)
 	return wait;
 }
 
+/* Root's and the admin group's work first: what waits on the query
+ * socket, anyone's, comes after in the same turn. */
+static bool admin_side(const struct loop *lp, const struct watch *w)
+{
+	switch (w->kind) {
+	case WATCH_LISTENER:
+		return w == &lp->l->watch[CONN_ADMIN];
+	case WATCH_CONN:
+		return ((const struct conn *)w)->socket == CONN_ADMIN;
+	default:
+		return true;
+	}
+}
+
+static int handle_event(struct loop *lp, struct watch *w, uint32_t events)
+{
+	switch (w->kind) {
+	case WATCH_LISTENER:
+		if (!lp->accept_paused_until)
+			accept_waiting(lp, w);
+		return 0;
+	case WATCH_CONN:
+		conn_event(lp, (struct conn *)w, events);
+		return 0;
+	case WATCH_SIGNAL:
+		return read_signal(lp);
+	case WATCH_PUBLISHER:
+		publisher_handle(lp->d->publisher);
+		return 0;
+	}
+	return 0;
+}
+
 int loop_once(struct loop *lp, int timeout_ms)
 {
 	struct epoll_event ev[EVENTS_PER_TURN];
@@ -175,25 +214,10 @@ int loop_once(struct loop *lp, int timeout_ms)
 
 	n = epoll_wait(lp->epfd, ev, EVENTS_PER_TURN, wait_ms(lp, timeout_ms));
 	resume_accepting(lp);
-	for (int i = 0; i < n; i++) {
-		struct watch *w = ev[i].data.ptr;
-
-		switch (w->kind) {
-		case WATCH_LISTENER:
-			if (!lp->accept_paused_until)
-				accept_waiting(lp, w);
-			break;
-		case WATCH_CONN:
-			conn_event(lp, (struct conn *)w, ev[i].events);
-			break;
-		case WATCH_SIGNAL:
-			stop |= read_signal(lp);
-			break;
-		case WATCH_PUBLISHER:
-			publisher_handle(lp->d->publisher);
-			break;
-		}
-	}
+	for (int admin = 1; admin >= 0; admin--)
+		for (int i = 0; i < n && !lp->d->failed; i++)	/* failed: no store to serve */
+			if (admin_side(lp, ev[i].data.ptr) == admin)
+				stop |= handle_event(lp, ev[i].data.ptr, ev[i].events);
 	return stop;
 }
 
@@ -208,7 +232,7 @@ void loop_run(struct loop *lp, int upkeep_ms, void (*upkeep)(struct daemon *d))
 			upkeep(lp->d);
 			due = now + upkeep_ms;
 		}
-		if (loop_once(lp, (int)(due - now)) == 1)
+		if (loop_once(lp, (int)(due - now)) == 1 || lp->d->failed)
 			return;
 	}
 }

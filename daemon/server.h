@@ -14,6 +14,7 @@
 
 struct publisher;
 struct import_stage;
+struct remount;
 
 struct daemon {
 	struct model model;
@@ -22,6 +23,8 @@ struct daemon {
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
+	struct remount *remount;	/* NULL: a broken store stays so */
+	bool failed;			/* the store is gone: stop, for a restart */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };

@@ -225,6 +225,11 @@ static int commit_parts(struct store_txn *t, uint64_t *generation)
 	return 0;
 }
 
+bool store_broken(const struct store *s)
+{
+	return s->broken;
+}
+
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err)
 {
 	struct store *s = t->s;

@@ -37,6 +37,10 @@ static int exit_code_of(int code)
 		return EXIT_NOT_FOUND;
 	case EPERM:
 		return EXIT_DENIED;
+	case EINPROGRESS:
+	case ECONNABORTED:
+	case ETIME:
+		return EXIT_UNKNOWN;
 	default:
 		return EXIT_REFUSED;
 	}

@@ -19,6 +19,7 @@ enum {
 	EXIT_UNREACHABLE = 3,	/* credstored is not running or does not answer */
 	EXIT_NOT_FOUND = 4,	/* no such identity, anchor or device */
 	EXIT_DENIED = 5,	/* the caller is not root or in the admin group */
+	EXIT_UNKNOWN = 6,	/* outcome unknown: the change may or may not be stored */
 };
 
 struct ctl {
