@@ -67,4 +67,18 @@ check "some were refused (cuts during an erase before their commit)" test "$refu
 check_output "credctl says what an unknown outcome means" \
 	'outcome unknown: the device add may or may not be stored .*credctl store status' cat "$T/ctl.err"
 check_output "the daemon logged the remounts" 'the store is mounted again' cat "$T/daemon.log"
+
+# A store that does not mount again (its key is gone: a new one does not
+# open it) stops the daemon with a failure, for systemd to restart it.
+cp "$T/used.img" "$T/store.img"
+in_shell "credstored starts, a cut ahead" start_daemon --faults cut=5
+mv "$T/store.key" "$T/store.key.saved"
+for i in $(seq 8); do $CREDCTL --timeout 10 device add "k$i" >/dev/null 2>&1; done
+daemon_failed() { wait "$DAEMON_PID"; local rc=$?; DAEMON_PID=; [ "$rc" = 1 ]; }
+in_shell "it exits 1 when the store does not mount again" daemon_failed
+check_output "and says why" 'mounting the store again failed' cat "$T/daemon.log"
+mv "$T/store.key.saved" "$T/store.key"
+in_shell "with its key back, credstored starts" start_daemon
+check_output "and serves" 'generation' $CREDCTL store status
+in_shell "credstored stops" stop_daemon
 finish
