@@ -269,8 +269,8 @@ out:
 	loop_free(lp);
 	publisher_close(d.publisher);
 	model_close(&d.model);
-	if (s)
-		store_unmount(s);
+	if (d.model.store)		/* s, or its remount; NULL when that failed */
+		store_unmount(d.model.store);
 	flash_close(f);
 	listeners_close(&l);
 	if (sfd >= 0)

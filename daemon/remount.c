@@ -33,16 +33,23 @@ int remount_if_broken(struct daemon *d, const char *why)
 		return 0;
 	snprintf(rm->last_error, sizeof(rm->last_error), "%s", why);
 	log_msg(LOG_WARNING, "the store stopped after an I/O error (%s): mounting it again", why);
+	model_close(&d->model);
 	store_unmount(d->model.store);
 	d->model.store = NULL;
 	s = mount_again(rm, &err);
+	/* The index of devices is built again: a change whose outcome was
+	 * unknown may be there. */
+	if (s && model_open(&d->model, s, &err)) {
+		store_unmount(s);
+		d->model.store = NULL;
+		s = NULL;
+	}
 	if (!s) {
 		log_msg(LOG_ERR, "mounting the store again failed: %s; stopping, for a restart",
 			err.msg);
 		d->failed = true;
 		return -EIO;
 	}
-	d->model.store = s;
 	rm->count++;
 	log_msg(LOG_NOTICE, "the store is mounted again (remount %u): generation %llu", rm->count,
 		(unsigned long long)store_generation(s));

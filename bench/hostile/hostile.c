@@ -257,7 +257,7 @@ static double admin_command(const struct options *o, int i)
 	double start = now_ms();
 	int r;
 
-	snprintf(secret, sizeof(secret), "rotated-%d", i);
+	snprintf(secret, sizeof(secret), "rotated-secret-%d", i);
 	if (!req || nla_put_string(req, CREDSTORE_A_DEVICE_ID, o->device) ||
 	    nla_put(req, CREDSTORE_A_SECRET, (int)strlen(secret), secret))
 		die("out of memory");

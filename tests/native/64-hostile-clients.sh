@@ -15,7 +15,7 @@ make_ca web || { echo "Bail out! openssl"; exit 1; }
 FP=$(fingerprint "$T/web.crt")
 in_shell "credstored starts" start_daemon --client-timeout 2
 check "an identity and a device" sh -c "$CREDCTL identity install web --chain $T/web.crt \
-	--key $T/web.key && $CREDCTL device add cam1 --fingerprint $FP --secret first"
+	--key $T/web.key && $CREDCTL device add cam1 --fingerprint $FP --secret first-secret-0000"
 
 $HOSTILE --device cam1 --fingerprint "$FP" --identity web check >"$T/hostile.out" 2>&1
 rc=$?
@@ -33,7 +33,7 @@ check_output "the daemon closed the readers" 'connection closed: it did not read
 	cat "$T/daemon.log"
 check_output "and the garbage sender" 'not a credstore request: connection closed' cat "$T/daemon.log"
 check_output "the last secret root set is the device's sub" 'match=sub' \
-	"${BUILD:-$REPO/build}/tests/credstore-consumer" -d 0 verify-secret cam1 rotated-99
+	"${BUILD:-$REPO/build}/tests/credstore-consumer" -d 0 verify-secret cam1 rotated-secret-99
 check_output "credstored serves on" 'generation' $CREDCTL store status
 in_shell "credstored stops" stop_daemon
 finish

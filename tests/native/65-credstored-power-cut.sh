@@ -2,7 +2,7 @@
 # Power cuts through the CLI: credstored on an emulated NAND image whose
 # power is cut at the Nth program or erase (--faults cut=N, with and
 # without torn programs) while credctl adds devices.  credctl says for
-# each change: done (exit 0), refused (1) or outcome unknown (6: the cut
+# each change: done (exit 0), refused (1) or outcome unknown (8: the cut
 # hit the commit's own program, which may have landed whole; a cut in
 # garbage collection before it refuses it).  The daemon
 # mounts the store again by itself and serves on: no restart by hand.
@@ -15,8 +15,8 @@ OPS=12
 # erases and copies too, not only the commits' programs.
 in_shell "credstored makes the image" start_daemon --geometry nand,eb=16k,page=2k,subpage=512,blocks=8
 churn() {
-	$CREDCTL device add base --secret s-0 >/dev/null &&
-	for i in $(seq 60); do $CREDCTL device reset-secret base --secret "s-$i" >/dev/null || return 1; done
+	$CREDCTL device add base --secret power-cut-secret-0 >/dev/null &&
+	for i in $(seq 60); do $CREDCTL device reset-secret base --secret "power-cut-secret-$i" >/dev/null || return 1; done
 }
 in_shell "60 rotations of one device fill it with garbage" churn
 in_shell "and stops" stop_daemon
@@ -42,11 +42,11 @@ for spec in cut=0 cut=5 cut=0,torn cut=5,torn,seed=7; do
 	in_shell "$spec: credstored starts" start_daemon --faults "$spec"
 	: >"$T/said"
 	for i in $(seq $OPS); do
-		$CREDCTL --timeout 10 device add "d$i" --secret "s-$i" >/dev/null 2>>"$T/ctl.err"
+		$CREDCTL --timeout 10 device add "d$i" --secret "power-cut-secret-$i" >/dev/null 2>>"$T/ctl.err"
 		case $? in
 		0) echo "d$i done" ;;
 		1) echo "d$i refused" ;;
-		6) echo "d$i unknown" ;;
+		8) echo "d$i unknown" ;;
 		*) echo "d$i other" ;;
 		esac >>"$T/said"
 	done
