@@ -19,7 +19,7 @@
 #include "usersock.h"
 
 /* The first member of everything the daemon's epoll watches. */
-enum watch_kind { WATCH_LISTENER, WATCH_CONN, WATCH_SIGNAL, WATCH_PUBLISHER };
+enum watch_kind { WATCH_LISTENER, WATCH_CONN, WATCH_SIGNAL, WATCH_PUBLISHER, WATCH_ADMIN };
 
 struct watch {
 	enum watch_kind kind;
@@ -64,7 +64,8 @@ struct conn {
 
 struct conns;
 
-struct conns *conns_new(int epfd, const struct conn_limits *limits);
+/* epfd[k]: the epoll set that watches the connections of socket k. */
+struct conns *conns_new(const int epfd[CONN_SOCKETS], const struct conn_limits *limits);
 void conns_free(struct conns *set);
 
 /* Accept one connection on listen_fd: 1 when one was taken (*out, or
