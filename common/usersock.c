@@ -57,6 +57,9 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_KEY_PEM] = BIN(4 * CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_PENDING_KEY] = BIN(CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_CLEAR] = { .type = NLA_FLAG },
+	[CREDSTORE_A_HMAC_MESSAGE] = BIN(CREDSTORE_HMAC_MESSAGE_MAX),
+	[CREDSTORE_A_HMAC] = { .type = NLA_UNSPEC, .minlen = CREDSTORE_HMAC_LEN,
+			       .maxlen = CREDSTORE_HMAC_LEN },
 };
 
 static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
@@ -71,6 +74,8 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_PASSWORD] = "password",
 	[CREDSTORE_A_ADMIN_ANCHOR] = "anchor name",
 	[CREDSTORE_A_ADMIN_KEY_TYPE] = "key type",
+	[CREDSTORE_A_HMAC_MESSAGE] = "HMAC message",
+	[CREDSTORE_A_HMAC] = "HMAC",
 };
 
 const char *cs_usersock_attr_name(int type)

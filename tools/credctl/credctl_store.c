@@ -1,5 +1,5 @@
-/* credctl store status | factory-reset | reset-devices | export | import |
- * batch */
+/* credctl store status | accept-rollback | factory-reset | reset-devices |
+ * export | import | batch */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,8 +34,30 @@ static const struct {
 	{ CREDSTORE_A_STORE_RELOCATIONS, "relocations", true },
 	{ CREDSTORE_A_STORE_LOST_COMMITS, "lost_commits", true },
 	{ CREDSTORE_A_STORE_TAMPERED, "tampered", true },
+	{ CREDSTORE_A_STORE_COUNTER, "counter", true },
+	{ CREDSTORE_A_STORE_COUNTER_EXPECTED, "counter_expected", true },
 	{ CREDSTORE_A_STORE_REMOUNTS, "remounts", false },
 };
+
+static const char *const rollback_names[] = {
+	[CREDSTORE_ROLLBACK_OFF] = "off",
+	[CREDSTORE_ROLLBACK_OK] = "ok",
+	[CREDSTORE_ROLLBACK_DETECTED] = "detected",
+	[CREDSTORE_ROLLBACK_UNBOUND] = "unbound",
+	[CREDSTORE_ROLLBACK_UNAVAILABLE] = "unavailable",
+	[CREDSTORE_ROLLBACK_LAGGING] = "lagging",
+};
+
+/* The rollback counter's state, and why changes are refused. */
+static void print_rollback(struct ctl *c, struct nlattr **st)
+{
+	uint8_t state = st[CREDSTORE_A_STORE_ROLLBACK] ?
+			nla_get_u8(st[CREDSTORE_A_STORE_ROLLBACK]) : CREDSTORE_ROLLBACK_OFF;
+
+	out_str(c, "rollback", state <= CREDSTORE_ROLLBACK_MAX ? rollback_names[state] : "?");
+	if (st[CREDSTORE_A_STORE_ROLLBACK_REASON])
+		out_str(c, "rollback_reason", nla_get_string(st[CREDSTORE_A_STORE_ROLLBACK_REASON]));
+}
 
 static const char *const publisher_states[] = { "none", "publishing", "behind" };
 static const char *const kind_names[] = {
@@ -100,6 +122,7 @@ static int print_status(struct nlattr **tb, void *arg)
 		out_bool(c, "publishing_to_module", p != 0);
 		out_str(c, "publisher", p < 3 ? publisher_states[p] : "?");
 	}
+	print_rollback(c, st);
 	print_refused(c, tb[CREDSTORE_A_ADMIN_STORE]);
 	out_end(c);
 	return 0;
@@ -112,20 +135,43 @@ static int run_status(struct ctl *c, int argc, char **argv)
 	return ctl_transact(c, cs_client_request(CREDSTORE_ADMIN_CMD_STORE_STATUS, 0), print_status, c);
 }
 
-/* Erasing everything needs --yes, also inside a batch. */
-static int build_confirmed(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+/* --yes, or a usage error saying what the command does. */
+static int need_yes(struct ctl *c, int argc, char **argv, const char *what)
 {
 	static const struct option opts[] = { { "yes", no_argument, NULL, 'y' }, { 0 } };
 	bool yes = false;
 	int ch;
 
-	(void)msg;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (ch == 'y')
 			yes = true;
 		else
 			return EXIT_USAGE;
-	return yes ? EXIT_OK : ctl_usage(c, "%s erases credentials: confirm with --yes", argv[0]);
+	return yes ? EXIT_OK : ctl_usage(c, "%s %s: confirm with --yes", argv[0], what);
+}
+
+/* Erasing everything needs --yes, also inside a batch. */
+static int build_confirmed(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+{
+	(void)msg;
+	return need_yes(c, argc, argv, "erases credentials");
+}
+
+static int build_accept(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+{
+	(void)msg;
+	return need_yes(c, argc, argv, "keeps the store as it is, older than its rollback "
+			"counter says");
+}
+
+static void print_accepted(struct ctl *c, struct nlattr **tb, const char *subject)
+{
+	(void)subject;
+	out_begin(c);
+	out_str(c, "result", "rollback accepted");
+	if (tb[CREDSTORE_A_GENERATION])
+		out_u64(c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+	out_end(c);
 }
 
 struct passphrase_opts {
@@ -314,6 +360,8 @@ static int run_batch(struct ctl *c, int argc, char **argv)
 
 const struct subcmd store_cmds[] = {
 	{ "store", "status", "", 0, NULL, NULL, run_status },
+	{ "store", "accept-rollback", "--yes", CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK,
+	  build_accept, print_accepted, NULL },
 	{ "store", "factory-reset", "--yes", CREDSTORE_ADMIN_CMD_FACTORY_RESET, build_confirmed, NULL, NULL },
 	{ "store", "reset-devices", "--yes", CREDSTORE_ADMIN_CMD_RESET_DEVICES, build_confirmed, NULL, NULL },
 	{ "store", "export", "FILE [--passphrase P | --passphrase-file F]", 0, NULL, NULL, run_export },

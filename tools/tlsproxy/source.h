@@ -15,6 +15,7 @@ struct source_config {
 	const char *pins_file;
 	const char *ca_file;		/* PEM mode trust anchors */
 	bool require_anchor;		/* client chains must reach an anchor */
+	bool no_client_cert;		/* ask none: serve any client */
 	struct credstore_options store;
 };
 
