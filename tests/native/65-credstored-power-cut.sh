@@ -20,7 +20,11 @@ churn() {
 }
 in_shell "60 rotations of one device fill it with garbage" churn
 in_shell "and stops" stop_daemon
-cp "$T/store.img" "$T/used.img"
+# The image and the rollback counter beside the key go together (the
+# counter would see the image put back as older, and refuse changes).
+save_used() { cp "$T/store.img" "$T/used.img" && cp "$T/counter" "$T/used.counter"; }
+restore_used() { cp "$T/used.img" "$T/store.img" && cp "$T/used.counter" "$T/counter"; }
+save_used
 
 # verify OUTCOMES: the devices listed agree with what credctl said.
 verify() {
@@ -38,7 +42,7 @@ PY
 
 unknown=0 refused=0
 for spec in cut=0 cut=5 cut=0,torn cut=5,torn,seed=7; do
-	cp "$T/used.img" "$T/store.img"
+	restore_used
 	in_shell "$spec: credstored starts" start_daemon --faults "$spec"
 	: >"$T/said"
 	for i in $(seq $OPS); do
@@ -70,11 +74,20 @@ check_output "the daemon logged the remounts" 'the store is mounted again' cat "
 
 # A store that does not mount again (its key is gone: a new one does not
 # open it) stops the daemon with a failure, for systemd to restart it.
-cp "$T/used.img" "$T/store.img"
+restore_used
 in_shell "credstored starts, a cut ahead" start_daemon --faults cut=5
 mv "$T/store.key" "$T/store.key.saved"
 for i in $(seq 8); do $CREDCTL --timeout 10 device add "k$i" >/dev/null 2>&1; done
-daemon_failed() { wait "$DAEMON_PID"; local rc=$?; DAEMON_PID=; [ "$rc" = 1 ]; }
+# daemon_failed: it exits within 10 s, with status 1.
+daemon_failed() {
+	local i rc
+	for i in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$DAEMON_PID" 2>/dev/null && return 1
+	wait "$DAEMON_PID"
+	rc=$?
+	DAEMON_PID=
+	[ "$rc" = 1 ]
+}
 in_shell "it exits 1 when the store does not mount again" daemon_failed
 check_output "and says why" 'mounting the store again failed' cat "$T/daemon.log"
 mv "$T/store.key.saved" "$T/store.key"
