@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "publisher.h"
 #include "remount.h"
+#include "sign_keys.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
 #define DEFAULT_KEY_FILE	"/var/lib/credstore/store.key"
@@ -315,6 +316,7 @@ out:
 	import_drop(&d);
 	loop_free(lp);
 	publisher_close(d.publisher);
+	sign_keys_free(d.sign_keys);
 	model_close(&d.model);
 	if (d.model.store)		/* s, or its remount; NULL when that failed */
 		store_unmount(d.model.store);

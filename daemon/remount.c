@@ -9,6 +9,7 @@
 #include "notify.h"
 #include "publisher.h"
 #include "remount.h"
+#include "sign_keys.h"
 
 static struct store *mount_again(struct remount *rm, struct cs_err *err)
 {
@@ -33,6 +34,9 @@ int remount_if_broken(struct daemon *d, const char *why)
 		return 0;
 	snprintf(rm->last_error, sizeof(rm->last_error), "%s", why);
 	log_msg(LOG_WARNING, "the store stopped after an I/O error (%s): mounting it again", why);
+	/* Keys parsed before may have been replaced by that change. */
+	sign_keys_free(d->sign_keys);
+	d->sign_keys = NULL;
 	model_close(&d->model);
 	store_unmount(d->model.store);
 	d->model.store = NULL;

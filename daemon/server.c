@@ -14,6 +14,7 @@
 #include "publisher.h"
 #include "remount.h"
 #include "server.h"
+#include "sign_keys.h"
 
 void server_accepted(struct daemon *d, struct conn *conn)
 {
@@ -79,6 +80,8 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 	if (!r && c->txn && changed_anything(c->txn)) {
 		r = model_txn_commit(c->txn, gen, err);
 		explain_commit(cmd, r, err);
+		if (!r)
+			sign_keys_forget(d->sign_keys, c->txn);
 		if (!r && d->publisher)
 			publisher_changes(d->publisher, c->txn, *gen);
 		if (!r)
