@@ -179,7 +179,7 @@ static void front_end(const struct options *o)
 		struct credstore_identity *id = NULL;
 		int ok = credstore_verify_fingerprint(cs, o->fp, NULL, &v) == 0 &&
 			 v.match == CREDSTORE_MATCH_MASTER && !strcmp(v.device_id, o->device) &&
-			 credstore_get_identity(cs, o->identity, 0, &id) == 0;
+			 credstore_get_identity(cs, o->identity, &id) == 0;
 
 		if (!ok)
 			fprintf(stderr, "hostile: front end: %s\n", credstore_last_error(cs));
