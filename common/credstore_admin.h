@@ -240,7 +240,8 @@ enum credstore_admin_store_attr {
 	CREDSTORE_A_STORE_BAD_BLOCKS,		/* u32 */
 	CREDSTORE_A_STORE_ERASE_MIN,		/* u32: erase counts */
 	CREDSTORE_A_STORE_ERASE_MAX,
-	CREDSTORE_A_STORE_PUBLISHER,		/* u8: feeding credstore.ko */
+	CREDSTORE_A_STORE_PUBLISHER,		/* u8: 0 no module, 1 publishing,
+						 * 2 behind (the next change snapshots) */
 	CREDSTORE_A_STORE_SCRUBS,		/* u64: since mount: blocks rewritten after bit flips */
 	CREDSTORE_A_STORE_RELOCATIONS,		/* u64: segments moved off failing blocks */
 	CREDSTORE_A_STORE_LOST_COMMITS,		/* u64: unreadable at mount */
@@ -251,6 +252,12 @@ enum credstore_admin_store_attr {
 	CREDSTORE_A_STORE_COUNTER_EXPECTED,	/* u64: the value the store goes with */
 	CREDSTORE_A_STORE_ROLLBACK_REASON,	/* string: why changes are refused, or
 						 * the counter lags */
+	CREDSTORE_A_STORE_REMOUNTS,		/* u32: since start, after I/O errors */
+	CREDSTORE_A_STORE_IO_ERROR,		/* string: the last that stopped the store */
+	CREDSTORE_A_STORE_REFUSED,		/* nested, one per record credstore.ko
+						 * refused: %CREDSTORE_A_KIND, its
+						 * %CREDSTORE_A_NAME or %CREDSTORE_A_DEVICE_ID,
+						 * %CREDSTORE_A_MESSAGE (the module's words) */
 
 	__CREDSTORE_A_STORE_MAX,
 	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1

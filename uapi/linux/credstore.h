@@ -16,7 +16,19 @@
 #define CREDSTORE_GENL_VERSION		1
 #define CREDSTORE_MCGRP_NOTIFY		"notify"
 
-/* Sizes and limits of the ABI (the module's tables have their own). */
+/*
+ * Sizes and limits of the ABI (the module's tables have their own: the
+ * max_entries and max_bytes parameters).  Published records: credstore.ko
+ * takes an identity with a chain of 1..%CREDSTORE_CHAIN_MAX bytes and a key
+ * of 1..%CREDSTORE_KEY_MAX; an anchor with a certificate of
+ * 1..%CREDSTORE_CHAIN_MAX; names and device ids of 1..*_MAX - 1
+ * characters (a device id of ASCII letters, digits and . _ : @ -); a
+ * device whose secrets are 1..%CREDSTORE_SECRET_MAX bytes, whose sub
+ * fingerprint (or secret) comes with a master one, whose sub fingerprint
+ * is not its master, and whose fingerprints no other device holds.
+ * credstored refuses any change that breaks one of these, so that the
+ * publisher is never refused for what an administrator did.
+ */
 #define CREDSTORE_NAME_MAX		64	/* identity / anchor name, with NUL */
 #define CREDSTORE_DEVICE_ID_MAX		64	/* device id, with NUL */
 #define CREDSTORE_FINGERPRINT_LEN	32	/* SHA-256 of the DER certificate */
