@@ -41,10 +41,16 @@ struct model_identity {
 	char name[CREDSTORE_NAME_MAX];
 	uint8_t *chain;		/* concatenated DER, leaf first */
 	size_t chain_len;
+	bool has_signers;	/* else only root may sign with the key */
+	uint32_t signers;	/* the gid that may sign */
 	uint8_t *key;		/* DER PKCS#8, sealed in the store */
 	size_t key_len;
 	uint8_t *pending_key;	/* the key of the last CSR, until installed */
 	size_t pending_key_len;
+	/* The key an install replaced: it still signs for servers that
+	 * have not reloaded yet, until the next install or removal. */
+	uint8_t *previous_key;
+	size_t previous_key_len;
 };
 
 struct model_anchor {
@@ -63,6 +69,7 @@ struct model_device {
 };
 
 /* Frees and wipes. */
+void model_key_free(uint8_t **key, size_t *len);
 void model_identity_release(struct model_identity *id);
 void model_anchor_release(struct model_anchor *a);
 void model_device_wipe(struct model_device *d);
@@ -76,8 +83,18 @@ int model_anchor_decode(const struct store_record *r, struct model_anchor *a, st
 int model_device_encode(const struct model_device *d, struct store_record *r, struct cs_err *err);
 int model_device_decode(const struct store_record *r, struct model_device *d, struct cs_err *err);
 void model_record_release(struct store_record *r);
-/* Check that a record decodes (import of a backup). */
+/* Check that a record decodes and that credstore.ko would take it
+ * (import of a backup). */
 int model_record_check(const struct store_record *r, struct cs_err *err);
+
+/* What credstore.ko accepts of a record (uapi/linux/credstore.h,
+ * "Published records"; model_rules.c): every put checks it. */
+int model_identity_check(const struct model_identity *id, struct cs_err *err);
+int model_anchor_check(const struct model_anchor *a, struct cs_err *err);
+int model_device_check(const struct model_device *d, struct cs_err *err);
+
+/* The enum credstore_kind of a record type (STORE_REC_*). */
+uint8_t model_kind(uint8_t type);
 
 /* Attribute streams (the encoding of values and secrets). */
 struct nl_msg;
