@@ -259,7 +259,7 @@ int credstore_nl_publish_commit_doit(struct sk_buff *skb,
 int credstore_nl_publish_abort_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
-	return cs_publish_run(info, cs_abort);
+	return cs_req_none(info) ?: cs_publish_run(info, cs_abort);
 }
 
 int credstore_nl_publish_update_doit(struct sk_buff *skb,
