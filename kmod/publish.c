@@ -3,19 +3,24 @@
  * The publisher: one netlink socket (credstored's) at a time pushes the
  * store into the module, as whole snapshots built aside and swapped in, or
  * as single records updated or retracted in the served tables.  Every
- * publish carries the store's generation; an older one than served is
- * refused.  When the publisher's socket closes, the module keeps serving.
+ * publish carries the store's generation; an update or retraction older
+ * than the one served is refused, a snapshot may carry any (it replaces
+ * everything).  When the publisher's socket closes, the module keeps
+ * serving.
  */
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include "msg.h"
+#include "netlink-gen.h"
 #include "notify.h"
 #include "publish.h"
 #include "records.h"
+#include "update.h"
 
 static DEFINE_MUTEX(cs_publish_lock);
 static u32 cs_publisher;		/* its netlink portid; 0: none */
 static struct cs_tables *cs_snapshot;	/* being built, or NULL */
+static s64 cs_snapshot_base;		/* the served set's changes at its begin */
 
 bool cs_publisher_attached(void)
 {
@@ -43,7 +48,9 @@ static u64 cs_served_generation(void)
 	return cs_tables_published()->generation;
 }
 
-/* A generation the module may serve: not older than the served one. */
+/* A generation an update or retraction may serve: not older than the
+ * served one (they change the served tables in place).
+ */
 static int cs_req_generation(struct genl_info *info, u64 *generation)
 {
 	if (cs_req_missing(info, CREDSTORE_A_GENERATION))
@@ -73,16 +80,20 @@ static int cs_req_snapshot(struct genl_info *info)
 	return 0;
 }
 
+/*
+ * A snapshot replaces everything served, so it may carry any generation:
+ * a store rolled back on purpose (credstored's accept-rollback, issue 14)
+ * is served as it is, older than what was served before.
+ */
 static int cs_begin(struct genl_info *info)
 {
-	u64 generation;
-	int err;
+	struct nlattr *gen = info->attrs[CREDSTORE_A_GENERATION];
 
-	err = cs_req_generation(info, &generation);
-	if (err)
-		return err;
+	if (cs_req_missing(info, CREDSTORE_A_GENERATION))
+		return -EINVAL;
 	cs_drop_snapshot();
-	cs_snapshot = cs_tables_new(generation);
+	cs_snapshot = cs_tables_new(nla_get_u64(gen));
+	cs_snapshot_base = cs_tables_changes(cs_tables_published());
 	return cs_snapshot ? 0 : -ENOMEM;
 }
 
@@ -122,11 +133,12 @@ static int cs_commit(struct genl_info *info)
 	err = cs_req_snapshot(info);
 	if (err)
 		return err;
-	generation = cs_snapshot->generation;
-	if (generation < cs_served_generation()) {
-		GENL_SET_ERR_MSG(info, "a newer generation was served since the snapshot began");
+	/* An update or retraction served since the begin is not in it. */
+	if (cs_tables_changes(cs_tables_published()) != cs_snapshot_base) {
+		GENL_SET_ERR_MSG(info, "the served tables changed since the snapshot began");
 		return -ESTALE;
 	}
+	generation = cs_snapshot->generation;
 	cs_tables_serve(cs_snapshot);
 	cs_snapshot = NULL;
 	cs_notify(CREDSTORE_KIND_SNAPSHOT, NULL, generation);
@@ -166,16 +178,17 @@ static int cs_update(struct genl_info *info)
 static int cs_req_retract_key(struct genl_info *info, u8 kind,
 			      const char **key)
 {
-	int attr = CREDSTORE_A_NAME, other = CREDSTORE_A_DEVICE_ID;
+	int other = kind == CREDSTORE_KIND_DEVICE ? CREDSTORE_A_NAME :
+						    CREDSTORE_A_DEVICE_ID;
 
-	if (kind == CREDSTORE_KIND_DEVICE)
-		swap(attr, other);
 	if (info->attrs[other]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[other],
 				    "a device is keyed by DEVICE_ID, the others by NAME");
 		return -EINVAL;
 	}
-	return cs_req_key(info, attr, key);
+	if (kind == CREDSTORE_KIND_DEVICE)
+		return cs_req_device_id(info, key);
+	return cs_req_name(info, key);
 }
 
 static int cs_retract(struct genl_info *info)
@@ -211,32 +224,51 @@ static int cs_publish_run(struct genl_info *info,
 	return err;
 }
 
-int cs_nl_publish_begin(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The commands that carry records: taken or refused, their secrets leave
+ * no copy in the request (nor in an error's echo of it).
+ */
+static int cs_publish_records_run(struct genl_info *info,
+				  int (*op)(struct genl_info *info))
+{
+	int err = cs_publish_run(info, op);
+
+	if (info->attrs[CREDSTORE_A_RECORDS])
+		cs_records_wipe(info->attrs[CREDSTORE_A_RECORDS]);
+	return err;
+}
+
+int credstore_nl_publish_begin_doit(struct sk_buff *skb,
+				    struct genl_info *info)
 {
 	return cs_publish_run(info, cs_begin);
 }
 
-int cs_nl_publish_records(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_records_doit(struct sk_buff *skb,
+				      struct genl_info *info)
 {
-	return cs_publish_run(info, cs_records);
+	return cs_publish_records_run(info, cs_records);
 }
 
-int cs_nl_publish_commit(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_commit_doit(struct sk_buff *skb,
+				     struct genl_info *info)
 {
 	return cs_publish_run(info, cs_commit);
 }
 
-int cs_nl_publish_abort(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_abort_doit(struct sk_buff *skb,
+				    struct genl_info *info)
 {
-	return cs_publish_run(info, cs_abort);
+	return cs_req_none(info) ?: cs_publish_run(info, cs_abort);
 }
 
-int cs_nl_publish_update(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_update_doit(struct sk_buff *skb,
+				     struct genl_info *info)
 {
-	return cs_publish_run(info, cs_update);
+	return cs_publish_records_run(info, cs_update);
 }
 
-int cs_nl_retract(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_retract_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return cs_publish_run(info, cs_retract);
 }

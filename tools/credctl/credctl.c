@@ -31,14 +31,17 @@ static int exit_code_of(int code)
 	case ECONNREFUSED:
 	case ETIMEDOUT:
 	case EPIPE:
-	case EIO:
-		return EXIT_UNREACHABLE;
+		return EXIT_UNREACHABLE;	/* EIO is the daemon's: a flash error, refused */
 	case ENOENT:
 		return EXIT_NOT_FOUND;
 	case EPERM:
 		return EXIT_DENIED;
 	case EROFS:
 		return EXIT_READ_ONLY;
+	case EINPROGRESS:
+	case ECONNABORTED:
+	case ETIME:
+		return EXIT_UNKNOWN;
 	default:
 		return EXIT_REFUSED;
 	}

@@ -41,6 +41,8 @@ check_output "verify master secret" 'match=master id=dev1' $CSNL verify-secret d
 check_output "verify sub secret" 'match=sub id=dev1' $CSNL verify-secret dev1 7331
 check_output "a wrong secret does not match" '^match=none $' $CSNL verify-secret dev1 6d32
 check_output "a prefix of the secret does not match" '^match=none $' $CSNL verify-secret dev1 6d
+check_output "the secret and a zero byte more does not match (lengths count)" '^match=none $' \
+	$CSNL verify-secret dev1 6d3100
 # hmac KEYHEX TEXT: HMAC-SHA256 in hex; TS: a timestamp, in hex as sent.
 hmac() { python3 -c 'import hmac, hashlib, sys
 print(hmac.new(bytes.fromhex(sys.argv[1]), sys.argv[2].encode(), hashlib.sha256).hexdigest())' "$@"; }
@@ -73,8 +75,8 @@ check "retract an anchor" $CSNL retract 9 anchor root
 check_output "status after retractions" 'generation=9 identities=1 anchors=0 devices=2' $CSNL status
 check_error "retracting it again is ENOENT" 'No such file or directory' 'no such record' retract 10 anchor root
 
-check_error "an older generation is refused (begin)" 'Stale file handle' 'older than the one served' begin 8
 check_error "an older generation is refused (update)" 'Stale file handle' 'older than the one served' update 3 device dev9
+check_error "an older generation is refused (retract)" 'Stale file handle' 'older than the one served' retract 8 device dev1
 check_error "records without begin are refused" 'Invalid argument' 'no snapshot begun' records device dev9
 check_error "commit without begin is refused" 'Invalid argument' 'no snapshot begun' commit
 check "abort drops a snapshot: served state unchanged" $CSNL begin 20 \; records device x mfp=$M2 \; abort
@@ -86,6 +88,18 @@ check_error "a fingerprint of another device is refused" 'File exists' 'belongs 
 	update 21 device dev9 mfp=$S1
 check_error "a key twice in one message is refused" 'Invalid argument' 'appears twice' \
 	update 21 device dev9 , device dev9
+
+# The secrets of a request are wiped once read: an error's echo of the
+# request (the kernel copies it into the error) shows the rest, not them.
+SEC=5ec12e75ec12e75ec12e75
+CSNL_SHOW_ECHO=1 $CSNL update 21 device w1 msec=$SEC , device w1 > "$T/echo1" 2>&1
+check_output "a refused update echoes its request" 'appears twice.*\[echo [0-9a-f]+\]' cat "$T/echo1"
+check "the echo holds the device id, not the secret" \
+	sh -c "grep -q 773100 $T/echo1 && ! grep -q $SEC $T/echo1"
+CSNL_SHOW_ECHO=1 $CSNL verify-secret 'a b' $SEC > "$T/echo2" 2>&1
+check_output "a refused verification echoes its request" 'letters, digits.*\[echo [0-9a-f]+\]' cat "$T/echo2"
+check "the echo holds the device id, not the secret" \
+	sh -c "grep -q 612062 $T/echo2 && ! grep -q $SEC $T/echo2"
 
 # One publisher at a time; its socket closing keeps the state served.
 $CSNL begin 30 \; wait-file "$T/release" > "$T/pub.log" 2>&1 &
@@ -100,4 +114,17 @@ check_output "the publisher closed: state kept, no publisher" \
 check "a new publisher may attach" $CSNL begin 31 \; commit
 check_output "an empty snapshot empties the tables" \
 	'generation=31 identities=0 anchors=0 devices=0 ' $CSNL status
+
+# A snapshot may go back (a store rolled back on purpose, then accepted):
+# updates and retractions may not, nor a commit that would drop an update
+# served since its begin.
+check "a snapshot older than the one served" $CSNL begin 4 \; records device old1 mfp=$M2 \; commit
+check_output "is served whole, at its generation" \
+	'generation=4 identities=0 anchors=0 devices=1 ' $CSNL status
+check_output "its device answers" 'match=master id=old1' $CSNL verify-fp $M2
+check "updates go on from there" $CSNL update 5 device old2 mfp=$M1
+check_error "a commit after an update served since its begin is refused" \
+	'Stale file handle' 'changed since the snapshot began' begin 40 \; update 6 device old3 mfp=$S1 \; commit
+check_output "the update stays served, the snapshot did not replace it" \
+	'generation=6 identities=0 anchors=0 devices=3 ' $CSNL status
 finish
