@@ -38,13 +38,13 @@ static int put_identity(struct nl_msg *msg, const struct store_record *r)
 	struct model_identity id;
 	int ret = model_identity_decode(r, &id, NULL) ? -EBADMSG : 0;
 
-	/* Published once it has a certificate, and without its key: private
-	 * keys never leave credstored (front ends sign through SIGN). */
-	if (!ret && !id.chain)
+	/* Published once it has a certificate; a CSR's key stays here. */
+	if (!ret && (!id.chain || !id.key))
 		ret = -ENOENT;
 	if (!ret && (nla_put_u8(msg, CREDSTORE_A_KIND, CREDSTORE_KIND_IDENTITY) ||
 		     nla_put_string(msg, CREDSTORE_A_NAME, id.name) ||
-		     nla_put(msg, CREDSTORE_A_CHAIN, (int)id.chain_len, id.chain)))
+		     nla_put(msg, CREDSTORE_A_CHAIN, (int)id.chain_len, id.chain) ||
+		     nla_put(msg, CREDSTORE_A_KEY, (int)id.key_len, id.key)))
 		ret = -EMSGSIZE;
 	model_identity_release(&id);
 	return ret;

@@ -134,8 +134,7 @@
  * module's reader_gid among their groups, whoever sends):
  *
  * @CREDSTORE_CMD_GET_IDENTITY_KEY: request: %CREDSTORE_A_NAME.  Reply:
- *	%CREDSTORE_A_NAME, %CREDSTORE_A_KEY: empty, as credstored publishes
- *	identities without their private keys (deprecated).
+ *	%CREDSTORE_A_NAME, %CREDSTORE_A_KEY.
  * @CREDSTORE_CMD_GET_DEVICE_SECRETS: request: %CREDSTORE_A_DEVICE_ID.
  *	Reply: %CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_MASTER_SECRET and
  *	%CREDSTORE_A_SUB_SECRET (each only if the device has one).
