@@ -55,6 +55,20 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_KEY_PEM] = BIN(4 * CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_PENDING_KEY] = BIN(CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_CLEAR] = { .type = NLA_FLAG },
+	[CREDSTORE_A_EVENT] = { .type = NLA_U8 },
+	[CREDSTORE_A_NOT_AFTER] = { .type = NLA_U64 },
+	[CREDSTORE_A_MASTER_NOT_AFTER] = { .type = NLA_U64 },
+	[CREDSTORE_A_SUB_NOT_AFTER] = { .type = NLA_U64 },
+	[CREDSTORE_A_ADMIN_SAN] = STR(1024),
+	[CREDSTORE_A_ADMIN_PKCS12] = BIN(CS_USERSOCK_ATTR_MAX),
+	[CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK] = { .type = NLA_FLAG },
+	[CREDSTORE_A_ADMIN_WARNING] = STR(CREDSTORE_MESSAGE_MAX),
+	[CREDSTORE_A_CRL_LEN] = { .type = NLA_U32 },
+	[CREDSTORE_A_CRL_ENTRIES] = { .type = NLA_U32 },
+	[CREDSTORE_A_CRL_THIS_UPDATE] = { .type = NLA_U64 },
+	[CREDSTORE_A_CRL_NEXT_UPDATE] = { .type = NLA_U64 },
+	[CREDSTORE_A_CRL_PART] = { .type = NLA_U32 },
+	[CREDSTORE_A_CRL_PARTS] = { .type = NLA_U32 },
 };
 
 /* libnl reports its own error codes; the tools speak errno. */
@@ -153,6 +167,9 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_PASSWORD] = "password",
 	[CREDSTORE_A_ADMIN_ANCHOR] = "anchor name",
 	[CREDSTORE_A_ADMIN_KEY_TYPE] = "key type",
+	[CREDSTORE_A_ADMIN_SAN] = "subjectAltName list",
+	[CREDSTORE_A_ADMIN_PKCS12] = "PKCS#12 input",
+	[CREDSTORE_A_ADMIN_BLOB] = "data",
 };
 
 const char *cs_usersock_attr_name(int type)

@@ -25,6 +25,8 @@ static int run_one(struct cmd_ctx *c, struct nlattr *request, int index, struct 
 		return cs_err_set(err, ENOMEM, "out of memory");
 	r = reply_put(nla_put_u8(sub.reply, CREDSTORE_A_ADMIN_CMD, cmd->cmd), err);
 	sub.tb = tb;
+	sub.attrs = nla_data(request);
+	sub.attrs_len = nla_len(request);
 	if (!r && cmd->run(&sub, &sub_err))
 		r = cs_err_set(err, sub_err.code, "batch operation %d (%s): %s", index, cmd->name,
 			       sub_err.msg);

@@ -22,6 +22,11 @@ static const struct command commands[] = {
 	CHANGE(CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE, "identity remove", admin_identity_remove),
 	CHANGE(CREDSTORE_ADMIN_CMD_ANCHOR_ADD, "anchor add", admin_anchor_add),
 	CHANGE(CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE, "anchor remove", admin_anchor_remove),
+	CHANGE(CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE, "anchor replace", admin_anchor_replace),
+	/* Its CRL may be MiB: more than a batch's nest (64 KiB) holds. */
+	{ CREDSTORE_ADMIN_CMD_ANCHOR_CRL, "anchor crl", ACCESS_ADMIN, true, false,
+	  admin_anchor_crl, NULL },
+	QUERY(CREDSTORE_ADMIN_CMD_GET_CRL, "get crl", query_crl, NULL),
 	CHANGE(CREDSTORE_ADMIN_CMD_DEVICE_ADD, "device add", admin_device_add),
 	CHANGE(CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT, "device reset-fingerprint",
 	       admin_device_reset_fingerprint),

@@ -12,16 +12,20 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include <systemd/sd-daemon.h>
 
+#include "expiry.h"
 #include "flash_emu.h"
 #include "flash_log.h"
 #include "keyfile.h"
 #include "log.h"
+#include "number.h"
 #include "publisher.h"
 #include "server.h"
+#include "version.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
 #define DEFAULT_KEY_FILE	"/var/lib/credstore/store.key"
@@ -32,6 +36,8 @@ struct options {
 	const char *mtd, *image, *geometry, *faults, *key_file, *admin_group;
 	bool foreground, to_stderr, no_module;
 	struct model_limits limits;
+	struct daemon_policy policy;
+	unsigned long expiry_check_s;
 };
 
 static void usage(FILE *out)
@@ -45,11 +51,41 @@ static void usage(FILE *out)
 		"  --key-file PATH      the store key, made at first start (default %s)\n"
 		"  --admin-group GROUP  members may run admin commands and privileged reads\n"
 		"  --max-devices N      limit of devices (default %d)\n"
+		"  --min-secret-length N  shortest device secret taken, bytes (default %d)\n"
+		"  --min-rsa-bits N     smallest RSA or DSA key taken (default %d)\n"
+		"  --allow-sha1         take certificates signed with SHA-1\n"
+		"  --expiry-warning DAYS  warn of certificates expiring within DAYS (default %d):\n"
+		"                       at install, and once a day in the log and as EXPIRING\n"
+		"                       notifications\n"
+		"  --expiry-check-interval T  how often that check runs (default 1d; s, m, h, d)\n"
 		"  --no-module          never publish to credstore.ko\n"
 		"  --foreground         log to stderr (credstored never forks: run it under\n"
 		"                       systemd, Type=notify)\n"
-		"  --stderr             log to stderr instead of syslog\n",
-		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, MODEL_DEFAULT_DEVICES);
+		"  --stderr             log to stderr instead of syslog\n"
+		"  --version            the version\n",
+		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, MODEL_DEFAULT_DEVICES,
+		POLICY_DEFAULT_MIN_SECRET, POLICY_DEFAULT_MIN_RSA_BITS, POLICY_DEFAULT_WARNING_DAYS);
+}
+
+static int bad_option(const char *name, const char *value, const char *want)
+{
+	fprintf(stderr, "credstored: %s %s: %s\nTry 'credstored --help'.\n", name, value, want);
+	return -1;
+}
+
+/* A number option into a uint32_t, strictly. */
+static int number(const char *name, const char *text, unsigned long min, unsigned long max,
+		  uint32_t *out)
+{
+	unsigned long v;
+	char want[64];
+
+	if (cs_parse_uint(text, min, max, &v) < 0) {
+		snprintf(want, sizeof(want), "a whole number from %lu to %lu", min, max);
+		return bad_option(name, text, want);
+	}
+	*out = (uint32_t)v;
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -62,18 +98,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "admin-group", required_argument, NULL, 'a' },
 		{ "max-devices", required_argument, NULL, 'D' },
+		{ "min-secret-length", required_argument, NULL, 'L' },
+		{ "min-rsa-bits", required_argument, NULL, 'R' },
+		{ "allow-sha1", no_argument, NULL, '1' },
+		{ "expiry-warning", required_argument, NULL, 'W' },
+		{ "expiry-check-interval", required_argument, NULL, 'I' },
 		{ "no-module", no_argument, NULL, 'N' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "stderr", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	int c;
+	int c, r = 0;
 
 	*o = (struct options){ .geometry = DEFAULT_GEOMETRY, .key_file = DEFAULT_KEY_FILE,
 			       .limits = { MODEL_DEFAULT_IDENTITIES, MODEL_DEFAULT_ANCHORS,
-					   MODEL_DEFAULT_DEVICES } };
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+					   MODEL_DEFAULT_DEVICES },
+			       .policy = POLICY_DEFAULT,
+			       .expiry_check_s = 86400 };
+	while (!r && (c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mtd = optarg; break;
 		case 'i': o->image = optarg; break;
@@ -81,18 +125,38 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'F': o->faults = optarg; break;
 		case 'k': o->key_file = optarg; break;
 		case 'a': o->admin_group = optarg; break;
-		case 'D': o->limits.devices = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'D': r = number("--max-devices", optarg, 1, 10000000, &o->limits.devices); break;
+		case 'L':
+			r = number("--min-secret-length", optarg, 1, CREDSTORE_SECRET_MAX,
+				   &o->policy.min_secret_len);
+			break;
+		case 'R': r = number("--min-rsa-bits", optarg, 512, 16384, &o->policy.min_rsa_bits); break;
+		case '1': o->policy.allow_sha1 = true; break;
+		case 'W':
+			r = number("--expiry-warning", optarg, 0, 3650, &o->policy.expiry_warning_days);
+			break;
+		case 'I':
+			if (cs_parse_duration(optarg, 's', 365 * 86400UL, &o->expiry_check_s) < 0 ||
+			    !o->expiry_check_s)
+				r = bad_option("--expiry-check-interval", optarg,
+					       "a duration such as 1d, 12h or 30s");
+			break;
 		case 'N': o->no_module = true; break;
 		case 'f': o->foreground = o->to_stderr = true; break;
 		case 's': o->to_stderr = true; break;
 		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'V': printf("credstored %s\n", CREDSTORE_VERSION); exit(0);
+		default:
+			fprintf(stderr, "Try 'credstored --help'.\n");
+			return -1;
 		}
 	}
-	if (optind < argc || (o->mtd && (o->image || o->faults)) || !o->limits.devices) {
-		usage(stderr);
-		return -1;
-	}
+	if (r)
+		return r;
+	if (optind < argc)
+		return bad_option("argument", argv[optind], "credstored takes options only");
+	if (o->mtd && (o->image || o->faults))
+		return bad_option("--mtd", o->mtd, "--image and --faults belong to an emulated image");
 	if (!o->mtd && !o->image)
 		o->image = DEFAULT_IMAGE;
 	return 0;
@@ -176,8 +240,29 @@ static int signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-static void serve(struct daemon *d, int sfd)
+static uint64_t now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The expiry check runs at start and then every interval. */
+static int expiry_due(struct daemon *d, uint64_t *next, unsigned long interval_s)
+{
+	uint64_t now = now_ms();
+
+	if (now >= *next) {
+		expiry_sweep(d);
+		*next = now + interval_s * 1000;
+	}
+	return *next - now < MAINTAIN_INTERVAL_MS ? (int)(*next - now) : MAINTAIN_INTERVAL_MS;
+}
+
+static void serve(struct daemon *d, int sfd, unsigned long expiry_check_s)
+{
+	uint64_t next_sweep = 0;
 	struct pollfd fds[3] = {
 		{ .fd = nl_socket_get_fd(d->usersock), .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
@@ -186,7 +271,7 @@ static void serve(struct daemon *d, int sfd)
 	struct cs_err err = { 0 };
 
 	for (;;) {
-		int n = poll(fds, 3, MAINTAIN_INTERVAL_MS);
+		int n = poll(fds, 3, expiry_due(d, &next_sweep, expiry_check_s));
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -227,6 +312,7 @@ int main(int argc, char **argv)
 		return 2;
 	log_open(o.to_stderr);
 	d.model.limits = o.limits;
+	d.policy = o.policy;
 	if (set_admin_group(&d, o.admin_group, &err) ||
 	    !(d.usersock = cs_usersock_listen(&err)) ||
 	    keyfile_load(o.key_file, so.key, &err) ||
@@ -249,7 +335,7 @@ int main(int argc, char **argv)
 		(unsigned long long)store_generation(d.model.store),
 		publisher_active(d.publisher) ? "publishing to credstore.ko" : "userspace mode");
 	sd_notify(0, "READY=1");
-	serve(&d, sfd);
+	serve(&d, sfd, o.expiry_check_s);
 	sd_notify(0, "STOPPING=1");
 	rc = 0;
 out:

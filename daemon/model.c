@@ -9,6 +9,7 @@ static const char *const type_noun[STORE_REC_TYPE_MAX + 1] = {
 	[STORE_REC_IDENTITY] = "identities",
 	[STORE_REC_ANCHOR] = "anchors",
 	[STORE_REC_DEVICE] = "devices",
+	[STORE_REC_CRL] = "CRL parts",
 };
 
 static uint32_t limit_of(const struct model *m, uint8_t type)
@@ -65,10 +66,8 @@ bool model_change_latest(const struct model_txn *t, const struct model_change *c
 	return model_index_find(t, c->type, c->key) == c;
 }
 
-typedef int (*decode_fn)(const struct store_record *r, void *out, struct cs_err *err);
-
-static int lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
-		  decode_fn decode, void *out, struct cs_err *err)
+int model_lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
+		 model_decode_fn decode, void *out, struct cs_err *err)
 {
 	const struct model_change *c = model_index_find(t, type, key);
 	struct store_record r;
@@ -246,22 +245,22 @@ int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err)
 int model_get_identity(struct model *m, struct model_txn *t, const char *name, struct model_identity *out,
 		       struct cs_err *err)
 {
-	return lookup(m, t, STORE_REC_IDENTITY, name,
-		      (decode_fn)model_identity_decode, out, err);
+	return model_lookup(m, t, STORE_REC_IDENTITY, name,
+			    (model_decode_fn)model_identity_decode, out, err);
 }
 
 int model_get_anchor(struct model *m, struct model_txn *t, const char *name, struct model_anchor *out,
 		     struct cs_err *err)
 {
-	return lookup(m, t, STORE_REC_ANCHOR, name,
-		      (decode_fn)model_anchor_decode, out, err);
+	return model_lookup(m, t, STORE_REC_ANCHOR, name,
+			    (model_decode_fn)model_anchor_decode, out, err);
 }
 
 int model_get_device(struct model *m, struct model_txn *t, const char *id, struct model_device *out,
 		     struct cs_err *err)
 {
-	return lookup(m, t, STORE_REC_DEVICE, id,
-		      (decode_fn)model_device_decode, out, err);
+	return model_lookup(m, t, STORE_REC_DEVICE, id,
+			    (model_decode_fn)model_device_decode, out, err);
 }
 
 int model_iterate(struct model *m, uint8_t type, const char *after,
@@ -269,4 +268,38 @@ int model_iterate(struct model *m, uint8_t type, const char *after,
 		  struct cs_err *err)
 {
 	return store_iterate(m->store, type, after, after ? strlen(after) : 0, fn, arg, err);
+}
+
+struct each {
+	struct model_txn *t;
+	int (*fn)(const struct store_record *r, void *arg);
+	void *arg;
+};
+
+static int each_committed(const struct store_record *r, void *arg)
+{
+	struct each *e = arg;
+	char key[STORE_RECORD_KEY_MAX + 1];
+
+	if (model_record_key_string(r, key, sizeof(key), NULL) ||
+	    model_index_find(e->t, r->type, key))
+		return 0;	/* staged: seen below */
+	return e->fn(r, e->arg);
+}
+
+int model_each(struct model *m, struct model_txn *t, uint8_t type,
+	       int (*fn)(const struct store_record *r, void *arg), void *arg, struct cs_err *err)
+{
+	struct each e = { t, fn, arg };
+	int r = 0;
+
+	if (!t || !(t->cleared & (1u << type)))
+		r = model_iterate(m, type, NULL, each_committed, &e, err);
+	for (size_t i = 0; t && i < t->n_changes && !r; i++) {
+		const struct model_change *c = &t->changes[i];
+
+		if (c->type == type && !c->deleted && model_change_latest(t, c))
+			r = fn(&c->rec, arg);
+	}
+	return r;
 }

@@ -98,6 +98,8 @@ int model_record_check(const struct store_record *r, struct cs_err *err)
 		ret = model_device_decode(r, &u.d, err);
 		model_device_wipe(&u.d);
 		return ret;
+	case STORE_REC_CRL:
+		return model_crl_part_check(r, err);
 	default:
 		return cs_err_set(err, EBADMSG, "unknown record type %u", r->type);
 	}

@@ -10,6 +10,15 @@ int model_record_key_string(const struct store_record *r, char *out, size_t size
 /* A malloc'd copy of an attribute's payload. */
 int model_attr_dup(const struct nlattr *a, uint8_t **out, size_t *len, struct cs_err *err);
 
+/* A record of type/key as the txn sees it (t may be NULL), decoded;
+ * -ENOENT (err untouched) when absent. */
+typedef int (*model_decode_fn)(const struct store_record *r, void *out, struct cs_err *err);
+int model_lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
+		 model_decode_fn decode, void *out, struct cs_err *err);
+
+/* Check that a STORE_REC_CRL record decodes (model_crl.c). */
+int model_crl_part_check(const struct store_record *r, struct cs_err *err);
+
 /* The txn's lookup trees (model_index.c).  model_index_change() after
  * t->changes[i] is staged; a failure (-ENOMEM) dooms the txn. */
 int model_index_change(struct model_txn *t, size_t i);

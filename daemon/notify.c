@@ -10,21 +10,34 @@ static const uint8_t kind_of[STORE_REC_TYPE_MAX + 1] = {
 	[STORE_REC_DEVICE] = CREDSTORE_KIND_DEVICE,
 };
 
-static void send_notify(struct nl_sock *sk, uint8_t kind, int key_attr, const char *key,
-			uint64_t gen)
+/* What one notification says (see CREDSTORE_CMD_NOTIFY). */
+struct notice {
+	uint8_t kind;
+	const char *key;		/* NULL for a snapshot */
+	uint8_t event;
+	bool has_flags;			/* a device that is still there */
+	uint32_t flags;
+	uint64_t not_after;		/* EXPIRING, EXPIRED */
+};
+
+static void send_notify(struct nl_sock *sk, const struct notice *n, uint64_t gen)
 {
 	struct sockaddr_nl dst = { .nl_family = AF_NETLINK,
 				   .nl_groups = 1u << (CREDSTORE_USERSOCK_GROUP - 1) };
 	struct nl_msg *msg = nlmsg_alloc();
+	int key_attr = n->kind == CREDSTORE_KIND_DEVICE ? CREDSTORE_A_DEVICE_ID : CREDSTORE_A_NAME;
 
 	if (!msg)
 		return;
 	nlmsg_set_dst(msg, &dst);
 	if (!genlmsg_put(msg, CREDSTORE_USERSOCK_PORT, 0, CREDSTORE_USERSOCK_TYPE, 0, 0,
 			 CREDSTORE_CMD_NOTIFY, CREDSTORE_GENL_VERSION) ||
-	    nla_put_u8(msg, CREDSTORE_A_KIND, kind) < 0 ||
-	    (key && nla_put_string(msg, key_attr, key) < 0) ||
-	    nla_put_u64(msg, CREDSTORE_A_GENERATION, gen) < 0) {
+	    nla_put_u8(msg, CREDSTORE_A_KIND, n->kind) < 0 ||
+	    (n->key && nla_put_string(msg, key_attr, n->key) < 0) ||
+	    nla_put_u64(msg, CREDSTORE_A_GENERATION, gen) < 0 ||
+	    (n->event && nla_put_u8(msg, CREDSTORE_A_EVENT, n->event) < 0) ||
+	    (n->has_flags && nla_put_u32(msg, CREDSTORE_A_FLAGS, n->flags) < 0) ||
+	    (n->not_after && nla_put_u64(msg, CREDSTORE_A_NOT_AFTER, n->not_after) < 0)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -35,14 +48,28 @@ static void send_notify(struct nl_sock *sk, uint8_t kind, int key_attr, const ch
 void notify_changes(struct nl_sock *sk, const struct model_txn *t, uint64_t gen)
 {
 	if (t->cleared) {
-		send_notify(sk, CREDSTORE_KIND_SNAPSHOT, 0, NULL, gen);
+		send_notify(sk, &(struct notice){ .kind = CREDSTORE_KIND_SNAPSHOT }, gen);
 		return;
 	}
 	for (size_t i = 0; i < t->n_changes; i++) {
 		const struct model_change *c = &t->changes[i];
+		struct notice n = { .kind = kind_of[c->type], .key = c->key };
 
-		send_notify(sk, kind_of[c->type],
-			    c->type == STORE_REC_DEVICE ? CREDSTORE_A_DEVICE_ID : CREDSTORE_A_NAME,
-			    c->key, gen);
+		if (!n.kind)
+			continue;	/* a CRL part: its anchor changes too */
+		n.event = c->deleted ? CREDSTORE_EVENT_REMOVED : CREDSTORE_EVENT_CHANGED;
+		n.has_flags = c->type == STORE_REC_DEVICE && !c->deleted;
+		if (n.has_flags)
+			n.flags = model_device_record_flags(&c->rec);
+		send_notify(sk, &n, gen);
 	}
+}
+
+void notify_expiry(struct nl_sock *sk, uint8_t kind, const char *key, bool expired,
+		   uint64_t not_after, uint64_t gen)
+{
+	struct notice n = { .kind = kind, .key = key, .not_after = not_after,
+			    .event = expired ? CREDSTORE_EVENT_EXPIRED : CREDSTORE_EVENT_EXPIRING };
+
+	send_notify(sk, &n, gen);
 }

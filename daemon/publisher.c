@@ -341,8 +341,8 @@ void publisher_changes(struct publisher *p, const struct model_txn *t, uint64_t 
 		return;
 	}
 	for (size_t i = 0; i < t->n_changes && !r && !b.err; i++)
-		if (!model_change_latest(t, &t->changes[i]))
-			continue;
+		if (!kind_of[t->changes[i].type] || !model_change_latest(t, &t->changes[i]))
+			continue;	/* CRL parts are not the module's */
 		else if (t->changes[i].deleted)
 			r = retract(p, &t->changes[i], gen);
 		else

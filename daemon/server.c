@@ -1,6 +1,9 @@
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +31,38 @@ int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err
 	if (!r && !nla_get_string(tb[attr])[0])
 		r = cs_err_set(err, EINVAL, "the %s is empty", what);
 	return r;
+}
+
+/* Names and ids appear in logs, file names of backups and JSON: a
+ * restricted set keeps them printable and free of paths and options. */
+int need_new_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err)
+{
+	int r = need_name(tb, attr, what, err);
+	const char *name = r ? NULL : nla_get_string(tb[attr]);
+
+	for (const char *p = name; p && *p && !r; p++)
+		if (!isalnum((unsigned char)*p) && (p == name || !strchr("._:@-", *p)))
+			r = cs_err_set(err, EINVAL, "the %s must be letters, digits and . _ : @ - "
+				       "(a letter or digit first); character %d is not", what,
+				       (int)(p - name) + 1);
+	return r;
+}
+
+int only_one(struct nlattr **tb, int a, int b, const char *what, struct cs_err *err)
+{
+	return tb[a] && tb[b] ? cs_err_set(err, EINVAL, "%s, not both", what) : 0;
+}
+
+void reply_warning(struct cmd_ctx *c, const char *fmt, ...)
+{
+	char text[CREDSTORE_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_WARNING, "%s", text);
+	(void)nla_put_string(c->reply, CREDSTORE_A_ADMIN_WARNING, text);
 }
 
 int reply_put(int ret, struct cs_err *err)
@@ -170,7 +205,9 @@ static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
 static void answer(struct daemon *d, const struct command *cmd, struct cs_request *req,
 		   struct cs_err *err)
 {
-	struct cmd_ctx c = { .d = d, .req = req, .tb = req->tb };
+	struct cmd_ctx c = { .d = d, .req = req, .tb = req->tb,
+			     .attrs = genlmsg_attrdata(req->genl, 0),
+			     .attrs_len = genlmsg_attrlen(req->genl, 0) };
 	uint64_t gen = 0;
 	int r;
 

@@ -95,6 +95,7 @@ static void daemon_init(struct fuzz_daemon *fd)
 	if (!fd->base)
 		die("clone", err.msg);
 	fd->d.model.limits = (struct model_limits){ 4, 4, 16 };
+	fd->d.policy = (struct daemon_policy)POLICY_DEFAULT;
 	fd->d.usersock = usersock();
 	fd->client = usersock();
 	remount(fd);

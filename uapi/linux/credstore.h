@@ -79,6 +79,10 @@
  *	%CREDSTORE_A_GENERATION; never secrets.  With NLM_F_DUMP (no
  *	attributes): one message per device, paged (100k devices and more).
  *	A dump whose tables change while it runs sets NLM_F_DUMP_INTR.
+ *	credstored's answer also carries %CREDSTORE_A_MASTER_NOT_AFTER and
+ *	%CREDSTORE_A_SUB_NOT_AFTER where a certificate gave the fingerprint;
+ *	its GET_ANCHOR answers carry the CRL's %CREDSTORE_A_CRL_LEN,
+ *	%CREDSTORE_A_CRL_ENTRIES and its dates when the anchor has one.
  * @CREDSTORE_CMD_VERIFY_FINGERPRINT: request: %CREDSTORE_A_FINGERPRINT,
  *	optionally %CREDSTORE_A_DEVICE_ID.  With the id, the fingerprint is
  *	compared with that device's; without it, the device is looked up
@@ -91,6 +95,12 @@
  *	%CREDSTORE_A_SECRET.  Reply: %CREDSTORE_A_MATCH and, on a match,
  *	%CREDSTORE_A_DEVICE_ID.  Compared in constant time (crypto_memneq);
  *	unknown device: %CREDSTORE_MATCH_NONE.  Sub rule as above.
+ *
+ * A revoked device matches nothing; a device with
+ * %CREDSTORE_DEVICE_F_NO_SUB never matches on a sub.  A verification
+ * refused for the device's flags (not for a wrong credential) answers
+ * %CREDSTORE_MATCH_NONE with the device's %CREDSTORE_A_DEVICE_ID and
+ * %CREDSTORE_A_FLAGS.
  *
  * Privileged reads (CAP_NET_ADMIN, or membership of the module's
  * reader_gid, both of the credentials that opened the socket; -EPERM
@@ -135,6 +145,10 @@
  *	%CREDSTORE_A_KIND, %CREDSTORE_A_GENERATION, and for an identity or
  *	anchor %CREDSTORE_A_NAME, for a device %CREDSTORE_A_DEVICE_ID; for
  *	%CREDSTORE_KIND_SNAPSHOT no key (everything may have changed).
+ *	%CREDSTORE_A_EVENT says what happened (absent: CHANGED; REMOVED
+ *	after a retraction), and a device's notification carries its
+ *	%CREDSTORE_A_FLAGS after the change: a front end closes the open
+ *	sessions of a device whose flags carry %CREDSTORE_DEVICE_F_REVOKED.
  *	Sent after the change is visible to queries.
  *
  * Record encoding (PUBLISH_RECORDS, PUBLISH_UPDATE): %CREDSTORE_A_RECORDS
@@ -214,26 +228,38 @@ enum credstore_cmd {
  *    (as the module does on "notify"), before it acknowledges.
  *
  * @CREDSTORE_ADMIN_CMD_IDENTITY_CSR: %CREDSTORE_A_NAME, optional
- *	%CREDSTORE_A_ADMIN_KEY_TYPE and %CREDSTORE_A_ADMIN_SUBJECT: the daemon
+ *	%CREDSTORE_A_ADMIN_KEY_TYPE, %CREDSTORE_A_ADMIN_SUBJECT and
+ *	%CREDSTORE_A_ADMIN_SAN: the daemon
  *	makes a key, keeps it, answers %CREDSTORE_A_ADMIN_CSR (PEM).
  * @CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL: %CREDSTORE_A_NAME,
  *	%CREDSTORE_A_ADMIN_PEM (chain, leaf first, PEM or DER), optional
  *	%CREDSTORE_A_ADMIN_KEY_PEM (+ %CREDSTORE_A_ADMIN_PASSWORD; without it,
- *	the key of the last CSR), optional %CREDSTORE_A_ADMIN_ANCHOR.
+ *	the key of the last CSR), or instead of both %CREDSTORE_A_ADMIN_PKCS12
+ *	(+ %CREDSTORE_A_ADMIN_PASSWORD); optional %CREDSTORE_A_ADMIN_ANCHOR
+ *	(the chain must reach that anchor; without it, any stored anchor)
+ *	or %CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK.
  * @CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE: %CREDSTORE_A_NAME (OK when absent).
  * @CREDSTORE_ADMIN_CMD_ANCHOR_ADD: %CREDSTORE_A_NAME, %CREDSTORE_A_ADMIN_PEM.
  * @CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE: %CREDSTORE_A_NAME.
  * @CREDSTORE_ADMIN_CMD_DEVICE_ADD: %CREDSTORE_A_DEVICE_ID, optional
- *	%CREDSTORE_A_FINGERPRINT and %CREDSTORE_A_SECRET (or
- *	%CREDSTORE_A_ADMIN_GENERATE: the reply carries %CREDSTORE_A_SECRET).
+ *	%CREDSTORE_A_FINGERPRINT or the certificate (%CREDSTORE_A_ADMIN_PEM:
+ *	its fingerprint, and its notAfter is kept), %CREDSTORE_A_SECRET (or
+ *	%CREDSTORE_A_ADMIN_GENERATE: the reply carries %CREDSTORE_A_SECRET),
+ *	%CREDSTORE_A_FLAGS (NO_SUB only: the profile).
  * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT /
  * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_SECRET: the new value becomes the sub,
- *	or the master with %CREDSTORE_A_ADMIN_MASTER.
+ *	or the master with %CREDSTORE_A_ADMIN_MASTER or under profile no-sub;
+ *	refused into a disabled sub.
+ *
+ * Commands that take a certificate answer %CREDSTORE_A_ADMIN_WARNING when
+ * it expires within the daemon's warning threshold.
  * @CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE, @CREDSTORE_ADMIN_CMD_DEVICE_DROP_SUB,
  * @CREDSTORE_ADMIN_CMD_DEVICE_REMOVE: %CREDSTORE_A_DEVICE_ID.
  * @CREDSTORE_ADMIN_CMD_DEVICE_SET_FLAGS: %CREDSTORE_A_DEVICE_ID,
  *	%CREDSTORE_A_FLAGS: the bits to set, or to clear with
- *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
+ *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).  REVOKED is
+ *	`device revoke` / `reinstate`; NO_SUB (profile no-sub) is refused
+ *	while the device has a sub; SUB_DISABLED is refused under NO_SUB.
  * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
  * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
  * @CREDSTORE_ADMIN_CMD_EXPORT: a dump (NLM_F_DUMP) with
@@ -249,6 +275,20 @@ enum credstore_cmd {
  *	the import.
  * @CREDSTORE_ADMIN_CMD_IMPORT: after the last chunk: the staged records
  *	replace every credential, in one transaction.
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE: as ANCHOR_ADD, for a name that
+ *	exists (ANCHOR_ADD refuses one).  The anchor's CRL stays if the new
+ *	certificate verifies it, else it is dropped.
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_CRL: %CREDSTORE_A_NAME and the CRL (PEM or
+ *	DER) as one or more %CREDSTORE_A_ADMIN_BLOB, in order (a CRL may be
+ *	several MiB, an attribute at most 64 KiB); no blob removes the CRL.
+ *	The CRL must be signed by the anchor and not older than the one it
+ *	replaces; it replaces it atomically.  Not batchable.
+ * @CREDSTORE_ADMIN_CMD_GET_CRL: a query (any user): %CREDSTORE_A_NAME and
+ *	%CREDSTORE_A_CRL_PART (0 first).  Reply: %CREDSTORE_A_NAME,
+ *	%CREDSTORE_A_CRL_PART, %CREDSTORE_A_CRL_PARTS, %CREDSTORE_A_CRL_LEN,
+ *	%CREDSTORE_A_GENERATION and the part's bytes as %CREDSTORE_A_ADMIN_BLOB;
+ *	the DER CRL is the parts' concatenation (read again from part 0 if
+ *	the generation changes meanwhile).  -ENOENT: no such anchor or no CRL.
  * @CREDSTORE_ADMIN_CMD_BATCH: %CREDSTORE_A_ADMIN_REQUEST nests, each with
  *	%CREDSTORE_A_ADMIN_CMD and that command's attributes: one transaction
  *	(one store commit: all or nothing, also across a power cut).  Each
@@ -277,6 +317,9 @@ enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_BATCH,
 	CREDSTORE_ADMIN_CMD_IMPORT_BEGIN,
 	CREDSTORE_ADMIN_CMD_IMPORT_CHUNK,
+	CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE,
+	CREDSTORE_ADMIN_CMD_ANCHOR_CRL,
+	CREDSTORE_ADMIN_CMD_GET_CRL,
 
 	__CREDSTORE_ADMIN_CMD_MAX,
 	CREDSTORE_ADMIN_CMD_MAX = __CREDSTORE_ADMIN_CMD_MAX - 1
@@ -364,6 +407,24 @@ enum credstore_attr {
 	CREDSTORE_A_ADMIN_PENDING_KEY,	/* binary: DER key of a CSR (store only) */
 	CREDSTORE_A_ADMIN_CLEAR,	/* flag: SET_FLAGS clears the bits given */
 
+	/* Notifications (module and daemon) and the daemon's replies. */
+	CREDSTORE_A_EVENT,		/* u8: enum credstore_event_type */
+	CREDSTORE_A_NOT_AFTER,		/* u64: a certificate's notAfter, Unix seconds */
+	CREDSTORE_A_MASTER_NOT_AFTER,	/* u64: of the master certificate (daemon) */
+	CREDSTORE_A_SUB_NOT_AFTER,	/* u64: of the sub certificate (daemon) */
+
+	/* Admin port only, again. */
+	CREDSTORE_A_ADMIN_SAN,		/* string: CSR subjectAltName, "DNS:a,IP:1.2.3.4" */
+	CREDSTORE_A_ADMIN_PKCS12,	/* binary: a PKCS#12 file (with ADMIN_PASSWORD) */
+	CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK, /* flag: the chain need not reach an anchor */
+	CREDSTORE_A_ADMIN_WARNING,	/* string: the reply's warning (expires soon) */
+	CREDSTORE_A_CRL_LEN,		/* u32: bytes of an anchor's CRL (DER) */
+	CREDSTORE_A_CRL_ENTRIES,	/* u32: certificates the CRL revokes */
+	CREDSTORE_A_CRL_THIS_UPDATE,	/* u64: the CRL's thisUpdate, Unix seconds */
+	CREDSTORE_A_CRL_NEXT_UPDATE,	/* u64: its nextUpdate (absent: none) */
+	CREDSTORE_A_CRL_PART,		/* u32: GET_CRL: the part asked for / sent */
+	CREDSTORE_A_CRL_PARTS,		/* u32: GET_CRL: how many parts the CRL has */
+
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
 };
@@ -415,11 +476,28 @@ enum credstore_match {
 	CREDSTORE_MATCH_SUB,
 };
 
-/* Device flags. */
+/* Device flags.  A device refused because of them (REVOKED; a sub under
+ * SUB_DISABLED or NO_SUB) answers a verification with
+ * %CREDSTORE_MATCH_NONE and, so that a front end can say why, its
+ * %CREDSTORE_A_DEVICE_ID and %CREDSTORE_A_FLAGS. */
 enum credstore_device_flags {
 	CREDSTORE_DEVICE_F_SUB_DISABLED = 1U << 0,	/* the sub never matches */
+	CREDSTORE_DEVICE_F_REVOKED = 1U << 1,		/* nothing matches; kept in the store */
+	CREDSTORE_DEVICE_F_NO_SUB = 1U << 2,		/* profile no-sub: never a sub */
 
-	CREDSTORE_DEVICE_F_ALL = CREDSTORE_DEVICE_F_SUB_DISABLED,
+	CREDSTORE_DEVICE_F_ALL = CREDSTORE_DEVICE_F_SUB_DISABLED | CREDSTORE_DEVICE_F_REVOKED |
+				 CREDSTORE_DEVICE_F_NO_SUB,
+};
+
+/* What a notification says happened (%CREDSTORE_A_EVENT; absent means
+ * CHANGED).  EXPIRING and EXPIRED come from credstored alone, once a day
+ * per certificate within its warning threshold, with
+ * %CREDSTORE_A_NOT_AFTER. */
+enum credstore_event_type {
+	CREDSTORE_EVENT_CHANGED,	/* added or replaced */
+	CREDSTORE_EVENT_REMOVED,
+	CREDSTORE_EVENT_EXPIRING,
+	CREDSTORE_EVENT_EXPIRED,
 };
 
 #endif /* _UAPI_LINUX_CREDSTORE_H */
