@@ -369,6 +369,22 @@ uint64_t cs_pki_time(const ASN1_TIME *t)
 	return (uint64_t)timegm(&tm);
 }
 
+long cs_days_until(uint64_t t)
+{
+	long long left = (long long)t - (long long)time(NULL);
+
+	return (long)(left >= 0 ? left / 86400 : -((-left + 86399) / 86400));
+}
+
+void cs_format_time(uint64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "?");
+}
+
 /* Issuers after the leaf, each the issuer of the one before. */
 static int order_chain(X509 *leaf, STACK_OF(X509) *others, STACK_OF(X509) *chain)
 {

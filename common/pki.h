@@ -48,6 +48,10 @@ int cs_pki_parse_pkcs12(const void *data, size_t len, const char *password, EVP_
 X509_CRL *cs_pki_parse_crl(const void *data, size_t len, struct cs_err *err);
 /* ASN1_TIME in Unix seconds (0 when absent or unreadable). */
 uint64_t cs_pki_time(const ASN1_TIME *t);
+/* Whole days from now to t, rounded down (negative once past). */
+long cs_days_until(uint64_t t);
+/* t as ISO 8601 UTC, "2030-01-31T12:00:00Z". */
+void cs_format_time(uint64_t t, char out[32]);
 
 /* The checks of an installed chain, each with a message that names it. */
 int cs_pki_check_dates(X509 *cert, const char *what, struct cs_err *err);

@@ -186,7 +186,7 @@ static int check_crl(const struct model_anchor *a, X509_CRL *crl, struct cs_err 
 	else if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(cert)) ||
 		 X509_CRL_verify(crl, X509_get0_pubkey(cert)) != 1)
 		r = cs_err_set(err, EKEYREJECTED, "the CRL is not signed by anchor '%s'", a->name);
-	else if (!this_update || days_until(this_update) > 0)
+	else if (!this_update || cs_days_until(this_update) > 0)
 		r = cs_err_set(err, EKEYREJECTED, "the CRL's thisUpdate is %s", this_update
 			       ? "in the future" : "unreadable");
 	else if (a->crl.len && this_update < a->crl.this_update)
@@ -219,7 +219,7 @@ static int install_crl(struct cmd_ctx *c, struct model_anchor *a, struct cs_err 
 		a->crl.entries = (uint32_t)(revoked ? sk_X509_REVOKED_num(revoked) : 0);
 		a->crl.this_update = cs_pki_time(X509_CRL_get0_lastUpdate(crl));
 		a->crl.next_update = cs_pki_time(X509_CRL_get0_nextUpdate(crl));
-		if (a->crl.next_update && days_until(a->crl.next_update) < 0)
+		if (a->crl.next_update && cs_days_until(a->crl.next_update) < 0)
 			reply_warning(c, "the CRL of anchor '%s' is past its nextUpdate: ask its CA "
 				      "for a newer one", a->name);
 		log_msg(LOG_NOTICE, "anchor '%s': a CRL of %u bytes revoking %u certificates",

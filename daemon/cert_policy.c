@@ -1,10 +1,10 @@
 #include <errno.h>
 #include <stdio.h>
-#include <time.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include "cert_policy.h"
+#include "pki.h"
 
 static void subject_of(X509 *cert, char *out, size_t size)
 {
@@ -94,32 +94,19 @@ int cert_check_server(X509 *leaf, struct cs_err *err)
 
 uint64_t cert_not_after(const X509 *cert)
 {
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1)
-		return 0;
-	return (uint64_t)timegm(&tm);
-}
-
-long days_until(uint64_t t)
-{
-	long long left = (long long)t - (long long)time(NULL);
-
-	return (long)(left >= 0 ? left / 86400 : -((-left + 86399) / 86400));
+	return cs_pki_time(X509_get0_notAfter(cert));
 }
 
 void cert_warn_expiry(struct cmd_ctx *c, X509 *cert, const char *what)
 {
 	uint64_t not_after = cert_not_after(cert);
-	long days = days_until(not_after);
+	long days = cs_days_until(not_after);
 	char subject[256], date[32];
-	time_t t = (time_t)not_after;
-	struct tm tm;
 
 	if (!not_after || days >= (long)c->d->policy.expiry_warning_days)
 		return;
 	subject_of(cert, subject, sizeof(subject));
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	cs_format_time(not_after, date);
 	reply_warning(c, "%s %s expires in %ld day%s (%s)", what, subject, days,
 		      days == 1 ? "" : "s", date);
 }

@@ -26,8 +26,6 @@ int cert_check_server(X509 *leaf, struct cs_err *err);
 
 /* notAfter in Unix seconds (0 when unreadable). */
 uint64_t cert_not_after(const X509 *cert);
-/* Days from now to t, rounded down (negative once past). */
-long days_until(uint64_t t);
 /* A reply warning when cert expires within the policy's threshold. */
 void cert_warn_expiry(struct cmd_ctx *c, X509 *cert, const char *what);
 

@@ -6,6 +6,7 @@
 #include "expiry.h"
 #include "log.h"
 #include "notify.h"
+#include "pki.h"
 
 struct sweep {
 	struct daemon *d;
@@ -16,14 +17,12 @@ struct sweep {
 static void report(struct sweep *s, uint8_t kind, const char *key, const char *what,
 		   uint64_t not_after)
 {
-	long days = days_until(not_after);
-	time_t t = (time_t)not_after;
+	long days = cs_days_until(not_after);
 	char date[32];
-	struct tm tm;
 
 	if (!not_after || days >= (long)s->d->policy.expiry_warning_days)
 		return;
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	cs_format_time(not_after, date);
 	if ((long long)not_after < (long long)time(NULL)) {
 		log_msg(LOG_WARNING, "%s has EXPIRED (%s)", what, date);
 		s->expired++;

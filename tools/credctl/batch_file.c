@@ -90,8 +90,10 @@ static int add_line(struct ctl *c, char *line, struct nl_msg *req, const char *p
 	nest = nla_nest_start(req, CREDSTORE_A_ADMIN_REQUEST);
 	rc = nest ? ctl_put(c, nla_put_u8(req, CREDSTORE_A_ADMIN_CMD, sc->cmd)) : ctl_put(c, -1);
 	optind = 0;
+	c->in_batch = true;
 	if (!rc)
 		rc = sc->build(c, n - 1, words + 1, req);
+	c->in_batch = false;
 	if (rc)
 		fprintf(stderr, "credctl: %s:%d: in this line\n", path, lineno);
 	else

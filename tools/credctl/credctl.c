@@ -2,22 +2,48 @@
  * table, and `store batch` (its file parsed in batch_file.c). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch_file.h"
 
+/* The message on stderr (and as JSON with -j), and where to read more. */
+static int report(struct ctl *c, int rc, const char *fmt, va_list ap)
+{
+	char msg[CREDSTORE_MESSAGE_MAX + 128], title[64];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "credctl: %s\n", msg);
+	if (rc == EXIT_USAGE && !c->in_batch && c->sc) {
+		ctl_subcmd_title(c->sc, title, sizeof(title));
+		fprintf(stderr, "Try 'credctl %s --help'.\n", title);
+	} else if (rc == EXIT_USAGE && !c->in_batch) {
+		fprintf(stderr, "Try 'credctl --help'.\n");
+	}
+	out_error(c, msg, rc);
+	return rc;
+}
+
 int ctl_usage(struct ctl *c, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 
-	(void)c;
-	fputs("credctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rc = report(c, EXIT_USAGE, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
+	return rc;
+}
+
+int ctl_error(struct ctl *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = report(c, rc, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int ctl_put(struct ctl *c, int ret)
@@ -58,13 +84,7 @@ static int exit_code_of(int code)
 /* The daemon's message on stderr (and in the JSON answer). */
 int ctl_failed(struct ctl *c)
 {
-	int rc = exit_code_of(c->err.code);
-
-	fprintf(stderr, "credctl: %s\n", c->err.msg);
-	if (c->json)
-		printf("{\"error\":\"%s\",\"errno\":%d,\"exit\":%d}\n",
-		       strerror(c->err.code), c->err.code, rc);
-	return rc;
+	return ctl_error(c, exit_code_of(c->err.code), "%s", c->err.msg);
 }
 
 int ctl_connect(struct ctl *c)
@@ -103,43 +123,69 @@ struct print_arg {
 	const char *subject;
 };
 
+/* What every change answers: result, the command's own keys, a warning
+ * if the daemon gave one, and the generation. */
+static void print_change(struct ctl *c, const struct subcmd *sc, struct nlattr **tb,
+			 const char *subject)
+{
+	if (c->json || !sc || !sc->print)
+		out_str(c, "result", "done");
+	if (sc && sc->print)
+		sc->print(c, tb, subject);
+	if (tb[CREDSTORE_A_ADMIN_WARNING]) {
+		fprintf(stderr, "credctl: warning: %s\n", nla_get_string(tb[CREDSTORE_A_ADMIN_WARNING]));
+		out_str(c, "warning", nla_get_string(tb[CREDSTORE_A_ADMIN_WARNING]));
+	}
+	if (tb[CREDSTORE_A_GENERATION])
+		out_u64(c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+}
+
 static int print_reply(struct nlattr **tb, void *arg)
 {
 	struct print_arg *p = arg;
 
 	out_begin(p->c);
-	if (p->sc->print)
-		p->sc->print(p->c, tb, p->subject);
-	else
-		out_str(p->c, "result", "done");
-	if (tb[CREDSTORE_A_GENERATION] && (!p->c->json || !p->sc->print))
-		out_u64(p->c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+	print_change(p->c, p->sc, tb, p->subject);
 	out_end(p->c);
 	return 0;
+}
+
+int ctl_send_change(struct ctl *c, struct nl_msg *req, const struct subcmd *sc)
+{
+	struct print_arg p = { .c = c, .sc = sc, .subject = "" };
+
+	return ctl_transact(c, req, print_reply, &p);
 }
 
 int ctl_simple(struct ctl *c, const struct subcmd *sc, int argc, char **argv)
 {
 	struct nl_msg *req = cs_client_request(sc->cmd, 0);
-	struct print_arg p = { .c = c, .sc = sc, .subject = argc > 1 ? argv[argc - 1] : "" };
 	int rc = req ? sc->build(c, argc, argv, req) : ctl_usage(c, "out of memory");
 
 	if (rc) {
 		nlmsg_free(req);
 		return rc;
 	}
-	return ctl_transact(c, req, print_reply, &p);
+	return ctl_send_change(c, req, sc);
 }
+
+const struct subcmd *const ctl_groups[] = {
+	identity_cmds, anchor_cmds, device_cmds, store_cmds, expiring_cmds, NULL
+};
 
 const struct subcmd *ctl_find_subcmd(const char *group, const char *name)
 {
-	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
-
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (const struct subcmd *sc = groups[g]; sc->name; sc++)
-			if (!strcmp(sc->group, group) && name && !strcmp(sc->name, name))
+	for (size_t g = 0; ctl_groups[g]; g++)
+		for (const struct subcmd *sc = ctl_groups[g]; sc->name; sc++)
+			if (!strcmp(sc->group, group) &&
+			    (!sc->name[0] || (name && !strcmp(sc->name, name))))
 				return sc;
 	return NULL;
+}
+
+void ctl_subcmd_title(const struct subcmd *sc, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s", sc->group, sc->name[0] ? " " : "", sc->name);
 }
 
 struct batch_print {
@@ -149,10 +195,8 @@ struct batch_print {
 
 static const struct subcmd *find_by_cmd(uint8_t cmd)
 {
-	const struct subcmd *groups[] = { identity_cmds, anchor_cmds, device_cmds, store_cmds };
-
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (const struct subcmd *sc = groups[g]; sc->name; sc++)
+	for (size_t g = 0; ctl_groups[g]; g++)
+		for (const struct subcmd *sc = ctl_groups[g]; sc->name; sc++)
 			if (sc->build && sc->cmd == cmd)
 				return sc;
 	return NULL;
@@ -177,15 +221,28 @@ static int print_batch(struct nlattr **tb, void *arg)
 		out_str(b->c, "operation", what);
 		if (sc && sc->print)
 			sc->print(b->c, tb, "");
+		if (tb[CREDSTORE_A_ADMIN_WARNING])
+			out_str(b->c, "warning", nla_get_string(tb[CREDSTORE_A_ADMIN_WARNING]));
 		out_item_end(b->c);
 		return 0;
 	}
 	out_list_end(b->c);
 	out_u64(b->c, "operations", (uint64_t)b->n);
-	if (tb[CREDSTORE_A_GENERATION])
-		out_u64(b->c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+	print_change(b->c, NULL, tb, "");
 	out_end(b->c);
 	return 0;
+}
+
+/* Files a batch names are found next to it, wherever credctl runs. */
+static int batch_dir(struct ctl *c, const char *path, char **dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	*dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!*dir)
+		return ctl_usage(c, "out of memory");
+	c->base_dir = *dir;
+	return EXIT_OK;
 }
 
 int ctl_batch(struct ctl *c, const char *path)
@@ -194,9 +251,14 @@ int ctl_batch(struct ctl *c, const char *path)
 	struct batch_file b = { 0 };
 	struct nl_msg *req = cs_client_request(CREDSTORE_ADMIN_CMD_BATCH, 0);
 	FILE *f = fopen(path, "r");
-	int rc = f && req ? batch_file_build(c, f, path, req, &b)
+	char *dir = NULL;
+	int rc = f && req ? batch_dir(c, path, &dir)
 			  : ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
 
+	if (!rc)
+		rc = batch_file_build(c, f, path, req, &b);
+	c->base_dir = NULL;
+	free(dir);
 	if (f)
 		fclose(f);
 	p.n = b.n_ops;
