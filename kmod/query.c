@@ -162,26 +162,59 @@ int cs_nl_get_device(struct sk_buff *skb, struct genl_info *info)
 	return cs_reply_device(info, CS_DEVICE_MSG_SIZE, cs_fill_device_reply);
 }
 
-/* MATCH, and the device's id when it matched. */
+/* A verdict: what matched, or that the device's flags refused it. */
+struct cs_verdict {
+	u8 match;
+	bool refused;
+	u32 flags;
+	char id[CREDSTORE_DEVICE_ID_MAX];
+};
+
+/*
+ * MATCH, and the device's id when it matched; a refusal for the device's
+ * flags names the device and its flags (see enum credstore_device_flags).
+ */
 static int cs_reply_match(struct genl_info *info, struct sk_buff *msg,
-			  void *hdr, u8 match, const char *id)
+			  void *hdr, const struct cs_verdict *v)
 {
-	if (nla_put_u8(msg, CREDSTORE_A_MATCH, match) ||
-	    (match != CREDSTORE_MATCH_NONE &&
-	     nla_put_string(msg, CREDSTORE_A_DEVICE_ID, id))) {
+	bool named = v->match != CREDSTORE_MATCH_NONE || v->refused;
+
+	if (nla_put_u8(msg, CREDSTORE_A_MATCH, v->match) ||
+	    (named && nla_put_string(msg, CREDSTORE_A_DEVICE_ID, v->id)) ||
+	    (v->refused && nla_put_u32(msg, CREDSTORE_A_FLAGS, v->flags))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	return cs_reply_send(msg, hdr, info);
 }
 
-static u8 cs_match_fp(const struct cs_device *dev, const u8 *fp)
+static bool cs_sub_usable(const struct cs_device *dev)
+{
+	return !(dev->flags & (CREDSTORE_DEVICE_F_SUB_DISABLED |
+			       CREDSTORE_DEVICE_F_NO_SUB));
+}
+
+/* What @dev holds (@held) after its flags have their say. */
+static void cs_judge(struct cs_verdict *v, const struct cs_device *dev,
+		     u8 held)
+{
+	v->match = held;
+	if (held && ((dev->flags & CREDSTORE_DEVICE_F_REVOKED) ||
+		     (held == CREDSTORE_MATCH_SUB && !cs_sub_usable(dev)))) {
+		v->match = CREDSTORE_MATCH_NONE;
+		v->refused = true;
+	}
+	v->flags = dev->flags;
+	if (held)
+		strscpy(v->id, dev->id, sizeof(v->id));
+}
+
+static u8 cs_held_fp(const struct cs_device *dev, const u8 *fp)
 {
 	if ((dev->has & CS_HAS_MASTER_FP) &&
 	    !memcmp(dev->master_fp, fp, CREDSTORE_FINGERPRINT_LEN))
 		return CREDSTORE_MATCH_MASTER;
 	if ((dev->has & CS_HAS_SUB_FP) &&
-	    !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED) &&
 	    !memcmp(dev->sub_fp, fp, CREDSTORE_FINGERPRINT_LEN))
 		return CREDSTORE_MATCH_SUB;
 	return CREDSTORE_MATCH_NONE;
@@ -189,8 +222,8 @@ static u8 cs_match_fp(const struct cs_device *dev, const u8 *fp)
 
 int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info)
 {
-	u8 match = CREDSTORE_MATCH_NONE;
-	char found[CREDSTORE_DEVICE_ID_MAX];
+	struct cs_verdict v = { .match = CREDSTORE_MATCH_NONE };
+	u8 held = CREDSTORE_MATCH_NONE;
 	const char *id = NULL;
 	struct cs_device *dev;
 	struct cs_tables *t;
@@ -215,14 +248,14 @@ int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info)
 	if (id) {
 		dev = cs_device_find(t, id);
 		if (dev)
-			match = cs_match_fp(dev, fp);
+			held = cs_held_fp(dev, fp);
 	} else {
-		dev = cs_device_find_fp(t, fp, &match);
+		dev = cs_device_find_fp(t, fp, &held);
 	}
-	if (match != CREDSTORE_MATCH_NONE)
-		strscpy(found, dev->id, sizeof(found));
+	if (dev)
+		cs_judge(&v, dev, held);
 	rcu_read_unlock();
-	return cs_reply_match(info, msg, hdr, match, found);
+	return cs_reply_match(info, msg, hdr, &v);
 }
 
 /* Constant time in the secrets' contents (crypto_memneq). */
@@ -235,7 +268,7 @@ static bool cs_secret_eq(const u8 *stored, u8 stored_len, const u8 *given,
 
 int cs_nl_verify_secret(struct sk_buff *skb, struct genl_info *info)
 {
-	u8 match = CREDSTORE_MATCH_NONE;
+	struct cs_verdict v = { .match = CREDSTORE_MATCH_NONE };
 	struct cs_device *dev;
 	struct sk_buff *msg;
 	const char *id;
@@ -261,11 +294,20 @@ int cs_nl_verify_secret(struct sk_buff *skb, struct genl_info *info)
 		master = cs_secret_eq(dev->master_secret,
 				      dev->master_secret_len, secret, len);
 		sub = cs_secret_eq(dev->sub_secret, dev->sub_secret_len,
-				   secret, len) &&
-		      !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED);
-		match = master ? CREDSTORE_MATCH_MASTER :
-			sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+				   secret, len) && cs_sub_usable(dev);
+		v.match = master ? CREDSTORE_MATCH_MASTER :
+			  sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+		/*
+		 * A revoked device is refused whatever the secret: the
+		 * answer must not tell a right secret from a wrong one.
+		 */
+		if (dev->flags & CREDSTORE_DEVICE_F_REVOKED) {
+			v.match = CREDSTORE_MATCH_NONE;
+			v.refused = true;
+			v.flags = dev->flags;
+		}
 	}
 	rcu_read_unlock();
-	return cs_reply_match(info, msg, hdr, match, id);
+	strscpy(v.id, id, sizeof(v.id));
+	return cs_reply_match(info, msg, hdr, &v);
 }

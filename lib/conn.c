@@ -59,6 +59,7 @@ int credstore_connect(struct credstore **out, const struct credstore_options *op
 	if (!opt)
 		opt = &defaults;
 	cs->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : DEFAULT_TIMEOUT_MS;
+	cs->daemon_uid = opt->daemon_uid;
 	switch (opt->transport) {
 	case CREDSTORE_TRANSPORT_KERNEL:
 		ret = connect_kernel(cs);
@@ -102,7 +103,22 @@ void credstore_close(struct credstore *cs)
 		nl_socket_free(cs->sk);
 	if (cs->transport == CREDSTORE_TRANSPORT_DAEMON)
 		cs_client_close(&cs->daemon);
+	if (cs->has_side)
+		cs_client_close(&cs->side);
 	free(cs);
+}
+
+int cs_conn_daemon(struct credstore *cs, struct cs_client **out)
+{
+	if (cs->transport == CREDSTORE_TRANSPORT_DAEMON) {
+		*out = &cs->daemon;
+		return 0;
+	}
+	if (!cs->has_side && cs_client_open(&cs->side, cs->daemon_uid, cs->timeout_ms, &cs->err))
+		return -cs->err.code;
+	cs->has_side = true;
+	*out = &cs->side;
+	return 0;
 }
 
 enum credstore_transport credstore_transport(const struct credstore *cs)

@@ -1,6 +1,7 @@
 /* Queries: identities and trust anchors as OpenSSL objects, and the
  * verification of a device's fingerprint or secret. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -145,6 +146,7 @@ struct match_reply {
 	struct credstore *cs;
 	enum credstore_match match;
 	char *device_id;		/* NULL: not wanted */
+	uint32_t flags;			/* a refusal's */
 	int answered;
 };
 
@@ -159,11 +161,13 @@ static int on_match(struct nlattr **tb, void *arg)
 	if (match > CREDSTORE_MATCH_SUB)
 		return cs_err_set(&r->cs->err, EBADMSG, "the store sent an unknown match %u", match);
 	r->match = match;
-	if (r->device_id && match != CREDSTORE_MATCH_NONE) {
-		if (!tb[CREDSTORE_A_DEVICE_ID])
-			return cs_err_set(&r->cs->err, EBADMSG, "the store's verdict names no device");
+	if (match != CREDSTORE_MATCH_NONE && !tb[CREDSTORE_A_DEVICE_ID])
+		return cs_err_set(&r->cs->err, EBADMSG, "the store's verdict names no device");
+	/* A refusal for the device's flags names the device too. */
+	if (match == CREDSTORE_MATCH_NONE && tb[CREDSTORE_A_FLAGS])
+		r->flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
+	if (r->device_id && tb[CREDSTORE_A_DEVICE_ID] && (match || r->flags))
 		nla_strlcpy(r->device_id, tb[CREDSTORE_A_DEVICE_ID], CREDSTORE_DEVICE_ID_MAX);
-	}
 	r->answered = 1;
 	return 0;
 }
@@ -208,7 +212,8 @@ int credstore_verify_fingerprint(struct credstore *cs,
 	}
 	ret = verify(cs, req, &r);
 	out->match = ret ? CREDSTORE_MATCH_NONE : r.match;
-	if (out->match == CREDSTORE_MATCH_NONE)
+	out->flags = ret ? 0 : r.flags;
+	if (out->match == CREDSTORE_MATCH_NONE && !out->flags)
 		out->device_id[0] = '\0';
 	if (!ret && !device_id && cs->verdicts)
 		verdict_cache_store(cs->verdicts, fp, out);
@@ -239,5 +244,54 @@ int credstore_verify_secret(struct credstore *cs, const char *device_id,
 	ret = verify(cs, req, &r);
 	if (!ret)
 		*out = r.match;
+	return ret;
+}
+
+struct device_reply {
+	struct credstore_device *out;
+	int answered;
+};
+
+static int on_device(struct nlattr **tb, void *arg)
+{
+	struct device_reply *r = arg;
+	struct credstore_device *d = r->out;
+
+	if (tb[CREDSTORE_A_FLAGS])
+		d->flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
+	if (tb[CREDSTORE_A_MASTER_FP] && nla_len(tb[CREDSTORE_A_MASTER_FP]) == CREDSTORE_FINGERPRINT_LEN) {
+		d->has_master_fp = 1;
+		memcpy(d->master_fp, nla_data(tb[CREDSTORE_A_MASTER_FP]), CREDSTORE_FINGERPRINT_LEN);
+	}
+	if (tb[CREDSTORE_A_SUB_FP] && nla_len(tb[CREDSTORE_A_SUB_FP]) == CREDSTORE_FINGERPRINT_LEN) {
+		d->has_sub_fp = 1;
+		memcpy(d->sub_fp, nla_data(tb[CREDSTORE_A_SUB_FP]), CREDSTORE_FINGERPRINT_LEN);
+	}
+	r->answered = 1;
+	return 0;
+}
+
+int credstore_get_device(struct credstore *cs, const char *device_id,
+			 struct credstore_device *out)
+{
+	struct device_reply r = { .out = out };
+	struct nl_msg *req;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	cs_err_clear(&cs->err);
+	req = cs_conn_request(cs, CREDSTORE_CMD_GET_DEVICE, 0);
+	if (!req)
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
+	ret = put_device_id(req, device_id);
+	if (ret) {
+		nlmsg_free(req);
+		return cs_err_set(&cs->err, -ret, "invalid device id");
+	}
+	ret = cs_conn_transact(cs, req, on_device, &r);
+	if (!ret && !r.answered)
+		ret = cs_err_set(&cs->err, EBADMSG, "the store did not answer for the device");
+	if (!ret)
+		snprintf(out->id, sizeof(out->id), "%s", device_id);
 	return ret;
 }

@@ -37,9 +37,9 @@ cat "$T/server.crt" "$T/root.crt" > "$T/chain.pem"
 in_shell "credstored starts" start_daemon
 check "fill the store" sh -c "$CREDCTL anchor add root $T/root.crt &&
 	$CREDCTL identity install web --chain $T/chain.pem --key $T/server.key --anchor root &&
-	$CREDCTL device add dev1 --cert $T/client1.crt --secret first &&
+	$CREDCTL device add dev1 --cert $T/client1.crt --secret first-secret-of-dev1 &&
 	$CREDCTL device reset-fingerprint dev1 --cert $T/client2.crt &&
-	$CREDCTL device reset-secret dev1 --secret second"
+	$CREDCTL device reset-secret dev1 --secret second-secret-of-dev1"
 q() { timeout 30 "$consumer" -d "$me" "$@"; }
 FP1=$(fingerprint "$T/client1.crt") FP2=$(fingerprint "$T/client2.crt")
 
@@ -53,9 +53,9 @@ check_output "verify-fp: the sub fingerprint, with the device id" '^match=sub id
 check_output "verify-fp: another device's id does not match" '^match=none id=$' q verify-fp "$FP1" dev9
 check_output "verify-fp: an unknown fingerprint is no match, not an error" '^match=none' \
 	q verify-fp "$(printf '%064d' 7)"
-check_output "verify-secret: the master secret" '^match=master$' q verify-secret dev1 first
-check_output "verify-secret: the sub secret" '^match=sub$' q verify-secret dev1 second
-check_output "verify-secret: a wrong secret" '^match=none$' q verify-secret dev1 third
+check_output "verify-secret: the master secret" '^match=master$' q verify-secret dev1 first-secret-of-dev1
+check_output "verify-secret: the sub secret" '^match=sub$' q verify-secret dev1 second-secret-of-dev1
+check_output "verify-secret: a wrong secret" '^match=none$' q verify-secret dev1 third-secret-of-dev1
 
 q watch 1 > "$T/watch" 2>&1 &
 watcher=$!

@@ -59,7 +59,8 @@ check "nobody's requests were all answered" sh -c "test -s $T/asked && ! grep -q
 while read -r name err; do
 	case $name in
 	CREDSTORE_CMD_GET_STATUS|CREDSTORE_CMD_GET_IDENTITY|CREDSTORE_CMD_GET_ANCHOR|\
-	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET)
+	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET|\
+	CREDSTORE_ADMIN_CMD_GET_CRL)
 		check "nobody may query: $name (errno $err)" test "$err" != 1 ;;
 	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY)
 		check "$name is not served on the usersock port (errno $err)" test "$err" = 95 ;;
@@ -80,12 +81,17 @@ done <<-LIST
 	identity remove web
 	anchor add evil $P/root.crt
 	anchor remove root
+	anchor replace root $P/root.crt
+	anchor crl root --remove
 	device add evil
 	device reset-fingerprint cam1 --cert $P/server.crt
 	device reset-secret cam1 --secret x
 	device promote cam1
 	device drop-sub cam1
 	device disable-sub cam1
+	device revoke cam1
+	device reinstate cam1
+	device set-profile cam1 no-sub
 	device remove cam1
 	device show cam1
 	store status

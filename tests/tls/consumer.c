@@ -52,7 +52,8 @@ static int verify_fp(struct credstore *cs, const char *hex, const char *device)
 	else if (credstore_verify_fingerprint(cs, fp, device, &v) < 0)
 		fail(cs, "verify-fp");
 	else
-		ret = printf("match=%s id=%s\n", match_name(v.match), v.device_id) < 0;
+		ret = printf("match=%s id=%s%s\n", match_name(v.match), v.device_id,
+			     v.flags & CREDSTORE_DEVICE_F_REVOKED ? " revoked" : "") < 0;
 	OPENSSL_free(fp);
 	return ret;
 }
@@ -60,7 +61,14 @@ static int verify_fp(struct credstore *cs, const char *hex, const char *device)
 static void print_event(const struct credstore_event *e, void *arg)
 {
 	(void)arg;
-	printf("kind=%d key=%s generation=%llu\n", e->kind, e->key, (unsigned long long)e->generation);
+	printf("kind=%d key=%s generation=%llu", e->kind, e->key, (unsigned long long)e->generation);
+	if (e->event)
+		printf(" event=%d", e->event);
+	if (e->flags)
+		printf(" flags=%u", e->flags);
+	if (e->not_after)
+		printf(" not_after=%llu", (unsigned long long)e->not_after);
+	putchar('\n');
 	fflush(stdout);
 }
 
