@@ -54,6 +54,7 @@ static const struct {
 	[CREDSTORE_A_STATUS_MAX_ENTRIES] = { "max_entries", F_U32 },
 	[CREDSTORE_A_STATUS_MAX_BYTES] = { "max_bytes", F_U32 },
 	[CREDSTORE_A_STATUS_BYTES] = { "bytes", F_U32 },
+	[CREDSTORE_A_EVENT] = { "event", F_U8 },
 };
 
 static const char *const kind_names[] = {
