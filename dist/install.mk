@@ -11,6 +11,7 @@ MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/credstore
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DKMSDIR    ?= /usr/src/credstore-$(CREDSTORE_VERSION)
 
 MAN_PAGES    := man/credstored.8 man/credctl.8 man/libcredstore.3 man/credstore.7
@@ -22,7 +23,8 @@ INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlspro
 	     $(foreach f,libcredstore.so.1 libcredstore.so libcredstore.a pkgconfig/libcredstore.pc,$(PREFIX)/lib/$(f)) \
 	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
 	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
-	     $(UNITDIR)/credstored.service $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml
+	     $(UNITDIR)/credstored.service $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml \
+	     $(COMPLETIONDIR)/credctl
 
 # libcredstore.pc names the prefix: build it again when PREFIX changes.
 $(BUILD)/lib/libcredstore.pc: $(BUILD)/install-prefix
@@ -40,6 +42,7 @@ install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/c
 	sed 's|/usr/sbin/|$(SBINDIR)/|' dist/credstored.service > $(DESTDIR)$(UNITDIR)/credstored.service
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(MODLOADDIR)/credstore.conf
 	install -D -m 0644 uapi/credstore.yaml $(DESTDIR)$(DATADIR)/credstore.yaml
+	install -D -m 0644 dist/credctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/credctl
 	$(foreach f,$(DKMS_SOURCES),install -D -m 0644 $(f) $(DESTDIR)$(DKMSDIR)/$(f) &&) true
 	sed 's|@VERSION@|$(CREDSTORE_VERSION)|' dist/dkms.conf > $(DESTDIR)$(DKMSDIR)/dkms.conf
 

@@ -6,6 +6,7 @@
  *   anchors                  how many trust anchors
  *   verify-fp HEX [ID]       master, sub or none, and the device
  *   verify-secret ID TEXT    master, sub or none
+ *   verify-secret-file ID F  the same with the file's bytes as the secret
  *   watch N                  wait (30 s at most) for N notifications
  * -d UID: talk to credstored running as UID (default: the module, else a
  * daemon running as root). */
@@ -127,6 +128,17 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "verify-secret") == 0 && argc == 4) {
 		ret = credstore_verify_secret(cs, argv[2], argv[3], strlen(argv[3]), &m) < 0 ?
 		      fail(cs, "verify-secret") : 0;
+		if (!ret)
+			printf("match=%s\n", match_name(m));
+	} else if (strcmp(argv[1], "verify-secret-file") == 0 && argc == 4) {
+		char buf[CREDSTORE_SECRET_MAX + 1];
+		FILE *f = fopen(argv[3], "rb");
+		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+
+		if (f)
+			fclose(f);
+		ret = credstore_verify_secret(cs, argv[2], buf, n, &m) < 0 ?
+		      fail(cs, "verify-secret-file") : 0;
 		if (!ret)
 			printf("match=%s\n", match_name(m));
 	} else if (strcmp(argv[1], "watch") == 0 && argc == 3)
