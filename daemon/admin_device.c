@@ -141,7 +141,7 @@ static int slot_of(struct cmd_ctx *c, const struct model_device *d, bool has_mas
 	if (c->tb[CREDSTORE_A_ADMIN_MASTER] || !has_master || (d->flags & CREDSTORE_DEVICE_F_NO_SUB))
 		return SLOT_MASTER;
 	if (d->flags & CREDSTORE_DEVICE_F_SUB_DISABLED)
-		return cs_err_set(err, EPERM, "sub disabled for device '%s': replace the master "
+		return cs_err_set(err, EINVAL, "sub disabled for device '%s': replace the master "
 				  "(--master), or enable-sub first", d->id);
 	return SLOT_SUB;
 }
@@ -242,10 +242,10 @@ int admin_device_promote(struct cmd_ctx *c, struct cs_err *err)
 	int r = load_device(c, &d, err);
 
 	if (!r && (d.flags & CREDSTORE_DEVICE_F_NO_SUB))
-		r = cs_err_set(err, EPERM, "sub not allowed for device '%s' (profile no-sub): "
+		r = cs_err_set(err, EINVAL, "sub not allowed for device '%s' (profile no-sub): "
 			       "nothing to promote", d.id);
 	else if (!r && (d.flags & CREDSTORE_DEVICE_F_SUB_DISABLED))
-		r = cs_err_set(err, EPERM, "sub disabled for device '%s': enable-sub before "
+		r = cs_err_set(err, EINVAL, "sub disabled for device '%s': enable-sub before "
 			       "promoting it", d.id);
 	else if (!r && !d.has_fp[SLOT_SUB] && !d.secret_len[SLOT_SUB])
 		r = cs_err_set(err, ENOENT, "device '%s' has no sub credential to promote", d.id);
@@ -290,7 +290,7 @@ static int check_flags(const struct model_device *d, uint32_t bits, bool set,
 				  "before the no-sub profile", d->id);
 	if ((bits & CREDSTORE_DEVICE_F_SUB_DISABLED) &&
 	    ((d->flags | (set ? bits : 0)) & CREDSTORE_DEVICE_F_NO_SUB))
-		return cs_err_set(err, EPERM, "sub not allowed for device '%s' (profile no-sub)",
+		return cs_err_set(err, EINVAL, "sub not allowed for device '%s' (profile no-sub)",
 				  d->id);
 	return 0;
 }

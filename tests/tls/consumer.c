@@ -4,6 +4,7 @@
  * usage: credstore-consumer [-d UID] COMMAND [ARGS]
  *   identity NAME [key]      the chain's subject and length, whether a key came
  *   anchors                  how many trust anchors
+ *   crls                     how many CRLs, and how many certificates they revoke
  *   verify-fp HEX [ID]       master, sub or none, and the device
  *   verify-secret ID TEXT    master, sub or none
  *   verify-secret-file ID F  the same with the file's bytes as the secret
@@ -123,6 +124,19 @@ int main(int argc, char **argv)
 		if (!ret)
 			printf("anchors=%d\n", sk_X509_num(anchors));
 		sk_X509_pop_free(anchors, X509_free);
+	} else if (strcmp(argv[1], "crls") == 0) {
+		STACK_OF(X509_CRL) *crls;
+		int revoked = 0;
+
+		ret = credstore_get_crls(cs, &crls) < 0 ? fail(cs, "crls") : 0;
+		for (int i = 0; !ret && i < sk_X509_CRL_num(crls); i++) {
+			STACK_OF(X509_REVOKED) *r = X509_CRL_get_REVOKED(sk_X509_CRL_value(crls, i));
+
+			revoked += r ? sk_X509_REVOKED_num(r) : 0;
+		}
+		if (!ret)
+			printf("crls=%d revoked=%d\n", sk_X509_CRL_num(crls), revoked);
+		sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	} else if (strcmp(argv[1], "verify-fp") == 0 && argc >= 3)
 		ret = verify_fp(cs, argv[2], argc > 3 ? argv[3] : NULL);
 	else if (strcmp(argv[1], "verify-secret") == 0 && argc == 4) {

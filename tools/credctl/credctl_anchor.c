@@ -97,8 +97,14 @@ static int print_anchor(struct nlattr **tb, void *arg)
 		out_u64(c, "crl_bytes", nla_get_u32(tb[CREDSTORE_A_CRL_LEN]));
 	if (tb[CREDSTORE_A_CRL_ENTRIES])
 		out_u64(c, "crl_revoked", nla_get_u32(tb[CREDSTORE_A_CRL_ENTRIES]));
-	if (tb[CREDSTORE_A_CRL_NEXT_UPDATE])
-		out_expiry(c, "crl_next_update", nla_get_u64(tb[CREDSTORE_A_CRL_NEXT_UPDATE]));
+	if (tb[CREDSTORE_A_CRL_NEXT_UPDATE]) {
+		uint64_t next = nla_get_u64(tb[CREDSTORE_A_CRL_NEXT_UPDATE]);
+		char date[32];
+
+		cs_format_time(next, date);
+		out_str(c, "crl_next_update", date);
+		out_i64(c, "crl_days_left", cs_days_until(next));
+	}
 	out_item_end(c);
 	return 0;
 }

@@ -93,7 +93,8 @@ static void print_found(struct scan *s, unsigned long window)
 {
 	struct ctl *c = s->c;
 
-	qsort(s->found, s->n, sizeof(*s->found), sooner);
+	if (s->n)
+		qsort(s->found, s->n, sizeof(*s->found), sooner);
 	out_begin(c);
 	out_u64(c, "within_days", window / 86400);
 	out_list_begin(c, "expiring");
