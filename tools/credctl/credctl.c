@@ -150,6 +150,24 @@ static int print_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
+int ctl_list(struct ctl *c, int argc, char **argv, const char *key, uint8_t cmd, int cursor_attr,
+	     cs_reply_fn fn)
+{
+	int rc = no_more_args(c, argc, argv);
+
+	if (!rc)
+		rc = ctl_connect(c);
+	if (rc)
+		return rc;
+	out_begin(c);
+	out_list_begin(c, key);
+	rc = ctl_dump(c, cmd, cursor_attr, fn, c);
+	out_list_end(c);
+	if (!rc)
+		out_end(c);
+	return rc;
+}
+
 int ctl_send_change(struct ctl *c, struct nl_msg *req, const struct subcmd *sc)
 {
 	struct print_arg p = { .c = c, .sc = sc, .subject = "" };

@@ -64,6 +64,10 @@ int ctl_connect(struct ctl *c);
 int ctl_failed(struct ctl *c);
 int ctl_transact(struct ctl *c, struct nl_msg *req, cs_reply_fn fn, void *arg);
 int ctl_dump(struct ctl *c, uint8_t cmd, int cursor_attr, cs_reply_fn fn, void *arg);
+/* A command without arguments that prints a whole dump of cmd as the
+ * list key, one item a reply (fn's arg is c). */
+int ctl_list(struct ctl *c, int argc, char **argv, const char *key, uint8_t cmd, int cursor_attr,
+	     cs_reply_fn fn);
 /* Send a change and print its answer (with sc->print, if sc). */
 int ctl_send_change(struct ctl *c, struct nl_msg *req, const struct subcmd *sc);
 /* Build with sc->build, send, print with sc->print. */

@@ -111,19 +111,7 @@ static int print_anchor(struct nlattr **tb, void *arg)
 
 static int run_list(struct ctl *c, int argc, char **argv)
 {
-	int rc = no_more_args(c, argc, argv);
-
-	if (!rc)
-		rc = ctl_connect(c);
-	if (rc)
-		return rc;
-	out_begin(c);
-	out_list_begin(c, "anchors");
-	rc = ctl_dump(c, CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, print_anchor, c);
-	out_list_end(c);
-	if (!rc)
-		out_end(c);
-	return rc;
+	return ctl_list(c, argc, argv, "anchors", CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, print_anchor);
 }
 
 const struct subcmd anchor_cmds[] = {

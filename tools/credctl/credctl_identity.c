@@ -249,19 +249,7 @@ static int list_entry(struct nlattr **tb, void *arg)
 
 static int run_list(struct ctl *c, int argc, char **argv)
 {
-	int rc = no_more_args(c, argc, argv);
-
-	if (!rc)
-		rc = ctl_connect(c);
-	if (rc)
-		return rc;
-	out_begin(c);
-	out_list_begin(c, "identities");
-	rc = ctl_dump(c, CREDSTORE_CMD_GET_IDENTITY, CREDSTORE_A_NAME, list_entry, c);
-	out_list_end(c);
-	if (!rc)
-		out_end(c);
-	return rc;
+	return ctl_list(c, argc, argv, "identities", CREDSTORE_CMD_GET_IDENTITY, CREDSTORE_A_NAME, list_entry);
 }
 
 const struct subcmd identity_cmds[] = {

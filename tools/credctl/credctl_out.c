@@ -163,24 +163,31 @@ void out_str(struct ctl *c, const char *key, const char *value)
 	}
 }
 
-void out_u64(struct ctl *c, const char *key, uint64_t value)
+/* A number: bare in JSON. */
+static void out_number(struct ctl *c, const char *key, const char *text)
 {
 	if (c->json) {
 		json_member(key);
-		fprintf(json_out, "%" PRIu64, value);
+		fputs(text, json_out);
 	} else {
-		printf("%s%s: %" PRIu64 "\n", indent(), key, value);
+		printf("%s%s: %s\n", indent(), key, text);
 	}
+}
+
+void out_u64(struct ctl *c, const char *key, uint64_t value)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRIu64, value);
+	out_number(c, key, text);
 }
 
 void out_i64(struct ctl *c, const char *key, int64_t value)
 {
-	if (c->json) {
-		json_member(key);
-		fprintf(json_out, "%" PRId64, value);
-	} else {
-		printf("%s%s: %" PRId64 "\n", indent(), key, value);
-	}
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRId64, value);
+	out_number(c, key, text);
 }
 
 void out_bool(struct ctl *c, const char *key, bool value)
