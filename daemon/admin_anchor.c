@@ -172,9 +172,26 @@ static int gather_crl(struct cmd_ctx *c, uint8_t **der, size_t *len, struct cs_e
 	return 0;
 }
 
-/* Signed by the anchor, issued by it, and no older than the one it
- * replaces (an old CRL would bring revoked certificates back). */
-static int check_crl(const struct model_anchor *a, X509_CRL *crl, struct cs_err *err)
+/* Installing the CRL the anchor has again is fine; another one of the
+ * same thisUpdate is not (readers tell CRLs apart by it and their length). */
+static bool same_as_installed(struct cmd_ctx *c, const struct model_anchor *a, X509_CRL *crl)
+{
+	uint8_t *der = NULL;
+	unsigned char *given = NULL;
+	size_t len = 0;
+	int n = i2d_X509_CRL(crl, &given);
+	bool same = n > 0 && model_get_crl(&c->d->model, c->txn, a, &der, &len, NULL) == 0 &&
+		    len == (size_t)n && !memcmp(der, given, len);
+
+	free(der);
+	OPENSSL_free(given);
+	return same;
+}
+
+/* Signed by the anchor, issued by it, and newer than the one it replaces
+ * (an old CRL would bring revoked certificates back). */
+static int check_crl(struct cmd_ctx *c, const struct model_anchor *a, X509_CRL *crl,
+		     struct cs_err *err)
 {
 	const unsigned char *p = a->cert;
 	X509 *cert = d2i_X509(NULL, &p, (long)a->cert_len);
@@ -193,6 +210,9 @@ static int check_crl(const struct model_anchor *a, X509_CRL *crl, struct cs_err 
 		r = cs_err_set(err, EKEYREJECTED, "the CRL is older than the one anchor '%s' has "
 			       "(thisUpdate): refusing to bring revoked certificates back",
 			       a->name);
+	else if (a->crl.len && this_update == a->crl.this_update && !same_as_installed(c, a, crl))
+		r = cs_err_set(err, EKEYREJECTED, "the CRL has the thisUpdate of the one anchor '%s' "
+			       "has, but other contents: ask its CA for a newer one", a->name);
 	X509_free(cert);
 	ERR_clear_error();
 	return r;
@@ -208,7 +228,7 @@ static int install_crl(struct cmd_ctx *c, struct model_anchor *a, struct cs_err 
 	if (!r)
 		r = (crl = cs_pki_parse_crl(der, len, err)) ? 0 : -EINVAL;
 	if (!r)
-		r = check_crl(a, crl, err);
+		r = check_crl(c, a, crl, err);
 	if (!r && (n = i2d_X509_CRL(crl, &canon)) <= 0)
 		r = cs_err_set(err, EINVAL, "cannot encode the CRL as DER");
 	if (!r)
@@ -272,6 +292,7 @@ int query_crl(struct cmd_ctx *c, struct cs_err *err)
 			      nla_put_u32(c->reply, CREDSTORE_A_CRL_PART, part) ||
 			      nla_put_u32(c->reply, CREDSTORE_A_CRL_PARTS, a.crl.parts) ||
 			      nla_put_u32(c->reply, CREDSTORE_A_CRL_LEN, a.crl.len) ||
+			      nla_put_u64(c->reply, CREDSTORE_A_CRL_THIS_UPDATE, a.crl.this_update) ||
 			      nla_put_u64(c->reply, CREDSTORE_A_GENERATION,
 					  store_generation(c->d->model.store)) ||
 			      nla_put(c->reply, CREDSTORE_A_ADMIN_BLOB, (int)len, data), err);

@@ -41,7 +41,7 @@ struct part {
 	uint8_t *der;
 	size_t len, total;
 	uint32_t parts;
-	uint64_t generation;
+	uint64_t this_update;		/* with total: which CRL this is */
 };
 
 static int on_part(struct nlattr **tb, void *arg)
@@ -51,18 +51,19 @@ static int on_part(struct nlattr **tb, void *arg)
 	size_t total;
 
 	if (!blob || !tb[CREDSTORE_A_CRL_LEN] || !tb[CREDSTORE_A_CRL_PARTS] ||
-	    !tb[CREDSTORE_A_GENERATION])
+	    !tb[CREDSTORE_A_CRL_THIS_UPDATE])
 		return cs_err_set(&p->cs->err, EBADMSG, "credstored sent a malformed CRL part");
 	total = nla_get_u32(tb[CREDSTORE_A_CRL_LEN]);
 	if (!p->der) {
 		p->der = malloc(total ? total : 1);
 		p->total = total;
 		p->parts = nla_get_u32(tb[CREDSTORE_A_CRL_PARTS]);
-		p->generation = nla_get_u64(tb[CREDSTORE_A_GENERATION]);
+		p->this_update = nla_get_u64(tb[CREDSTORE_A_CRL_THIS_UPDATE]);
 		if (!p->der)
 			return cs_err_set(&p->cs->err, ENOMEM, "out of memory");
 	}
-	if (total != p->total || nla_get_u64(tb[CREDSTORE_A_GENERATION]) != p->generation)
+	/* Other changes of the store do not matter, another CRL does. */
+	if (total != p->total || nla_get_u64(tb[CREDSTORE_A_CRL_THIS_UPDATE]) != p->this_update)
 		return -EAGAIN;		/* it changed meanwhile: read it again */
 	if (p->len + (size_t)nla_len(blob) > p->total)
 		return cs_err_set(&p->cs->err, EBADMSG, "credstored sent more CRL than it said");

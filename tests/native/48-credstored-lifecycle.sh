@@ -133,7 +133,9 @@ crl() {	# crl CA OUT LASTUPDATE SERIAL|-N: a CRL of CA listing SERIAL, or N seri
 serial() { openssl x509 -in "$1" -noout -serial | sed 's/serial=//'; }
 crl root "$T/new.crl" "$(at '-1 hour')" "$(serial "$T/client2.crt")"
 crl root "$T/old.crl" "$(at '-2 hours')" "$(serial "$T/client2.crt")"
-crl root "$T/newer.crl" "$(at '-1 minute')" "$(serial "$T/client2.crt")"
+newer_at=$(at '-1 minute')
+crl root "$T/newer.crl" "$newer_at" "$(serial "$T/client2.crt")"
+crl root "$T/twin.crl" "$newer_at" "$(serial "$T/client1.crt")"
 crl other "$T/foreign.crl" "$(at '-1 hour')" "$(serial "$T/client2.crt")"
 check_output "a CRL the anchor did not sign is refused" "not signed by anchor 'root'" \
 	exit_is 1 $CREDCTL anchor crl root "$T/foreign.crl"
@@ -147,6 +149,9 @@ check_output "a CRL of several MiB is taken" 'crl_bytes: [3-9][0-9]{6}$' \
 check_output "libcredstore reads it whole, in parts" '^crls=1 revoked=140000$' q crls
 check "a smaller one replaces it at once" $CREDCTL anchor crl root "$T/newer.crl"
 check_output "and front ends read the new one" '^crls=1 revoked=1$' q crls
+check_output "another CRL of the same thisUpdate is refused" 'other contents' \
+	exit_is 1 $CREDCTL anchor crl root "$T/twin.crl"
+check "the same CRL again is taken" $CREDCTL anchor crl root "$T/newer.crl"
 
 # ---- revocation: devices ----
 FP1=$(fingerprint "$T/client1.crt")

@@ -286,9 +286,11 @@ enum credstore_cmd {
  * @CREDSTORE_ADMIN_CMD_GET_CRL: a query (any user): %CREDSTORE_A_NAME and
  *	%CREDSTORE_A_CRL_PART (0 first).  Reply: %CREDSTORE_A_NAME,
  *	%CREDSTORE_A_CRL_PART, %CREDSTORE_A_CRL_PARTS, %CREDSTORE_A_CRL_LEN,
- *	%CREDSTORE_A_GENERATION and the part's bytes as %CREDSTORE_A_ADMIN_BLOB;
- *	the DER CRL is the parts' concatenation (read again from part 0 if
- *	the generation changes meanwhile).  -ENOENT: no such anchor or no CRL.
+ *	%CREDSTORE_A_CRL_THIS_UPDATE, %CREDSTORE_A_GENERATION and the part's
+ *	bytes as %CREDSTORE_A_ADMIN_BLOB; the DER CRL is the parts'
+ *	concatenation (read again from part 0 if its length or thisUpdate
+ *	changes meanwhile: another CRL replaced it).  -ENOENT: no such anchor
+ *	or no CRL.
  * @CREDSTORE_ADMIN_CMD_BATCH: %CREDSTORE_A_ADMIN_REQUEST nests, each with
  *	%CREDSTORE_A_ADMIN_CMD and that command's attributes: one transaction
  *	(one store commit: all or nothing, also across a power cut).  Each
