@@ -171,7 +171,7 @@ static void no_core_dumps(void)
 	setrlimit(RLIMIT_CORE, &none);
 }
 
-static struct flash *open_backend(const struct options *o, struct cs_err *err)
+static struct flash *open_flash(const struct options *o, struct cs_err *err)
 {
 	struct flash_geometry geo;
 	struct flash_faults faults;
@@ -183,16 +183,6 @@ static struct flash *open_backend(const struct options *o, struct cs_err *err)
 	    (o->faults && flash_faults_parse(o->faults, &faults, err)))
 		return NULL;
 	return flash_emu_open(o->image, &geo, &faults, err);
-}
-
-/* Through flash_log, which names the blocks behind the store's counters. */
-static struct flash *open_flash(const struct options *o, struct cs_err *err)
-{
-	struct flash *f = open_backend(o, err);
-
-	if (f && !(f = flash_log_wrap(f)))
-		cs_err_set(err, ENOMEM, "out of memory");
-	return f;
 }
 
 /* Mount; a blank flash is formatted first (first start). */
@@ -281,8 +271,6 @@ static void serve(struct daemon *d, int sfd, unsigned long expiry_check_s)
 			log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
 			cs_err_clear(&err);
 		}
-		if (n == 0)
-			flash_log_report(d->flash, d->model.store);
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -301,7 +289,7 @@ static void serve(struct daemon *d, int sfd, unsigned long expiry_check_s)
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct store_options so = { .redundancy = 1 };
+	struct store_options so = { .redundancy = 1, .on_event = flash_log_event };
 	struct daemon d = { 0 };
 	struct cs_err err = { 0 };
 	struct flash *f = NULL;
@@ -320,8 +308,7 @@ int main(int argc, char **argv)
 	    !(d.model.store = open_store(f, &so, &err)))
 		goto out;
 	OPENSSL_cleanse(so.key, sizeof(so.key));
-	d.flash = f;
-	flash_log_report(f, d.model.store);
+	flash_log_mounted(d.model.store);
 	if (!o.no_module && !(d.publisher = publisher_open(&d.model, &err))) {
 		log_msg(LOG_WARNING, "%s: userspace mode only", err.msg);
 		cs_err_clear(&err);

@@ -1,14 +1,24 @@
-# daemon/: credstored.  The data model (model_*), the admin commands
-# (admin_*, backup_*), the query server, the publisher to credstore.ko,
-# the socket server and its dispatch (server.c, commands.c).
-DAEMON_SRCS += daemon/model.c daemon/model_attrs.c daemon/model_identity.c \
-	       daemon/model_anchor.c daemon/model_device.c daemon/model_index.c \
-	       daemon/model_crl.c
-DAEMON_SRCS += daemon/log.c daemon/notify.c daemon/server.c daemon/commands.c \
-	       daemon/query.c daemon/admin_identity.c daemon/admin_anchor.c \
-	       daemon/admin_device.c daemon/admin_store.c daemon/admin_export.c \
-	       daemon/admin_import.c daemon/backup_records.c daemon/backup_seal.c \
-	       daemon/admin_batch.c daemon/cert_policy.c daemon/expiry.c
-DAEMON_SRCS += daemon/publisher.c daemon/keyfile.c daemon/flash_log.c
+# daemon/: credstored.  Its files in layer order, each calling only those
+# before it (tests/native/63-call-graph.sh fails on a circle):
+#   log, keyfile, flash_log            the daemon's log, its store key, flash events
+#   model_attrs < model_identity, model_anchor, model_device < model_index < model
+#     < model_crl                      the data model: records as attribute streams
+#   notify                             change notices (and the daily expiry ones)
+#   publisher                          the records published to credstore.ko
+#   backup_records, backup_seal        the backup format
+#   command_io < cert_policy < query, admin_*
+#                                      the commands: the request's attributes, the
+#                                      answer, what a certificate must be
+#   expiry                             the daily expiry check
+#   commands                           the table of commands (and the batch, which runs them)
+#   server < credstored                the usersock server; main
+DAEMON_SRCS += daemon/log.c daemon/keyfile.c daemon/flash_log.c
+DAEMON_SRCS += daemon/model_attrs.c daemon/model_identity.c daemon/model_anchor.c \
+	       daemon/model_device.c daemon/model_index.c daemon/model.c daemon/model_crl.c
+DAEMON_SRCS += daemon/notify.c daemon/publisher.c daemon/backup_records.c daemon/backup_seal.c
+DAEMON_SRCS += daemon/command_io.c daemon/cert_policy.c daemon/query.c daemon/admin_identity.c \
+	       daemon/admin_anchor.c daemon/admin_device.c daemon/admin_store.c \
+	       daemon/admin_export.c daemon/admin_import.c daemon/expiry.c daemon/commands.c \
+	       daemon/server.c
 PROGRAMS += $(BUILD)/bin/credstored
 $(eval $(call program,bin/credstored,daemon/credstored.c))

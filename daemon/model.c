@@ -61,11 +61,6 @@ void model_txn_free(struct model_txn *t)
 	free(t);
 }
 
-bool model_change_latest(const struct model_txn *t, const struct model_change *c)
-{
-	return model_index_find(t, c->type, c->key) == c;
-}
-
 int model_lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
 		 model_decode_fn decode, void *out, struct cs_err *err)
 {
@@ -302,4 +297,34 @@ int model_each(struct model *m, struct model_txn *t, uint8_t type,
 			r = fn(&c->rec, arg);
 	}
 	return r;
+}
+
+int model_record_check(const struct store_record *r, struct cs_err *err)
+{
+	union {
+		struct model_identity id;
+		struct model_anchor a;
+		struct model_device d;
+	} u;
+	int ret;
+
+	memset(&u, 0, sizeof(u));
+	switch (r->type) {
+	case STORE_REC_IDENTITY:
+		ret = model_identity_decode(r, &u.id, err);
+		model_identity_release(&u.id);
+		return ret;
+	case STORE_REC_ANCHOR:
+		ret = model_anchor_decode(r, &u.a, err);
+		model_anchor_release(&u.a);
+		return ret;
+	case STORE_REC_DEVICE:
+		ret = model_device_decode(r, &u.d, err);
+		model_device_wipe(&u.d);
+		return ret;
+	case STORE_REC_CRL:
+		return model_crl_part_check(r, err);
+	default:
+		return cs_err_set(err, EBADMSG, "unknown record type %u", r->type);
+	}
 }

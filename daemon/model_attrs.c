@@ -75,36 +75,6 @@ int model_record_key_string(const struct store_record *r, char *out, size_t size
 	return 0;
 }
 
-int model_record_check(const struct store_record *r, struct cs_err *err)
-{
-	union {
-		struct model_identity id;
-		struct model_anchor a;
-		struct model_device d;
-	} u;
-	int ret;
-
-	memset(&u, 0, sizeof(u));
-	switch (r->type) {
-	case STORE_REC_IDENTITY:
-		ret = model_identity_decode(r, &u.id, err);
-		model_identity_release(&u.id);
-		return ret;
-	case STORE_REC_ANCHOR:
-		ret = model_anchor_decode(r, &u.a, err);
-		model_anchor_release(&u.a);
-		return ret;
-	case STORE_REC_DEVICE:
-		ret = model_device_decode(r, &u.d, err);
-		model_device_wipe(&u.d);
-		return ret;
-	case STORE_REC_CRL:
-		return model_crl_part_check(r, err);
-	default:
-		return cs_err_set(err, EBADMSG, "unknown record type %u", r->type);
-	}
-}
-
 int model_attr_dup(const struct nlattr *a, uint8_t **out, size_t *len, struct cs_err *err)
 {
 	*len = (size_t)nla_len(a);

@@ -32,25 +32,6 @@ int model_delete_crl(struct model_txn *t, struct model_anchor *a, struct cs_err 
 	return r;
 }
 
-static int put_part(struct model_txn *t, const char *key, const uint8_t *data, size_t len,
-		    struct cs_err *err)
-{
-	struct nl_msg *value = model_attrs_new();
-	struct store_record r = { 0 };
-	int ret = model_record_key(&r, STORE_REC_CRL, key, err);
-
-	if (!ret && (!value || nla_put(value, CREDSTORE_A_ADMIN_BLOB, (int)len, data) < 0))
-		ret = cs_err_set(err, ENOMEM, "out of memory");
-	if (!ret)
-		ret = model_attrs_take(value, (void **)&r.value, &r.value_len, err);
-	else
-		nlmsg_free(value);
-	if (!ret)
-		ret = model_put_record(t, &r, err);
-	model_record_release(&r);
-	return ret;
-}
-
 int model_put_crl(struct model_txn *t, struct model_anchor *a, const uint8_t *der, size_t len,
 		  struct cs_err *err)
 {
@@ -62,8 +43,13 @@ int model_put_crl(struct model_txn *t, struct model_anchor *a, const uint8_t *de
 		size_t off = (size_t)i * MODEL_CRL_PART_MAX;
 		size_t n = len - off < MODEL_CRL_PART_MAX ? len - off : MODEL_CRL_PART_MAX;
 
+		struct store_record rec = { 0 };
+
 		part_key(a->name, i, key);
-		r = put_part(t, key, der + off, n, err);
+		r = model_crl_part_encode(key, der + off, n, &rec, err);
+		if (!r)
+			r = model_put_record(t, &rec, err);
+		model_record_release(&rec);
 	}
 	if (!r) {
 		a->crl.len = (uint32_t)len;
@@ -72,31 +58,15 @@ int model_put_crl(struct model_txn *t, struct model_anchor *a, const uint8_t *de
 	return r;
 }
 
-struct part {
-	uint8_t *data;
-	size_t len;
-};
-
-static int decode_part(const struct store_record *r, void *out, struct cs_err *err)
-{
-	struct part *p = out;
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
-	int ret = model_attrs_parse(r->value, r->value_len, tb, err);
-
-	if (!ret && !tb[CREDSTORE_A_ADMIN_BLOB])
-		ret = cs_err_set(err, EBADMSG, "a stored CRL part is empty");
-	return ret ? ret : model_attr_dup(tb[CREDSTORE_A_ADMIN_BLOB], &p->data, &p->len, err);
-}
-
 int model_get_crl_part(struct model *m, struct model_txn *t, const char *name, uint32_t part,
 		       uint8_t **data, size_t *len, struct cs_err *err)
 {
-	struct part p = { 0 };
+	struct model_crl_part p = { 0 };
 	char key[PART_KEY_MAX];
 	int r;
 
 	part_key(name, part, key);
-	r = model_lookup(m, t, STORE_REC_CRL, key, decode_part, &p, err);
+	r = model_lookup(m, t, STORE_REC_CRL, key, (model_decode_fn)model_crl_part_decode, &p, err);
 	*data = p.data;
 	*len = p.len;
 	return r;
@@ -110,7 +80,7 @@ int model_get_crl(struct model *m, struct model_txn *t, const struct model_ancho
 	int r = all ? 0 : cs_err_set(err, ENOMEM, "out of memory");
 
 	for (uint32_t i = 0; i < a->crl.parts && !r; i++) {
-		struct part p;
+		struct model_crl_part p;
 
 		r = model_get_crl_part(m, t, a->name, i, &p.data, &p.len, err);
 		if (r == -ENOENT || (!r && got + p.len > a->crl.len))
@@ -133,11 +103,3 @@ int model_get_crl(struct model *m, struct model_txn *t, const struct model_ancho
 	return 0;
 }
 
-int model_crl_part_check(const struct store_record *r, struct cs_err *err)
-{
-	struct part p = { 0 };
-	int ret = decode_part(r, &p, err);
-
-	free(p.data);
-	return ret;
-}

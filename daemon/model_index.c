@@ -65,6 +65,11 @@ const struct model_change *model_index_find(const struct model_txn *t, uint8_t t
 	return found ? &t->changes[(*found)->change] : NULL;
 }
 
+bool model_change_latest(const struct model_txn *t, const struct model_change *c)
+{
+	return model_index_find(t, c->type, c->key) == c;
+}
+
 static int index_key(struct model_txn *t, size_t i)
 {
 	const struct model_change *c = &t->changes[i];

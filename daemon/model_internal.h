@@ -16,7 +16,15 @@ typedef int (*model_decode_fn)(const struct store_record *r, void *out, struct c
 int model_lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
 		 model_decode_fn decode, void *out, struct cs_err *err);
 
-/* Check that a STORE_REC_CRL record decodes (model_crl.c). */
+/* STORE_REC_CRL records, one part of a CRL each (model_anchor.c). */
+struct model_crl_part {
+	uint8_t *data;		/* malloc'd */
+	size_t len;
+};
+int model_crl_part_encode(const char *key, const uint8_t *data, size_t len, struct store_record *r,
+			  struct cs_err *err);
+int model_crl_part_decode(const struct store_record *r, struct model_crl_part *p,
+			  struct cs_err *err);
 int model_crl_part_check(const struct store_record *r, struct cs_err *err);
 
 /* The txn's lookup trees (model_index.c).  model_index_change() after

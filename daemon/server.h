@@ -34,7 +34,6 @@ struct daemon {
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
-	struct flash *flash;		/* the store's, through flash_log */
 	struct daemon_policy policy;
 };
 
@@ -71,7 +70,7 @@ const struct command *command_find(uint8_t cmd);
 /* Handle one datagram waiting on the usersock. */
 void server_handle(struct daemon *d);
 
-/* Helpers for command handlers. */
+/* Helpers for command handlers (command_io.c). */
 const char *attr_string(struct nlattr **tb, int attr);
 int need_attr(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
 int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err);

@@ -56,6 +56,23 @@ struct store_record {
 	size_t secret_len;
 };
 
+/* What the store does about a failing flash, told as it happens
+ * (store_options.on_event); store_status counts the same events. */
+enum store_event_kind {
+	STORE_EVENT_RETIRED,	/* an eraseblock marked bad: out of use for good */
+	STORE_EVENT_RELOCATED,	/* a segment moved off a block whose program failed */
+	STORE_EVENT_SCRUBBED,	/* a segment (or a free block's header) rewritten
+				 * after reads that needed ECC, or failed it */
+	STORE_EVENT_LOST,	/* commits found unreadable at mount */
+};
+
+struct store_event {
+	enum store_event_kind kind;
+	uint32_t eraseblock;	/* the block retired, failing, scrubbed, or read */
+	uint32_t count;		/* commits lost (STORE_EVENT_LOST); else 1 */
+	const char *reason;	/* in words: the flash's error, "corrected bit flips" */
+};
+
 struct store_options {
 	uint8_t key[STORE_KEY_LEN];	/* seals secrets */
 	/* 1, or 2: each commit in two blocks.  Chosen by store_format();
@@ -64,6 +81,11 @@ struct store_options {
 	/* Eraseblocks kept for GC and for blocks going bad; 0: the default,
 	 * 2 per copy plus 2% of the blocks. */
 	uint32_t reserved_blocks;
+	/* Called with each event, within the store call that causes it
+	 * (format, mount, commit, maintain), or NULL.  It must not call the
+	 * store; ev is valid during the call only. */
+	void (*on_event)(const struct store_event *ev, void *arg);
+	void *event_arg;
 };
 
 struct store_status {

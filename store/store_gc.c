@@ -131,6 +131,9 @@ static int evacuate(struct store *s, struct segment *seg)
 {
 	bool oldest = s->log[0] == seg;
 	bool failed = seg->failed;
+	/* the failing copy's block, else the first */
+	uint32_t block = seg->phys[seg->failed == 2u];
+	bool unreadable = seg->evacuate == EVAC_UNREADABLE;
 	int rc;
 
 	seg->closed = true;
@@ -143,9 +146,10 @@ static int evacuate(struct store *s, struct segment *seg)
 		return rc;
 	seg_remove(s, seg);
 	if (failed)
-		s->relocations++;
+		store_report(s, STORE_EVENT_RELOCATED, block, 1, s->failure);
 	else
-		s->scrubs++;
+		store_report(s, STORE_EVENT_SCRUBBED, block, 1,
+			     unreadable ? "uncorrectable reads" : "corrected bit flips");
 	return 0;
 }
 
@@ -215,7 +219,7 @@ int ensure_segments(struct store *s, uint32_t segments, size_t put_bytes)
 static int patrol(struct store *s)
 {
 	struct segment *seg = NULL;
-	bool weak;
+	enum evacuation why;
 	int rc;
 
 	for (uint32_t i = 0; i < s->nlog && !seg; i++)
@@ -226,9 +230,10 @@ static int patrol(struct store *s)
 		return 0;
 	}
 	s->patrol_seq = seg->seq;
-	if ((rc = reader_check(s, seg, &weak)))
+	if ((rc = reader_check(s, seg, &why)))
 		return store_io_error(s, rc, "reading a segment back");
-	seg->evacuate |= weak;
+	if (!seg->evacuate)
+		seg->evacuate = why;
 	return 0;
 }
 

@@ -1,14 +1,22 @@
-/* The store's in-memory state, shared by its parts:
+/* The store's in-memory state, shared by its parts.  The parts are
+ * layered: each calls only the parts listed before it (and store_layout.c
+ * and seal.c, the encodings, call none), so that calls run one way;
+ * tests/native/63-call-graph.sh fails on any circle.
+ *   store_layout.c  the bytes on flash: headers, ops, CRCs (store_layout.h)
+ *   seal.c          secrets sealed under the store key (seal.h)
+ *   store_event.c   events told to the store's user, and counted
  *   store_index.c   ordered index of records (a skip list)
  *   store_apply.c   operations applied to the index and segment accounting
+ *   store_parts.c   a commit applied; the parts of a transaction held back
  *   store_segment.c eraseblocks: allocation, erase, headers, programs, bad
- *   store_log.c     transactions and commit writing
  *   store_pack.c    commit payloads compressed (LZ4), and the forward fill
- *   store_gc.c      garbage collection, scrub and relocation
- *   store_scan.c    reading a segment's commits at mount
+ *   store_log.c     commits written at the head of the log
+ *   store_scan.c    reading a segment's commits back (store_scan.h)
+ *   store_gc.c      garbage collection, scrub and relocation; store_maintain
+ *   store_txn.c     transactions built in RAM
+ *   store_commit.c  transactions committed: in one commit, or in parts
  *   store_mount.c   format, mount and replay
  *   store_query.c   lookups, iteration and status
- *   store_txn_parts.c transactions larger than a segment, in parts
  *
  * The log is a sequence of segments in seq order; a segment is one
  * eraseblock, or two with redundancy 2 (same bytes at the same offsets).
@@ -54,13 +62,16 @@ struct segment {
 	uint32_t phys[2];
 	uint32_t used;			/* offset of the next commit */
 	bool closed;			/* never appended to again */
-	bool evacuate;			/* scrub or relocation pending */
+	uint8_t evacuate;		/* enum evacuation: scrub or relocation pending */
 	uint8_t failed;			/* copies whose program failed: mark bad */
 	uint32_t live_count;
 	uint64_t live_bytes;		/* on-flash bytes of its live ops */
 	struct rec *live, *live_last;	/* in log order, oldest first */
 	struct tomb *tombs;
 };
+
+/* Why a segment is to be evacuated (0: it is not). */
+enum evacuation { EVAC_NONE, EVAC_FAILED, EVAC_CORRECTED, EVAC_UNREADABLE };
 
 enum pblock_state { PB_FREE, PB_USED, PB_BAD };
 
@@ -70,6 +81,7 @@ struct pblock {
 	bool clean;			/* erased in this session, untouched since */
 	bool ec_known;
 	bool weak;			/* its first page read back corrected at mount */
+	bool unreadable;		/* its first page failed ECC at mount */
 };
 
 struct index {
@@ -79,7 +91,7 @@ struct index {
 };
 
 /* A part of a multi-commit transaction, applied only when its final
- * commit is (store_txn_parts.c): the part's ops, where they are on flash. */
+ * commit is (store_parts.c): the part's ops, where they are on flash. */
 struct part {
 	struct part *next;
 	struct segment *seg;
@@ -121,7 +133,16 @@ struct store {
 	uint8_t *buf;			/* one eraseblock: commit being built, raw */
 	struct pack *pack;		/* compression of payloads, both ways */
 	struct cs_err *err;		/* of the call in progress */
+	/* why the last program or erase failed (-EIO): the flash's words */
+	char failure[CREDSTORE_MESSAGE_MAX];
+	void (*on_event)(const struct store_event *ev, void *arg);
+	void *event_arg;
 };
+
+/* store_event.c: counts the event (store_status) and tells it to the
+ * user's hook at once, so that the two always agree. */
+void store_report(struct store *s, enum store_event_kind kind, uint32_t block, uint32_t count,
+		  const char *reason);
 
 /* store_index.c */
 struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen);
@@ -140,41 +161,25 @@ int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct
 	     uint64_t op_gen);
 void seg_drop_tombs(struct segment *seg);
 /* A payload's ops, none a part marker (apply_commit: a part is held back,
- * see store_txn_parts.c). */
+ * see store_parts.c). */
 int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,
 	      uint32_t len, uint64_t gen);
 
-/* store_log.c: a transaction's operations, kept in RAM until commit. */
-struct txn_op {
-	uint8_t kind, type, key_len;
-	uint8_t *key, *value, *secret;
-	size_t value_len, secret_len;
+/* store_parts.c: a part's marker op (store/FORMAT.md, "Transactions in
+ * parts"). */
+#define PART_MARKER_SIZE	(OP_HEADER_SIZE + OP_GEN_SIZE + PART_MARKER_LEN)
+
+struct part_marker {
+	uint64_t gen;
+	uint32_t index;		/* of this part, from 0 */
+	uint32_t parts;		/* 0: more follow; in the final part, how many */
 };
 
-struct store_txn {
-	struct store *s;
-	struct txn_op *ops;
-	size_t n, cap;
-	size_t bytes;			/* of its ops' payload, for STORE_TXN_BYTES_MAX */
-};
-
-size_t txn_op_size(const struct txn_op *t);
-/* Encodes one op (sealing its secret under gen) at out: its size, 0 if
- * sealing failed. */
-size_t txn_op_encode(struct store *s, const struct txn_op *t, uint64_t gen, uint8_t *out);
-void txn_op_free(struct txn_op *op);
-
-/* store_txn_parts.c */
-/* Whether the transaction is too large for one commit; then commit_parts
- * writes it as several, the last of which makes them all visible, with
- * store_txn_commit's results. */
-bool txn_in_parts(const struct store_txn *t);
-int commit_parts(struct store_txn *t, uint64_t *generation);
-/* Applies a commit that starts with a part marker: holds a part back, or
- * applies the held parts and the final one.  0 if the commit is not a
- * part (*handled false), else as apply_commit. */
-int parts_apply_commit(struct store *s, struct segment *seg, uint32_t offset,
-		       const uint8_t *payload, uint32_t len, bool *handled);
+size_t part_marker_encode(const struct part_marker *m, uint8_t *out);
+/* Applies a commit's raw payload to RAM: a part is held back until its
+ * final part applies them all. */
+int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		 const uint8_t *payload, uint32_t len, uint64_t gen);
 /* Forgets the held parts (a transaction that never finished). */
 void parts_drop(struct store *s);
 /* Lowers (*seq, *unit) to the first held part: the tail may not pass it. */
@@ -196,29 +201,19 @@ int store_io_error(struct store *s, int rc, const char *what);
  * which keeps its erase count across a mount.  -EIO: the block is failing
  * (the caller retires it). */
 int erase_free(struct store *s, uint32_t block);
+/* Marks a failing block bad, for good (NOR: until remount). */
+void retire_block(struct store *s, uint32_t block);
+/* Erases again the free blocks whose header needed ECC at mount. */
+int refresh_weak_free(struct store *s);
 
-/* store_log.c */
-/* A commit ready to program: header room then the stored payload. */
+/* store_pack.c: a commit ready to program: header room then the stored
+ * payload. */
 struct packing {
 	uint8_t *image;			/* s->buf (stored raw) or a compressed image */
 	uint32_t stored_len, raw_len;
 	bool compressed;
 };
 
-/* Write a commit whose raw payload is at s->buf + COMMIT_HEADER_SIZE:
- * pack, header, padding, program, and a new segment after a failed
- * program; then apply it to RAM.  gen: the commit's generation; fwd, nfwd:
- * the segment the first nfwd ops forward records from (for the tail it
- * names). */
-int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
-	       const struct segment *fwd, uint16_t nfwd);
-/* The same for a payload pack_forwards() has packed. */
-int log_commit_packed(struct store *s, const struct packing *pk, uint16_t op_count,
-		      uint64_t gen, const struct segment *fwd, uint16_t nfwd);
-int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
-		 const uint8_t *payload, uint32_t len, uint64_t gen);
-
-/* store_pack.c */
 int pack_init(struct store *s);
 void pack_free(struct store *s);
 /* The raw payload at s->buf + COMMIT_HEADER_SIZE, compressed if smaller. */
@@ -238,6 +233,18 @@ uint16_t pack_forwards(struct store *s, const struct segment *fwd, const uint8_t
 const uint8_t *unpack_payload(struct store *s, const struct commit_header *h,
 			      const uint8_t *stored);
 
+/* store_log.c */
+/* Write a commit whose raw payload is at s->buf + COMMIT_HEADER_SIZE:
+ * pack, header, padding, program, and a new segment after a failed
+ * program; then apply it to RAM.  gen: the commit's generation; fwd, nfwd:
+ * the segment the first nfwd ops forward records from (for the tail it
+ * names). */
+int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
+	       const struct segment *fwd, uint16_t nfwd);
+/* The same for a payload pack_forwards() has packed. */
+int log_commit_packed(struct store *s, const struct packing *pk, uint16_t op_count,
+		      uint64_t gen, const struct segment *fwd, uint16_t nfwd);
+
 /* store_gc.c */
 /* Room for a commit of commit_len bytes that adds put_bytes of records:
  * GC as needed, -ENOSPC (nothing changed by it) when the store is full. */
@@ -246,6 +253,28 @@ int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes);
  * more of records: GC as needed, -ENOSPC when the store is full. */
 int ensure_segments(struct store *s, uint32_t segments, size_t put_bytes);
 int evacuate_pending(struct store *s);
-int refresh_weak_free(struct store *s);
+
+/* store_txn.c: a transaction's operations, kept in RAM until commit. */
+struct txn_op {
+	uint8_t kind, type, key_len;
+	uint8_t *key, *value, *secret;
+	size_t value_len, secret_len;
+};
+
+struct store_txn {
+	struct store *s;
+	struct txn_op *ops;
+	size_t n, cap;
+	size_t bytes;			/* of its ops' payload, for STORE_TXN_BYTES_MAX */
+};
+
+size_t txn_op_size(const struct txn_op *t);
+/* Encodes one op (sealing its secret under gen) at out: its size, 0 if
+ * sealing failed. */
+size_t txn_op_encode(struct store *s, const struct txn_op *t, uint64_t gen, uint8_t *out);
+void txn_op_free(struct txn_op *op);
+/* Payload bytes of the transaction's ops; *put_bytes: of those that add
+ * records. */
+size_t txn_size(const struct store_txn *t, size_t *put_bytes);
 
 #endif

@@ -18,7 +18,7 @@
 #define MIN_ALIGN		16	/* commit alignment on byte-writable NOR */
 
 /* OP_PART: the first op of each commit of a transaction split in parts
- * (store_txn_parts.c); its value is PART_MARKER_LEN bytes. */
+ * (store_parts.c); its value is PART_MARKER_LEN bytes. */
 enum op_kind { OP_PUT = 1, OP_DELETE = 2, OP_CLEAR = 3, OP_PART = 4 };
 #define PART_MARKER_LEN		8
 #define OP_KIND_MASK		0x7f

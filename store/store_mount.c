@@ -33,6 +33,8 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 	s->geo = *g;
 	s->err = err;
 	memcpy(s->key, opt->key, sizeof(s->key));
+	s->on_event = opt->on_event;
+	s->event_arg = opt->event_arg;
 	s->redundancy = redundancy;
 	s->align = align;
 	s->data_start = align_up(BLOCK_HEADER_SIZE, align);
@@ -140,6 +142,7 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
 			return store_io_error(s, rc, "reading a segment header");
 		s->pb[b].weak = rc == -EUCLEAN;	/* its first page needed ECC */
+		s->pb[b].unreadable = rc == -EBADMSG;
 		c->unreadable += rc == -EBADMSG;
 		if (rc != -EBADMSG && classify(s, b, fd, c)) {
 			++*n;
@@ -202,6 +205,7 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 		  struct scan_commit *last)
 {
 	struct scan_commit c;
+	uint32_t undecodable = 0;
 	int rc;
 
 	while ((rc = reader_next(r, &c)) > 0) {
@@ -212,14 +216,18 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 		commit_header_decode(c.data, &h);
 		payload = unpack_payload(s, &h, c.data + COMMIT_HEADER_SIZE);
 		if (!payload || apply_commit(s, seg, c.offset, payload, h.raw_len, h.generation))
-			s->lost_commits++;
+			undecodable++;
 		if (h.generation > s->gen)
 			s->gen = h.generation;
 		*last = c;
 	}
-	s->lost_commits += r->lost;
-	if (r->corrected)
-		seg->evacuate = true;
+	if (r->lost)
+		store_report(s, STORE_EVENT_LOST, seg->phys[0], r->lost, "unreadable pages");
+	if (undecodable)
+		store_report(s, STORE_EVENT_LOST, seg->phys[0], undecodable,
+			     "commits that do not decode");
+	if (r->corrected && !seg->evacuate)
+		seg->evacuate = EVAC_CORRECTED;
 	seg->used = r->off;
 	seg->closed = true;
 	return rc;
@@ -285,7 +293,7 @@ static int mount_segment(struct store *s, const struct found *found, uint32_t i,
 		seg->phys[c] = r->phys[c];
 		s->pb[r->phys[c]].state = PB_USED;
 		if (s->pb[r->phys[c]].weak)
-			seg->evacuate = true;
+			seg->evacuate = EVAC_CORRECTED;
 	}
 	if ((rc = replay(s, seg, r, &last)))
 		return store_io_error(s, rc, "reading a segment");
@@ -394,8 +402,9 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 	/* parts no final part applied: a transaction cut short */
 	parts_drop(s);
 	/* a lost segment header may have hidden commits: one copy cannot tell */
-	if (s->redundancy == 1)
-		s->lost_commits += c.unreadable;
+	for (uint32_t b = 0; s->redundancy == 1 && b < s->geo.eraseblock_count; b++)
+		if (s->pb[b].unreadable)
+			store_report(s, STORE_EVENT_LOST, b, 1, "an unreadable segment header");
 	release_dead(s);
 	s->err = NULL;
 	return s;
@@ -475,7 +484,7 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 			continue;
 		rc = erase_free(s, b);
 		if (rc == -EIO) {
-			f->ops->mark_bad(f, b);
+			retire_block(s, b);
 			rc = 0;
 		}
 	}

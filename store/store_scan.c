@@ -161,7 +161,7 @@ bool reader_appendable(struct reader *r, const struct scan_commit *last)
 	return true;
 }
 
-int reader_check(struct store *s, struct segment *seg, bool *weak)
+int reader_check(struct store *s, struct segment *seg, enum evacuation *why)
 {
 	uint8_t *first[2] = { NULL, NULL };
 	struct scan_commit c;
@@ -174,7 +174,7 @@ int reader_check(struct store *s, struct segment *seg, bool *weak)
 	}
 	while ((rc = reader_next(&r, &c)) > 0 && r.off < seg->used)
 		;
-	*weak = r.corrected || r.unreadable || r.lost;
+	*why = r.unreadable || r.lost ? EVAC_UNREADABLE : r.corrected ? EVAC_CORRECTED : EVAC_NONE;
 	reader_free(&r);
 	return rc < 0 ? rc : 0;
 }

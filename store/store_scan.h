@@ -34,7 +34,8 @@ int reader_next(struct reader *r, struct scan_commit *out);
 /* Whether commits may follow the last one read: the space after it is
  * erased in every copy and the last commit is whole in every copy. */
 bool reader_appendable(struct reader *r, const struct scan_commit *last);
-/* Reads every commit of seg; *weak: some page needed ECC or failed it. */
-int reader_check(struct store *s, struct segment *seg, bool *weak);
+/* Reads every commit of seg; *why: EVAC_CORRECTED if some page needed
+ * ECC, EVAC_UNREADABLE if one failed it, else EVAC_NONE. */
+int reader_check(struct store *s, struct segment *seg, enum evacuation *why);
 
 #endif

@@ -49,12 +49,23 @@ int store_io_error(struct store *s, int rc, const char *what)
 	return cs_err_set(s->err, -rc, "%s: %s", what, strerror(-rc));
 }
 
-static void retire(struct store *s, uint32_t block)
+/* A program or erase that failed with -EIO: the block is failing.  The
+ * flash's words are kept as the reason of the events that follow (the
+ * block retired, its segment relocated). */
+static int failing(struct store *s, int rc)
+{
+	if (rc == -EIO)
+		memcpy(s->failure, s->f->err.msg, sizeof(s->failure));
+	return rc;
+}
+
+void retire_block(struct store *s, uint32_t block)
 {
 	/* NOR cannot record it: the block stays out of use until remount,
 	 * when its erase or program fails again */
 	s->f->ops->mark_bad(s->f, block);
 	s->pb[block].state = PB_BAD;
+	store_report(s, STORE_EVENT_RETIRED, block, 1, s->failure);
 }
 
 /* A free block other than `other`, erased: clean ones first, then the
@@ -80,9 +91,9 @@ static int take_block(struct store *s, uint32_t other, uint32_t *out)
 			*out = best;
 			return 0;
 		}
-		rc = s->f->ops->erase(s->f, best);
+		rc = failing(s, s->f->ops->erase(s->f, best));
 		if (rc == -EIO) {
-			retire(s, best);
+			retire_block(s, best);
 			continue;
 		}
 		if (rc)
@@ -136,7 +147,7 @@ static int program_header(struct store *s, uint32_t block, const struct block_he
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	memset(hdr, 0xff, s->data_start);
 	block_header_encode(h, hdr);
-	rc = s->f->ops->program(s->f, block, 0, hdr, s->data_start);
+	rc = failing(s, s->f->ops->program(s->f, block, 0, hdr, s->data_start));
 	free(hdr);
 	s->pb[block].clean = false;
 	return rc;
@@ -154,7 +165,7 @@ static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64
 	h.partner = seg->phys[1 - c];
 	rc = program_header(s, seg->phys[c], &h);
 	if (rc == -EIO)
-		retire(s, seg->phys[c]);
+		retire_block(s, seg->phys[c]);
 	else if (rc)
 		store_io_error(s, rc, "writing a segment header");
 	return rc;
@@ -163,7 +174,7 @@ static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64
 int erase_free(struct store *s, uint32_t block)
 {
 	struct block_header h;
-	int rc = s->f->ops->erase(s->f, block);
+	int rc = failing(s, s->f->ops->erase(s->f, block));
 
 	if (rc)
 		return rc == -EIO ? rc : store_io_error(s, rc, "erasing an eraseblock");
@@ -190,11 +201,11 @@ int refresh_weak_free(struct store *s)
 			continue;
 		rc = erase_free(s, b);
 		if (rc == -EIO)
-			retire(s, b);
+			retire_block(s, b);
 		else if (rc)
 			return rc;
 		else
-			s->scrubs++;
+			store_report(s, STORE_EVENT_SCRUBBED, b, 1, "corrected bit flips");
 	}
 	return 0;
 }
@@ -240,7 +251,7 @@ int seg_open(struct store *s)
 int seg_program(struct store *s, struct segment *seg, const uint8_t *buf, uint32_t len)
 {
 	for (uint32_t c = 0; c < s->redundancy; c++) {
-		int rc = s->f->ops->program(s->f, seg->phys[c], seg->used, buf, len);
+		int rc = failing(s, s->f->ops->program(s->f, seg->phys[c], seg->used, buf, len));
 
 		if (rc == -EIO) {
 			seg->failed |= 1u << c;
@@ -267,7 +278,7 @@ void seg_remove(struct store *s, struct segment *seg)
 		if (b == NO_PARTNER)
 			continue;
 		if (seg->failed & (1u << c)) {
-			retire(s, b);
+			retire_block(s, b);
 		} else {
 			s->pb[b].state = PB_FREE;
 		}

@@ -51,7 +51,7 @@ static int parse_as_daemon(struct nl_msg *req)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ctl c = { .timeout_ms = 1000 };
+	struct ctl c = { .timeout_ms = 1000, .groups = ctl_groups };
 	struct batch_file b = { 0 };
 	/* smaller than credctl's (cs_client_request): a too large batch is
 	 * refused the same way, and the fuzzer runs many times faster */

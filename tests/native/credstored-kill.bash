@@ -7,31 +7,41 @@
 
 JOURNAL=$T/journal
 
-# writer ROUND: device adds and master fingerprint resets until $T/stop;
-# each logged as "pending" before it is sent and "acked" once answered.
+# writer ROUND: device adds, master fingerprint resets and removes until
+# $T/stop; each logged as "pending" before it is sent and "acked" once
+# answered, with the fingerprint it sets ("-": removed).  Every fourth
+# operation removes the oldest device the round added, so that the store
+# stays below the daemon's device limit however many rounds run (at the
+# limit every add is refused: a round would kill a daemon that changes
+# nothing, and wait in vain for an acknowledgement).
 writer() {
 	local round=$1 j=0 last= id fp
+	local -a added=()
 	while [ ! -e "$T/stop" ]; do
 		j=$((j + 1))
-		if [ -n "$last" ] && [ $((j % 3)) = 0 ]; then
-			id=$last
-			set -- device reset-fingerprint "$id" --master
-		else
-			id=k$round-$j
-			set -- device add "$id"
-		fi
 		# Unique per operation, and no subprocess that a kill could cut.
 		printf -v fp '%032x%032x' "$round" "$j"
+		if [ -n "$last" ] && [ $((j % 4)) = 2 ]; then
+			id=$last
+			set -- device reset-fingerprint "$id" --master --fingerprint "$fp"
+		elif [ ${#added[@]} -gt 1 ] && [ $((j % 4)) = 0 ]; then
+			id=${added[0]} fp=-
+			added=("${added[@]:1}")
+			set -- device remove "$id"
+		else
+			id=k$round-$j
+			set -- device add "$id" --fingerprint "$fp"
+		fi
 		echo "pending $id $fp" >>"$JOURNAL"
-		if $BIN/credctl --timeout 5 "$@" --fingerprint "$fp" >/dev/null 2>&1; then
+		if $BIN/credctl --timeout 5 "$@" >/dev/null 2>&1; then
 			echo "acked $id $fp" >>"$JOURNAL"
-			last=$id
+			[ "$1 $2" = "device add" ] && last=$id && added+=("$id")
 		fi
 	done
 }
 
-# Every acknowledged change is there; a pending one after the last ack of
-# its device may or may not be.
+# Every acknowledged change is there (a removed device is not); a pending
+# one after the last ack of its device may or may not be.
 verify() {
 	$BIN/credctl -j device list >"$T/list.json" || return 1
 	python3 - "$JOURNAL" "$T/list.json" <<'PY'
@@ -47,7 +57,7 @@ for state, dev, fp in journal:
         allowed[dev] = {fp}
     else:
         allowed.setdefault(dev, set()).add(fp)
-bad = [d for d, fp in must.items() if actual.get(d) not in allowed[d]]
+bad = [d for d, fp in must.items() if actual.get(d, "-") not in allowed[d]]
 bad += [d for d, fp in actual.items() if fp not in allowed.get(d, set())]
 for d in bad:
     print("device %s: stored %s, acknowledged %s" % (d, actual.get(d), must.get(d)))

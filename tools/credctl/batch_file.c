@@ -83,7 +83,7 @@ static int add_line(struct ctl *c, char *line, struct nl_msg *req, const char *p
 				 BATCH_MAX_ARGS);
 	if (n == 0)
 		return EXIT_OK;
-	sc = ctl_find_subcmd(words[0], n > 1 ? words[1] : NULL);
+	sc = ctl_find_subcmd(c, words[0], n > 1 ? words[1] : NULL);
 	if (!sc || !sc->build)
 		return ctl_usage(c, "%s:%d: not a command a batch can hold", path, lineno);
 	words[n] = NULL;
@@ -132,4 +132,86 @@ void batch_file_release(struct batch_file *b)
 	if (b->text)
 		OPENSSL_clear_free(b->text, b->len);
 	b->text = NULL;
+}
+
+struct batch_print {
+	struct ctl *c;
+	int n, printed;
+};
+
+static const struct subcmd *find_by_cmd(const struct ctl *c, uint8_t cmd)
+{
+	for (const struct subcmd *const *g = c->groups; *g; g++)
+		for (const struct subcmd *sc = *g; sc->name; sc++)
+			if (sc->build && sc->cmd == cmd)
+				return sc;
+	return NULL;
+}
+
+/* One part per operation (with CREDSTORE_A_ADMIN_CMD), then the reply
+ * with the generation. */
+static int print_batch(struct nlattr **tb, void *arg)
+{
+	struct batch_print *b = arg;
+	const struct subcmd *sc;
+	char what[64];
+
+	if (b->printed++ == 0) {
+		out_begin(b->c);
+		out_list_begin(b->c, "results");
+	}
+	if (tb[CREDSTORE_A_ADMIN_CMD]) {
+		sc = find_by_cmd(b->c, nla_get_u8(tb[CREDSTORE_A_ADMIN_CMD]));
+		out_item_begin(b->c);
+		snprintf(what, sizeof(what), "%s %s", sc ? sc->group : "?", sc ? sc->name : "?");
+		out_str(b->c, "operation", what);
+		if (sc && sc->print)
+			sc->print(b->c, tb, "");
+		if (tb[CREDSTORE_A_ADMIN_WARNING])
+			out_str(b->c, "warning", nla_get_string(tb[CREDSTORE_A_ADMIN_WARNING]));
+		out_item_end(b->c);
+		return 0;
+	}
+	out_list_end(b->c);
+	out_u64(b->c, "operations", (uint64_t)b->n);
+	ctl_print_change(b->c, NULL, tb);
+	out_end(b->c);
+	return 0;
+}
+
+/* Files a batch names are found next to it, wherever credctl runs. */
+static int batch_dir(struct ctl *c, const char *path, char **dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	*dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!*dir)
+		return ctl_usage(c, "out of memory");
+	c->base_dir = *dir;
+	return EXIT_OK;
+}
+
+int batch_file_run(struct ctl *c, const char *path)
+{
+	struct batch_print p = { .c = c };
+	struct batch_file b = { 0 };
+	struct nl_msg *req = cs_client_request(CREDSTORE_ADMIN_CMD_BATCH, 0);
+	FILE *f = fopen(path, "r");
+	char *dir = NULL;
+	int rc = f && req ? batch_dir(c, path, &dir)
+			  : ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
+
+	if (!rc)
+		rc = batch_file_build(c, f, path, req, &b);
+	c->base_dir = NULL;
+	free(dir);
+	if (f)
+		fclose(f);
+	p.n = b.n_ops;
+	if (rc)
+		nlmsg_free(req);
+	else
+		rc = ctl_transact(c, req, print_batch, &p);
+	batch_file_release(&b);
+	return rc;
 }

@@ -22,5 +22,8 @@ int batch_file_build(struct ctl *c, FILE *f, const char *path, struct nl_msg *re
 		     struct batch_file *b);
 /* Wipe and free the text. */
 void batch_file_release(struct batch_file *b);
+/* `store batch FILE`: build, send, print each operation's answer.
+ * Returns an exit code. */
+int batch_file_run(struct ctl *c, const char *path);
 
 #endif

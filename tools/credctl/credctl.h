@@ -36,6 +36,9 @@ struct ctl {
 	const struct subcmd *sc;	/* the command line's subcommand */
 	const char *base_dir;	/* relative input files are read from here */
 	bool in_batch;		/* building a batch line: no usage hints */
+	/* The subcommands it knows, ctl_groups: given at run time, since one
+	 * of them, `store batch`, runs the others. */
+	const struct subcmd *const *groups;
 };
 
 /* A subcommand: either `build` (an admin request, batchable) with
@@ -51,11 +54,12 @@ struct subcmd {
 
 extern const struct subcmd identity_cmds[], anchor_cmds[], device_cmds[], store_cmds[],
 	expiring_cmds[];
-/* Every table above, NULL-terminated. */
+/* Every table above, NULL-terminated (credctl_groups.c). */
 extern const struct subcmd *const ctl_groups[];
-/* GROUP NAME (name NULL or ignored for a one-command group), or NULL. */
-const struct subcmd *ctl_find_subcmd(const char *group, const char *name);
-/* "device add", "expiring". */
+/* GROUP NAME in c->groups (name NULL or ignored for a one-command group),
+ * or NULL. */
+const struct subcmd *ctl_find_subcmd(const struct ctl *c, const char *group, const char *name);
+/* "device add", "expiring" (credctl_out.c). */
 void ctl_subcmd_title(const struct subcmd *sc, char *out, size_t size);
 
 /* Talking to the daemon.  Return an exit code. */
@@ -64,18 +68,19 @@ int ctl_connect(struct ctl *c);
 int ctl_failed(struct ctl *c);
 int ctl_transact(struct ctl *c, struct nl_msg *req, cs_reply_fn fn, void *arg);
 int ctl_dump(struct ctl *c, uint8_t cmd, int cursor_attr, cs_reply_fn fn, void *arg);
-/* A command without arguments that prints a whole dump of cmd as the
- * list key, one item a reply (fn's arg is c). */
-int ctl_list(struct ctl *c, int argc, char **argv, const char *key, uint8_t cmd, int cursor_attr,
-	     cs_reply_fn fn);
+/* Print a whole dump of cmd as the list key, one item a reply (fn's arg
+ * is c). */
+int ctl_list(struct ctl *c, const char *key, uint8_t cmd, int cursor_attr, cs_reply_fn fn);
 /* Send a change and print its answer (with sc->print, if sc). */
 int ctl_send_change(struct ctl *c, struct nl_msg *req, const struct subcmd *sc);
 /* Build with sc->build, send, print with sc->print. */
 int ctl_simple(struct ctl *c, const struct subcmd *sc, int argc, char **argv);
-int ctl_batch(struct ctl *c, const char *path);
+/* What every change answers: result, the command's own keys (sc->print,
+ * when sc), a warning if the daemon gave one, and the generation. */
+void ctl_print_change(struct ctl *c, const struct subcmd *sc, struct nlattr **tb);
 
-/* Usage errors: one line naming the problem (an {"error", "code"} object
- * with -j), a hint where to read more; return EXIT_USAGE. */
+/* Usage errors (credctl_out.c): one line naming the problem (an {"error",
+ * "code"} object with -j), a hint where to read more; return EXIT_USAGE. */
 __attribute__((format(printf, 2, 3)))
 int ctl_usage(struct ctl *c, const char *fmt, ...);
 /* An error of exit code rc with this message, printed the same way. */

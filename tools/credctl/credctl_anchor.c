@@ -111,7 +111,9 @@ static int print_anchor(struct nlattr **tb, void *arg)
 
 static int run_list(struct ctl *c, int argc, char **argv)
 {
-	return ctl_list(c, argc, argv, "anchors", CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, print_anchor);
+	int rc = no_more_args(c, argc, argv);
+
+	return rc ? rc : ctl_list(c, "anchors", CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, print_anchor);
 }
 
 const struct subcmd anchor_cmds[] = {

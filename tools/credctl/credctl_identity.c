@@ -249,7 +249,9 @@ static int list_entry(struct nlattr **tb, void *arg)
 
 static int run_list(struct ctl *c, int argc, char **argv)
 {
-	return ctl_list(c, argc, argv, "identities", CREDSTORE_CMD_GET_IDENTITY, CREDSTORE_A_NAME, list_entry);
+	int rc = no_more_args(c, argc, argv);
+
+	return rc ? rc : ctl_list(c, "identities", CREDSTORE_CMD_GET_IDENTITY, CREDSTORE_A_NAME, list_entry);
 }
 
 const struct subcmd identity_cmds[] = {

@@ -12,8 +12,8 @@ static void usage(FILE *out)
 
 	fprintf(out, "usage: credctl [-j] [--daemon-uid UID] [--timeout SECONDS] GROUP COMMAND [ARGS]\n"
 		     "       credctl GROUP COMMAND --help     what one command does\n\n");
-	for (size_t g = 0; ctl_groups[g]; g++)
-		for (const struct subcmd *sc = ctl_groups[g]; sc->name; sc++) {
+	for (const struct subcmd *const *g = ctl_groups; *g; g++)
+		for (const struct subcmd *sc = *g; sc->name; sc++) {
 			ctl_subcmd_title(sc, title, sizeof(title));
 			fprintf(out, "  %s %s\n", title, sc->args);
 		}
@@ -69,8 +69,8 @@ static int parse_global(struct ctl *c, int argc, char **argv)
 
 static bool known_group(const char *group)
 {
-	for (size_t g = 0; ctl_groups[g]; g++)
-		if (!strcmp(ctl_groups[g]->group, group))
+	for (const struct subcmd *const *g = ctl_groups; *g; g++)
+		if (!strcmp((*g)->group, group))
 			return true;
 	return false;
 }
@@ -85,7 +85,7 @@ static bool asks_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct ctl c = { .timeout_ms = 30000 };
+	struct ctl c = { .timeout_ms = 30000, .groups = ctl_groups };
 	const struct subcmd *sc;
 	int rc = parse_global(&c, argc, argv);
 
@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (optind >= argc)
 		return ctl_usage(&c, "give a command (GROUP COMMAND)");
-	sc = ctl_find_subcmd(argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL);
+	sc = ctl_find_subcmd(&c, argv[optind], optind + 1 < argc ? argv[optind + 1] : NULL);
 	if (!sc && !known_group(argv[optind]))
 		return ctl_usage(&c, "unknown command '%s'", argv[optind]);
 	if (!sc && optind + 1 >= argc)

@@ -1,10 +1,13 @@
-/* credctl's output.  JSON is written by hand: the project has no JSON
+/* credctl's output: answers on stdout, as "key: value" lines or one JSON
+ * object, and usage errors on stderr.  JSON is written by hand: the project has no JSON
  * library among its dependencies and credctl only ever writes flat
  * objects and lists of them, so an escaper and a comma tracker suffice.
  * A JSON answer is gathered in memory and printed whole at out_end(), so
  * that a failure half-way prints the error object alone, never a torn
  * one. */
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +149,49 @@ void out_error(struct ctl *c, const char *msg, int code)
 	json_close('}');
 	putchar('\n');
 	json_out = NULL;
+}
+
+/* The message on stderr (and as JSON with -j), and where to read more. */
+static int report(struct ctl *c, int rc, const char *fmt, va_list ap)
+{
+	char msg[CREDSTORE_MESSAGE_MAX + 128], title[64];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "credctl: %s\n", msg);
+	if (rc == EXIT_USAGE && !c->in_batch && c->sc) {
+		ctl_subcmd_title(c->sc, title, sizeof(title));
+		fprintf(stderr, "Try 'credctl %s --help'.\n", title);
+	} else if (rc == EXIT_USAGE && !c->in_batch) {
+		fprintf(stderr, "Try 'credctl --help'.\n");
+	}
+	out_error(c, msg, rc);
+	return rc;
+}
+
+int ctl_usage(struct ctl *c, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = report(c, EXIT_USAGE, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ctl_error(struct ctl *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = report(c, rc, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void ctl_subcmd_title(const struct subcmd *sc, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s", sc->group, sc->name[0] ? " " : "", sc->name);
 }
 
 static const char *indent(void)

@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "backup_format.h"
-#include "credctl.h"
+#include "batch_file.h"
 
 static const struct {
 	int attr;
@@ -280,7 +280,7 @@ static int run_batch(struct ctl *c, int argc, char **argv)
 	const char *file = positional(argc, argv);
 	int rc = file ? no_more_args(c, argc, argv) : ctl_usage(c, "give the batch FILE");
 
-	return rc ? rc : ctl_batch(c, file);
+	return rc ? rc : batch_file_run(c, file);
 }
 
 const struct subcmd store_cmds[] = {

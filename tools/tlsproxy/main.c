@@ -253,21 +253,6 @@ static int open_listener(const char *text)
 	return fd;
 }
 
-uint64_t proxy_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int proxy_watch(struct proxy *px, int op, int fd, struct watch *w, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.ptr = w };
-
-	return epoll_ctl(px->epfd, op, fd, &ev) < 0 ? -errno : 0;
-}
-
 struct front {
 	struct proxy px;
 	struct source *source;

@@ -1,6 +1,8 @@
-# credstore-tlsproxy: the reference TLS front end (tools/tlsproxy/).
+# credstore-tlsproxy: the reference TLS front end (tools/tlsproxy/).  Its
+# files call one way (tests/native/63-call-graph.sh): main calls relay and
+# source, source calls pins, and every one proxy.c (log, clock, epoll).
 TLSPROXY_SRCS := tools/tlsproxy/relay.c tools/tlsproxy/source.c tools/tlsproxy/pins.c \
-		 tools/tlsproxy/log.c
+		 tools/tlsproxy/proxy.c
 $(eval $(call program,bin/credstore-tlsproxy,tools/tlsproxy/main.c,$(TLSPROXY_SRCS)))
 PROGRAMS += $(BUILD)/bin/credstore-tlsproxy
 

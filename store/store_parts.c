@@ -1,0 +1,135 @@
+/* Transactions larger than a segment are written as several commits, its
+ * parts, each starting with a part marker op (OP_PART: the transaction's
+ * generation, the part's number and, in the final part, how many there
+ * are).  Applying a part (at commit, or replaying at mount) only holds its
+ * ops back; the final part applies every held part of its generation
+ * where it lies on flash, then its own ops.  A transaction cut short
+ * leaves parts that no final part ever applies: nothing of it is seen.
+ * store/FORMAT.md ("Transactions in parts") gives the rules and why GC
+ * does not run between the parts; store_commit.c writes them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+static void le32_put(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> 8 * i);
+}
+
+static uint32_t le32_get(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+size_t part_marker_encode(const struct part_marker *m, uint8_t *out)
+{
+	uint8_t value[PART_MARKER_LEN];
+	struct op op = { .kind = OP_PART, .value_len = PART_MARKER_LEN, .gen = m->gen,
+			 .has_gen = true, .key = value, .value = value, .secret = value };
+
+	le32_put(value, m->index);
+	le32_put(value + 4, m->parts);
+	return op_encode(&op, out);
+}
+
+/* Whether the payload starts with a part marker; *size: the marker's. */
+static bool marker_decode(const uint8_t *payload, uint32_t len, struct part_marker *m,
+			  size_t *size)
+{
+	struct op op;
+
+	*size = op_decode(payload, len, &op);
+	if (!*size || op.kind != OP_PART)
+		return false;
+	m->gen = op.gen;
+	m->index = le32_get(op.value);
+	m->parts = le32_get(op.value + 4);
+	return true;
+}
+
+void parts_drop(struct store *s)
+{
+	struct part *p, *next;
+
+	for (p = s->parts.first; p; p = next) {
+		next = p->next;
+		free(p);
+	}
+	memset(&s->parts, 0, sizeof(s->parts));
+}
+
+void parts_pin(const struct store *s, uint64_t *seq, uint32_t *unit)
+{
+	const struct part *p = s->parts.first;
+
+	if (p && (p->seg->seq < *seq || (p->seg->seq == *seq && p->offset / s->align < *unit))) {
+		*seq = p->seg->seq;
+		*unit = p->offset / s->align;
+	}
+}
+
+static int hold(struct store *s, struct segment *seg, uint32_t offset, uint64_t gen,
+		const uint8_t *ops, uint32_t len)
+{
+	struct part *p;
+
+	/* parts of another generation belong to a transaction cut short */
+	if (s->parts.first && s->parts.gen != gen)
+		parts_drop(s);
+	p = malloc(sizeof(*p) + len);
+	if (!p)
+		return -ENOMEM;
+	*p = (struct part){ .seg = seg, .offset = offset, .len = len };
+	memcpy(p->ops, ops, len);
+	if (s->parts.last)
+		s->parts.last->next = p;
+	else
+		s->parts.first = p;
+	s->parts.last = p;
+	s->parts.gen = gen;
+	return 0;
+}
+
+/* The held parts of generation gen, in log order, each in its segment. */
+static int apply_held(struct store *s, uint64_t gen)
+{
+	int rc = 0;
+
+	if (s->parts.gen != gen)
+		return 0;
+	for (const struct part *p = s->parts.first; p && !rc; p = p->next)
+		rc = apply_ops(s, p->seg, p->offset, p->ops, p->len, gen);
+	return rc;
+}
+
+/* Applies a commit that starts with a part marker: holds a part back, or
+ * applies the held parts and the final one.  0 if the commit is not a
+ * part (*handled false), else as apply_commit. */
+static int parts_apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+			      const uint8_t *payload, uint32_t len, bool *handled)
+{
+	struct part_marker m;
+	size_t size;
+	int rc;
+
+	*handled = marker_decode(payload, len, &m, &size);
+	if (!*handled)
+		return 0;
+	if (!m.parts)
+		return hold(s, seg, offset, m.gen, payload + size, len - size);
+	rc = apply_held(s, m.gen);
+	parts_drop(s);
+	return rc ? rc : apply_ops(s, seg, offset, payload + size, len - size, m.gen);
+}
+
+int apply_commit(struct store *s, struct segment *seg, uint32_t offset,
+		 const uint8_t *payload, uint32_t len, uint64_t gen)
+{
+	bool part;
+	int rc = parts_apply_commit(s, seg, offset, payload, len, &part);
+
+	return part ? rc : apply_ops(s, seg, offset, payload, len, gen);
+}
