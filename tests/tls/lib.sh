@@ -92,6 +92,19 @@ _tls_wait_for() {
 	return 1
 }
 
+# tls_wait_log FILE PATTERN: the proxy's log gets a line matching the
+# extended regex within 10 s (a client sees the proxy's alert before the
+# proxy writes why); else the log is printed and it fails.
+tls_wait_log() {
+	local i
+	for i in $(seq 100); do
+		grep -Eq -- "$2" "$1" && return 0
+		sleep 0.1
+	done
+	cat "$1"
+	return 1
+}
+
 tls_stop_all() {
 	local p
 	for p in "${_tls_pids[@]}"; do
