@@ -112,3 +112,37 @@ exit_is() {
 	local rc=$?
 	[ "$rc" = "$want" ] || { echo "exit $rc, wanted $want" >&2; return 1; }
 }
+
+# as_nobody COMMAND...: run as user nobody, group nogroup and no other.
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+
+# store_state: what a refused change must leave as it was: the store's
+# generation (one more with every commit), its record counts and the
+# bytes its records take.
+store_state() {
+	$CREDCTL store status | grep -E '^(generation|identities|anchors|devices|live_bytes):'
+}
+
+# check_refused DESCRIPTION CODE PATTERN COMMAND...: the command exits
+# with CODE and says PATTERN, and the store is as it was (two checks).
+check_refused() {
+	local desc=$1 code=$2 pattern=$3 before; shift 3
+	before=$(store_state)
+	check_output "$desc" "$pattern" exit_is "$code" "$@"
+	check "$desc: nothing changed" test "$(store_state)" = "$before"
+}
+
+# check_json DESCRIPTION COMMAND...: the command prints valid JSON.
+check_json() {
+	local desc=$1; shift
+	check "$desc" sh -c '"$@" | python3 -c "import json, sys; json.load(sys.stdin)"' sh "$@"
+}
+
+# check_no_start DESCRIPTION PATTERN OPTIONS...: credstored with OPTIONS
+# (userspace mode, logging to stderr) refuses to start and says PATTERN.
+check_no_start() {
+	local desc=$1 pattern=$2; shift 2
+	check_output "$desc" "$pattern" exit_is 1 "$BIN/credstored" "$@" --stderr --no-module
+}

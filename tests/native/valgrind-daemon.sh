@@ -25,15 +25,23 @@ vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=de
 vg="$vg --show-leak-kinds=definite,indirect --log-file=$reports/%p.log"
 export CREDCTL_SECONDS=300	# an RSA key made under valgrind on a busy machine
 
-# under_valgrind TEST WRAPPER_VARIABLE...
+# under_valgrind TEST WRAPPER_VARIABLE...: its TAP into $reports/TEST.tap.
+# The three tests run at once (CI has two cores; each test runs in a
+# network namespace of its own), their TAP shown in order.
 under_valgrind() {
 	local t=$1; shift
-	env "${@/%/=$vg}" bash "$(dirname "$0")/$t.sh" 2>&1 |
-		sed -E "s/^(not )?ok - /&valgrind $t: /" || _failed=1
+	env "${@/%/=$vg}" bash "$(dirname "$0")/$t.sh" >"$reports/$t.tap" 2>&1
+	echo $? >"$reports/$t.rc"
 }
-under_valgrind 40-credstored-admin CREDSTORED_WRAPPER
-under_valgrind 60-security CREDSTORED_WRAPPER CREDCTL_WRAPPER
-under_valgrind 50-tlsproxy-pem TLSPROXY_WRAPPER
+tests=(40-credstored-admin 60-security 50-tlsproxy-pem)
+under_valgrind 40-credstored-admin CREDSTORED_WRAPPER &
+under_valgrind 60-security CREDSTORED_WRAPPER CREDCTL_WRAPPER &
+under_valgrind 50-tlsproxy-pem TLSPROXY_WRAPPER &
+wait
+for t in "${tests[@]}"; do
+	sed -E "s/^(not )?ok - /&valgrind $t: /" "$reports/$t.tap"
+	[ "$(cat "$reports/$t.rc")" = 0 ] || _failed=1
+done
 for r in "$reports"/*.log; do
 	[ -s "$r" ] && sed 's/^/# /' "$r"
 done

@@ -18,7 +18,16 @@ memcheck() {
 		--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
 		"$@" >/dev/null
 }
+# Two programs at a time (CI has two cores; each program uses one), their
+# results reported in order.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 for t in "$BUILD"/tests/test_*; do
-	check "valgrind: $(basename "$t")" memcheck "$t"
+	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
+	{ memcheck "$t" >"$out/${t##*/}.log" 2>&1; echo $? >"$out/${t##*/}.rc"; } &
+done
+wait
+for t in "$BUILD"/tests/test_*; do
+	check "valgrind: ${t##*/}" sh -c 'cat "$1.log"; exit "$(cat "$1.rc")"' sh "$out/${t##*/}"
 done
 finish

@@ -1,5 +1,6 @@
-/* Helpers shared by the store's tests: a store on an emulated flash in
- * memory, records with text keys, and reading one back. */
+/* Helpers shared by the store's tests: the fixture (a store on an
+ * emulated flash in memory, formatted and mounted), records with text
+ * keys, and reading one back. */
 #ifndef CREDSTORE_TEST_STORE_HELPERS_H
 #define CREDSTORE_TEST_STORE_HELPERS_H
 
@@ -45,6 +46,51 @@ static inline struct store *test_mount(struct flash *f, const struct store_optio
 	if (!s)
 		fprintf(stderr, "mount: %s\n", err.msg);
 	return s;
+}
+
+/* The set-up of a store test: x->s mounted on x->f, a fresh emulated
+ * flash in memory of geometry x->g, formatted with options x->o. */
+struct fixture {
+	struct flash_geometry g;
+	struct store_options o;
+	struct flash *f;
+	struct store *s;
+};
+
+/* Opens, formats and mounts (o NULL: test_options(1)); aborts the test
+ * program on failure. */
+static inline struct store *fixture_open(struct fixture *x, struct flash_geometry g,
+					 const struct store_options *o)
+{
+	struct cs_err err = { 0 };
+
+	x->g = g;
+	x->o = o ? *o : test_options(1);
+	x->f = flash_emu_open(NULL, &g, NULL, &err);
+	if (!x->f) {
+		fprintf(stderr, "flash_emu_open: %s\n", err.msg);
+		exit(2);
+	}
+	x->s = test_mount(x->f, &x->o, true);
+	if (!x->s)
+		exit(2);
+	return x->s;
+}
+
+/* Unmounts and mounts again: x->s, NULL if the mount failed. */
+static inline struct store *fixture_remount(struct fixture *x)
+{
+	store_unmount(x->s);
+	x->s = test_mount(x->f, &x->o, false);
+	return x->s;
+}
+
+static inline void fixture_close(struct fixture *x)
+{
+	store_unmount(x->s);
+	flash_close(x->f);
+	x->s = NULL;
+	x->f = NULL;
 }
 
 /* One put (secret may be NULL) committed on its own. */

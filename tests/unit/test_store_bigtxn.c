@@ -92,136 +92,130 @@ static struct store *remount(struct flash *f, struct store *s, const struct stor
  * moved the records out of the parts' segments. */
 static void test_commit(const char *name, struct flash_geometry g)
 {
-	struct store_options o = test_options(1);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	struct cs_err err = { 0 };
-	uint64_t gen, programs = f->stats.programs, erases;
+	uint64_t gen, programs, erases;
 	int rc;
 
-	test_put(s, STORE_REC_ANCHOR, "before", "root", NULL);
-	gen = store_generation(s);
-	rc = put_devs(s, 0, DEVICES, 1, false, &err);
+	fixture_open(&fx, g, NULL);
+	programs = fx.f->stats.programs;
+	test_put(fx.s, STORE_REC_ANCHOR, "before", "root", NULL);
+	gen = store_generation(fx.s);
+	rc = put_devs(fx.s, 0, DEVICES, 1, false, &err);
 	ok(rc == 0, "%s: a transaction of %d devices commits (%s)", name, DEVICES, err.msg);
-	ok(f->stats.programs - programs >= 3 && store_generation(s) == gen + 1,
+	ok(fx.f->stats.programs - programs >= 3 && store_generation(fx.s) == gen + 1,
 	   "%s: in %llu programs, as one generation", name,
-	   (unsigned long long)(f->stats.programs - programs));
-	ok(count_devs(s, 0, DEVICES, 1, false) == DEVICES, "%s: every device reads back", name);
-	s = remount(f, s, &o);
-	ok(s && count_devs(s, 0, DEVICES, 1, false) == DEVICES && device_count(s) == DEVICES &&
-	   test_has(s, STORE_REC_ANCHOR, "before", "root", NULL) && store_generation(s) == gen + 1,
+	   (unsigned long long)(fx.f->stats.programs - programs));
+	ok(count_devs(fx.s, 0, DEVICES, 1, false) == DEVICES, "%s: every device reads back", name);
+	fixture_remount(&fx);
+	ok(fx.s && count_devs(fx.s, 0, DEVICES, 1, false) == DEVICES && device_count(fx.s) == DEVICES &&
+	   test_has(fx.s, STORE_REC_ANCHOR, "before", "root", NULL) && store_generation(fx.s) == gen + 1,
 	   "%s: and after a remount, with what was there before", name);
-	erases = f->stats.erases;
-	for (uint32_t v = 2; v <= 6 && s; v++) {
-		rc = put_devs(s, 0, DEVICES, v, false, &err);
-		s = remount(f, s, &o);
-		if (rc || !s || count_devs(s, 0, DEVICES, v, false) != DEVICES)
+	erases = fx.f->stats.erases;
+	for (uint32_t v = 2; v <= 6 && fx.s; v++) {
+		rc = put_devs(fx.s, 0, DEVICES, v, false, &err);
+		fixture_remount(&fx);
+		if (rc || !fx.s || count_devs(fx.s, 0, DEVICES, v, false) != DEVICES)
 			break;
 	}
-	ok(!rc && s && count_devs(s, 0, DEVICES, 6, false) == DEVICES &&
-	   device_count(s) == DEVICES && test_has(s, STORE_REC_ANCHOR, "before", "root", NULL),
+	ok(!rc && fx.s && count_devs(fx.s, 0, DEVICES, 6, false) == DEVICES &&
+	   device_count(fx.s) == DEVICES && test_has(fx.s, STORE_REC_ANCHOR, "before", "root", NULL),
 	   "%s: rewritten 5 times (GC: %llu erases), every version reads back after a remount",
-	   name, (unsigned long long)(f->stats.erases - erases));
-	store_unmount(s);
-	flash_close(f);
+	   name, (unsigned long long)(fx.f->stats.erases - erases));
+	fixture_close(&fx);
 }
 
 /* A store whose blocks hold mostly dead records: the big transaction
  * needs GC to free segments for it first. */
 static void test_gc_first(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(16);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	static char big[30000];
 	char key[16];
 	uint64_t erases;
 	int rc = 0;
 
+	fixture_open(&fx, test_nand(16), NULL);
 	/* letters at random: a value the commit compression cannot shrink */
 	for (size_t i = 0; i < sizeof(big) - 1; i++)
 		big[i] = (char)('a' + rand() % 26);
 	for (int i = 0; i < 120 && !rc; i++)
-		rc = test_put(s, STORE_REC_IDENTITY, (sprintf(key, "id%d", i % 8), key), big, NULL);
-	erases = f->stats.erases;
-	rc = rc ? rc : put_devs(s, 0, DEVICES, 1, false, NULL);
-	ok(rc == 0 && f->stats.erases > erases, "a transaction that needs GC first commits "
-	   "(%llu erases during it)", (unsigned long long)(f->stats.erases - erases));
-	s = remount(f, s, &o);
-	ok(s && count_devs(s, 0, DEVICES, 1, false) == DEVICES &&
-	   test_has(s, STORE_REC_IDENTITY, "id7", big, NULL),
+		rc = test_put(fx.s, STORE_REC_IDENTITY, (sprintf(key, "id%d", i % 8), key), big, NULL);
+	erases = fx.f->stats.erases;
+	rc = rc ? rc : put_devs(fx.s, 0, DEVICES, 1, false, NULL);
+	ok(rc == 0 && fx.f->stats.erases > erases, "a transaction that needs GC first commits "
+	   "(%llu erases during it)", (unsigned long long)(fx.f->stats.erases - erases));
+	fixture_remount(&fx);
+	ok(fx.s && count_devs(fx.s, 0, DEVICES, 1, false) == DEVICES &&
+	   test_has(fx.s, STORE_REC_IDENTITY, "id7", big, NULL),
 	   "its records and the older ones read back after a remount");
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 /* Deletes and a clear spread over several parts. */
 static void test_deletes(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nor(64);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	struct store_txn *t;
 	char key[256];
 	int rc;
 
-	put_devs(s, 0, DEVICES, 1, true, NULL);
-	t = store_txn_begin(s);
+	fixture_open(&fx, test_nor(64), NULL);
+	put_devs(fx.s, 0, DEVICES, 1, true, NULL);
+	t = store_txn_begin(fx.s);
 	for (int i = 0; i < DEVICES; i += 2)
 		store_txn_delete(t, STORE_REC_DEVICE, key, (dev_key(i, true, key), strlen(key)), NULL);
 	rc = store_txn_commit(t, NULL, NULL);
-	s = remount(f, s, &o);
-	ok(!rc && s && device_count(s) == DEVICES / 2 &&
-	   count_devs(s, 1, 1, 1, true) == 1 && count_devs(s, 0, 1, 1, true) == 0,
+	fixture_remount(&fx);
+	ok(!rc && fx.s && device_count(fx.s) == DEVICES / 2 &&
+	   count_devs(fx.s, 1, 1, 1, true) == 1 && count_devs(fx.s, 0, 1, 1, true) == 0,
 	   "%d deletes of 208-byte keys in one transaction: half the devices are left",
 	   DEVICES / 2);
-	t = store_txn_begin(s);
+	t = store_txn_begin(fx.s);
 	store_txn_clear(t, STORE_REC_DEVICE, NULL);
 	for (int i = 0; i < DEVICES; i += 4)
 		put_dev(t, i, 2, true);
 	rc = store_txn_commit(t, NULL, NULL);
-	s = remount(f, s, &o);
-	ok(!rc && s && device_count(s) == DEVICES / 4 &&
-	   count_devs(s, 0, 1, 2, true) == 1 && count_devs(s, 4, 1, 2, true) == 1,
+	fixture_remount(&fx);
+	ok(!rc && fx.s && device_count(fx.s) == DEVICES / 4 &&
+	   count_devs(fx.s, 0, 1, 2, true) == 1 && count_devs(fx.s, 4, 1, 2, true) == 1,
 	   "a clear and %d puts after it in one transaction: the puts are what is left",
 	   DEVICES / 4);
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 /* Aborted, or cut by a power loss half way through its parts. */
 static void test_nothing_left(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(16);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct fixture fx;
 	struct flash *probe;
-	struct store *s = test_mount(f, &o, true);
-	struct store_txn *t = store_txn_begin(s);
+	struct store *s;
+	struct store_txn *t;
 	struct flash_faults faults;
 	uint64_t ops, gen;
 	bool none = true;
 
+	fixture_open(&fx, test_nand(16), NULL);
+	t = store_txn_begin(fx.s);
 	for (int i = 0; i < DEVICES; i++)
 		put_dev(t, i, 1, false);
 	store_txn_abort(t);
-	ok(device_count(s) == 0, "an aborted transaction leaves nothing");
-	test_put(s, STORE_REC_ANCHOR, "before", "root", NULL);
-	store_unmount(s);
+	ok(device_count(fx.s) == 0, "an aborted transaction leaves nothing");
+	test_put(fx.s, STORE_REC_ANCHOR, "before", "root", NULL);
+	store_unmount(fx.s);
+	fx.s = NULL;
 	/* how many programs and erases the transaction takes */
-	probe = flash_emu_clone(f, NULL);
-	s = test_mount(probe, &o, false);
+	probe = flash_emu_clone(fx.f, NULL);
+	s = test_mount(probe, &fx.o, false);
 	ops = flash_emu_ops(probe);
 	put_devs(s, 0, DEVICES, 1, false, NULL);
 	ops = flash_emu_ops(probe) - ops;
 	store_unmount(s);
 	flash_close(probe);
 	for (uint64_t cut = 0; cut < ops; cut++) {
-		struct flash *img = flash_emu_clone(f, NULL);
+		struct flash *img = flash_emu_clone(fx.f, NULL);
 
-		s = test_mount(img, &o, false);
+		s = test_mount(img, &fx.o, false);
 		gen = store_generation(s);
 		flash_faults_none(&faults);
 		faults.cut_after = (int64_t)cut;
@@ -230,86 +224,81 @@ static void test_nothing_left(void)
 		none &= put_devs(s, 0, DEVICES, 1, false, NULL) != 0;
 		store_unmount(s);
 		flash_emu_power_on(img);
-		s = test_mount(img, &o, false);
+		s = test_mount(img, &fx.o, false);
 		none &= s && device_count(s) == 0 && store_generation(s) >= gen &&
 			test_has(s, STORE_REC_ANCHOR, "before", "root", NULL) &&
 			put_devs(s, 0, 10, 2, false, NULL) == 0;
-		s = remount(img, s, &o);
+		s = remount(img, s, &fx.o);
 		none &= s && device_count(s) == 10 && count_devs(s, 0, 10, 2, false) == 10;
 		store_unmount(s);
 		flash_close(img);
 	}
 	ok(none, "cut at each of its %llu programs and erases, it leaves "
 	   "nothing, and the store takes and keeps new transactions", (unsigned long long)ops);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 /* Bigger than the free space: refused before anything is written. */
 static void test_enospc(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	struct cs_err err = { 0 };
 	uint64_t ops, gen;
 	int rc;
 
-	put_devs(s, 0, 200, 1, false, NULL);
-	ops = flash_emu_ops(f);
-	gen = store_generation(s);
-	rc = put_devs(s, 1000, 3 * DEVICES, 1, false, &err);
-	ok(rc == -ENOSPC && flash_emu_ops(f) == ops && store_generation(s) == gen &&
-	   device_count(s) == 200, "a transaction larger than the free space: -ENOSPC, "
+	fixture_open(&fx, test_nand(8), NULL);
+	put_devs(fx.s, 0, 200, 1, false, NULL);
+	ops = flash_emu_ops(fx.f);
+	gen = store_generation(fx.s);
+	rc = put_devs(fx.s, 1000, 3 * DEVICES, 1, false, &err);
+	ok(rc == -ENOSPC && flash_emu_ops(fx.f) == ops && store_generation(fx.s) == gen &&
+	   device_count(fx.s) == 200, "a transaction larger than the free space: -ENOSPC, "
 	   "nothing written (%s)", err.msg);
 	cs_err_clear(&err);
-	rc = put_devs(s, 1000, DEVICES / 2, 1, false, &err);
-	s = remount(f, s, &o);
-	ok(!rc && s && count_devs(s, 0, 200, 1, false) == 200 &&
-	   count_devs(s, 1000, DEVICES / 2, 1, false) == DEVICES / 2,
+	rc = put_devs(fx.s, 1000, DEVICES / 2, 1, false, &err);
+	fixture_remount(&fx);
+	ok(!rc && fx.s && count_devs(fx.s, 0, 200, 1, false) == 200 &&
+	   count_devs(fx.s, 1000, DEVICES / 2, 1, false) == DEVICES / 2,
 	   "then one that fits commits and reads back after a remount (%s)", err.msg);
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 /* A block failing its programs, and blocks reading back with corrected
  * bit flips, under a transaction in parts. */
 static void test_failing_blocks(void)
 {
-	struct store_options o = test_options(1);
 	struct flash_geometry g = test_nand(16);
 	struct flash_faults faults;
 	int good = 0, scrubbed = 0;
 	uint64_t relocations = 0, scrubs = 0, retired = 0;
 
 	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
-		struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-		struct store *s = test_mount(f, &o, true);
+		struct fixture fx;
 		struct store_status st;
 		int rc;
 
+		fixture_open(&fx, g, NULL);
 		flash_faults_none(&faults);
 		faults.program_fail[faults.n_program_fail++] = b;
-		flash_emu_set_faults(f, &faults);
-		rc = put_devs(s, 0, DEVICES, 1, false, NULL);
-		store_status(s, &st);
+		flash_emu_set_faults(fx.f, &faults);
+		rc = put_devs(fx.s, 0, DEVICES, 1, false, NULL);
+		store_status(fx.s, &st);
 		relocations += st.relocations;
 		retired += st.bad_blocks;
-		s = remount(f, s, &o);
-		good += !rc && s && count_devs(s, 0, DEVICES, 1, false) == DEVICES;
+		fixture_remount(&fx);
+		good += !rc && fx.s && count_devs(fx.s, 0, DEVICES, 1, false) == DEVICES;
 		/* every block now reads back weak: the patrol scrubs them */
 		flash_faults_none(&faults);
 		for (uint32_t k = 0; k < g.eraseblock_count; k++)
 			faults.bitflip[faults.n_bitflip++] = k;
-		flash_emu_set_faults(f, &faults);
-		for (int k = 0; s && k < 40; k++)
-			store_maintain(s, NULL);
-		store_status(s, &st);
+		flash_emu_set_faults(fx.f, &faults);
+		for (int k = 0; fx.s && k < 40; k++)
+			store_maintain(fx.s, NULL);
+		store_status(fx.s, &st);
 		scrubs += st.scrubs;
-		s = remount(f, s, &o);
-		scrubbed += s && count_devs(s, 0, DEVICES, 1, false) == DEVICES;
-		store_unmount(s);
-		flash_close(f);
+		fixture_remount(&fx);
+		scrubbed += fx.s && count_devs(fx.s, 0, DEVICES, 1, false) == DEVICES;
+		fixture_close(&fx);
 	}
 	ok(good == (int)g.eraseblock_count && relocations && retired,
 	   "with each block failing its programs in turn the transaction commits and reads "
@@ -322,16 +311,15 @@ static void test_failing_blocks(void)
 
 static void test_ram_bound(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
-	struct store_txn *t = store_txn_begin(s);
+	struct fixture fx;
+	struct store_txn *t;
 	static char value[STORE_VALUE_MAX];
 	struct cs_err err = { 0 };
 	char key[16];
 	int i, rc = 0;
 
+	fixture_open(&fx, test_nand(8), NULL);
+	t = store_txn_begin(fx.s);
 	for (i = 0; i < 1000 && !rc; i++)
 		rc = store_txn_put(t, &(struct store_record){ STORE_REC_IDENTITY, key,
 			sprintf(key, "id%d", i), value, sizeof(value), NULL, 0 }, &err);
@@ -340,8 +328,7 @@ static void test_ram_bound(void)
 	   "a transaction stops taking records at %d MiB: -EFBIG after %d puts of 48 KiB (%s)",
 	   STORE_TXN_BYTES_MAX >> 20, i - 1, err.msg);
 	store_txn_abort(t);
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 /* The part commits of an image: offsets of commits whose payload starts
@@ -388,20 +375,21 @@ static void put_random(struct store *s, int n, uint64_t *x)
  * hang (ASan and UBSan watch), and the store is never left broken. */
 static void test_corrupt_markers(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(16);
-	struct flash *base = flash_emu_open(NULL, &g, NULL, NULL);
-	struct flash *img = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(base, &o, true);
+	struct fixture fx;
+	struct flash *img;
+	struct store *s;
 	uint64_t x = 99;
 	int markers = 0, mounted = 0, runs = 0;
 
-	put_random(s, 66, &x);
-	put_random(s, 44, &x);
-	store_unmount(s);
-	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
+	fixture_open(&fx, test_nand(16), NULL);
+	img = flash_emu_open(NULL, &fx.g, NULL, NULL);
+	put_random(fx.s, 66, &x);
+	put_random(fx.s, 44, &x);
+	store_unmount(fx.s);
+	fx.s = NULL;
+	for (uint32_t b = 0; b < fx.g.eraseblock_count; b++) {
 		uint32_t offsets[64];
-		int n = find_parts(base, b, offsets, 64);
+		int n = find_parts(fx.f, b, offsets, 64);
 
 		markers += n;
 		for (int k = 0; k < n; k++) {
@@ -411,20 +399,20 @@ static void test_corrupt_markers(void)
 				/* marker bytes: kind..secret_len, gen, index, parts */
 				int from = round < 4 ? 8 : 0, len = round < 4 ? 16 : 24;
 
-				flash_emu_copy(img, base);
+				flash_emu_copy(img, fx.f);
 				c = flash_emu_block(img, b) + offsets[k];
 				commit_header_decode(c, &h);
 				for (int i = from; i < len; i++)
 					if (wl_next(&x) % 3 == 0)
 						c[COMMIT_HEADER_SIZE + i] = (uint8_t)wl_next(&x);
 				commit_header_encode(&h, c);
-				s = store_mount(img, &o, NULL);
+				s = store_mount(img, &fx.o, NULL);
 				mounted += s != NULL;
 				if (s) {
 					device_count(s);
 					count_devs(s, 0, 10, 1, false);
 					test_put(s, STORE_REC_META, "after", "corrupt", NULL);
-					s = remount(img, s, &o);
+					s = remount(img, s, &fx.o);
 				}
 				store_unmount(s);
 			}
@@ -433,7 +421,7 @@ static void test_corrupt_markers(void)
 	ok(markers >= 4 && mounted == runs, "%d part markers each corrupted 8 ways (valid CRC): "
 	   "%d of %d images mount and take a commit", markers, mounted, runs);
 	flash_close(img);
-	flash_close(base);
+	fixture_close(&fx);
 }
 
 int main(void)

@@ -1,6 +1,7 @@
 /* The store's event hook (store_options.on_event): each kind is reported
  * as it happens, with its eraseblock and reason, and the events agree
- * with store_status's counters.  Faults from the emulated flash. */
+ * with store_status's counters.  Faults from the emulated flash, on the
+ * blocks the store has written. */
 #include "store_layout.h"
 #include "store_helpers.h"
 #include "tap.h"
@@ -25,38 +26,6 @@ static void record(const struct store_event *ev, void *arg)
 	e->n++;
 }
 
-/* The events of a kind: how many, the sum of their counts, and whether
- * each names a block in [lo, hi] and a reason holding `words`. */
-static uint64_t count_of(const struct events *e, enum store_event_kind kind, uint32_t *n,
-			 uint32_t lo, uint32_t hi, const char *words, bool *fits)
-{
-	uint64_t sum = 0;
-
-	*n = 0;
-	*fits = true;
-	for (uint32_t i = 0; i < e->n; i++) {
-		if (e->ev[i].kind != kind)
-			continue;
-		++*n;
-		sum += e->ev[i].count;
-		*fits &= e->ev[i].eraseblock >= lo && e->ev[i].eraseblock <= hi &&
-			 strstr(e->ev[i].reason, words) != NULL && e->ev[i].count >= 1;
-	}
-	return sum;
-}
-
-/* The blocks whose second page holds data: the segments written. */
-static uint32_t written_blocks(struct flash *f, const struct flash_geometry *g, uint32_t *out,
-			       uint32_t max)
-{
-	uint32_t n = 0;
-
-	for (uint32_t b = 0; b < g->eraseblock_count && n < max; b++)
-		if (!is_erased(flash_emu_block(f, b) + g->page_size, g->page_size))
-			out[n++] = b;
-	return n;
-}
-
 /* n puts of 1500 random letters (LZ4 keeps most of them), each its own
  * commit, so that commits cross pages: how many committed. */
 static int put_many(struct store *s, const char *prefix, int n)
@@ -77,44 +46,87 @@ static int put_many(struct store *s, const char *prefix, int n)
 	return done;
 }
 
+/* A store that reports to e, after `puts` puts; the blocks whose second
+ * page holds data (the segments written) in used[0 .. *n - 1]. */
+static void start(struct fixture *x, struct events *e, int puts, uint32_t *used, uint32_t *n)
+{
+	struct store_options o = test_options(1);
+
+	o.on_event = record;
+	o.event_arg = e;
+	fixture_open(x, test_nand(24), &o);
+	ok(put_many(x->s, "a", puts) == puts && e->n == 0,
+	   "%d commits on a healthy flash: no event (%u)", puts, e->n);
+	*n = 0;
+	for (uint32_t b = 0; b < x->g.eraseblock_count && *n < FLASH_EMU_LIST_MAX; b++)
+		if (!is_erased(flash_emu_block(x->f, b) + x->g.page_size, x->g.page_size))
+			used[(*n)++] = b;
+}
+
+enum fault { PROGRAM_FAILS, BIT_FLIPS, PAGE_UNREADABLE };
+
+/* From now on each of the n blocks fails its programs, reads back with
+ * corrected bit flips, or has its second page unreadable. */
+static void break_blocks(struct fixture *x, enum fault fault, const uint32_t *used, uint32_t n)
+{
+	struct flash_faults faults;
+
+	flash_faults_none(&faults);
+	for (uint32_t i = 0; i < n; i++) {
+		if (fault == PROGRAM_FAILS)
+			faults.program_fail[faults.n_program_fail++] = used[i];
+		else if (fault == BIT_FLIPS)
+			faults.bitflip[faults.n_bitflip++] = used[i];
+		else
+			faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ used[i], 1 };
+	}
+	flash_emu_set_faults(x->f, &faults);
+}
+
+/* The events of a kind: at least one, each naming one of the n blocks
+ * and a reason holding `words`, their counts adding up to `counter`. */
+static void expect(const struct events *e, enum store_event_kind kind, const uint32_t *used,
+		   uint32_t n, const char *words, uint64_t counter, const char *what)
+{
+	uint64_t sum = 0;
+	uint32_t seen = 0;
+	bool fits = true;
+
+	for (uint32_t i = 0; i < e->n; i++) {
+		bool named = false;
+
+		if (e->ev[i].kind != kind)
+			continue;
+		seen++;
+		sum += e->ev[i].count;
+		for (uint32_t k = 0; k < n; k++)
+			named |= e->ev[i].eraseblock == used[k];
+		fits &= named && e->ev[i].count >= 1 && strstr(e->ev[i].reason, words);
+	}
+	ok(seen > 0 && fits && sum == counter,
+	   "%s: reported with the block and '%s' (%u events, counter %llu)", what, words, seen,
+	   (unsigned long long)counter);
+}
+
 /* The head's block fails its programs: the commit moves to a new
  * segment, the failing block's segment is relocated and the block
  * retired, each reported with the flash's words. */
 static void test_retired_and_relocated(void)
 {
 	struct events e = { 0 };
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(24);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct flash_faults faults;
+	struct fixture x;
 	struct store_status st;
-	struct store *s;
-	uint32_t n, head[FLASH_EMU_LIST_MAX], nw;
-	uint64_t sum;
-	bool fits;
+	uint32_t used[FLASH_EMU_LIST_MAX], n;
 
-	o.on_event = record;
-	o.event_arg = &e;
-	s = test_mount(f, &o, true);
-	ok(put_many(s, "a", 20) == 20 && e.n == 0, "no event on a healthy flash (%u)", e.n);
-	nw = written_blocks(f, &g, head, FLASH_EMU_LIST_MAX);
-	flash_faults_none(&faults);
-	for (uint32_t i = 0; i < nw; i++)
-		faults.program_fail[faults.n_program_fail++] = head[i];
-	flash_emu_set_faults(f, &faults);
-	ok(put_many(s, "b", 20) == 20, "the commits go on while the head's block fails");
-	store_status(s, &st);
-	count_of(&e, STORE_EVENT_RETIRED, &n, head[0], head[nw - 1], "program failed", &fits);
-	ok(n > 0 && n == st.bad_blocks && fits,
-	   "each retired block is reported once, with the flash's reason (%u events, %u bad "
-	   "blocks)", n, st.bad_blocks);
-	sum = count_of(&e, STORE_EVENT_RELOCATED, &n, head[0], head[nw - 1], "program failed",
-		       &fits);
-	ok(sum == st.relocations && n > 0 && fits,
-	   "each relocation is reported with the failing block (%u events, %llu relocations)",
-	   n, (unsigned long long)st.relocations);
-	store_unmount(s);
-	flash_close(f);
+	start(&x, &e, 20, used, &n);
+	break_blocks(&x, PROGRAM_FAILS, used, n);
+	ok(put_many(x.s, "b", 20) == 20, "the commits go on while the head's block fails");
+	store_status(x.s, &st);
+	expect(&e, STORE_EVENT_RETIRED, used, n, "program failed", st.bad_blocks,
+	       "each retired block");
+	expect(&e, STORE_EVENT_RELOCATED, used, n, "program failed", st.relocations,
+	       "each relocation");
+	fixture_close(&x);
 }
 
 /* Blocks read back with corrected bit flips: the mount marks their
@@ -122,109 +134,57 @@ static void test_retired_and_relocated(void)
 static void test_scrubbed(void)
 {
 	struct events e = { 0 };
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(24);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct flash_faults faults;
+	struct fixture x;
 	struct store_status st;
-	struct store *s;
-	uint32_t n, used[FLASH_EMU_LIST_MAX], nw;
-	uint64_t sum;
-	bool fits;
+	uint32_t used[FLASH_EMU_LIST_MAX], n;
 
-	o.on_event = record;
-	o.event_arg = &e;
-	s = test_mount(f, &o, true);
-	put_many(s, "a", 400);
-	store_unmount(s);
-	nw = written_blocks(f, &g, used, FLASH_EMU_LIST_MAX);
-	flash_faults_none(&faults);
-	for (uint32_t i = 0; i < nw; i++)
-		faults.bitflip[faults.n_bitflip++] = used[i];
-	flash_emu_set_faults(f, &faults);
-	s = test_mount(f, &o, false);
-	put_many(s, "b", 1);
-	store_status(s, &st);
-	sum = count_of(&e, STORE_EVENT_SCRUBBED, &n, used[0], used[nw - 1], "corrected bit flips",
-		       &fits);
-	ok(sum == st.scrubs && n > 0 && fits,
-	   "each scrub after corrected bit flips is reported with its block (%u events, %llu "
-	   "scrubs, %u blocks written)", n, (unsigned long long)st.scrubs, nw);
-	store_unmount(s);
-	flash_close(f);
+	start(&x, &e, 400, used, &n);
+	break_blocks(&x, BIT_FLIPS, used, n);
+	fixture_remount(&x);
+	put_many(x.s, "b", 1);
+	store_status(x.s, &st);
+	expect(&e, STORE_EVENT_SCRUBBED, used, n, "corrected bit flips", st.scrubs,
+	       "each scrub after corrected bit flips");
+	fixture_close(&x);
 }
 
-/* Pages fail ECC while mounted: the patrol finds them and their
- * segments are rewritten from RAM. */
+/* Pages fail ECC while mounted: the patrol (store_maintain) finds them
+ * and their segments are rewritten from RAM. */
 static void test_scrubbed_unreadable(void)
 {
 	struct events e = { 0 };
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(24);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct flash_faults faults;
+	struct fixture x;
 	struct store_status st;
-	struct store *s;
-	uint32_t n, used[FLASH_EMU_LIST_MAX], nw;
-	uint64_t sum;
-	bool fits;
+	uint32_t used[FLASH_EMU_LIST_MAX], n;
 
-	o.on_event = record;
-	o.event_arg = &e;
-	s = test_mount(f, &o, true);
-	put_many(s, "a", 400);
-	nw = written_blocks(f, &g, used, FLASH_EMU_LIST_MAX);
-	flash_faults_none(&faults);
-	for (uint32_t i = 0; i < nw; i++)
-		faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ used[i], 1 };
-	flash_emu_set_faults(f, &faults);
-	store_status(s, &st);
-	for (int i = 0; i < 2 * (int)g.eraseblock_count && !st.scrubs; i++) {
-		store_maintain(s, NULL);
-		store_status(s, &st);
+	start(&x, &e, 400, used, &n);
+	break_blocks(&x, PAGE_UNREADABLE, used, n);
+	store_status(x.s, &st);
+	for (uint32_t i = 0; i < 2 * x.g.eraseblock_count && !st.scrubs; i++) {
+		store_maintain(x.s, NULL);
+		store_status(x.s, &st);
 	}
-	sum = count_of(&e, STORE_EVENT_SCRUBBED, &n, used[0], used[nw - 1], "uncorrectable reads",
-		       &fits);
-	ok(sum == st.scrubs && n > 0 && fits,
-	   "a scrub after an uncorrectable read is reported with its block and why (%u events, "
-	   "%llu scrubs, %u blocks written)", n, (unsigned long long)st.scrubs, nw);
-	store_unmount(s);
-	flash_close(f);
+	expect(&e, STORE_EVENT_SCRUBBED, used, n, "uncorrectable reads", st.scrubs,
+	       "each scrub after an uncorrectable read");
+	fixture_close(&x);
 }
 
 /* With one copy, commits on a page that fails ECC are lost at mount:
- * reported with the block and how many. */
+ * reported per segment, with how many. */
 static void test_lost(void)
 {
 	struct events e = { 0 };
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(24);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct flash_faults faults;
+	struct fixture x;
 	struct store_status st;
-	struct store *s;
-	uint32_t n, used[FLASH_EMU_LIST_MAX], nw;
-	uint64_t sum;
-	bool fits;
+	uint32_t used[FLASH_EMU_LIST_MAX], n;
 
-	o.on_event = record;
-	o.event_arg = &e;
-	s = test_mount(f, &o, true);
-	put_many(s, "a", 100);
-	store_unmount(s);
-	nw = written_blocks(f, &g, used, FLASH_EMU_LIST_MAX);
-	flash_faults_none(&faults);
-	for (uint32_t i = 0; i < nw; i++)
-		faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ used[i], 1 };
-	flash_emu_set_faults(f, &faults);
-	s = test_mount(f, &o, false);
-	store_status(s, &st);
-	sum = count_of(&e, STORE_EVENT_LOST, &n, used[0], used[nw - 1], "unreadable pages", &fits);
-	ok(sum == st.lost_commits && n > 0 && n <= nw && fits,
-	   "commits lost at mount are reported per segment, with how many (%u events, %llu "
-	   "commits lost)", n, (unsigned long long)st.lost_commits);
-	store_unmount(s);
-	flash_close(f);
+	start(&x, &e, 100, used, &n);
+	break_blocks(&x, PAGE_UNREADABLE, used, n);
+	fixture_remount(&x);
+	store_status(x.s, &st);
+	expect(&e, STORE_EVENT_LOST, used, n, "unreadable pages", st.lost_commits,
+	       "the commits lost at mount");
+	fixture_close(&x);
 }
 
 int main(void)

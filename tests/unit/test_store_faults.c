@@ -32,17 +32,15 @@ static bool run_workload(struct store *s, int n, struct model *m)
 	return true;
 }
 
-/* A store formatted on fresh emulated flash of geometry g, mounted, after
- * n transactions of the workload (m: what it holds). */
-static struct store *worked_store(struct flash_geometry g, const struct store_options *o, int n,
-				  struct flash **f, struct model *m)
+/* The fixture of geometry g and redundancy r after n transactions of the
+ * workload (m: what it holds). */
+static void worked_store(struct fixture *fx, struct flash_geometry g, int r, int n,
+			 struct model *m)
 {
-	struct store *s;
+	struct store_options o = test_options(r);
 
-	*f = flash_emu_open(NULL, &g, NULL, NULL);
-	s = test_mount(*f, o, true);
-	run_workload(s, n, m);
-	return s;
+	fixture_open(fx, g, &o);
+	run_workload(fx->s, n, m);
 }
 
 /* Whether page p of eraseblock b holds data (a fault there matters). */
@@ -55,28 +53,26 @@ static bool written(struct flash *f, const struct flash_geometry *g, uint32_t b,
 static bool survives_failing_block(struct flash_geometry g, uint32_t b, bool erase,
 				   uint32_t *retired)
 {
-	struct store_options o = test_options(1);
-	struct flash *f;
+	struct fixture fx;
 	struct model m;
-	struct store *s = worked_store(g, &o, 0, &f, &m);
 	struct flash_faults faults;
 	struct store_status st;
 	bool good;
 
+	worked_store(&fx, g, 1, 0, &m);
 	flash_faults_none(&faults);
 	if (erase)
 		faults.erase_fail[faults.n_erase_fail++] = b;
 	else
 		faults.program_fail[faults.n_program_fail++] = b;
-	flash_emu_set_faults(f, &faults);
-	good = run_workload(s, 400, &m) && wl_matches(s, &m);
-	store_status(s, &st);
+	flash_emu_set_faults(fx.f, &faults);
+	good = run_workload(fx.s, 400, &m) && wl_matches(fx.s, &m);
+	store_status(fx.s, &st);
 	*retired += st.bad_blocks;
-	store_unmount(s);
-	s = good ? test_mount(f, &o, false) : NULL;
-	good = s && wl_matches(s, &m) && test_put(s, STORE_REC_META, "after", "x", NULL) == 0;
-	store_unmount(s);
-	flash_close(f);
+	store_unmount(fx.s);
+	fx.s = good ? test_mount(fx.f, &fx.o, false) : NULL;
+	good = fx.s && wl_matches(fx.s, &m) && test_put(fx.s, STORE_REC_META, "after", "x", NULL) == 0;
+	fixture_close(&fx);
 	return good;
 }
 
@@ -103,45 +99,42 @@ static void test_failing_blocks(const char *name, struct flash_geometry g, uint3
  * the next mount reads no corrected page and finds the erase counts. */
 static void test_scrub(int kind, const char *what)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(10);
-	struct flash *f;
+	struct fixture fx;
 	struct model m;
-	struct store *s = worked_store(g, &o, 60, &f, &m);
 	struct flash_faults faults;
 	struct store_status st, after;
 	uint64_t corrected, erases;
 
-	store_unmount(s);
+	worked_store(&fx, test_nand(10), 1, 60, &m);
+	store_unmount(fx.s);
 	flash_faults_none(&faults);
-	for (uint32_t b = 0; b < g.eraseblock_count; b++)
-		if (block_header_decode(flash_emu_block(f, b), &(struct block_header){ 0 }) == kind)
+	for (uint32_t b = 0; b < fx.g.eraseblock_count; b++)
+		if (block_header_decode(flash_emu_block(fx.f, b), &(struct block_header){ 0 }) == kind)
 			faults.bitflip[faults.n_bitflip++] = b;
-	flash_emu_set_faults(f, &faults);
-	s = test_mount(f, &o, false);
-	ok(s && f->stats.corrected > 0 && wl_matches(s, &m),
+	flash_emu_set_faults(fx.f, &faults);
+	fx.s = test_mount(fx.f, &fx.o, false);
+	ok(fx.s && fx.f->stats.corrected > 0 && wl_matches(fx.s, &m),
 	   "%s: corrected bit flips in %u blocks read back right (%llu corrected reads)", what,
-	   faults.n_bitflip, (unsigned long long)f->stats.corrected);
-	erases = f->stats.erases;
-	ok(store_maintain(s, NULL) == 0, "%s: maintenance scrubs", what);
-	erases = f->stats.erases - erases;
-	store_status(s, &st);
-	ok(st.scrubs > 0 && wl_matches(s, &m) &&
+	   faults.n_bitflip, (unsigned long long)fx.f->stats.corrected);
+	erases = fx.f->stats.erases;
+	ok(store_maintain(fx.s, NULL) == 0, "%s: maintenance scrubs", what);
+	erases = fx.f->stats.erases - erases;
+	store_status(fx.s, &st);
+	ok(st.scrubs > 0 && wl_matches(fx.s, &m) &&
 	   (kind != BLOCK_FREE || (erases == faults.n_bitflip && st.scrubs == erases)),
 	   "%s: %llu scrubbed (%llu erases), records intact", what,
 	   (unsigned long long)st.scrubs, (unsigned long long)erases);
-	store_unmount(s);
-	corrected = f->stats.corrected;
-	s = test_mount(f, &o, false);
-	ok(s && f->stats.corrected == corrected && wl_matches(s, &m),
+	store_unmount(fx.s);
+	corrected = fx.f->stats.corrected;
+	fx.s = test_mount(fx.f, &fx.o, false);
+	ok(fx.s && fx.f->stats.corrected == corrected && wl_matches(fx.s, &m),
 	   "%s: after the scrub a mount reads no corrected page", what);
-	store_status(s, &after);
+	store_status(fx.s, &after);
 	ok(after.erase_min == st.erase_min && after.erase_max == st.erase_max &&
 	   after.erase_avg == st.erase_avg, "%s: and finds the erase counts of the scrubbed "
 	   "blocks (min %u, avg %.2f, max %u)", what, after.erase_min, after.erase_avg,
 	   after.erase_max);
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 /* Pages that go bad while the store runs: the patrol of store_maintain
@@ -149,61 +142,55 @@ static void test_scrub(int kind, const char *what)
  * second copy the next mount loses nothing. */
 static void test_patrol(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(10);
-	struct flash *f;
+	struct fixture fx;
 	struct model m;
-	struct store *s = worked_store(g, &o, 60, &f, &m);
 	struct flash_faults faults;
 	struct store_status st;
 
+	worked_store(&fx, test_nand(10), 1, 60, &m);
 	flash_faults_none(&faults);
-	for (uint32_t b = 0; b < g.eraseblock_count && faults.n_badpage < 8; b++)
-		if (written(f, &g, b, 1))
+	for (uint32_t b = 0; b < fx.g.eraseblock_count && faults.n_badpage < 8; b++)
+		if (written(fx.f, &fx.g, b, 1))
 			faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ b, 1 };
-	flash_emu_set_faults(f, &faults);
-	for (uint32_t i = 0; i < 2 * g.eraseblock_count; i++)
-		store_maintain(s, NULL);
-	store_status(s, &st);
+	flash_emu_set_faults(fx.f, &faults);
+	for (uint32_t i = 0; i < 2 * fx.g.eraseblock_count; i++)
+		store_maintain(fx.s, NULL);
+	store_status(fx.s, &st);
 	ok(st.scrubs > 0, "the patrol finds %u uncorrectable pages: %llu segments rewritten",
 	   faults.n_badpage, (unsigned long long)st.scrubs);
-	store_unmount(s);
-	s = test_mount(f, &o, false);
-	store_status(s, &st);
-	ok(s && wl_matches(s, &m) && st.lost_commits == 0, "and a mount loses nothing");
-	store_unmount(s);
-	flash_close(f);
+	fixture_remount(&fx);
+	store_status(fx.s, &st);
+	ok(fx.s && wl_matches(fx.s, &m) && st.lost_commits == 0, "and a mount loses nothing");
+	fixture_close(&fx);
 }
 
 /* Each written page in turn uncorrectable: with two copies nothing is
  * lost; with one the mount still works and reports the loss. */
 static void test_uncorrectable(int redundancy)
 {
-	struct store_options o = test_options(redundancy);
-	struct flash_geometry g = test_nand(12);
-	struct flash *f;
+	struct fixture fx;
 	struct model m;
-	struct store *s = worked_store(g, &o, 80, &f, &m);
 	struct flash_faults faults;
 	struct store_status st;
 	uint32_t pages = 0, intact = 0, reported = 0, mounted = 0;
 
-	store_unmount(s);
-	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
-		for (uint32_t p = 0; p < g.eraseblock_size / g.page_size; p++) {
-			if (!written(f, &g, b, p))
+	worked_store(&fx, test_nand(12), redundancy, 80, &m);
+	store_unmount(fx.s);
+	for (uint32_t b = 0; b < fx.g.eraseblock_count; b++) {
+		for (uint32_t p = 0; p < fx.g.eraseblock_size / fx.g.page_size; p++) {
+			if (!written(fx.f, &fx.g, b, p))
 				continue;
 			flash_faults_none(&faults);
 			faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ b, p };
-			flash_emu_set_faults(f, &faults);
-			s = test_mount(f, &o, false);
+			flash_emu_set_faults(fx.f, &faults);
+			fx.s = test_mount(fx.f, &fx.o, false);
 			pages++;
-			if (s) {
+			if (fx.s) {
 				mounted++;
-				intact += wl_matches(s, &m);
-				store_status(s, &st);
+				intact += wl_matches(fx.s, &m);
+				store_status(fx.s, &st);
 				reported += st.lost_commits > 0;
-				store_unmount(s);
+				store_unmount(fx.s);
 			}
 		}
 	}
@@ -213,7 +200,7 @@ static void test_uncorrectable(int redundancy)
 	else
 		ok(pages > 0 && mounted == pages && reported > 0, "redundancy 1: each of %u pages "
 		   "uncorrectable in turn still mounts; %u losses reported", pages, reported);
-	flash_close(f);
+	flash_close(fx.f);
 }
 
 static int count_records(const struct store_record *r, void *arg)
@@ -253,44 +240,41 @@ static void fix_crc(uint8_t *commit)
 
 static void test_tamper(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	struct store_record r;
 	struct store_status st;
 	struct cs_err err = { 0 };
 	uint8_t *a, *b, *ca, *cb;
 	int n = 0;
 
-	test_put(s, STORE_REC_DEVICE, "dev-one", "value-one", "secret-one");
-	test_put(s, STORE_REC_DEVICE, "dev-two", "value-two", "secret-two");
-	test_put(s, STORE_REC_DEVICE, "dev-three", "value-three", "secret-three");
-	store_unmount(s);
-	ca = find_commit(f, &g, "dev-onevalue-one", &a);
-	cb = find_commit(f, &g, "dev-twovalue-two", &b);
+	fixture_open(&fx, test_nand(8), NULL);
+	test_put(fx.s, STORE_REC_DEVICE, "dev-one", "value-one", "secret-one");
+	test_put(fx.s, STORE_REC_DEVICE, "dev-two", "value-two", "secret-two");
+	test_put(fx.s, STORE_REC_DEVICE, "dev-three", "value-three", "secret-three");
+	store_unmount(fx.s);
+	ca = find_commit(fx.f, &fx.g, "dev-onevalue-one", &a);
+	cb = find_commit(fx.f, &fx.g, "dev-twovalue-two", &b);
 	/* dev-two gets dev-one's sealed secret: same length, wrong binding */
 	memcpy(b + 16, a + 16, 10 + 28);
 	fix_crc(cb);
 	/* one bit of dev-three's ciphertext */
-	ca = find_commit(f, &g, "dev-threevalue-three", &a);
+	ca = find_commit(fx.f, &fx.g, "dev-threevalue-three", &a);
 	a[20 + 12] ^= 1;
 	fix_crc(ca);
-	s = test_mount(f, &o, false);
-	ok(s != NULL, "a store with tampered records mounts");
-	ok(store_get(s, STORE_REC_DEVICE, "dev-two", 7, &r, &err) == -EBADMSG,
+	fx.s = test_mount(fx.f, &fx.o, false);
+	ok(fx.s != NULL, "a store with tampered records mounts");
+	ok(store_get(fx.s, STORE_REC_DEVICE, "dev-two", 7, &r, &err) == -EBADMSG,
 	   "a secret moved to another record is refused (%s)", err.msg);
 	cs_err_clear(&err);
-	ok(store_get(s, STORE_REC_DEVICE, "dev-three", 9, &r, &err) == -EBADMSG,
+	ok(store_get(fx.s, STORE_REC_DEVICE, "dev-three", 9, &r, &err) == -EBADMSG,
 	   "a changed ciphertext is refused (%s)", err.msg);
-	ok(test_has(s, STORE_REC_DEVICE, "dev-one", "value-one", "secret-one"),
+	ok(test_has(fx.s, STORE_REC_DEVICE, "dev-one", "value-one", "secret-one"),
 	   "an untouched record is served");
-	store_iterate(s, STORE_REC_DEVICE, NULL, 0, count_records, &n, NULL);
-	store_status(s, &st);
+	store_iterate(fx.s, STORE_REC_DEVICE, NULL, 0, count_records, &n, NULL);
+	store_status(fx.s, &st);
 	ok(n == 1 && st.tampered >= 4, "iteration serves only the intact record; %llu refusals "
 	   "counted", (unsigned long long)st.tampered);
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 int main(void)

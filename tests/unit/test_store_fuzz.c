@@ -78,11 +78,8 @@ static bool survives(struct flash *base, struct flash *img, const struct store_o
 
 int main(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *base = flash_emu_open(NULL, &g, NULL, NULL);
-	struct flash *img = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(base, &o, true);
+	struct fixture base;
+	struct flash *img;
 	const char *one = getenv("CREDSTORE_FUZZ_SEED");
 	const char *count_env = getenv("CREDSTORE_FUZZ_COUNT");
 #if defined(__SANITIZE_ADDRESS__)
@@ -93,28 +90,31 @@ int main(void)
 	struct model m, next;
 	long i;
 
+	fixture_open(&base, test_nand(8), NULL);
+	img = flash_emu_open(NULL, &base.g, NULL, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGALRM, on_signal);
 	signal(SIGSEGV, on_signal);
 	signal(SIGABRT, on_signal);
 	memset(&m, 0, sizeof(m));
 	for (int k = 0; k < 150; k++) {
-		struct store_txn *t = store_txn_begin(s);
+		struct store_txn *t = store_txn_begin(base.s);
 
 		wl_txn_big(5, k, &m, t, &next);
 		store_txn_commit(t, NULL, NULL);
 		m = next;
 	}
-	store_unmount(s);
+	store_unmount(base.s);
+	base.s = NULL;
 	if (one) {
-		ok(survives(base, img, &o, strtoull(one, NULL, 0)), "seed %s survives", one);
+		ok(survives(base.f, img, &base.o, strtoull(one, NULL, 0)), "seed %s survives", one);
 	} else {
-		for (i = 0; i < count && survives(base, img, &o, (uint64_t)i); i++)
+		for (i = 0; i < count && survives(base.f, img, &base.o, (uint64_t)i); i++)
 			;
 		ok(i == count, "%ld corrupted images (seeds 0..%ld) mount or fail cleanly", count,
 		   count - 1);
 	}
 	flash_close(img);
-	flash_close(base);
+	fixture_close(&base);
 	return tap_done();
 }

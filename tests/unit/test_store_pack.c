@@ -136,23 +136,21 @@ static uint8_t *find_update(struct flash *f)
 /* Devices created, then updated one per commit: the updates forward. */
 static struct flash *build(uint32_t *versions)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(16);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	uint64_t x = 7;
 	bool fine = true;
 
+	fixture_open(&fx, test_nand(16), NULL);
 	for (uint32_t i = 0; i < DEVICES; i++)
-		fine &= put_device(s, i, versions[i] = 1) == 0;
+		fine &= put_device(fx.s, i, versions[i] = 1) == 0;
 	for (uint32_t u = 0; u < 3 * DEVICES; u++) {
 		uint32_t i = next(&x) % DEVICES;
 
-		fine &= put_device(s, i, ++versions[i]) == 0;
+		fine &= put_device(fx.s, i, ++versions[i]) == 0;
 	}
 	ok(fine, "%u devices and %u updates commit", DEVICES, 3 * DEVICES);
-	store_unmount(s);
-	return f;
+	store_unmount(fx.s);
+	return fx.f;
 }
 
 static void test_round_trip(struct flash *f, const uint32_t *versions)
@@ -232,23 +230,21 @@ static void raw_len_huge(uint8_t *commit, struct commit_header *h)
 /* A record of random bytes: LZ4 cannot shrink its commit. */
 static void test_incompressible(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
+	struct fixture fx;
 	char value[1201];
 	uint64_t x = 99;
 	uint8_t *hit = NULL, *data;
 	struct commit_header h = { 0 };
 
+	fixture_open(&fx, test_nand(8), NULL);
 	for (size_t i = 0; i < sizeof(value) - 1; i++)
 		value[i] = (char)(1 + next(&x) % 255);
 	value[sizeof(value) - 1] = 0;
-	ok(test_put(s, STORE_REC_IDENTITY, "random", value, NULL) == 0, "a random value commits");
-	store_unmount(s);
-	for (uint32_t b = 0; b < g.eraseblock_count && !hit; b++) {
-		data = flash_emu_block(f, b);
-		hit = memmem(data, g.eraseblock_size, value, 64);
+	ok(test_put(fx.s, STORE_REC_IDENTITY, "random", value, NULL) == 0, "a random value commits");
+	store_unmount(fx.s);
+	for (uint32_t b = 0; b < fx.g.eraseblock_count && !hit; b++) {
+		data = flash_emu_block(fx.f, b);
+		hit = memmem(data, fx.g.eraseblock_size, value, 64);
 	}
 	if (hit) {
 		size_t off = (size_t)(hit - data) / UNIT * UNIT;
@@ -258,10 +254,9 @@ static void test_incompressible(void)
 	}
 	ok(hit && !(h.flags & COMMIT_FLAG_LZ4) && h.raw_len == h.payload_len,
 	   "its commit is stored raw (%u bytes)", h.payload_len);
-	s = test_mount(f, &o, false);
-	ok(s && test_has(s, STORE_REC_IDENTITY, "random", value, NULL), "and reads back");
-	store_unmount(s);
-	flash_close(f);
+	fx.s = test_mount(fx.f, &fx.o, false);
+	ok(fx.s && test_has(fx.s, STORE_REC_IDENTITY, "random", value, NULL), "and reads back");
+	fixture_close(&fx);
 }
 
 /* Anchor i: a certificate's name and validity, text that compresses. */
@@ -277,15 +272,15 @@ static struct store_record anchor(int i, char key[32], char value[200])
 /* One transaction of text records spanning several units raw. */
 static void test_saves_units(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
-	struct store *s = test_mount(f, &o, true);
-	struct store_txn *t = store_txn_begin(s);
-	uint64_t before = f->stats.bytes_programmed;
+	struct fixture fx;
+	struct store_txn *t;
+	uint64_t before;
 	char key[32], value[200];
 	bool all = true;
 
+	fixture_open(&fx, test_nand(8), NULL);
+	t = store_txn_begin(fx.s);
+	before = fx.f->stats.bytes_programmed;
 	for (int i = 0; i < 12; i++) {
 		struct store_record r = anchor(i, key, value);
 
@@ -293,33 +288,29 @@ static void test_saves_units(void)
 	}
 	ok(store_txn_commit(t, NULL, NULL) == 0, "a transaction of 12 certificates' names "
 	   "(about 1.5 KiB raw) commits");
-	ok(f->stats.bytes_programmed - before <= 2 * UNIT, "compressed, it programs %llu bytes",
-	   (unsigned long long)(f->stats.bytes_programmed - before));
-	store_unmount(s);
-	s = test_mount(f, &o, false);
+	ok(fx.f->stats.bytes_programmed - before <= 2 * UNIT, "compressed, it programs %llu bytes",
+	   (unsigned long long)(fx.f->stats.bytes_programmed - before));
+	fixture_remount(&fx);
 	for (int i = 0; i < 12; i++) {
 		anchor(i, key, value);
-		all &= test_has(s, STORE_REC_ANCHOR, key, value, NULL);
+		all &= test_has(fx.s, STORE_REC_ANCHOR, key, value, NULL);
 	}
 	ok(all, "every record reads back after a remount");
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 /* A store whose segment headers say an older version: 1 (uncompressed)
  * or 2 (bit 0 of a commit's flags meant deflate). */
 static void test_old_version(uint8_t version)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
-	struct flash *f = flash_emu_open(NULL, &g, NULL, NULL);
+	struct fixture fx;
 	struct cs_err err = { 0 };
-	struct store *s = test_mount(f, &o, true);
 	char name[16];
 
-	store_unmount(s);
-	for (uint32_t b = 0; b < g.eraseblock_count; b++) {
-		uint8_t *data = flash_emu_block(f, b);
+	fixture_open(&fx, test_nand(8), NULL);
+	store_unmount(fx.s);
+	for (uint32_t b = 0; b < fx.g.eraseblock_count; b++) {
+		uint8_t *data = flash_emu_block(fx.f, b);
 		uint32_t crc;
 
 		if (is_erased(data, BLOCK_HEADER_SIZE))
@@ -329,15 +320,14 @@ static void test_old_version(uint8_t version)
 		for (int i = 0; i < 4; i++)
 			data[44 + i] = (uint8_t)(crc >> 8 * i);
 	}
-	s = store_mount(f, &o, &err);
+	fx.s = store_mount(fx.f, &fx.o, &err);
 	snprintf(name, sizeof(name), "version %u", version);
-	ok(!s && err.code == EMEDIUMTYPE && strstr(err.msg, name),
+	ok(!fx.s && err.code == EMEDIUMTYPE && strstr(err.msg, name),
 	   "a %s store is refused (%s)", name, err.msg);
-	store_unmount(s);
-	ok(store_format(f, &o, &err) == 0 && (s = store_mount(f, &o, &err)) != NULL,
+	store_unmount(fx.s);
+	ok(store_format(fx.f, &fx.o, &err) == 0 && (fx.s = store_mount(fx.f, &fx.o, &err)) != NULL,
 	   "and can be formatted anew");
-	store_unmount(s);
-	flash_close(f);
+	fixture_close(&fx);
 }
 
 int main(void)

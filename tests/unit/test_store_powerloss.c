@@ -106,34 +106,33 @@ static enum outcome run(const struct variant *v, int ntxn, int64_t cut, uint64_t
 			struct flash_stats *stats)
 {
 	struct store_options o = test_options(v->redundancy);
-	struct flash *f = flash_emu_open(NULL, &v->geo, NULL, NULL);
+	struct fixture fx;
 	struct flash_faults faults;
 	struct model acked, pending;
-	struct store *s;
 	enum outcome out = RUN_OK;
 	int done;
 
-	s = test_mount(f, &o, true);
+	fixture_open(&fx, v->geo, &o);
 	flash_faults_none(&faults);
 	faults.cut_after = cut;
 	faults.torn = v->torn;
 	faults.seed = (uint64_t)cut;
-	flash_emu_set_faults(f, &faults);
-	done = run_txns(v, s, ntxn, &acked, &pending);
+	flash_emu_set_faults(fx.f, &faults);
+	done = run_txns(v, fx.s, ntxn, &acked, &pending);
 	if (done == ntxn) {
-		*ops = flash_emu_ops(f);
-		*stats = f->stats;
-		out = wl_matches(s, &acked) ? RUN_FINISHED : RUN_FAILED;
+		*ops = flash_emu_ops(fx.f);
+		*stats = fx.f->stats;
+		out = wl_matches(fx.s, &acked) ? RUN_FINISHED : RUN_FAILED;
 		if (out == RUN_FAILED)
 			fail(v, cut, "the uncut workload does not read back", NULL);
-		store_unmount(s);
 	} else {
-		store_unmount(s);
-		flash_emu_power_on(f);
-		if (!check_recovery(v, f, cut, &acked, &pending))
+		store_unmount(fx.s);
+		fx.s = NULL;
+		flash_emu_power_on(fx.f);
+		if (!check_recovery(v, fx.f, cut, &acked, &pending))
 			out = RUN_FAILED;
 	}
-	flash_close(f);
+	fixture_close(&fx);
 	return out;
 }
 
@@ -261,7 +260,7 @@ static int most_programs(const struct recorder *r)
 static void cut_everywhere(const struct variant *v, int ntxn, long step)
 {
 	struct store_options o = test_options(v->redundancy);
-	struct flash *base = flash_emu_open(NULL, &v->geo, NULL, NULL);
+	struct fixture base;
 	struct flash *cut = flash_emu_open(NULL, &v->geo, NULL, NULL);
 	struct recorder *r = calloc(1, sizeof(*r));
 	struct model *models = calloc(ntxn + 1, sizeof(*models));
@@ -269,9 +268,11 @@ static void cut_everywhere(const struct variant *v, int ntxn, long step)
 	struct flash_faults faults;
 	int failures = 0, points = 0, in_parts = 0, done;
 
-	store_unmount(test_mount(base, &o, true));
-	r->f = (struct flash){ .ops = &recorder_ops, .geo = base->geo };
-	r->inner = flash_emu_clone(base, NULL);
+	fixture_open(&base, v->geo, &o);
+	store_unmount(base.s);
+	base.s = NULL;
+	r->f = (struct flash){ .ops = &recorder_ops, .geo = base.g };
+	r->inner = flash_emu_clone(base.f, NULL);
 	s = test_mount(&r->f, &o, false);
 	for (done = 0; done < ntxn; done++) {
 		struct store_txn *t = store_txn_begin(s);
@@ -295,7 +296,7 @@ static void cut_everywhere(const struct variant *v, int ntxn, long step)
 		const struct recorded_op *op = &r->ops[k];
 
 		if (op->kind != 2 && k % step == 0) {
-			flash_emu_copy(cut, base);
+			flash_emu_copy(cut, base.f);
 			flash_faults_none(&faults);
 			faults.cut_after = 0;
 			faults.torn = v->torn;
@@ -308,13 +309,13 @@ static void cut_everywhere(const struct variant *v, int ntxn, long step)
 			failures += !check_recovery(v, cut, (int64_t)k, &models[op->txn],
 						    &models[op->txn + 1]);
 		}
-		replay_op(base, op);
+		replay_op(base.f, op);
 	}
 	ok(!failures, "%s: %d of %d cut points recover (every %ld of %zu programs and erases; %d "
 	   "in big transactions)", v->name, points - failures, points, step, r->n, in_parts);
 	rec_close(&r->f);
 	flash_close(cut);
-	flash_close(base);
+	fixture_close(&base);
 	free(models);
 }
 

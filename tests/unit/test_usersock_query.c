@@ -211,9 +211,7 @@ static void test_foreign_uid(void)
 
 int main(void)
 {
-	struct flash_geometry g = test_nand(16);
-	struct store_options o = test_options(1);
-	struct flash *f;
+	struct fixture fx;
 	struct cs_client c;
 	pthread_t thread;
 
@@ -221,8 +219,7 @@ int main(void)
 		printf("1..0 # SKIP needs root for a network namespace of its own\n");
 		return 0;
 	}
-	f = flash_emu_open(NULL, &g, NULL, NULL);
-	d.model.store = test_mount(f, &o, true);
+	d.model.store = fixture_open(&fx, test_nand(16), NULL);
 	d.model.limits = (struct model_limits){ 4, 4, 1024 };
 	d.usersock = cs_usersock_listen(NULL);
 	if (!d.usersock)
@@ -239,7 +236,6 @@ int main(void)
 	stopping = true;
 	pthread_join(thread, NULL);
 	nl_socket_free(d.usersock);
-	store_unmount(d.model.store);
-	flash_close(f);
+	fixture_close(&fx);
 	return tap_done();
 }
