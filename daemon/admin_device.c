@@ -164,7 +164,7 @@ int admin_device_add(struct cmd_ctx *c, struct cs_err *err)
 	if (!r && (flags & ~(uint32_t)CREDSTORE_DEVICE_F_NO_SUB))
 		r = cs_err_set(err, EINVAL, "a new device takes the no-sub profile (flag %#x) only",
 			       CREDSTORE_DEVICE_F_NO_SUB);
-	if (!r && model_get_device(&c->d->model, c->txn, id, &d, err) == 0)
+	if (!r && model_get_device_public(&c->d->model, c->txn, id, &d, err) == 0)
 		r = cs_err_set(err, EEXIST, "device '%s' exists", id);
 	model_device_wipe(&d);
 	if (!r)

@@ -293,6 +293,7 @@ int main(int argc, char **argv)
 	struct daemon d = { 0 };
 	struct cs_err err = { 0 };
 	struct flash *f = NULL;
+	struct store *s = NULL;
 	int sfd = -1, rc = 1;
 
 	no_core_dumps();
@@ -305,7 +306,8 @@ int main(int argc, char **argv)
 	    !(d.usersock = cs_usersock_listen(&err)) ||
 	    keyfile_load(o.key_file, so.key, &err) ||
 	    !(f = open_flash(&o, &err)) ||
-	    !(d.model.store = open_store(f, &so, &err)))
+	    !(s = open_store(f, &so, &err)) ||
+	    model_open(&d.model, s, &err))
 		goto out;
 	OPENSSL_cleanse(so.key, sizeof(so.key));
 	flash_log_mounted(d.model.store);
@@ -331,8 +333,9 @@ out:
 	OPENSSL_cleanse(so.key, sizeof(so.key));
 	import_drop(&d);
 	publisher_close(d.publisher);
-	if (d.model.store)
-		store_unmount(d.model.store);
+	model_close(&d.model);
+	if (s)
+		store_unmount(s);
 	flash_close(f);
 	if (d.usersock)
 		nl_socket_free(d.usersock);

@@ -1,8 +1,10 @@
 # daemon/: credstored.  Its files in layer order, each calling only those
 # before it (tests/native/63-call-graph.sh fails on a circle):
 #   log, keyfile, flash_log            the daemon's log, its store key, flash events
-#   model_attrs < model_identity, model_anchor, model_device < model_index < model
-#     < model_crl                      the data model: records as attribute streams
+#   model_attrs < model_identity, model_anchor, model_device < device_index
+#     < model_index < model < model_crl
+#                                      the data model: records as attribute streams,
+#                                      the committed devices by id and fingerprint
 #   notify                             change notices (and the daily expiry ones)
 #   publisher                          the records published to credstore.ko
 #   backup_records, backup_seal        the backup format
@@ -14,7 +16,8 @@
 #   server < credstored                the usersock server; main
 DAEMON_SRCS += daemon/log.c daemon/keyfile.c daemon/flash_log.c
 DAEMON_SRCS += daemon/model_attrs.c daemon/model_identity.c daemon/model_anchor.c \
-	       daemon/model_device.c daemon/model_index.c daemon/model.c daemon/model_crl.c
+	       daemon/model_device.c daemon/device_index.c daemon/model_index.c daemon/model.c \
+	       daemon/model_crl.c
 DAEMON_SRCS += daemon/notify.c daemon/publisher.c daemon/backup_records.c daemon/backup_seal.c
 DAEMON_SRCS += daemon/command_io.c daemon/cert_policy.c daemon/query.c daemon/admin_identity.c \
 	       daemon/admin_anchor.c daemon/admin_device.c daemon/admin_store.c \

@@ -99,9 +99,9 @@ void expiry_sweep(struct daemon *d)
 {
 	struct sweep s = { .d = d, .gen = store_generation(d->model.store) };
 
-	store_iterate_public(d->model.store, STORE_REC_IDENTITY, sweep_identity, &s);
-	store_iterate_public(d->model.store, STORE_REC_ANCHOR, sweep_anchor, &s);
-	store_iterate_public(d->model.store, STORE_REC_DEVICE, sweep_device, &s);
+	model_iterate_public(&d->model, STORE_REC_IDENTITY, NULL, sweep_identity, &s, NULL);
+	model_iterate_public(&d->model, STORE_REC_ANCHOR, NULL, sweep_anchor, &s, NULL);
+	model_iterate_public(&d->model, STORE_REC_DEVICE, NULL, sweep_device, &s, NULL);
 	if (s.expiring || s.expired)
 		log_msg(LOG_NOTICE, "expiry check: %u expiring within %u days, %u expired",
 			s.expiring, d->policy.expiry_warning_days, s.expired);

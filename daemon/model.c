@@ -1,8 +1,10 @@
 /* The model's transactions: staged changes over the committed store. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_index.h"
 #include "model_internal.h"
 
 static const char *const type_noun[STORE_REC_TYPE_MAX + 1] = {
@@ -20,6 +22,23 @@ static uint32_t limit_of(const struct model *m, uint8_t type)
 	case STORE_REC_DEVICE: return m->limits.devices;
 	default: return UINT32_MAX;
 	}
+}
+
+int model_open(struct model *m, struct store *s, struct cs_err *err)
+{
+	m->store = s;
+	m->devices = device_index_new();
+	if (!m->devices || model_index_build(m)) {
+		model_close(m);
+		return cs_err_set(err, ENOMEM, "out of memory for the index of devices");
+	}
+	return 0;
+}
+
+void model_close(struct model *m)
+{
+	device_index_free(m->devices);
+	m->devices = NULL;
 }
 
 struct model_txn *model_txn_begin(struct model *m, struct cs_err *err)
@@ -43,9 +62,17 @@ struct model_txn *model_txn_begin(struct model *m, struct cs_err *err)
 int model_txn_commit(struct model_txn *t, uint64_t *generation, struct cs_err *err)
 {
 	struct store_txn *st = t->st;
+	int ret;
 
 	t->st = NULL;
-	return store_txn_commit(st, generation, err);
+	if (model_index_prepare(t)) {
+		store_txn_abort(st);
+		return cs_err_set(err, ENOMEM, "out of memory for the index of devices");
+	}
+	ret = store_txn_commit(st, generation, err);
+	if (!ret)
+		model_index_commit(t);
+	return ret;
 }
 
 void model_txn_free(struct model_txn *t)
@@ -62,18 +89,27 @@ void model_txn_free(struct model_txn *t)
 }
 
 int model_lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
-		 model_decode_fn decode, void *out, struct cs_err *err)
+		 bool with_secret, model_decode_fn decode, void *out, struct cs_err *err)
 {
 	const struct model_change *c = model_index_find(t, type, key);
 	struct store_record r;
 	struct cs_err lookup_err = { 0 };
 	int ret;
 
-	if (c)
-		return c->deleted ? -ENOENT : decode(&c->rec, out, err);
+	if (c && c->deleted)
+		return -ENOENT;
+	if (c) {
+		r = c->rec;
+		if (!with_secret) {
+			r.secret = NULL;
+			r.secret_len = 0;
+		}
+		return decode(&r, out, err);
+	}
 	if (t && (t->cleared & (1u << type)))
 		return -ENOENT;
-	ret = store_get(m->store, type, key, strlen(key), &r, &lookup_err);
+	ret = (with_secret ? store_get : store_get_public)(m->store, type, key, strlen(key), &r,
+							    &lookup_err);
 	if (ret == -ENOENT)
 		return ret;
 	if (ret < 0)
@@ -92,7 +128,7 @@ static bool exists(struct model_txn *t, uint8_t type, const char *key)
 		return !c->deleted;
 	if (t->cleared & (1u << type))
 		return false;
-	if (store_get(t->m->store, type, key, strlen(key), &r, NULL) < 0)
+	if (store_get_public(t->m->store, type, key, strlen(key), &r, NULL) < 0)
 		return false;
 	store_record_free(&r);
 	return true;
@@ -240,22 +276,102 @@ int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err)
 int model_get_identity(struct model *m, struct model_txn *t, const char *name, struct model_identity *out,
 		       struct cs_err *err)
 {
-	return model_lookup(m, t, STORE_REC_IDENTITY, name,
+	return model_lookup(m, t, STORE_REC_IDENTITY, name, true,
+			    (model_decode_fn)model_identity_decode, out, err);
+}
+
+int model_get_identity_public(struct model *m, const char *name, struct model_identity *out,
+			      struct cs_err *err)
+{
+	return model_lookup(m, NULL, STORE_REC_IDENTITY, name, false,
 			    (model_decode_fn)model_identity_decode, out, err);
 }
 
 int model_get_anchor(struct model *m, struct model_txn *t, const char *name, struct model_anchor *out,
 		     struct cs_err *err)
 {
-	return model_lookup(m, t, STORE_REC_ANCHOR, name,
+	return model_lookup(m, t, STORE_REC_ANCHOR, name, false,
 			    (model_decode_fn)model_anchor_decode, out, err);
 }
 
 int model_get_device(struct model *m, struct model_txn *t, const char *id, struct model_device *out,
 		     struct cs_err *err)
 {
-	return model_lookup(m, t, STORE_REC_DEVICE, id,
+	return model_lookup(m, t, STORE_REC_DEVICE, id, true,
 			    (model_decode_fn)model_device_decode, out, err);
+}
+
+int model_get_device_public(struct model *m, struct model_txn *t, const char *id,
+			    struct model_device *out, struct cs_err *err)
+{
+	return model_lookup(m, t, STORE_REC_DEVICE, id, false,
+			    (model_decode_fn)model_device_decode, out, err);
+}
+
+struct fp_visit {
+	struct model *m;
+	const uint8_t *fp;
+	int slot;
+	int (*fn)(const struct model_device *d, void *arg);
+	void *arg;
+};
+
+/* The index names candidates; the record says whether they hold fp. */
+static int visit_candidate(const char *id, void *arg)
+{
+	struct fp_visit *v = arg;
+	struct model_device d;
+	int ret = 0;
+
+	if (model_get_device_public(v->m, NULL, id, &d, NULL))
+		return 0;
+	if (d.has_fp[v->slot] && !memcmp(d.fp[v->slot], v->fp, CREDSTORE_FINGERPRINT_LEN))
+		ret = v->fn(&d, v->arg);
+	model_device_wipe(&d);
+	return ret;
+}
+
+int model_devices_with_fingerprint(struct model *m, const uint8_t *fp,
+				   int (*fn)(const struct model_device *d, void *arg), void *arg)
+{
+	struct fp_visit v = { m, fp, SLOT_MASTER, fn, arg };
+	int ret = device_index_find_fp(m->devices, SLOT_MASTER, fp, visit_candidate, &v);
+
+	v.slot = SLOT_SUB;
+	return ret ? ret : device_index_find_fp(m->devices, SLOT_SUB, fp, visit_candidate, &v);
+}
+
+struct committed_search {
+	const struct model_txn *t;
+	const char *exclude;
+	char *out;
+};
+
+/* A committed holder counts unless t staged a change of it (then what
+ * t staged is what holds, or not, the fingerprint). */
+static int committed_owner(const struct model_device *d, void *arg)
+{
+	struct committed_search *cs = arg;
+
+	if (!strcmp(d->id, cs->exclude) || model_index_find(cs->t, STORE_REC_DEVICE, d->id))
+		return 0;
+	snprintf(cs->out, CREDSTORE_DEVICE_ID_MAX, "%s", d->id);
+	return 1;
+}
+
+int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *exclude,
+			    char out[CREDSTORE_DEVICE_ID_MAX])
+{
+	struct committed_search cs = { t, exclude, out };
+	const char *id = model_index_staged_owner(t, fp, exclude);
+
+	if (id) {	/* a device id is shorter than the keys of other records */
+		snprintf(out, CREDSTORE_DEVICE_ID_MAX, "%.*s", CREDSTORE_DEVICE_ID_MAX - 1, id);
+		return 1;
+	}
+	if (t->cleared & (1u << STORE_REC_DEVICE))
+		return 0;
+	return model_devices_with_fingerprint(t->m, fp, committed_owner, &cs);
 }
 
 int model_iterate(struct model *m, uint8_t type, const char *after,
@@ -263,6 +379,14 @@ int model_iterate(struct model *m, uint8_t type, const char *after,
 		  struct cs_err *err)
 {
 	return store_iterate(m->store, type, after, after ? strlen(after) : 0, fn, arg, err);
+}
+
+int model_iterate_public(struct model *m, uint8_t type, const char *after,
+			 int (*fn)(const struct store_record *r, void *arg), void *arg,
+			 struct cs_err *err)
+{
+	return store_iterate_public(m->store, type, after, after ? strlen(after) : 0, fn, arg,
+				    err);
 }
 
 struct each {

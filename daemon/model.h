@@ -22,10 +22,19 @@ struct model_limits {
 #define MODEL_DEFAULT_ANCHORS		32
 #define MODEL_DEFAULT_DEVICES		1024
 
+struct device_index;
+
 struct model {
 	struct store *store;
 	struct model_limits limits;
+	struct device_index *devices;	/* committed devices by id and fingerprint */
 };
+
+/* The model over a mounted store: builds its device index (the only walk
+ * over all devices, once per mount).  -ENOMEM. */
+int model_open(struct model *m, struct store *s, struct cs_err *err);
+/* Frees what model_open() built; the store stays mounted. */
+void model_close(struct model *m);
 
 /* A server identity.  chain is NULL while only the key of a CSR exists. */
 struct model_identity {
@@ -106,8 +115,11 @@ struct model_txn {
 	uint32_t count[STORE_REC_TYPE_MAX + 1];
 	/* lookup trees (model_index.c) */
 	void *by_key;			/* latest change per record */
-	void *staged_fps, *committed_fps;	/* fingerprint -> devices */
-	bool committed_fps_read;
+	void *staged_fps;		/* fingerprint -> staged devices */
+	/* the device index's entries for this txn's devices, made before
+	 * its commit (model_index.c) */
+	struct device_entry **entries;
+	size_t n_entries;
 };
 
 /* Is c the last change staged for its record (the one that counts)? */
@@ -127,6 +139,16 @@ int model_get_anchor(struct model *m, struct model_txn *t, const char *name, str
 		     struct cs_err *err);
 int model_get_device(struct model *m, struct model_txn *t, const char *id, struct model_device *out,
 		     struct cs_err *err);
+/* The same without secrets (nothing is unsealed; out's secrets are
+ * empty): for whatever does not return or rewrite a secret. */
+int model_get_device_public(struct model *m, struct model_txn *t, const char *id,
+			    struct model_device *out, struct cs_err *err);
+int model_get_identity_public(struct model *m, const char *name, struct model_identity *out,
+			      struct cs_err *err);
+/* Calls fn with each committed device that holds fp, as master first,
+ * then as sub, without secrets, until fn returns non-zero (returned). */
+int model_devices_with_fingerprint(struct model *m, const uint8_t *fp,
+				   int (*fn)(const struct model_device *d, void *arg), void *arg);
 
 int model_put_identity(struct model_txn *t, const struct model_identity *id, struct cs_err *err);
 int model_put_anchor(struct model_txn *t, const struct model_anchor *a, struct cs_err *err);
@@ -166,9 +188,13 @@ int model_get_crl(struct model *m, struct model_txn *t, const struct model_ancho
 int model_each(struct model *m, struct model_txn *t, uint8_t type,
 	       int (*fn)(const struct store_record *r, void *arg), void *arg, struct cs_err *err);
 
-/* Records of a type, committed state only (queries, dumps, export). */
+/* Records of a type, committed state only (export). */
 int model_iterate(struct model *m, uint8_t type, const char *after,
 		  int (*fn)(const struct store_record *r, void *arg), void *arg,
 		  struct cs_err *err);
+/* The same without secrets (dumps): nothing is unsealed. */
+int model_iterate_public(struct model *m, uint8_t type, const char *after,
+			 int (*fn)(const struct store_record *r, void *arg), void *arg,
+			 struct cs_err *err);
 
 #endif

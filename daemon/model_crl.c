@@ -66,7 +66,8 @@ int model_get_crl_part(struct model *m, struct model_txn *t, const char *name, u
 	int r;
 
 	part_key(name, part, key);
-	r = model_lookup(m, t, STORE_REC_CRL, key, (model_decode_fn)model_crl_part_decode, &p, err);
+	r = model_lookup(m, t, STORE_REC_CRL, key, false,
+			 (model_decode_fn)model_crl_part_decode, &p, err);
 	*data = p.data;
 	*len = p.len;
 	return r;

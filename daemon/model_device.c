@@ -105,3 +105,13 @@ int model_device_decode(const struct store_record *r, struct model_device *d, st
 		model_device_wipe(d);
 	return ret;
 }
+
+int model_device_decode_public(const struct store_record *r, struct model_device *d,
+			       struct cs_err *err)
+{
+	struct store_record pub = *r;
+
+	pub.secret = NULL;
+	pub.secret_len = 0;
+	return model_device_decode(&pub, d, err);
+}

@@ -67,13 +67,16 @@ static int fill_device(struct nl_msg *m, const void *arg)
 
 /* ---- single lookups ---- */
 
-static int get_identity(struct cmd_ctx *c, struct model_identity *id, struct cs_err *err)
+/* with_key: the private key too (unsealed); else the chain alone. */
+static int get_identity(struct cmd_ctx *c, bool with_key, struct model_identity *id,
+			struct cs_err *err)
 {
 	const char *name = attr_string(c->tb, CREDSTORE_A_NAME);
 	int r = need_name(c->tb, CREDSTORE_A_NAME, "identity name", err);
 
 	if (!r)
-		r = model_get_identity(&c->d->model, NULL, name, id, err);
+		r = with_key ? model_get_identity(&c->d->model, NULL, name, id, err)
+			     : model_get_identity_public(&c->d->model, name, id, err);
 	if (r == -ENOENT || (!r && !id->chain)) {
 		model_identity_release(id);
 		r = cs_err_set(err, ENOENT, "no identity '%s'", name);
@@ -84,7 +87,7 @@ static int get_identity(struct cmd_ctx *c, struct model_identity *id, struct cs_
 int query_identity(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct model_identity id = { 0 };
-	int r = get_identity(c, &id, err);
+	int r = get_identity(c, false, &id, err);
 
 	if (!r)
 		r = reply_put(fill_identity(c->reply, &id) || put_generation(c), err);
@@ -95,7 +98,7 @@ int query_identity(struct cmd_ctx *c, struct cs_err *err)
 int query_identity_key(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct model_identity id = { 0 };
-	int r = get_identity(c, &id, err);
+	int r = get_identity(c, true, &id, err);
 
 	if (!r)
 		r = reply_put(nla_put_string(c->reply, CREDSTORE_A_NAME, id.name) ||
@@ -120,20 +123,32 @@ int query_anchor(struct cmd_ctx *c, struct cs_err *err)
 	return r;
 }
 
-static int get_device(struct cmd_ctx *c, struct model_device *d, struct cs_err *err)
+/* with_secrets: unsealed too; else nothing is. */
+static int load_device(struct cmd_ctx *c, bool with_secrets, struct model_device *d,
+		       struct cs_err *err)
+{
+	const char *id = attr_string(c->tb, CREDSTORE_A_DEVICE_ID);
+
+	return with_secrets ? model_get_device(&c->d->model, NULL, id, d, err)
+			    : model_get_device_public(&c->d->model, NULL, id, d, err);
+}
+
+static int get_device(struct cmd_ctx *c, bool with_secrets, struct model_device *d,
+		      struct cs_err *err)
 {
 	const char *id = attr_string(c->tb, CREDSTORE_A_DEVICE_ID);
 	int r = need_name(c->tb, CREDSTORE_A_DEVICE_ID, "device id", err);
 
+	memset(d, 0, sizeof(*d));
 	if (!r)
-		r = model_get_device(&c->d->model, NULL, id, d, err);
+		r = load_device(c, with_secrets, d, err);
 	return r == -ENOENT ? cs_err_set(err, ENOENT, "unknown device '%s'", id) : r;
 }
 
 int query_device(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct model_device d;
-	int r = get_device(c, &d, err);
+	int r = get_device(c, false, &d, err);
 
 	if (!r)
 		r = reply_put(fill_device(c->reply, &d) || put_generation(c), err);
@@ -145,7 +160,7 @@ int query_device_secrets(struct cmd_ctx *c, struct cs_err *err)
 {
 	static const int attr[SLOT_COUNT] = { CREDSTORE_A_MASTER_SECRET, CREDSTORE_A_SUB_SECRET };
 	struct model_device d;
-	int r = get_device(c, &d, err);
+	int r = get_device(c, true, &d, err);
 
 	if (!r)
 		r = reply_put(nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d.id), err);
@@ -159,13 +174,14 @@ int query_device_secrets(struct cmd_ctx *c, struct cs_err *err)
 /* ---- verification: an unknown device matches nothing (no error) ---- */
 
 /* 1: found; 0: no such device; negative: error. */
-static int find_device(struct cmd_ctx *c, struct model_device *d, struct cs_err *err)
+static int find_device(struct cmd_ctx *c, bool with_secrets, struct model_device *d,
+		       struct cs_err *err)
 {
 	int r = need_name(c->tb, CREDSTORE_A_DEVICE_ID, "device id", err);
 
 	memset(d, 0, sizeof(*d));
 	if (!r)
-		r = model_get_device(&c->d->model, NULL, attr_string(c->tb, CREDSTORE_A_DEVICE_ID), d, err);
+		r = load_device(c, with_secrets, d, err);
 	return r == -ENOENT ? 0 : r == 0 ? 1 : r;
 }
 
@@ -245,7 +261,6 @@ struct fp_search {
 	struct verdict v;
 	uint32_t flags;
 	char id[CREDSTORE_DEVICE_ID_MAX];
-	struct cs_err *err;
 };
 
 static void found(struct fp_search *s, const struct model_device *d)
@@ -255,22 +270,19 @@ static void found(struct fp_search *s, const struct model_device *d)
 	memcpy(s->id, d->id, sizeof(s->id));
 }
 
-static int search_fingerprint(const struct store_record *r, void *arg)
+static int search_fingerprint(const struct model_device *d, void *arg)
 {
 	struct fp_search *s = arg;
-	struct model_device d;
 
-	if (model_device_decode(r, &d, s->err))
-		return 0;	/* a damaged record matches nothing */
-	found(s, &d);
-	model_device_wipe(&d);
+	found(s, d);
 	return s->v.match != CREDSTORE_MATCH_NONE || s->v.refused;
 }
 
+/* Without the id, the device index finds the holder: nothing is walked
+ * and nothing is unsealed, whatever the caller sends. */
 int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 {
-	struct fp_search s = { .err = err };
-	struct cs_err ignored = { 0 };
+	struct fp_search s = { 0 };
 	struct model_device d;
 	int r = need_attr(c->tb, CREDSTORE_A_FINGERPRINT, "fingerprint", err);
 
@@ -278,15 +290,13 @@ int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 		return r;
 	s.fp = nla_data(c->tb[CREDSTORE_A_FINGERPRINT]);
 	if (c->tb[CREDSTORE_A_DEVICE_ID]) {
-		r = find_device(c, &d, err);
+		r = find_device(c, false, &d, err);
 		if (r == 1)
 			found(&s, &d);
 		r = r < 0 ? r : 0;
 		model_device_wipe(&d);
 	} else {
-		s.err = &ignored;
-		r = model_iterate(&c->d->model, STORE_REC_DEVICE, NULL, search_fingerprint, &s, err);
-		r = r > 0 ? 0 : r;
+		model_devices_with_fingerprint(&c->d->model, s.fp, search_fingerprint, &s);
 	}
 	return r ? r : put_verdict(c, s.v, s.id, s.flags, err);
 }
@@ -299,7 +309,7 @@ int query_verify_secret(struct cmd_ctx *c, struct cs_err *err)
 	int r = need_attr(c->tb, CREDSTORE_A_SECRET, "secret", err);
 
 	if (!r)
-		r = find_device(c, &d, err);
+		r = find_device(c, true, &d, err);
 	if (r == 1) {
 		size_t len = (size_t)nla_len(given);
 		/* Both compared always: the time does not tell which. */
@@ -375,7 +385,8 @@ static int dump_type(struct cmd_ctx *c, uint8_t type, int cursor_attr,
 		     int (*fn)(const struct store_record *, void *), struct cs_err *err)
 {
 	struct dump_state s = { .c = c, .err = err };
-	int r = model_iterate(&c->d->model, type, attr_string(c->tb, cursor_attr), fn, &s, err);
+	int r = model_iterate_public(&c->d->model, type, attr_string(c->tb, cursor_attr), fn, &s,
+				     err);
 
 	return s.ret ? s.ret : r < 0 ? r : 0;
 }

@@ -4,6 +4,7 @@
  * notified before the caller is told. */
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,11 @@ static void explain_too_big(const struct command *cmd, struct cs_err *err)
 		   "was changed", cmd->name, store_msg);
 }
 
+/* A transaction of this many changes (a batch, an import) staged
+ * megabytes; freed, they stay in the heap between the index's entries
+ * unless given back. */
+#define BIG_TXN_CHANGES	256
+
 /* Run a command and, if it changed the store: commit to flash, publish to
  * the module, notify, and only then is the caller told. */
 static int run_command(struct daemon *d, const struct command *cmd, struct cmd_ctx *c,
@@ -81,7 +87,12 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 		if (!r)
 			notify_changes(d->usersock, c->txn, *gen);
 	}
-	model_txn_free(c->txn);
+	if (c->txn && (c->txn->n_changes >= BIG_TXN_CHANGES || c->txn->cleared)) {
+		model_txn_free(c->txn);
+		malloc_trim(0);
+	} else {
+		model_txn_free(c->txn);
+	}
 	c->txn = NULL;
 	return r;
 }

@@ -100,6 +100,7 @@ struct store_status {
 	uint64_t scrubs, relocations;
 	uint64_t lost_commits;		/* unreadable at mount (no second copy) */
 	uint64_t tampered;		/* sealed records refused since mount */
+	uint64_t unseals;		/* secrets opened for reads since mount */
 	uint64_t index_bytes;		/* RAM held by the index and its records */
 };
 
@@ -123,6 +124,11 @@ void store_unmount(struct store *s);
 int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
 	      struct store_record *out, struct cs_err *err);
 void store_record_free(struct store_record *r);
+/* The same without its secret: nothing is unsealed, r->secret is NULL
+ * (reads that return no secret need not pay for one, nor let a caller
+ * make the store decrypt). */
+int store_get_public(struct store *s, uint8_t type, const void *key, size_t key_len,
+		     struct store_record *out, struct cs_err *err);
 
 /* Call fn for each record of a type in key order, starting after
  * `after` (NULL: from the first).  fn returns 0 to go on, non-zero to stop
@@ -132,10 +138,10 @@ void store_record_free(struct store_record *r);
 int store_iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
 		  int (*fn)(const struct store_record *r, void *arg), void *arg,
 		  struct cs_err *err);
-/* The same over every record of a type, without their secrets (none is
- * unsealed: r->secret is NULL). */
-int store_iterate_public(struct store *s, uint8_t type,
-			 int (*fn)(const struct store_record *r, void *arg), void *arg);
+/* The same without their secrets (none is unsealed: r->secret is NULL). */
+int store_iterate_public(struct store *s, uint8_t type, const void *after, size_t after_len,
+			 int (*fn)(const struct store_record *r, void *arg), void *arg,
+			 struct cs_err *err);
 
 uint64_t store_generation(const struct store *s);
 void store_status(struct store *s, struct store_status *st);

@@ -128,7 +128,7 @@ struct store {
 	uint64_t live_bytes;
 	uint64_t index_bytes;
 	uint32_t counts[TYPES];
-	uint64_t scrubs, relocations, lost_commits, tampered;
+	uint64_t scrubs, relocations, lost_commits, tampered, unseals;
 	bool broken;			/* an I/O error left RAM ahead of flash */
 	uint8_t *buf;			/* one eraseblock: commit being built, raw */
 	struct pack *pack;		/* compression of payloads, both ways */

@@ -27,6 +27,7 @@ static int open_rec(struct store *s, const struct rec *r, uint8_t *secret,
 	};
 	if (!r->secret_len || !secret)
 		return 0;
+	s->unseals++;
 	if (unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, secret)) {
 		s->tampered++;
 		return cs_err_set(err, EBADMSG, "record %u/%.*s: its sealed secret fails to "
@@ -45,8 +46,9 @@ static int check_type(uint8_t type, struct cs_err *err)
 	return 0;
 }
 
-int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
-	      struct store_record *out, struct cs_err *err)
+/* secret: whether the copy holds the opened secret. */
+static int get(struct store *s, uint8_t type, const void *key, size_t key_len, bool secret,
+	       struct store_record *out, struct cs_err *err)
 {
 	struct rec *r;
 	uint8_t *copy;
@@ -61,12 +63,12 @@ int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
 	if (!r)
 		return cs_err_set(err, ENOENT, "no record %u/%.*s", type, (int)key_len,
 				  (const char *)key);
-	data = (size_t)r->key_len + r->value_len + r->secret_len;
+	data = (size_t)r->key_len + r->value_len + (secret ? r->secret_len : 0);
 	copy = malloc(data ? data : 1);
 	if (!copy)
 		return cs_err_set(err, ENOMEM, "out of memory");
 	memcpy(copy, r->data, r->key_len + r->value_len);
-	rc = open_rec(s, r, copy + r->key_len + r->value_len, &tmp, err);
+	rc = open_rec(s, r, secret ? copy + r->key_len + r->value_len : NULL, &tmp, err);
 	if (rc) {
 		OPENSSL_clear_free(copy, data);	/* what a failed open decrypted */
 		return rc;
@@ -77,6 +79,18 @@ int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
 	if (tmp.secret)
 		out->secret = copy + r->key_len + r->value_len;
 	return 0;
+}
+
+int store_get(struct store *s, uint8_t type, const void *key, size_t key_len,
+	      struct store_record *out, struct cs_err *err)
+{
+	return get(s, type, key, key_len, true, out, err);
+}
+
+int store_get_public(struct store *s, uint8_t type, const void *key, size_t key_len,
+		     struct store_record *out, struct cs_err *err)
+{
+	return get(s, type, key, key_len, false, out, err);
 }
 
 void store_record_free(struct store_record *r)
@@ -116,10 +130,11 @@ int store_iterate(struct store *s, uint8_t type, const void *after, size_t after
 	return rc;
 }
 
-int store_iterate_public(struct store *s, uint8_t type,
-			 int (*fn)(const struct store_record *r, void *arg), void *arg)
+int store_iterate_public(struct store *s, uint8_t type, const void *after, size_t after_len,
+			 int (*fn)(const struct store_record *r, void *arg), void *arg,
+			 struct cs_err *err)
 {
-	return iterate(s, type, NULL, 0, NULL, fn, arg, NULL);
+	return iterate(s, type, after, after_len, NULL, fn, arg, err);
 }
 
 uint64_t store_generation(const struct store *s)
@@ -166,6 +181,7 @@ void store_status(struct store *s, struct store_status *st)
 	st->relocations = s->relocations;
 	st->lost_commits = s->lost_commits;
 	st->tampered = s->tampered;
+	st->unseals = s->unseals;
 	st->index_bytes = s->index_bytes + s->nlog * sizeof(struct segment) +
 			  s->geo.eraseblock_count * (sizeof(struct pblock) + sizeof(void *));
 }

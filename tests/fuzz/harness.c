@@ -72,12 +72,16 @@ static void remount(struct fuzz_daemon *fd)
 	struct store_options o = fuzz_store_options();
 	struct cs_err err = { 0 };
 
-	if (fd->d.model.store)
+	struct store *s;
+
+	if (fd->d.model.store) {
 		store_unmount(fd->d.model.store);
+		model_close(&fd->d.model);
+	}
 	if (flash_emu_copy(fd->flash, fd->base))
 		die("flash", "copy");
-	fd->d.model.store = store_mount(fd->flash, &o, &err);
-	if (!fd->d.model.store)
+	s = store_mount(fd->flash, &o, &err);
+	if (!s || model_open(&fd->d.model, s, &err))
 		die("mount", err.msg);
 }
 

@@ -219,7 +219,8 @@ int main(void)
 		printf("1..0 # SKIP needs root for a network namespace of its own\n");
 		return 0;
 	}
-	d.model.store = fixture_open(&fx, test_nand(16), NULL);
+	if (model_open(&d.model, fixture_open(&fx, test_nand(16), NULL), NULL))
+		abort();
 	d.model.limits = (struct model_limits){ 4, 4, 1024 };
 	d.usersock = cs_usersock_listen(NULL);
 	if (!d.usersock)
@@ -236,6 +237,7 @@ int main(void)
 	stopping = true;
 	pthread_join(thread, NULL);
 	nl_socket_free(d.usersock);
+	model_close(&d.model);
 	fixture_close(&fx);
 	return tap_done();
 }
