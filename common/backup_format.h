@@ -14,7 +14,7 @@
 #define BACKUP_HEADER_LEN	32
 #define BACKUP_CHUNK_OVERHEAD	(4 + 16)
 #define BACKUP_CHUNK_LAST	0x80000000u
-/* Plaintext per chunk: a sealed chunk fits one usersock attribute. */
+/* Plaintext per chunk: a sealed chunk fits one attribute of a message. */
 #define BACKUP_CHUNK_PLAIN_MAX	64000
 
 /* The whole size of the chunk at p (avail bytes left in the file), 0 when

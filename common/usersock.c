@@ -1,11 +1,13 @@
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include <linux/netlink.h>
-#include <netlink/socket.h>
 #include <openssl/crypto.h>
 
 #include "usersock.h"
@@ -71,90 +73,6 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_CRL_PARTS] = { .type = NLA_U32 },
 };
 
-/* libnl reports its own error codes; the tools speak errno. */
-static int nlerr_to_errno(int nlerr)
-{
-	switch (-nlerr) {
-	case NLE_OBJ_NOTFOUND:	return ECONNREFUSED;
-	case NLE_AGAIN:		return ETIMEDOUT;
-	case NLE_MSGSIZE:	return EMSGSIZE;
-	case NLE_NOMEM:		return ENOMEM;
-	case NLE_EXIST:		return EADDRINUSE;
-	case NLE_PERM:		return EPERM;
-	case NLE_INVAL:		return EINVAL;
-	case NLE_RANGE:		return ERANGE;
-	default:		return EIO;
-	}
-}
-
-static int set_timeout(struct nl_sock *sk, int opt, int ms)
-{
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-
-	return setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
-/* The kernel caps SO_SNDBUF and SO_RCVBUF at net.core.wmem_max and
- * rmem_max (212992 by default): a privileged process (the daemon, credctl
- * as root) goes past that, so that a request of CS_USERSOCK_REQUEST_MAX
- * fits; others keep the cap (see check_send_size). */
-static void force_buffers(struct nl_sock *sk)
-{
-	int fd = nl_socket_get_fd(sk), size = CS_USERSOCK_BUFSIZE;
-
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
-}
-
-static struct nl_sock *usersock_new(uint32_t port, struct cs_err *err)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-	int r;
-
-	if (!sk) {
-		cs_err_set(err, ENOMEM, "out of memory");
-		return NULL;
-	}
-	if (port)
-		nl_socket_set_local_port(sk, port);
-	nl_socket_disable_seq_check(sk);
-	nl_socket_disable_auto_ack(sk);
-	r = nl_connect(sk, NETLINK_USERSOCK);
-	if (r < 0) {
-		int code = nlerr_to_errno(r);
-
-		if (code == EADDRINUSE)
-			cs_err_set(err, code, "NETLINK_USERSOCK port %#x is taken: is another credstored running?",
-				   port);
-		else
-			cs_err_set(err, code, "cannot open a NETLINK_USERSOCK socket: %s", nl_geterror(r));
-		nl_socket_free(sk);
-		return NULL;
-	}
-	nl_socket_enable_msg_peek(sk);
-	if (nl_socket_set_passcred(sk, 1) < 0 ||
-	    nl_socket_set_buffer_size(sk, CS_USERSOCK_BUFSIZE, CS_USERSOCK_BUFSIZE) < 0) {
-		cs_err_set(err, EIO, "cannot configure the NETLINK_USERSOCK socket");
-		nl_socket_free(sk);
-		return NULL;
-	}
-	force_buffers(sk);
-	return sk;
-}
-
-struct nl_sock *cs_usersock_listen(struct cs_err *err)
-{
-	struct nl_sock *sk = usersock_new(CREDSTORE_USERSOCK_PORT, err);
-
-	/* A client that stops reading must not stall the daemon. */
-	if (sk && set_timeout(sk, SO_SNDTIMEO, 2000) < 0) {
-		nl_socket_free(sk);
-		cs_err_set(err, errno, "cannot set the send timeout: %s", strerror(errno));
-		return NULL;
-	}
-	return sk;
-}
-
 static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_NAME] = "name",
 	[CREDSTORE_A_DEVICE_ID] = "device id",
@@ -202,31 +120,40 @@ static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
 	cs_err_set(err, EINVAL, "malformed request: an attribute has the wrong type or size");
 }
 
-int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct cs_err *err)
+const char *cs_runtime_dir(const char *dir)
 {
-	struct sockaddr_nl peer;
-	struct ucred *creds = NULL;
-	int n, r;
+	const char *env = getenv(CS_RUNTIME_DIR_ENV);
 
-	memset(req, 0, sizeof(*req));
-	n = nl_recv(sk, &peer, &req->buf, &creds);
-	if (n <= 0) {
-		free(creds);
-		return n == 0 ? -EAGAIN : -nlerr_to_errno(n);
-	}
-	req->port = peer.nl_pid;
-	req->len = (size_t)n;
-	if (creds)
-		req->cred = *creds;
-	free(creds);
+	if (dir && *dir)
+		return dir;
+	return env && *env ? env : CS_RUNTIME_DIR_DEFAULT;
+}
+
+int cs_socket_addr(const char *dir, const char *name, struct sockaddr_un *sa, struct cs_err *err)
+{
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", cs_runtime_dir(dir), name);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+		return cs_err_set(err, ENAMETOOLONG, "the runtime directory %s is too long for a socket "
+				  "path (%zu characters at most)", cs_runtime_dir(dir),
+				  sizeof(sa->sun_path) - strlen(name) - 2);
+	return 0;
+}
+
+int cs_request_parse(struct cs_request *req, struct cs_err *err)
+{
+	int r;
+
 	req->nlh = (struct nlmsghdr *)req->buf;
-	if (!nlmsg_ok(req->nlh, n) || req->nlh->nlmsg_type != CREDSTORE_USERSOCK_TYPE ||
-	    !(req->nlh->nlmsg_flags & NLM_F_REQUEST) || !req->port) {
+	if (req->len > INT32_MAX || !nlmsg_ok(req->nlh, (int)req->len) ||
+	    req->nlh->nlmsg_type != CREDSTORE_USERSOCK_TYPE ||
+	    !(req->nlh->nlmsg_flags & NLM_F_REQUEST)) {
 		req->nlh = NULL;
 		return cs_err_set(err, EINVAL, "not a credstore request"), 0;
 	}
-	if (!creds)
-		return cs_err_set(err, EPERM, "the request carries no credentials"), 0;
 	r = genlmsg_parse(req->nlh, 0, req->tb, CREDSTORE_A_MAX, cs_usersock_policy);
 	if (r < 0)
 		return explain_bad_attr(req->nlh, err), 0;
@@ -237,8 +164,7 @@ int cs_usersock_recv_request(struct nl_sock *sk, struct cs_request *req, struct 
 void cs_request_release(struct cs_request *req)
 {
 	if (req->buf)
-		OPENSSL_cleanse(req->buf, req->len);
-	free(req->buf);
+		OPENSSL_clear_free(req->buf, req->len);
 	req->buf = NULL;
 	req->nlh = NULL;
 }
@@ -252,33 +178,17 @@ void cs_request_release(struct cs_request *req)
  * in the VM, more than credctl waits.) */
 static size_t msg_size(uint8_t cmd, bool request)
 {
-	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR)
+	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR || cmd == CREDSTORE_ADMIN_CMD_SUBSCRIBE)
 		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
 	return request ? CS_USERSOCK_REQUEST_MAX : CS_USERSOCK_ATTR_MAX + 4096;
-}
-
-static void set_dst(struct nl_msg *msg, uint32_t port)
-{
-	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
-
-	nlmsg_set_dst(msg, &dst);
-}
-
-static struct nl_msg *msg_to(uint32_t port, uint8_t cmd)
-{
-	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, false));
-
-	if (msg)
-		set_dst(msg, port);
-	return msg;
 }
 
 struct nl_msg *cs_reply_new(const struct cs_request *req, int flags)
 {
 	uint8_t cmd = req->genl ? req->genl->cmd : 0;
-	struct nl_msg *msg = msg_to(req->port, cmd);
+	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, false));
 
-	if (msg && !genlmsg_put(msg, CREDSTORE_USERSOCK_PORT, req->nlh->nlmsg_seq,
+	if (msg && !genlmsg_put(msg, 0, req->nlh ? req->nlh->nlmsg_seq : 0,
 				CREDSTORE_USERSOCK_TYPE, 0, flags, cmd, CREDSTORE_GENL_VERSION)) {
 		nlmsg_free(msg);
 		return NULL;
@@ -296,81 +206,159 @@ void cs_msg_wipe_free(struct nl_msg *msg)
 
 struct nl_msg *cs_reply_copy(const struct cs_request *req, struct nl_msg *msg)
 {
-	struct nl_msg *copy = nlmsg_convert(nlmsg_hdr(msg));
-
-	if (copy)
-		set_dst(copy, req->port);
-	return copy;
+	(void)req;
+	return nlmsg_convert(nlmsg_hdr(msg));
 }
 
-int cs_usersock_send(struct nl_sock *sk, struct nl_msg *msg)
+struct nl_msg *cs_reply_error(const struct cs_request *req, const struct cs_err *err)
 {
-	int r;
+	static const struct cs_request none;
+	struct nl_msg *msg = cs_reply_new(req ? req : &none, 0);
 
-	if (!msg)
-		return -ENOMEM;
-	r = nl_send(sk, msg);
-	cs_msg_wipe_free(msg);
-	return r < 0 ? -nlerr_to_errno(r) : 0;
-}
-
-int cs_usersock_send_error(struct nl_sock *sk, const struct cs_request *req,
-			   const struct cs_err *err)
-{
-	struct nl_msg *msg = cs_reply_new(req, 0);
-
-	if (!msg)
-		return -ENOMEM;
-	if (nla_put_u32(msg, CREDSTORE_A_ERRNO, err->code ? err->code : EIO) < 0 ||
-	    nla_put_string(msg, CREDSTORE_A_MESSAGE, err->msg) < 0) {
+	if (msg && (nla_put_u32(msg, CREDSTORE_A_ERRNO, err->code ? err->code : EIO) < 0 ||
+		    nla_put_string(msg, CREDSTORE_A_MESSAGE, err->msg) < 0)) {
 		nlmsg_free(msg);
-		return -EMSGSIZE;
+		return NULL;
 	}
-	return cs_usersock_send(sk, msg);
+	return msg;
 }
 
-int cs_usersock_send_done(struct nl_sock *sk, const struct cs_request *req)
+struct nl_msg *cs_reply_done(const struct cs_request *req)
 {
-	struct nl_msg *msg = msg_to(req->port, 0);
+	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + NLMSG_ALIGNTO + sizeof(int));
 	int zero = 0;
 
-	if (!msg)
-		return -ENOMEM;
-	if (!nlmsg_put(msg, CREDSTORE_USERSOCK_PORT, req->nlh->nlmsg_seq, NLMSG_DONE, 0, NLM_F_MULTI) ||
-	    nlmsg_append(msg, &zero, sizeof(zero), NLMSG_ALIGNTO) < 0) {
+	if (msg && (!nlmsg_put(msg, 0, req->nlh->nlmsg_seq, NLMSG_DONE, 0, NLM_F_MULTI) ||
+		    nlmsg_append(msg, &zero, sizeof(zero), NLMSG_ALIGNTO) < 0)) {
 		nlmsg_free(msg);
-		return -ENOMEM;
+		return NULL;
 	}
-	return cs_usersock_send(sk, msg);
+	return msg;
 }
 
-int cs_client_open(struct cs_client *c, uid_t daemon_uid, int timeout_ms, struct cs_err *err)
+ssize_t cs_recv_datagram(int fd, unsigned char **out, int flags)
 {
-	c->daemon_uid = daemon_uid;
-	c->timeout_ms = timeout_ms;
-	c->sk = usersock_new(0, err);
-	if (!c->sk)
-		return -err->code;
-	nl_socket_set_peer_port(c->sk, CREDSTORE_USERSOCK_PORT);
-	if (set_timeout(c->sk, SO_RCVTIMEO, timeout_ms) < 0) {
-		cs_client_close(c);
-		return cs_err_set(err, errno, "cannot set the receive timeout: %s", strerror(errno));
+	ssize_t len, n;
+
+	*out = NULL;
+	/* MSG_TRUNC: the length of the whole datagram, whatever the buffer. */
+	len = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | flags);
+	if (len <= 0)
+		return len < 0 ? -errno : 0;
+	*out = malloc((size_t)len);
+	if (!*out)
+		return -ENOMEM;
+	n = recv(fd, *out, (size_t)len, MSG_DONTWAIT);
+	if (n != len) {
+		int code = n < 0 ? errno : EPROTO;
+
+		OPENSSL_clear_free(*out, (size_t)len);
+		*out = NULL;
+		return -code;
 	}
+	return len;
+}
+
+static int set_timeout(int fd, int opt, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+/* The kernel caps SO_SNDBUF at net.core.wmem_max (212992 by default): a
+ * privileged process (credctl as root) goes past that, so that a request
+ * of CS_USERSOCK_REQUEST_MAX fits; others keep the cap (see
+ * check_send_size). */
+static void force_send_buffer(int fd)
+{
+	int size = CS_USERSOCK_BUFSIZE;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
+}
+
+static int connect_error(const struct sockaddr_un *sa, int code, struct cs_err *err)
+{
+	switch (code) {
+	case ENOENT:
+	case ECONNREFUSED:
+		return cs_err_set(err, ECONNREFUSED, "cannot reach credstored: nothing listens on %s "
+				  "(is it running? is that its --runtime-dir?)", sa->sun_path);
+	case EACCES:
+	case EPERM:
+		return cs_err_set(err, EPERM, "permission denied: %s is for root and credstored's "
+				  "admin group", sa->sun_path);
+	case EAGAIN:
+	case ETIMEDOUT:
+		return cs_err_set(err, ETIMEDOUT, "cannot reach credstored: %s does not accept "
+				  "connections", sa->sun_path);
+	default:
+		return cs_err_set(err, code, "cannot connect to %s: %s", sa->sun_path, strerror(code));
+	}
+}
+
+/* Who listens: a process of another user may have bound the name (in a
+ * runtime directory it can write to) and would read every request. */
+static int check_listener(int fd, const struct sockaddr_un *sa, uid_t daemon_uid, struct cs_err *err)
+{
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0)
+		return cs_err_set(err, errno, "cannot tell who listens on %s: %s", sa->sun_path,
+				  strerror(errno));
+	if (peer.uid == 0 || peer.uid == daemon_uid)
+		return 0;
+	return cs_err_set(err, ECONNREFUSED, "refusing %s: the process listening there (pid %d) "
+			  "runs as uid %u, not as credstored (uid %u); nothing was sent", sa->sun_path,
+			  (int)peer.pid, (unsigned int)peer.uid, (unsigned int)daemon_uid);
+}
+
+int cs_client_open(struct cs_client *c, const char *dir, const char *name, uid_t daemon_uid,
+		   int timeout_ms, struct cs_err *err)
+{
+	struct sockaddr_un sa;
+	int r;
+
+	c->fd = -1;
+	c->timeout_ms = timeout_ms;
+	c->seq = 0;
+	r = cs_socket_addr(dir, name, &sa, err);
+	if (r)
+		return r;
+	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return cs_err_set(err, errno, "cannot open a socket: %s", strerror(errno));
+	/* SO_SNDTIMEO bounds connect() too, when the listener's backlog is
+	 * full. */
+	if (set_timeout(c->fd, SO_SNDTIMEO, timeout_ms) < 0 ||
+	    set_timeout(c->fd, SO_RCVTIMEO, timeout_ms) < 0)
+		r = cs_err_set(err, errno, "cannot set the socket's timeouts: %s", strerror(errno));
+	else if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		r = connect_error(&sa, errno, err);
+	else
+		r = check_listener(c->fd, &sa, daemon_uid, err);
+	if (r) {
+		cs_client_close(c);
+		return r;
+	}
+	force_send_buffer(c->fd);
 	return 0;
 }
 
 void cs_client_close(struct cs_client *c)
 {
-	nl_socket_free(c->sk);
-	c->sk = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
 }
 
 struct nl_msg *cs_client_request(uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(msg_size(cmd, true));
 
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, CREDSTORE_USERSOCK_TYPE, 0,
-				flags, cmd, CREDSTORE_GENL_VERSION)) {
+	if (msg && !genlmsg_put(msg, 0, 0, CREDSTORE_USERSOCK_TYPE, 0, flags | NLM_F_REQUEST, cmd,
+				CREDSTORE_GENL_VERSION)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -406,14 +394,6 @@ static int handle_reply(struct nlmsghdr *nlh, cs_reply_fn fn, void *arg, struct 
 	return (nlh->nlmsg_flags & NLM_F_MULTI) ? 0 : 1;
 }
 
-/* Replies count only from the daemon's port and uid: anyone may bind
- * the port while the daemon is down, nobody can fake SCM_CREDENTIALS. */
-static bool from_daemon(const struct cs_client *c, const struct sockaddr_nl *peer,
-			const struct ucred *creds)
-{
-	return peer->nl_pid == CREDSTORE_USERSOCK_PORT && creds && creds->uid == c->daemon_uid;
-}
-
 /* The kernel refuses a datagram larger than the sender's buffer with a
  * bare EMSGSIZE: say which limit it is. */
 static int check_send_size(const struct cs_client *c, uint32_t len, struct cs_err *err)
@@ -421,7 +401,7 @@ static int check_send_size(const struct cs_client *c, uint32_t len, struct cs_er
 	int sndbuf = 0;
 	socklen_t optlen = sizeof(sndbuf);
 
-	if (getsockopt(nl_socket_get_fd(c->sk), SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) < 0 ||
+	if (getsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) < 0 ||
 	    (uint64_t)len + 32 <= (uint64_t)sndbuf)
 		return 0;
 	return cs_err_set(err, EMSGSIZE, "the request is %u bytes, more than this socket may send "
@@ -429,57 +409,65 @@ static int check_send_size(const struct cs_client *c, uint32_t len, struct cs_er
 			  "send less at once", len, sndbuf - 32);
 }
 
+static int send_request(struct cs_client *c, struct nl_msg *req, struct cs_err *err)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(req);
+	ssize_t n;
+
+	if (c->fd < 0)
+		return cs_err_set(err, ENOTCONN, "not connected to credstored");
+	if (check_send_size(c, nlh->nlmsg_len, err))
+		return -err->code;
+	nlh->nlmsg_seq = ++c->seq;
+	n = send(c->fd, nlh, nlh->nlmsg_len, MSG_NOSIGNAL);
+	if (n == (ssize_t)nlh->nlmsg_len)
+		return 0;
+	if (n >= 0)
+		return cs_err_set(err, EIO, "cannot send to credstored: a short send");
+	if (errno == EPIPE || errno == ECONNRESET)
+		return cs_err_set(err, EPIPE, "credstored closed the connection");
+	if (errno == EAGAIN)
+		return cs_err_set(err, ETIMEDOUT, "credstored took no request within %d s",
+				  (c->timeout_ms + 999) / 1000);
+	return cs_err_set(err, errno, "cannot send to credstored: %s", strerror(errno));
+}
+
+/* One datagram of the answer: 1 when it ends the answer, 0 to read on. */
+static int receive_reply(struct cs_client *c, cs_reply_fn fn, void *arg, struct cs_err *err)
+{
+	unsigned char *buf;
+	ssize_t n = cs_recv_datagram(c->fd, &buf, 0);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	int len = (int)n, r = 0;
+
+	if (n == 0 || n == -ECONNRESET)
+		return cs_err_set(err, EPIPE, "credstored closed the connection");
+	if (n == -EAGAIN)
+		return cs_err_set(err, ETIMEDOUT, "no answer from credstored within %d s",
+				  (c->timeout_ms + 999) / 1000);
+	if (n < 0)
+		return cs_err_set(err, (int)-n, "cannot receive from credstored: %s", strerror((int)-n));
+	for (; nlmsg_ok(nlh, len) && !r; nlh = nlmsg_next(nlh, &len)) {
+		/* seq 0: about the connection (the daemon closes it next). */
+		if (nlh->nlmsg_seq == c->seq || nlh->nlmsg_seq == 0)
+			r = handle_reply(nlh, fn, arg, err);
+	}
+	OPENSSL_clear_free(buf, (size_t)n);	/* a key or secret */
+	return r;
+}
+
 int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		       void *arg, struct cs_err *err)
 {
-	uint32_t seq;
 	int r;
 
 	if (!req)
 		return cs_err_set(err, ENOMEM, "out of memory");
-	if (check_send_size(c, nlmsg_hdr(req)->nlmsg_len, err)) {
-		nlmsg_free(req);
-		return -err->code;
-	}
-	errno = 0;
-	r = nl_send_auto(c->sk, req);
-	seq = nlmsg_hdr(req)->nlmsg_seq;
+	r = send_request(c, req, err);
 	cs_msg_wipe_free(req);
-	if (r < 0) {
-		/* libnl folds ECONNREFUSED into NLE_FAILURE; errno still has it. */
-		r = r == -NLE_FAILURE && errno ? errno : nlerr_to_errno(r);
-		if (r == ECONNREFUSED)
-			return cs_err_set(err, r, "cannot reach credstored: nothing listens on its port (is it running?)");
-		return cs_err_set(err, r, "cannot send to credstored: %s", strerror(r));
-	}
-	for (;;) {
-		struct sockaddr_nl peer;
-		struct ucred *creds = NULL;
-		unsigned char *buf = NULL;
-		int n = nl_recv(c->sk, &peer, &buf, &creds), len = n;
-
-		if (n <= 0) {
-			free(buf);
-			free(creds);
-			r = n == 0 ? EIO : nlerr_to_errno(n);
-			if (r == ETIMEDOUT)
-				return cs_err_set(err, r, "no answer from credstored within %d s",
-						  (c->timeout_ms + 999) / 1000);
-			return cs_err_set(err, r, "cannot receive from credstored: %s", strerror(r));
-		}
-		r = 0;
-		if (from_daemon(c, &peer, creds)) {
-			struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-
-			for (; nlmsg_ok(nlh, n) && !r; nlh = nlmsg_next(nlh, &n))
-				if (nlh->nlmsg_seq == seq)
-					r = handle_reply(nlh, fn, arg, err);
-		}
-		OPENSSL_clear_free(buf, (size_t)len);	/* a key or secret, read by root */
-		free(creds);
-		if (r)
-			return r < 0 ? r : 0;
-	}
+	while (!r)
+		r = receive_reply(c, fn, arg, err);
+	return r < 0 ? r : 0;
 }
 
 struct dump_page {

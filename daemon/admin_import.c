@@ -3,15 +3,12 @@
  * checked at once, its records kept in the daemon's memory), IMPORT (the
  * commit: the staged records replace the whole store in one transaction,
  * all or nothing also across a power cut).  One import at a time, owned
- * by the client port that began it; a client that goes away leaves its
+ * by the connection that began it; a client that goes away leaves its
  * staged records behind only until the next import, or the next idle
  * tick, finds it gone (import_reap). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <linux/netlink.h>
 #include <openssl/crypto.h>
 
 #include "backup_records.h"
@@ -24,7 +21,7 @@
 #define IMPORT_STAGE_MAX	(256u << 20)
 
 struct import_stage {
-	uint32_t port;			/* the client that owns it */
+	uint64_t conn;			/* the connection that owns it */
 	uid_t uid;
 	struct backup_key key;
 	uint32_t next;			/* index of the next chunk */
@@ -46,20 +43,9 @@ void import_drop(struct daemon *d)
 	d->import = NULL;
 }
 
-/* Is the port still bound?  Netlink refuses a datagram to a port nobody
- * holds; a live client ignores a NLMSG_NOOP. */
-static bool port_alive(struct daemon *d, uint32_t port)
-{
-	struct nlmsghdr noop = { .nlmsg_len = NLMSG_HDRLEN, .nlmsg_type = NLMSG_NOOP };
-	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_pid = port };
-
-	return sendto(nl_socket_get_fd(d->usersock), &noop, sizeof(noop), MSG_DONTWAIT,
-		      (struct sockaddr *)&dst, sizeof(dst)) >= 0 || errno != ECONNREFUSED;
-}
-
 void import_reap(struct daemon *d)
 {
-	if (d->import && !port_alive(d, d->import->port)) {
+	if (d->import && !conns_find(d->conns, d->import->conn)) {
 		log_msg(LOG_WARNING, "import by uid %u: the client went away; its staged records are dropped",
 			(unsigned int)d->import->uid);
 		import_drop(d);
@@ -70,7 +56,7 @@ static int owned_stage(struct cmd_ctx *c, struct cs_err *err)
 {
 	if (!c->d->import)
 		return cs_err_set(err, EINVAL, "no import in progress: begin one first");
-	if (c->d->import->port != c->req->port)
+	if (c->d->import->conn != c->req->conn)
 		return cs_err_set(err, EBUSY, "another import is in progress (begun by uid %u)",
 				  (unsigned int)c->d->import->uid);
 	return 0;
@@ -92,7 +78,7 @@ int admin_import_begin(struct cmd_ctx *c, struct cs_err *err)
 	c->d->import = calloc(1, sizeof(*c->d->import));
 	if (!c->d->import)
 		return cs_err_set(err, ENOMEM, "out of memory");
-	c->d->import->port = c->req->port;
+	c->d->import->conn = c->req->conn;
 	c->d->import->uid = c->req->cred.uid;
 	r = backup_open_begin(&c->d->import->key, nla_data(header), (size_t)nla_len(header),
 			      attr_string(c->tb, CREDSTORE_A_ADMIN_PASSWORD), err);

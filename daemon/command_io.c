@@ -94,6 +94,5 @@ int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg
 		cs_msg_wipe_free(msg);
 		return cs_err_set(err, EMSGSIZE, "an entry does not fit in a message");
 	}
-	return cs_usersock_send(c->d->usersock, msg) < 0
-		? cs_err_set(err, EIO, "the client stopped reading the dump") : 0;
+	return conn_send(c->conn, msg) < 0 ? cs_err_set(err, EPIPE, "the client went away") : 0;
 }

@@ -1,4 +1,4 @@
-/* Every command the usersock port answers, with who may run it; and the
+/* Every command credstored's sockets answer, with who may run it; and the
  * batch, a command that runs several of them in one transaction, all or
  * nothing (also across a power cut: one store commit). */
 #include <errno.h>
@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	QUERY(CREDSTORE_CMD_VERIFY_SECRET, "verify secret", query_verify_secret, NULL),
 	PRIV(CREDSTORE_CMD_GET_IDENTITY_KEY, "get identity key", query_identity_key),
 	PRIV(CREDSTORE_CMD_GET_DEVICE_SECRETS, "get device secrets", query_device_secrets),
+	QUERY(CREDSTORE_ADMIN_CMD_SUBSCRIBE, "subscribe", query_subscribe, NULL),
 
 	CHANGE(CREDSTORE_ADMIN_CMD_IDENTITY_CSR, "identity csr", admin_identity_csr),
 	CHANGE(CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL, "identity install", admin_identity_install),

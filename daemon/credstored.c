@@ -1,10 +1,10 @@
 /* credstored: the only writer of the credential store.  Opens the flash
  * (MTD or an emulated image), serves admin commands and queries on its
- * NETLINK_USERSOCK port, and publishes into credstore.ko when loaded. */
+ * sockets in the runtime directory, and publishes into credstore.ko when
+ * loaded. */
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +21,9 @@
 #include "flash_emu.h"
 #include "flash_log.h"
 #include "keyfile.h"
+#include "listen.h"
 #include "log.h"
+#include "loop.h"
 #include "number.h"
 #include "publisher.h"
 #include "server.h"
@@ -33,11 +35,11 @@
 #define MAINTAIN_INTERVAL_MS	5000
 
 struct options {
-	const char *mtd, *image, *geometry, *faults, *key_file, *admin_group;
+	const char *mtd, *image, *geometry, *faults, *key_file, *admin_group, *runtime_dir;
 	bool foreground, to_stderr, no_module;
 	struct model_limits limits;
 	struct daemon_policy policy;
-	unsigned long expiry_check_s;
+	struct conn_limits conn_limits;
 };
 
 static void usage(FILE *out)
@@ -50,6 +52,10 @@ static void usage(FILE *out)
 		"  --faults SPEC        fault injection on the image, for tests (flash_emu.h)\n"
 		"  --key-file PATH      the store key, made at first start (default %s)\n"
 		"  --admin-group GROUP  members may run admin commands and privileged reads\n"
+		"  --runtime-dir DIR    where the admin and query sockets are (default\n"
+		"                       $" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ")\n"
+		"  --max-connections-per-uid N\n"
+		"                       connections one user may hold (default %d; root: any)\n"
 		"  --max-devices N      limit of devices (default %d)\n"
 		"  --min-secret-length N  shortest device secret taken, bytes (default %d)\n"
 		"  --min-rsa-bits N     smallest RSA or DSA key taken (default %d)\n"
@@ -63,7 +69,8 @@ static void usage(FILE *out)
 		"                       systemd, Type=notify)\n"
 		"  --stderr             log to stderr instead of syslog\n"
 		"  --version            the version\n",
-		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, MODEL_DEFAULT_DEVICES,
+		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, CONN_DEFAULT_PER_UID,
+		MODEL_DEFAULT_DEVICES,
 		POLICY_DEFAULT_MIN_SECRET, POLICY_DEFAULT_MIN_RSA_BITS, POLICY_DEFAULT_WARNING_DAYS);
 }
 
@@ -97,6 +104,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "faults", required_argument, NULL, 'F' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "admin-group", required_argument, NULL, 'a' },
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "max-connections-per-uid", required_argument, NULL, 'C' },
 		{ "max-devices", required_argument, NULL, 'D' },
 		{ "min-secret-length", required_argument, NULL, 'L' },
 		{ "min-rsa-bits", required_argument, NULL, 'R' },
@@ -110,13 +119,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
+	unsigned long seconds;
 	int c, r = 0;
 
 	*o = (struct options){ .geometry = DEFAULT_GEOMETRY, .key_file = DEFAULT_KEY_FILE,
 			       .limits = { MODEL_DEFAULT_IDENTITIES, MODEL_DEFAULT_ANCHORS,
 					   MODEL_DEFAULT_DEVICES },
 			       .policy = POLICY_DEFAULT,
-			       .expiry_check_s = 86400 };
+			       .conn_limits = { CONN_DEFAULT_PER_UID, CONN_OUTSTANDING,
+						{ CONN_QUEUE_MAX_ADMIN, CONN_QUEUE_MAX_QUERY },
+						CONN_STALL_MS } };
 	while (!r && (c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mtd = optarg; break;
@@ -125,6 +137,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'F': o->faults = optarg; break;
 		case 'k': o->key_file = optarg; break;
 		case 'a': o->admin_group = optarg; break;
+		case 'r': o->runtime_dir = optarg; break;
+		case 'C':
+			r = number("--max-connections-per-uid", optarg, 1, 1000000,
+				   &o->conn_limits.per_uid);
+			break;
 		case 'D': r = number("--max-devices", optarg, 1, 10000000, &o->limits.devices); break;
 		case 'L':
 			r = number("--min-secret-length", optarg, 1, CREDSTORE_SECRET_MAX,
@@ -136,10 +153,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			r = number("--expiry-warning", optarg, 0, 3650, &o->policy.expiry_warning_days);
 			break;
 		case 'I':
-			if (cs_parse_duration(optarg, 's', 365 * 86400UL, &o->expiry_check_s) < 0 ||
-			    !o->expiry_check_s)
+			if (cs_parse_duration(optarg, 's', 365 * 86400UL, &seconds) < 0 || !seconds)
 				r = bad_option("--expiry-check-interval", optarg,
 					       "a duration such as 1d, 12h or 30s");
+			o->policy.expiry_check_s = (uint32_t)seconds;
 			break;
 		case 'N': o->no_module = true; break;
 		case 'f': o->foreground = o->to_stderr = true; break;
@@ -230,59 +247,27 @@ static int signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-static uint64_t now_ms(void)
+/* Every upkeep turn (MAINTAIN_INTERVAL_MS, or the expiry check's interval
+ * when shorter): the expiry check when it is due, a staged import whose
+ * client went away is dropped, the store scrubs and collects. */
+static void upkeep(struct daemon *d)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* The expiry check runs at start and then every interval. */
-static int expiry_due(struct daemon *d, uint64_t *next, unsigned long interval_s)
-{
-	uint64_t now = now_ms();
-
-	if (now >= *next) {
-		expiry_sweep(d);
-		*next = now + interval_s * 1000;
-	}
-	return *next - now < MAINTAIN_INTERVAL_MS ? (int)(*next - now) : MAINTAIN_INTERVAL_MS;
-}
-
-static void serve(struct daemon *d, int sfd, unsigned long expiry_check_s)
-{
-	uint64_t next_sweep = 0;
-	struct pollfd fds[3] = {
-		{ .fd = nl_socket_get_fd(d->usersock), .events = POLLIN },
-		{ .fd = sfd, .events = POLLIN },
-		{ .fd = d->publisher ? publisher_fd(d->publisher) : -1, .events = POLLIN },
-	};
 	struct cs_err err = { 0 };
 
-	for (;;) {
-		int n = poll(fds, 3, expiry_due(d, &next_sweep, expiry_check_s));
+	expiry_check_due(d);
+	import_reap(d);
+	if (store_maintain(d->model.store, &err) < 0)
+		log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
+}
 
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n == 0)
-			import_reap(d);
-		if (n == 0 && store_maintain(d->model.store, &err) < 0) {
-			log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
-			cs_err_clear(&err);
-		}
-		if (fds[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
+/* Up to the hard limit: every connection is a descriptor. */
+static void raise_descriptor_limit(void)
+{
+	struct rlimit rl;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP) {
-				log_msg(LOG_NOTICE, "signal %u: shutting down", si.ssi_signo);
-				return;
-			}
-		}
-		if (fds[2].revents & POLLIN)
-			publisher_handle(d->publisher);
-		if (fds[0].revents & POLLIN)
-			server_handle(d);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
 
@@ -291,6 +276,8 @@ int main(int argc, char **argv)
 	struct options o;
 	struct store_options so = { .redundancy = 1, .on_event = flash_log_event };
 	struct daemon d = { 0 };
+	struct listeners l = { .fd = { -1, -1 } };
+	struct loop *lp = NULL;
 	struct cs_err err = { 0 };
 	struct flash *f = NULL;
 	struct store *s = NULL;
@@ -302,8 +289,9 @@ int main(int argc, char **argv)
 	log_open(o.to_stderr);
 	d.model.limits = o.limits;
 	d.policy = o.policy;
+	raise_descriptor_limit();
 	if (set_admin_group(&d, o.admin_group, &err) ||
-	    !(d.usersock = cs_usersock_listen(&err)) ||
+	    listeners_open(&l, o.runtime_dir, d.has_admin_group ? d.admin_gid : getegid(), &err) ||
 	    keyfile_load(o.key_file, so.key, &err) ||
 	    !(f = open_flash(&o, &err)) ||
 	    !(s = open_store(f, &so, &err)) ||
@@ -320,11 +308,16 @@ int main(int argc, char **argv)
 		cs_err_set(&err, errno, "signalfd: %s", strerror(errno));
 		goto out;
 	}
+	lp = loop_new(&d, &l, &o.conn_limits, sfd, &err);
+	if (!lp)
+		goto out;
 	log_msg(LOG_NOTICE, "ready: generation %llu, %s",
 		(unsigned long long)store_generation(d.model.store),
 		publisher_active(d.publisher) ? "publishing to credstore.ko" : "userspace mode");
 	sd_notify(0, "READY=1");
-	serve(&d, sfd, o.expiry_check_s);
+	expiry_check_due(&d);
+	loop_run(lp, o.policy.expiry_check_s < MAINTAIN_INTERVAL_MS / 1000
+		 ? (int)o.policy.expiry_check_s * 1000 : MAINTAIN_INTERVAL_MS, upkeep);
 	sd_notify(0, "STOPPING=1");
 	rc = 0;
 out:
@@ -332,13 +325,13 @@ out:
 		log_msg(LOG_ERR, "%s", err.msg);
 	OPENSSL_cleanse(so.key, sizeof(so.key));
 	import_drop(&d);
+	loop_free(lp);
 	publisher_close(d.publisher);
 	model_close(&d.model);
 	if (s)
 		store_unmount(s);
 	flash_close(f);
-	if (d.usersock)
-		nl_socket_free(d.usersock);
+	listeners_close(&l);
 	if (sfd >= 0)
 		close(sfd);
 	return rc;

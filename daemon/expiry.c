@@ -31,7 +31,7 @@ static void report(struct sweep *s, uint8_t kind, const char *key, const char *w
 			days == 1 ? "" : "s", date);
 		s->expiring++;
 	}
-	notify_expiry(s->d->usersock, kind, key, (long long)not_after < (long long)time(NULL),
+	notify_expiry(s->d->conns, kind, key, (long long)not_after < (long long)time(NULL),
 		      not_after, s->gen);
 }
 
@@ -105,4 +105,14 @@ void expiry_sweep(struct daemon *d)
 	if (s.expiring || s.expired)
 		log_msg(LOG_NOTICE, "expiry check: %u expiring within %u days, %u expired",
 			s.expiring, d->policy.expiry_warning_days, s.expired);
+}
+
+void expiry_check_due(struct daemon *d)
+{
+	int64_t now = monotonic_ms();
+
+	if (now < d->expiry_due_ms)
+		return;
+	expiry_sweep(d);
+	d->expiry_due_ms = now + (int64_t)d->policy.expiry_check_s * 1000;
 }

@@ -1,4 +1,5 @@
-/* Certificates that expire: once a day (and at start), every identity,
+/* Certificates that expire: at start and then every
+ * d->policy.expiry_check_s (a day by default), every identity,
  * anchor and device certificate within the warning threshold gets a log
  * line and an EXPIRING notification, or EXPIRED once it has passed. */
 #ifndef CREDSTORE_EXPIRY_H
@@ -7,5 +8,7 @@
 #include "server.h"
 
 void expiry_sweep(struct daemon *d);
+/* The sweep when it is due (the first call: at once). */
+void expiry_check_due(struct daemon *d);
 
 #endif

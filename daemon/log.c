@@ -26,3 +26,12 @@ void log_msg(int priority, const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+bool log_sample(unsigned long *count)
+{
+	unsigned long n = ++*count;
+
+	while (n % 10 == 0)
+		n /= 10;
+	return n == 1;
+}

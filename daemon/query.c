@@ -1,4 +1,4 @@
-/* The queries, answered by the daemon over usersock with the module's
+/* The queries, answered by the daemon on its sockets with the module's
  * semantics (for clients where credstore.ko is absent, and for credctl). */
 #include <errno.h>
 #include <string.h>
@@ -404,4 +404,12 @@ int query_anchor_dump(struct cmd_ctx *c, struct cs_err *err)
 int query_device_dump(struct cmd_ctx *c, struct cs_err *err)
 {
 	return dump_type(c, STORE_REC_DEVICE, CREDSTORE_A_DEVICE_ID, dump_device, err);
+}
+
+/* The connection hears every change from now on (daemon/notify.c). */
+int query_subscribe(struct cmd_ctx *c, struct cs_err *err)
+{
+	(void)err;
+	c->conn->subscribed = true;
+	return 0;
 }

@@ -1,46 +1,36 @@
-/* The usersock server: a request is received with its sender's
- * credentials, authorised against the command's access (struct command),
- * run, and answered; a change is committed, published to the module and
+/* The server of credstored's sockets: a request read from a connection
+ * is authorised from the connection's peer credentials against the
+ * command's access (struct command), run, and answered on the same
+ * connection; a change is committed, published to the module and
  * notified before the caller is told. */
 #include <errno.h>
-#include <grp.h>
 #include <malloc.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
 #include "server.h"
 
-static bool in_admin_group(const struct daemon *d, const struct ucred *cred)
+void server_accepted(struct daemon *d, struct conn *conn)
 {
-	struct passwd *pw;
-	gid_t groups[256];
-	int n = 256;
-
-	if (!d->has_admin_group)
-		return false;
-	if (cred->gid == d->admin_gid)
-		return true;
-	pw = getpwuid(cred->uid);
-	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-		return false;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == d->admin_gid)
-			return true;
-	return false;
+	conn->admin = conn->cred.uid == 0 ||
+		      (d->has_admin_group && conn_in_group(conn, d->admin_gid));
 }
 
 static int authorise(const struct daemon *d, const struct command *cmd,
-		     const struct ucred *cred, struct cs_err *err)
+		     const struct conn *conn, struct cs_err *err)
 {
-	if (cmd->access == ACCESS_QUERY || cred->uid == 0 || in_admin_group(d, cred))
-		return 0;
-	return cs_err_set(err, EPERM, "permission denied: '%s' is for root%s, not uid %u",
-			  cmd->name, d->has_admin_group ? " and the admin group" : "",
-			  (unsigned int)cred->uid);
+	if (cmd->access != ACCESS_QUERY && !conn->admin)
+		return cs_err_set(err, EPERM, "permission denied: '%s' is for root%s, not uid %u",
+				  cmd->name, d->has_admin_group ? " and the admin group" : "",
+				  (unsigned int)conn->cred.uid);
+	if (cmd->access == ACCESS_ADMIN && conn->socket != CONN_ADMIN)
+		return cs_err_set(err, EPERM, "permission denied: '%s' is served on the admin socket only",
+				  cmd->name);
+	return 0;
 }
 
 static bool changed_anything(const struct model_txn *t)
@@ -85,7 +75,7 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 		if (!r && d->publisher)
 			publisher_changes(d->publisher, c->txn, *gen);
 		if (!r)
-			notify_changes(d->usersock, c->txn, *gen);
+			notify_changes(d->conns, c->txn, *gen);
 	}
 	if (c->txn && (c->txn->n_changes >= BIG_TXN_CHANGES || c->txn->cleared)) {
 		model_txn_free(c->txn);
@@ -99,14 +89,13 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 
 /* The reply, after its parts if any.  Parts are sent only on success:
  * a refused command answers with its error alone, and what its reply
- * already held (a generated secret, a key) is wiped. */
-static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
+ * already held (a generated secret, a key) is wiped.  A client that went
+ * away loses only its acknowledgement: the change stands. */
+static void send_answer(struct cmd_ctx *c, bool ok)
 {
-	int lost = 0;
-
 	for (size_t i = 0; i < c->n_parts; i++)
 		if (ok)
-			lost = cs_usersock_send(d->usersock, c->parts[i]) ?: lost;
+			conn_send(c->conn, c->parts[i]);
 		else
 			cs_msg_wipe_free(c->parts[i]);
 	free(c->parts);
@@ -116,19 +105,15 @@ static void send_answer(struct daemon *d, struct cmd_ctx *c, bool ok)
 	}
 	if (c->n_parts)
 		nlmsg_hdr(c->reply)->nlmsg_flags |= NLM_F_MULTI;
-	lost = cs_usersock_send(d->usersock, c->reply) ?: lost;
+	conn_send(c->conn, c->reply);
 	if (c->n_parts)
-		lost = cs_usersock_send_done(d->usersock, c->req) ?: lost;
-	/* The change stands; only its acknowledgement went astray. */
-	if (lost)
-		log_msg(LOG_WARNING, "usersock: the answer to port %u was lost: %s", c->req->port,
-			strerror(-lost));
+		conn_send(c->conn, cs_reply_done(c->req));
 }
 
-static void answer(struct daemon *d, const struct command *cmd, struct cs_request *req,
-		   struct cs_err *err)
+static void answer(struct daemon *d, struct conn *conn, const struct command *cmd,
+		   struct cs_request *req, struct cs_err *err)
 {
-	struct cmd_ctx c = { .d = d, .req = req, .tb = req->tb,
+	struct cmd_ctx c = { .d = d, .conn = conn, .req = req, .tb = req->tb,
 			     .attrs = genlmsg_attrdata(req->genl, 0),
 			     .attrs_len = genlmsg_attrlen(req->genl, 0) };
 	uint64_t gen = 0;
@@ -137,45 +122,43 @@ static void answer(struct daemon *d, const struct command *cmd, struct cs_reques
 	if (cmd->dump && (!cmd->run || (req->nlh->nlmsg_flags & NLM_F_DUMP))) {
 		r = cmd->dump(&c, err);
 		if (!r)
-			cs_usersock_send_done(d->usersock, req);
+			conn_send(conn, cs_reply_done(req));
 	} else {
 		c.reply = cs_reply_new(req, 0);
 		r = c.reply ? run_command(d, cmd, &c, &gen, err) : cs_err_set(err, ENOMEM, "out of memory");
 		if (!r && cmd->changes)
 			r = reply_put(nla_put_u64(c.reply, CREDSTORE_A_GENERATION, gen), err);
-		send_answer(d, &c, r == 0);
+		send_answer(&c, r == 0);
 	}
 	if (r)
-		cs_usersock_send_error(d->usersock, req, err);
+		conn_send(conn, cs_reply_error(req, err));
 	if (cmd->access == ACCESS_ADMIN && cmd->changes)
 		log_msg(r ? LOG_WARNING : LOG_NOTICE, "uid %u: %s: %s", (unsigned int)req->cred.uid,
 			cmd->name, r ? err->msg : "done");
 }
 
-void server_handle(struct daemon *d)
+void server_request(struct daemon *d, struct conn *conn, unsigned char *buf, size_t len)
 {
-	struct cs_request req;
+	static unsigned long garbage, denied;
+	struct cs_request req = { .cred = conn->cred, .conn = conn->id, .buf = buf, .len = len };
 	struct cs_err err = { 0 };
-	const struct command *cmd;
-	int r = cs_usersock_recv_request(d->usersock, &req, &err);
+	const struct command *cmd = NULL;
 
-	if (r < 0) {
-		log_msg(LOG_WARNING, "usersock: %s", strerror(-r));
-		return;
+	if (!cs_request_parse(&req, &err) && !req.nlh) {
+		/* Not even a request to answer: whoever sends it is not a client. */
+		if (log_sample(&garbage))
+			log_msg(LOG_WARNING, "uid %u (pid %d): %s: connection closed (%lu so far)",
+				(unsigned int)conn->cred.uid, (int)conn->cred.pid, err.msg, garbage);
+		conn_close(conn, NULL);
+	} else if (req.genl && !(cmd = command_find(req.genl->cmd))) {
+		cs_err_set(&err, EOPNOTSUPP, "unknown command %u", req.genl->cmd);
+	} else if (cmd && authorise(d, cmd, conn, &err) && log_sample(&denied)) {
+		log_msg(LOG_WARNING, "%s (%lu refusals so far)", err.msg, denied);
 	}
-	if (r == 1) {
-		cmd = command_find(req.genl->cmd);
-		if (!cmd) {
-			cs_err_set(&err, EOPNOTSUPP, "unknown command %u", req.genl->cmd);
-		} else if (authorise(d, cmd, &req.cred, &err)) {
-			log_msg(LOG_WARNING, "%s", err.msg);
-		} else {
-			answer(d, cmd, &req, &err);
-			cs_request_release(&req);
-			return;
-		}
-	}
-	if (req.nlh)
-		cs_usersock_send_error(d->usersock, &req, &err);
+	if (err.code && req.nlh)
+		conn_send(conn, cs_reply_error(&req, &err));
+	else if (!err.code)
+		answer(d, conn, cmd, &req, &err);
+	conn_answer_end(conn);
 	cs_request_release(&req);
 }

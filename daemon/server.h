@@ -1,12 +1,14 @@
 /* credstored's request handling: one table of commands (queries,
- * privileged reads, admin commands), authorised from SCM_CREDENTIALS and
- * run in the order commit -> publish -> notify -> acknowledge. */
+ * privileged reads, admin commands), authorised from the connection's
+ * peer credentials and run in the order commit -> publish -> notify ->
+ * acknowledge. */
 #ifndef CREDSTORE_SERVER_H
 #define CREDSTORE_SERVER_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "conn.h"
 #include "model.h"
 #include "usersock.h"
 
@@ -19,28 +21,32 @@ struct daemon_policy {
 	uint32_t min_rsa_bits;		/* RSA and DSA keys, --min-rsa-bits */
 	bool allow_sha1;		/* SHA-1 signatures, --allow-sha1 */
 	uint32_t expiry_warning_days;	/* install warnings, EXPIRING events */
+	uint32_t expiry_check_s;	/* how often the expiry check runs */
 };
 
 #define POLICY_DEFAULT_MIN_SECRET	16
 #define POLICY_DEFAULT_MIN_RSA_BITS	2048
 #define POLICY_DEFAULT_WARNING_DAYS	30
+#define POLICY_DEFAULT_CHECK_S		86400
 #define POLICY_DEFAULT { POLICY_DEFAULT_MIN_SECRET, POLICY_DEFAULT_MIN_RSA_BITS, false, \
-			 POLICY_DEFAULT_WARNING_DAYS }
+			 POLICY_DEFAULT_WARNING_DAYS, POLICY_DEFAULT_CHECK_S }
 
 struct daemon {
 	struct model model;
-	struct nl_sock *usersock;
+	struct conns *conns;
 	bool has_admin_group;
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
 	struct daemon_policy policy;
+	int64_t expiry_due_ms;		/* the next expiry check (monotonic_ms) */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };
 
 struct cmd_ctx {
 	struct daemon *d;
+	struct conn *conn;		/* the request's: answers go there */
 	const struct cs_request *req;
 	struct nlattr **tb;		/* this command's attributes */
 	struct nlattr *attrs;		/* the same, as sent (repeated ones) */
@@ -67,8 +73,10 @@ struct command {
 
 const struct command *command_find(uint8_t cmd);
 
-/* Handle one datagram waiting on the usersock. */
-void server_handle(struct daemon *d);
+/* A new connection: what its peer may do. */
+void server_accepted(struct daemon *d, struct conn *conn);
+/* Handle one datagram read from conn (buf of len bytes, taken). */
+void server_request(struct daemon *d, struct conn *conn, unsigned char *buf, size_t len);
 
 /* Helpers for command handlers (command_io.c). */
 const char *attr_string(struct nlattr **tb, int attr);
@@ -130,5 +138,6 @@ int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err);
 int query_identity_key(struct cmd_ctx *c, struct cs_err *err);
 int query_device_secrets(struct cmd_ctx *c, struct cs_err *err);
+int query_subscribe(struct cmd_ctx *c, struct cs_err *err);
 
 #endif

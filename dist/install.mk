@@ -1,6 +1,6 @@
 # make install / make uninstall [DESTDIR=...] [PREFIX=/usr/local]: the
 # programs, libcredstore (through lib's install-lib), the man pages, the
-# systemd unit, a modules-load.d snippet, the netlink spec, and the
+# systemd units (the service and its two sockets), a modules-load.d snippet, the netlink spec, and the
 # module's sources for DKMS in /usr/src/credstore-<version> (where dkms
 # looks, whatever the prefix).
 CREDSTORE_VERSION := 1.0.0
@@ -23,8 +23,8 @@ INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlspro
 	     $(foreach f,libcredstore.so.1 libcredstore.so libcredstore.a pkgconfig/libcredstore.pc,$(PREFIX)/lib/$(f)) \
 	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
 	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
-	     $(UNITDIR)/credstored.service $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml \
-	     $(COMPLETIONDIR)/credctl
+	     $(addprefix $(UNITDIR)/,credstored.service credstored.socket credstored-admin.socket) \
+	     $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml $(COMPLETIONDIR)/credctl
 
 # libcredstore.pc names the prefix: build it again when PREFIX changes.
 $(BUILD)/lib/libcredstore.pc: $(BUILD)/install-prefix
@@ -40,6 +40,7 @@ install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/c
 	$(foreach p,$(MAN_PAGES),install -D -m 0644 $(p) $(DESTDIR)$(call man_dest,$(p)) &&) true
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/sbin/|$(SBINDIR)/|' dist/credstored.service > $(DESTDIR)$(UNITDIR)/credstored.service
+	install -m 0644 dist/credstored.socket dist/credstored-admin.socket $(DESTDIR)$(UNITDIR)/
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(MODLOADDIR)/credstore.conf
 	install -D -m 0644 uapi/credstore.yaml $(DESTDIR)$(DATADIR)/credstore.yaml
 	install -D -m 0644 dist/credctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/credctl

@@ -1,6 +1,6 @@
 /* The connection: the transport is chosen once, at connect time.  The
  * kernel family is spoken with libnl-genl directly; the daemon through
- * the usersock client that credctl uses too. */
+ * the socket client that credctl uses too, on the query socket. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +34,15 @@ static int connect_kernel(struct credstore *cs)
 	return 0;
 }
 
-static int connect_daemon(struct credstore *cs, uid_t daemon_uid)
+static int open_daemon(struct credstore *cs, struct cs_client *c)
 {
-	int ret = cs_client_open(&cs->daemon, daemon_uid, cs->timeout_ms, &cs->err);
+	return cs_client_open(c, cs->runtime_dir, CS_QUERY_SOCKET, cs->daemon_uid, cs->timeout_ms,
+			      &cs->err);
+}
+
+static int connect_daemon(struct credstore *cs)
+{
+	int ret = open_daemon(cs, &cs->daemon);
 
 	if (ret == 0)
 		cs->transport = CREDSTORE_TRANSPORT_DAEMON;
@@ -60,12 +66,19 @@ int credstore_connect(struct credstore **out, const struct credstore_options *op
 		opt = &defaults;
 	cs->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : DEFAULT_TIMEOUT_MS;
 	cs->daemon_uid = opt->daemon_uid;
+	cs->daemon.fd = cs->side.fd = -1;
+	if (opt->runtime_dir && !(cs->runtime_dir = strdup(opt->runtime_dir))) {
+		free(cs);
+		if (why)
+			snprintf(why, CREDSTORE_MESSAGE_MAX, "out of memory");
+		return -ENOMEM;
+	}
 	switch (opt->transport) {
 	case CREDSTORE_TRANSPORT_KERNEL:
 		ret = connect_kernel(cs);
 		break;
 	case CREDSTORE_TRANSPORT_DAEMON:
-		ret = connect_daemon(cs, opt->daemon_uid);
+		ret = connect_daemon(cs);
 		break;
 	case CREDSTORE_TRANSPORT_AUTO:
 		ret = connect_kernel(cs);
@@ -73,7 +86,7 @@ int credstore_connect(struct credstore **out, const struct credstore_options *op
 			nl_socket_free(cs->sk);
 			cs->sk = NULL;
 			cs_err_clear(&cs->err);
-			ret = connect_daemon(cs, opt->daemon_uid);
+			ret = connect_daemon(cs);
 		}
 		break;
 	default:
@@ -101,10 +114,9 @@ void credstore_close(struct credstore *cs)
 	verdict_cache_free(cs->verdicts);
 	if (cs->sk)
 		nl_socket_free(cs->sk);
-	if (cs->transport == CREDSTORE_TRANSPORT_DAEMON)
-		cs_client_close(&cs->daemon);
-	if (cs->has_side)
-		cs_client_close(&cs->side);
+	cs_client_close(&cs->daemon);
+	cs_client_close(&cs->side);
+	free(cs->runtime_dir);
 	free(cs);
 }
 
@@ -114,9 +126,8 @@ int cs_conn_daemon(struct credstore *cs, struct cs_client **out)
 		*out = &cs->daemon;
 		return 0;
 	}
-	if (!cs->has_side && cs_client_open(&cs->side, cs->daemon_uid, cs->timeout_ms, &cs->err))
+	if (cs->side.fd < 0 && open_daemon(cs, &cs->side))
 		return -cs->err.code;
-	cs->has_side = true;
 	*out = &cs->side;
 	return 0;
 }
@@ -245,13 +256,33 @@ static int kernel_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn
 	return r.error;
 }
 
+/* A daemon that restarted closed the connection: queries are safe to
+ * ask again, once, on a new one (which checks the listener again). */
+static int daemon_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn fn, void *arg)
+{
+	struct nl_msg *again = nlmsg_convert(nlmsg_hdr(req));
+	int ret = cs_client_transact(&cs->daemon, req, fn, arg, &cs->err);
+
+	if (ret == -EPIPE && again) {
+		cs_client_close(&cs->daemon);
+		cs_err_clear(&cs->err);
+		ret = open_daemon(cs, &cs->daemon);
+		if (!ret) {
+			ret = cs_client_transact(&cs->daemon, again, fn, arg, &cs->err);
+			again = NULL;
+		}
+	}
+	cs_msg_wipe_free(again);
+	return ret;
+}
+
 int cs_conn_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn fn, void *arg)
 {
 	cs_err_clear(&cs->err);
 	if (!req)
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
 	if (cs->transport == CREDSTORE_TRANSPORT_DAEMON)
-		return cs_client_transact(&cs->daemon, req, fn, arg, &cs->err);
+		return daemon_transact(cs, req, fn, arg);
 	return kernel_transact(cs, req, fn, arg);
 }
 

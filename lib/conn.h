@@ -1,5 +1,6 @@
 /* libcredstore's connection: one request at a time to the kernel family
- * or, where the module is absent, to credstored (common/usersock.h). */
+ * or, where the module is absent, to credstored's query socket
+ * (common/usersock.h). */
 #ifndef CREDSTORE_CONN_H
 #define CREDSTORE_CONN_H
 
@@ -18,12 +19,12 @@ struct credstore {
 	enum credstore_transport transport;	/* KERNEL or DAEMON, never AUTO */
 	struct nl_sock *sk;			/* kernel: the genl socket */
 	int family;				/* kernel: the family id */
-	struct cs_client daemon;		/* daemon: the usersock client */
+	struct cs_client daemon;		/* daemon: the query socket */
 	/* kernel: a client of the daemon too, opened for what only the
-	 * daemon serves (CRLs) */
+	 * daemon serves (CRLs); fd -1 until then */
 	struct cs_client side;
-	bool has_side;
-	uid_t daemon_uid;
+	char *runtime_dir;			/* the daemon's (NULL: default) */
+	uid_t daemon_uid;			/* who the daemon runs as */
 	int timeout_ms;
 	struct verdict_cache *verdicts;		/* with CREDSTORE_CACHE_VERDICTS */
 	struct cs_err err;			/* the last failure */

@@ -1,48 +1,63 @@
-/* Change notifications: the module's "notify" multicast group, or the
- * daemon's usersock group, read without blocking from a socket the
- * caller's event loop watches. */
+/* Change notifications: the module's "notify" multicast group, or a
+ * subscription on the daemon's query socket, read without blocking from
+ * a descriptor the caller's event loop watches.  The daemon's
+ * subscription lives on a connection that ends when the daemon restarts:
+ * the caller watches an epoll descriptor of ours instead, which holds the
+ * subscription of the moment (and, while the daemon is away, a timer to
+ * subscribe again), so that the descriptor never changes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <openssl/crypto.h>
 
 #include "conn.h"
 
+/* While the daemon is away: how often to try subscribing again. */
+#define RESUBSCRIBE_MS	1000
+
 struct credstore_events {
-	struct nl_sock *sk;
-	struct nl_cb *cb;
+	struct credstore *cs;
 	void (*fn)(const struct credstore_event *event, void *arg);
 	void *arg;
 	int count;
-	uint32_t sender_port;	/* 0: the kernel */
-	uid_t daemon_uid;	/* checked when the sender is the daemon */
+	/* kernel */
+	struct nl_sock *sk;
+	struct nl_cb *cb;
+	/* daemon */
+	int epfd;		/* what the caller watches */
+	struct cs_client sub;	/* the subscription; fd -1 while the daemon is away */
+	int timer;		/* armed while it is away */
 };
 
-/* Anyone may multicast on a usersock group; only the daemon's port and
- * uid count (the kernel attaches the sender's real credentials). */
-static int from_sender(struct nl_msg *msg, void *arg)
+static void deliver(struct credstore_events *ev, const struct credstore_event *event)
 {
-	struct credstore_events *ev = arg;
-	struct ucred *creds = nlmsg_get_creds(msg);
-
-	if (nlmsg_get_src(msg)->nl_pid != ev->sender_port)
-		return NL_SKIP;
-	if (ev->sender_port && (!creds || creds->uid != ev->daemon_uid))
-		return NL_SKIP;
-	return NL_OK;
+	ev->fn(event, ev->arg);
+	ev->count++;
 }
 
-static int on_notify(struct nl_msg *msg, void *arg)
+static void lost(struct credstore_events *ev)
 {
-	struct credstore_events *ev = arg;
+	static const struct credstore_event snapshot = { .kind = CREDSTORE_KIND_SNAPSHOT };
+
+	deliver(ev, &snapshot);
+}
+
+/* A notification's attributes, from either transport. */
+static void deliver_notify(struct credstore_events *ev, struct nlmsghdr *nlh)
+{
 	struct nlattr *tb[CREDSTORE_A_MAX + 1];
 	struct credstore_event event = { 0 };
 	struct nlattr *key;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) < 0 ||
+	if (genlmsg_parse(nlh, 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) < 0 ||
 	    !tb[CREDSTORE_A_KIND])
-		return NL_SKIP;
+		return;
 	event.kind = nla_get_u8(tb[CREDSTORE_A_KIND]);
 	key = tb[CREDSTORE_A_NAME] ? tb[CREDSTORE_A_NAME] : tb[CREDSTORE_A_DEVICE_ID];
 	if (key)
@@ -55,8 +70,21 @@ static int on_notify(struct nl_msg *msg, void *arg)
 		event.flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
 	if (tb[CREDSTORE_A_NOT_AFTER])
 		event.not_after = nla_get_u64(tb[CREDSTORE_A_NOT_AFTER]);
-	ev->fn(&event, ev->arg);
-	ev->count++;
+	deliver(ev, &event);
+}
+
+/* ---- the module ---- */
+
+/* Only the kernel speaks for the family. */
+static int from_kernel(struct nl_msg *msg, void *arg)
+{
+	(void)arg;
+	return nlmsg_get_src(msg)->nl_pid == 0 ? NL_OK : NL_SKIP;
+}
+
+static int on_notify(struct nl_msg *msg, void *arg)
+{
+	deliver_notify(arg, nlmsg_hdr(msg));
 	return NL_OK;
 }
 
@@ -73,29 +101,114 @@ static int join_kernel(struct credstore *cs, struct credstore_events *ev)
 {
 	int group = genl_ctrl_resolve_grp(cs->sk, CREDSTORE_GENL_NAME, CREDSTORE_MCGRP_NOTIFY);
 
+	if (!(ev->sk = nl_socket_alloc()) || !(ev->cb = nl_cb_alloc(NL_CB_DEFAULT)))
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
 	if (group < 0)
 		return cs_err_set(&cs->err, ENOENT, "credstore.ko has no group \"%s\"",
 				  CREDSTORE_MCGRP_NOTIFY);
 	if (genl_connect(ev->sk) < 0 || nl_socket_add_membership(ev->sk, group) < 0)
 		return cs_err_set(&cs->err, EIO, "cannot join the group \"%s\"",
 				  CREDSTORE_MCGRP_NOTIFY);
+	if (nl_socket_set_nonblocking(ev->sk) < 0)
+		return cs_err_set(&cs->err, EIO, "cannot make the notification socket non-blocking");
+	nl_cb_set(ev->cb, NL_CB_MSG_IN, NL_CB_CUSTOM, from_kernel, ev);
+	nl_cb_set(ev->cb, NL_CB_VALID, NL_CB_CUSTOM, on_notify, ev);
+	nl_cb_set(ev->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_sequence, NULL);
 	return 0;
 }
 
-/* Join the daemon's usersock group. */
+static int read_kernel(struct credstore_events *ev)
+{
+	for (;;) {
+		int ret = nl_recvmsgs_report(ev->sk, ev->cb);
+
+		if (ret == -NLE_NOMEM) {
+			/* ENOBUFS: the socket overran and events are lost;
+			 * all the caller can do is reload everything. */
+			lost(ev);
+			continue;
+		}
+		if (ret == -NLE_AGAIN || ret == 0)	/* nothing more to read */
+			return ev->count;
+		if (ret < 0)
+			return -EIO;
+	}
+}
+
+/* ---- the daemon ---- */
+
+/* Connect, subscribe, and watch the subscription. */
+static int subscribe(struct credstore_events *ev)
+{
+	struct credstore *cs = ev->cs;
+	struct epoll_event watch = { .events = EPOLLIN };
+	int ret = cs_client_open(&ev->sub, cs->runtime_dir, CS_QUERY_SOCKET, cs->daemon_uid,
+				 cs->timeout_ms, &cs->err);
+
+	if (!ret)
+		ret = cs_client_transact(&ev->sub, cs_client_request(CREDSTORE_ADMIN_CMD_SUBSCRIBE, 0),
+					 NULL, NULL, &cs->err);
+	if (!ret && (fcntl(ev->sub.fd, F_SETFL, O_NONBLOCK) < 0 ||
+		     epoll_ctl(ev->epfd, EPOLL_CTL_ADD, ev->sub.fd, &watch) < 0))
+		ret = cs_err_set(&cs->err, errno, "cannot watch the subscription: %s", strerror(errno));
+	if (ret)
+		cs_client_close(&ev->sub);
+	return ret;
+}
+
+static void arm_timer(struct credstore_events *ev, int ms)
+{
+	struct itimerspec when = { .it_value = { ms / 1000, (ms % 1000) * 1000000L } };
+
+	timerfd_settime(ev->timer, 0, &when, NULL);
+}
+
+/* The daemon closed the subscription (it restarted): subscribe again
+ * now, or when the timer fires. */
+static void resubscribe(struct credstore_events *ev)
+{
+	uint64_t expirations;
+
+	if (ev->sub.fd >= 0) {
+		epoll_ctl(ev->epfd, EPOLL_CTL_DEL, ev->sub.fd, NULL);
+		cs_client_close(&ev->sub);
+	}
+	(void)read(ev->timer, &expirations, sizeof(expirations));
+	if (subscribe(ev))
+		arm_timer(ev, RESUBSCRIBE_MS);
+}
+
 static int join_daemon(struct credstore *cs, struct credstore_events *ev)
 {
-	ev->sender_port = CREDSTORE_USERSOCK_PORT;
-	ev->daemon_uid = cs->daemon.daemon_uid;
-	if (nl_connect(ev->sk, NETLINK_USERSOCK) < 0 || nl_socket_set_passcred(ev->sk, 1) < 0)
-		return cs_err_set(&cs->err, EIO, "cannot open a NETLINK_USERSOCK socket");
-	/* The kernel lets anyone send to a usersock group, but only
-	 * CAP_NET_ADMIN join one. */
-	if (nl_socket_add_membership(ev->sk, CREDSTORE_USERSOCK_GROUP) < 0)
-		return cs_err_set(&cs->err, EPERM, "cannot join credstored's notification group: "
-				  "without credstore.ko only CAP_NET_ADMIN may (the module's group is "
-				  "open to every user)");
-	return 0;
+	struct epoll_event watch = { .events = EPOLLIN };
+
+	ev->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ev->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (ev->epfd < 0 || ev->timer < 0 || epoll_ctl(ev->epfd, EPOLL_CTL_ADD, ev->timer, &watch) < 0)
+		return cs_err_set(&cs->err, errno, "cannot make the notification descriptor: %s",
+				  strerror(errno));
+	return subscribe(ev);
+}
+
+static int read_daemon(struct credstore_events *ev)
+{
+	for (;;) {
+		unsigned char *buf = NULL;
+		ssize_t n = ev->sub.fd < 0 ? -ENOTCONN : cs_recv_datagram(ev->sub.fd, &buf, MSG_DONTWAIT);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		if (n == -EAGAIN)
+			return ev->count;
+		if (n <= 0) {
+			/* Whatever changed while it was away is not announced. */
+			lost(ev);
+			resubscribe(ev);
+			return ev->count;
+		}
+		if (nlmsg_ok(nlh, (int)n) && nlh->nlmsg_type == CREDSTORE_USERSOCK_TYPE)
+			deliver_notify(ev, nlh);
+		OPENSSL_clear_free(buf, (size_t)n);
+	}
 }
 
 int credstore_events_open(struct credstore *cs, struct credstore_events **out)
@@ -105,20 +218,15 @@ int credstore_events_open(struct credstore *cs, struct credstore_events **out)
 
 	*out = NULL;
 	cs_err_clear(&cs->err);
-	if (!ev || !(ev->sk = nl_socket_alloc()) || !(ev->cb = nl_cb_alloc(NL_CB_DEFAULT))) {
-		credstore_events_close(ev);
+	if (!ev)
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
-	}
+	ev->cs = cs;
+	ev->epfd = ev->timer = ev->sub.fd = -1;
 	ret = cs->transport == CREDSTORE_TRANSPORT_KERNEL ? join_kernel(cs, ev) : join_daemon(cs, ev);
-	if (!ret && nl_socket_set_nonblocking(ev->sk) < 0)
-		ret = cs_err_set(&cs->err, EIO, "cannot make the notification socket non-blocking");
 	if (ret) {
 		credstore_events_close(ev);
 		return ret;
 	}
-	nl_cb_set(ev->cb, NL_CB_MSG_IN, NL_CB_CUSTOM, from_sender, ev);
-	nl_cb_set(ev->cb, NL_CB_VALID, NL_CB_CUSTOM, on_notify, ev);
-	nl_cb_set(ev->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_sequence, NULL);
 	*out = ev;
 	return 0;
 }
@@ -131,35 +239,24 @@ void credstore_events_close(struct credstore_events *ev)
 		nl_cb_put(ev->cb);
 	if (ev->sk)
 		nl_socket_free(ev->sk);
+	cs_client_close(&ev->sub);
+	if (ev->timer >= 0)
+		close(ev->timer);
+	if (ev->epfd >= 0)
+		close(ev->epfd);
 	free(ev);
 }
 
 int credstore_events_fd(const struct credstore_events *ev)
 {
-	return nl_socket_get_fd(ev->sk);
+	return ev->sk ? nl_socket_get_fd(ev->sk) : ev->epfd;
 }
 
 int credstore_events_read(struct credstore_events *ev,
 			  void (*fn)(const struct credstore_event *event, void *arg), void *arg)
 {
-	static const struct credstore_event lost = { .kind = CREDSTORE_KIND_SNAPSHOT };
-	int ret;
-
 	ev->fn = fn;
 	ev->arg = arg;
 	ev->count = 0;
-	for (;;) {
-		ret = nl_recvmsgs_report(ev->sk, ev->cb);
-		if (ret == -NLE_NOMEM) {
-			/* ENOBUFS: the socket overran and events are lost;
-			 * all the caller can do is reload everything. */
-			fn(&lost, arg);
-			ev->count++;
-			continue;
-		}
-		if (ret == -NLE_AGAIN || ret == 0)	/* nothing more to read */
-			return ev->count;
-		if (ret < 0)
-			return -EIO;
-	}
+	return ev->sk ? read_kernel(ev) : read_daemon(ev);
 }

@@ -16,7 +16,6 @@
  * usage: admin CREDSTORED [ROUNDS]   (default 300 rounds) */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +49,7 @@ struct daemon_run {
 	uint32_t n;			/* devices filled */
 	pid_t pid;
 	char dir[64];
+	char run[72];			/* its runtime directory */
 	struct cs_client client;
 	uint8_t *version;		/* of each device's master fingerprint */
 	double *samples[B_COUNT];	/* seconds, one per round */
@@ -109,55 +109,35 @@ static void device_id(uint32_t device, char *out)
 
 /* ---- the daemons ---- */
 
-/* Each daemon in a network namespace of its own, where its usersock port
- * is free; the bench's socket to it is made in that namespace. */
+/* Each daemon with a runtime directory of its own (its sockets), in its
+ * temporary directory; the bench connects to its admin socket once the
+ * daemon listens (wait_ready). */
 static void start_daemon(struct daemon_run *d, const char *credstored)
 {
 	char image[96], key[96], log[96], max[16];
-	int ready[2], own_ns, ns;
-	char c, path[64];
 
 	snprintf(d->dir, sizeof(d->dir), "/tmp/bench-admin.XXXXXX");
-	if (!mkdtemp(d->dir) || pipe(ready))
+	if (!mkdtemp(d->dir))
 		die("set-up", strerror(errno));
 	snprintf(image, sizeof(image), "%s/store.img", d->dir);
 	snprintf(key, sizeof(key), "%s/key", d->dir);
 	snprintf(log, sizeof(log), "%s/log", d->dir);
+	snprintf(d->run, sizeof(d->run), "%s/run", d->dir);
 	snprintf(max, sizeof(max), "%u", 2 * d->n);
+	d->client.fd = -1;
 	d->pid = fork();
 	if (d->pid < 0)
 		die("fork", strerror(errno));
 	if (d->pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
-		if (fd < 0 || dup2(fd, 2) < 0 || unshare(CLONE_NEWNET))
+		if (fd < 0 || dup2(fd, 2) < 0)
 			_exit(127);
-		close(ready[0]);
-		close(ready[1]);	/* the parent may now enter the namespace */
 		execl(credstored, credstored, "--image", image, "--geometry", "nand,blocks=1024",
 		      "--key-file", key, "--stderr", "--no-module", "--max-devices", max,
-		      (char *)NULL);
+		      "--runtime-dir", d->run, (char *)NULL);
 		_exit(127);
 	}
-	close(ready[1]);
-	if (read(ready[0], &c, 1) != 0)
-		die("set-up", "pipe");
-	close(ready[0]);
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)d->pid);
-	own_ns = open("/proc/self/ns/net", O_RDONLY);
-	ns = open(path, O_RDONLY);
-	if (own_ns < 0 || ns < 0 || setns(ns, CLONE_NEWNET))
-		die("setns", strerror(errno));
-	{
-		struct cs_err err = { 0 };
-
-		if (cs_client_open(&d->client, 0, TIMEOUT_MS, &err))
-			die("client", err.msg);
-	}
-	if (setns(own_ns, CLONE_NEWNET))
-		die("setns", strerror(errno));
-	close(own_ns);
-	close(ns);
 }
 
 static int transact(struct daemon_run *d, struct nl_msg *req, cs_reply_fn fn, void *arg,
@@ -192,7 +172,13 @@ static int store_status(struct daemon_run *d)
 static void wait_ready(struct daemon_run *d)
 {
 	for (int i = 0; i < 300; i++) {
-		if (!store_status(d))
+		struct cs_err err = { 0 };
+
+		if (d->client.fd < 0 &&
+		    cs_client_open(&d->client, d->run, CS_ADMIN_SOCKET, 0, TIMEOUT_MS, &err) &&
+		    err.code != ECONNREFUSED)
+			die("client", err.msg);
+		if (d->client.fd >= 0 && !store_status(d))
 			return;
 		usleep(100000);
 	}

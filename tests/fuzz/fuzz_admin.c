@@ -1,5 +1,5 @@
 /* libFuzzer: credstored's admin commands (batches included), parsed from
- * a real datagram sent by root to its usersock port; every input starts
+ * a real datagram sent by root to its admin socket; every input starts
  * from the same store, holding a device and a pending identity key. */
 #include "harness.h"
 

@@ -1,5 +1,5 @@
 /* libFuzzer: the queries credstored answers in userspace mode (no
- * module), parsed from a real datagram on its usersock port, against a
+ * module), parsed from a real datagram on its admin socket, against a
  * store holding devices and an identity. */
 #include <string.h>
 

@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "flash_emu.h"
 #include "harness.h"
@@ -51,22 +53,6 @@ struct store_options fuzz_store_options(void)
 	return o;
 }
 
-static struct nl_sock *usersock(void)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-
-	if (!sk || nl_connect(sk, NETLINK_USERSOCK) < 0)
-		die("usersock", "cannot open a NETLINK_USERSOCK socket");
-	nl_socket_disable_seq_check(sk);
-	nl_socket_disable_auto_ack(sk);
-	nl_socket_enable_msg_peek(sk);
-	if (nl_socket_set_passcred(sk, 1) < 0 ||
-	    nl_socket_set_buffer_size(sk, CS_USERSOCK_BUFSIZE, CS_USERSOCK_BUFSIZE) < 0 ||
-	    nl_socket_set_nonblocking(sk) < 0)
-		die("usersock", "cannot configure the socket");
-	return sk;
-}
-
 static void remount(struct fuzz_daemon *fd)
 {
 	struct store_options o = fuzz_store_options();
@@ -85,9 +71,19 @@ static void remount(struct fuzz_daemon *fd)
 		die("mount", err.msg);
 }
 
+static struct fuzz_daemon *running;
+
+static void remove_sockets(void)
+{
+	listeners_close(&running->listeners);
+	rmdir(running->dir);
+}
+
 static void daemon_init(struct fuzz_daemon *fd)
 {
 	struct store_options o = fuzz_store_options();
+	struct conn_limits limits = { CONN_DEFAULT_PER_UID, CONN_OUTSTANDING,
+				      { CONN_QUEUE_MAX_ADMIN, CONN_QUEUE_MAX_QUERY }, CONN_STALL_MS };
 	struct cs_err err = { 0 };
 
 	memset(fd, 0, sizeof(*fd));
@@ -100,8 +96,13 @@ static void daemon_init(struct fuzz_daemon *fd)
 		die("clone", err.msg);
 	fd->d.model.limits = (struct model_limits){ 4, 4, 16 };
 	fd->d.policy = (struct daemon_policy)POLICY_DEFAULT;
-	fd->d.usersock = usersock();
-	fd->client = usersock();
+	snprintf(fd->dir, sizeof(fd->dir), "/tmp/credstore-fuzz.XXXXXX");
+	if (!mkdtemp(fd->dir) || listeners_open(&fd->listeners, fd->dir, getegid(), &err) ||
+	    !(fd->loop = loop_new(&fd->d, &fd->listeners, &limits, -1, &err)))
+		die("sockets", err.msg);
+	running = fd;
+	atexit(remove_sockets);
+	fd->client = -1;
 	remount(fd);
 }
 
@@ -121,35 +122,60 @@ void fuzz_daemon_start(struct fuzz_daemon *fd, void (*setup)(struct fuzz_daemon 
 		write_seeds();
 }
 
-/* Replies may be many (dumps, batches): read until none is left. */
-static void drain(struct nl_sock *sk)
+static void connect_client(struct fuzz_daemon *fd)
+{
+	struct cs_client c;
+	struct cs_err err = { 0 };
+
+	if (cs_client_open(&c, fd->dir, CS_ADMIN_SOCKET, 0, 1000, &err))
+		die("client", err.msg);
+	fd->client = c.fd;
+}
+
+/* Turn the daemon's loop until it answered (or closed the connection). */
+static void serve(struct fuzz_daemon *fd)
+{
+	struct pollfd p = { .fd = fd->client, .events = POLLIN };
+
+	for (int turn = 0; turn < 100 && poll(&p, 1, 0) == 0; turn++)
+		loop_once(fd->loop, 10);
+	if (!p.revents)
+		die("request", "no answer");
+}
+
+/* Replies may be many (dumps, batches): read until none is left; a
+ * connection the daemon closed is made again for the next input. */
+static void drain(struct fuzz_daemon *fd)
 {
 	static char buf[CS_USERSOCK_BUFSIZE];
+	ssize_t n;
 
-	while (recv(nl_socket_get_fd(sk), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	while ((n = recv(fd->client, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 		;
+	if (n == 0 || (n < 0 && errno != EAGAIN)) {	/* closed, or reset with a request unread */
+		close(fd->client);
+		fd->client = -1;
+	}
 }
 
 void fuzz_daemon_request(struct fuzz_daemon *fd, uint8_t cmd, uint16_t flags,
 			 const void *attrs, size_t len)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + len + 64);
-	struct sockaddr_nl dst = { .nl_family = AF_NETLINK,
-				   .nl_pid = nl_socket_get_local_port(fd->d.usersock) };
 	void *payload;
 
 	if (!msg)
 		die("request", "out of memory");
-	payload = genlmsg_put(msg, NL_AUTO_PORT, 1, CREDSTORE_USERSOCK_TYPE, 0,
-			      NLM_F_REQUEST | flags, cmd, 1);
+	payload = genlmsg_put(msg, 0, 1, CREDSTORE_USERSOCK_TYPE, 0, NLM_F_REQUEST | flags, cmd, 1);
 	if (!payload || (len && nlmsg_append(msg, (void *)attrs, len, 0) < 0))
 		die("request", "does not fit");
-	nlmsg_set_dst(msg, &dst);
-	if (nl_send(fd->client, msg) < 0)
-		die("request", "cannot send");
+	if (fd->client < 0)
+		connect_client(fd);
+	if (send(fd->client, nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len, MSG_NOSIGNAL) < 0)
+		die("request: cannot send", strerror(errno));
 	nlmsg_free(msg);
-	server_handle(&fd->d);
-	drain(fd->client);
+	serve(fd);
+	drain(fd);
 }
 
 struct nl_msg *fuzz_attrs_new(void)

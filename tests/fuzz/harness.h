@@ -1,13 +1,14 @@
 /* Shared by the libFuzzer targets (tests/fuzz/fuzz_*.c): seeds written
- * by the targets themselves, and a credstored without a main loop whose
- * usersock port receives each input as a real datagram. */
+ * by the targets themselves, and a credstored whose event loop turns
+ * until it answered each input, sent as a real datagram on its admin
+ * socket. */
 #ifndef CREDSTORE_FUZZ_HARNESS_H
 #define CREDSTORE_FUZZ_HARNESS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "server.h"
+#include "loop.h"
 
 /* The targets regenerate their seed corpus when this names a directory:
  *   CREDSTORE_FUZZ_SEEDS=tests/fuzz/corpus/mount build/fuzz/fuzz_mount -runs=0 */
@@ -19,11 +20,15 @@ struct flash *fuzz_flash(void);
 struct store_options fuzz_store_options(void);
 
 /* A credstored on an in-memory store, reset to the same state before each
- * input, with its usersock on an automatic port and a client to send from. */
+ * input, with its sockets in a directory of its own and a client to send
+ * from (connected again after the daemon closed it). */
 struct fuzz_daemon {
 	struct daemon d;
 	struct flash *flash, *base;	/* the live image, the state it restarts from */
-	struct nl_sock *client;
+	char dir[64];
+	struct listeners listeners;
+	struct loop *loop;
+	int client;
 };
 
 /* A target's LLVMFuzzerInitialize: init, setup() fills the store, which
@@ -36,7 +41,7 @@ void fuzz_daemon_start(struct fuzz_daemon *fd, void (*setup)(struct fuzz_daemon 
  * keeps what the request changed. */
 void fuzz_daemon_request(struct fuzz_daemon *fd, uint8_t cmd, uint16_t flags,
 			 const void *attrs, size_t len);
-/* An input of a usersock target: [command index, flags (bit 0: a dump),
+/* An input of a socket target: [command index, flags (bit 0: a dump),
  * attributes...]; the index picks among n_cmds commands from first_cmd.
  * Then the store goes back to the state setup() left. */
 void fuzz_daemon_input(struct fuzz_daemon *fd, uint8_t first_cmd, uint8_t n_cmds,

@@ -14,7 +14,7 @@ cat "$T/server.crt" "$T/root.crt" >"$T/chain.pem"
 
 in_shell "credstored starts on a new image and creates its key" start_daemon
 check "the store key is 0600" test "$(stat -c %a "$T/store.key")" = 600
-check_no_start "a second credstored refuses: the port is taken" 'port .* is taken' \
+check_no_start "a second credstored refuses: its sockets are taken" 'another credstored listens' \
 	--image "$T/other.img" --key-file "$T/other.key"
 
 # ---- identity ----
@@ -130,8 +130,8 @@ check_output "nobody may not read secrets (device show)" 'permission denied' \
 check_refused "nobody may not factory-reset" 5 'permission denied' \
 	as_nobody $BIN/credctl store factory-reset --yes
 check_output "nobody may query (device list)" '"id":"cam1"' as_nobody $BIN/credctl -j device list
-check_output "a client that trusts another daemon uid hears nothing" 'no answer' \
-	exit_is 3 $BIN/credctl --timeout 1 --daemon-uid 4242 store status
+check_output "credctl elsewhere: nothing listens there (exit 3)" 'nothing listens on .*/nowhere/admin' \
+	exit_is 3 $BIN/credctl --timeout 1 --runtime-dir "$T/nowhere" store status
 
 # ---- batch ----
 cat >"$T/good.batch" <<B

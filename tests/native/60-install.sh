@@ -19,6 +19,7 @@ for f in sbin/credstored sbin/credctl bin/credstore-tlsproxy \
 	 include/credstore/credstore.h include/linux/credstore.h \
 	 share/man/man8/credstored.8 share/man/man8/credctl.8 share/man/man3/libcredstore.3 \
 	 share/man/man7/credstore.7 lib/systemd/system/credstored.service \
+	 lib/systemd/system/credstored.socket lib/systemd/system/credstored-admin.socket \
 	 lib/modules-load.d/credstore.conf share/credstore/credstore.yaml \
 	 share/bash-completion/completions/credctl; do
 	check "installed $prefix/$f" test -e "$root$prefix/$f"
@@ -83,12 +84,14 @@ check_output "the client runs on the installed libcredstore.so.1" "libcredstore.
 check_output "the client runs" "^(connected, transport|not connected: .+)" env LD_LIBRARY_PATH="$root$prefix/lib" "$dest/client"
 
 if command -v systemd-analyze >/dev/null; then
-	# The installed unit, with the installed binary and man pages.
-	unit=$dest/credstored.service
+	# The installed units, with the installed binary and man pages.
+	mkdir "$dest/units"
 	sed "s|^ExecStart=$prefix|ExecStart=$root$prefix|" \
-		"$root$prefix/lib/systemd/system/credstored.service" > "$unit"
-	check_fails "systemd-analyze finds no fault in the unit" \
-		bash -c "MANPATH='$root$prefix/share/man' timeout 60 systemd-analyze verify '$unit' 2>&1 | grep ."
+		"$root$prefix/lib/systemd/system/credstored.service" > "$dest/units/credstored.service"
+	cp "$root$prefix"/lib/systemd/system/credstored*.socket "$dest/units/"
+	check_fails "systemd-analyze finds no fault in the service and its sockets" \
+		bash -c "cd '$dest/units' && MANPATH='$root$prefix/share/man' timeout 60 \
+			systemd-analyze verify credstored.service credstored.socket credstored-admin.socket 2>&1 | grep ."
 else
 	echo "ok - systemd-analyze verify # SKIP systemd-analyze is not installed"
 fi

@@ -1,18 +1,22 @@
 #!/bin/bash
 # Security of credstored in userspace mode: every command the header
-# defines, sent by nobody, is refused unless it is a query (and credctl's
-# privileged subcommands say so); a process that holds the daemon's port
-# first keeps credstored from starting and its answers are not believed;
-# no secret, key or passphrase reaches the daemon's log or credctl's
-# errors (also from a batch line or an over-long password), and credctl
-# prints a generated secret once; the daemon cannot dump core.  (The VM
-# runs it with the module: tests/vm/cases/60-security.sh.)
+# defines, sent by nobody on the query socket, is refused unless it is a
+# query (and credctl's privileged subcommands say so); nobody cannot open
+# the admin socket; admin commands are refused on the query socket even
+# to root; a fake daemon listening as another user (in a runtime
+# directory that user could write) gets nothing from credctl or
+# libcredstore, not even the request, and credstored refuses such a
+# directory; no secret, key or passphrase reaches the daemon's log or
+# credctl's errors (also from a batch line or an over-long password), and
+# credctl prints a generated secret once; the daemon cannot dump core.
+# (The VM runs it with the module: tests/vm/cases/62-security.sh.)
 . "$(dirname "${BASH_SOURCE[0]}")/credstored-env.bash"
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 HEADER=$REPO/uapi/linux/credstore.h
 # The system python: nobody cannot run a python installed under root's home.
-PEER="$(command -v /usr/bin/python3 || command -v python3) $REPO/tests/native/usersock-peer.py"
+PEER="$(command -v /usr/bin/python3 || command -v python3) $REPO/tests/native/socket-peer.py"
+CONSUMER=${BUILD:-$REPO/build}/tests/credstore-consumer
 NOBODY="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
 as_nobody() { $NOBODY "$@"; }
 MASTER=Master-Secret-7f3a91 SUB=Sub-Secret-c02be8
@@ -54,20 +58,29 @@ check_fails "device show and list never print it" grep -qF -- "$GENERATED" "$T/s
 ctl device remove cam2 >/dev/null
 
 # ---- every command, as nobody, on the wire ----
-as_nobody $PEER ask "$HEADER" >"$T/asked" 2>&1
+RUN=$CREDSTORE_RUNTIME_DIR
+check "the admin socket is 0660, the query socket 0666" \
+	test "$(stat -c %a "$RUN/admin") $(stat -c %a "$RUN/query")" = "660 666"
+check_fails "nobody cannot connect to the admin socket" as_nobody $PEER ask "$HEADER" "$RUN/admin"
+check_fails "nobody cannot bind a name in the runtime directory" \
+	as_nobody $PEER squat "$HEADER" "$RUN/evil" /dev/null
+as_nobody $PEER ask "$HEADER" "$RUN/query" >"$T/asked" 2>&1
 check "nobody's requests were all answered" sh -c "test -s $T/asked && ! grep -q none $T/asked"
 while read -r name err; do
 	case $name in
 	CREDSTORE_CMD_GET_STATUS|CREDSTORE_CMD_GET_IDENTITY|CREDSTORE_CMD_GET_ANCHOR|\
 	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET|\
-	CREDSTORE_ADMIN_CMD_GET_CRL)
+	CREDSTORE_ADMIN_CMD_GET_CRL|CREDSTORE_ADMIN_CMD_SUBSCRIBE)
 		check "nobody may query: $name (errno $err)" test "$err" != 1 ;;
 	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY)
-		check "$name is not served on the usersock port (errno $err)" test "$err" = 95 ;;
+		check "$name is not served on credstored's sockets (errno $err)" test "$err" = 95 ;;
 	*)
 		check "nobody is refused: $name (errno $err)" test "$err" = 1 ;;
 	esac
 done <"$T/asked"
+$PEER ask "$HEADER" "$RUN/query" >"$T/asked-root" 2>&1
+check "root's admin commands on the query socket are refused (EPERM)" \
+	sh -c "grep CREDSTORE_ADMIN_CMD_ $T/asked-root | grep -v SUBSCRIBE | awk '\$2 != 1 { exit 1 }'"
 
 # ---- credctl's privileged subcommands, as nobody ----
 echo "device add evil" >"$P/evil.batch"
@@ -117,32 +130,50 @@ check_output "credstored may not dump core (RLIMIT_CORE 0)" 'Max core file size 
 	cat "/proc/$DAEMON_PID/limits"
 in_shell "credstored stops" stop_daemon
 
-# Run as nobody, a non-dumpable process's /proc files belong to root.
+# Run as nobody, a non-dumpable process's /proc files belong to root.  Its
+# runtime directory is its own.
 mkdir "$T/nobody" && chown nobody "$T/nobody"
+NOBODY_RUN=$T/nobody/run
 $NOBODY "$BIN/credstored" --image "$T/nobody/store.img" --key-file "$T/nobody/store.key" \
-	--stderr --no-module >>"$T/daemon.log" 2>&1 &
+	--runtime-dir "$NOBODY_RUN" --stderr --no-module >>"$T/daemon.log" 2>&1 &
 NOBODY_PID=$! DAEMON_PID=$!	# stop_daemon ends it, also on exit
 for _ in $(seq 100); do
-	$BIN/credctl --timeout 2 --daemon-uid "$(id -u nobody)" store status >/dev/null 2>&1 && break
+	$BIN/credctl --timeout 2 --runtime-dir "$NOBODY_RUN" --daemon-uid "$(id -u nobody)" \
+		store status >/dev/null 2>&1 && break
 	sleep 0.1
 done
 check "credstored runs as nobody" \
 	test "$(awk '/^Uid:/ { print $2 }' "/proc/$NOBODY_PID/status")" = "$(id -u nobody)"
 check_output "credstored as nobody answers a client that trusts nobody" 'generation' \
-	$BIN/credctl --timeout 2 --daemon-uid "$(id -u nobody)" store status
+	$BIN/credctl --timeout 2 --runtime-dir "$NOBODY_RUN" --daemon-uid "$(id -u nobody)" store status
+check_output "a client that does not trust nobody refuses it (exit 3)" 'runs as uid 65534' \
+	exit_is 3 $BIN/credctl --timeout 2 --runtime-dir "$NOBODY_RUN" store status
 check "credstored is not dumpable: its /proc files belong to root, not nobody" \
 	test "$(stat -c %u "/proc/$NOBODY_PID/status")" = 0
 stop_daemon
 
-# ---- a squatter on the port ----
-$NOBODY $PEER squat "$HEADER" "$P/squat.count" &
-SQUAT_PID=$!
-trap 'kill $SQUAT_PID 2>/dev/null; stop_daemon; rm -rf "$T"' EXIT
-for _ in $(seq 50); do [ -s "$P/squat.count" ] && break; sleep 0.1; done
-check_output "credstored refuses to start when its port is taken" 'port .* is taken' \
-	exit_is 1 timeout 20 "$BIN/credstored" --image "$T/store.img" --key-file "$T/store.key" --stderr --no-module
-check_output "credctl does not believe the squatter's answer" 'no answer' \
-	exit_is 3 $BIN/credctl --timeout 1 store status
-check "the squatter did answer" test "$(cat "$P/squat.count")" -ge 1
-kill "$SQUAT_PID"; wait "$SQUAT_PID" 2>/dev/null
+# ---- a fake daemon of another user ----
+# A runtime directory nobody can write to (/run/credstore cannot be: root
+# makes it 0755): a fake daemon listens there, as nobody.
+SQUAT_RUN=$P/run
+as_nobody mkdir -m 755 "$SQUAT_RUN"
+$NOBODY $PEER squat "$HEADER" "$SQUAT_RUN/admin" "$P/squat-admin.count" &
+SQUAT_ADMIN=$!
+$NOBODY $PEER squat "$HEADER" "$SQUAT_RUN/query" "$P/squat-query.count" &
+SQUAT_QUERY=$!
+trap 'kill $SQUAT_ADMIN $SQUAT_QUERY 2>/dev/null; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
+for _ in $(seq 50); do [ -s "$P/squat-admin.count" ] && [ -s "$P/squat-query.count" ] && break; sleep 0.1; done
+check_output "credctl does not send a secret to the fake daemon (exit 3)" 'runs as uid 65534.*nothing was sent' \
+	exit_is 3 $BIN/credctl --timeout 2 --runtime-dir "$SQUAT_RUN" device add cam9 --secret "$MASTER"
+check_output "nor a key and its password" 'runs as uid 65534' \
+	exit_is 3 $BIN/credctl --timeout 2 --runtime-dir "$SQUAT_RUN" identity install x \
+	--chain "$T/server.crt" --key "$T/server.enc.key" --password "$KEY_PASS"
+check_output "libcredstore does not send a secret to verify" 'runs as uid 65534' \
+	sh -c "! CREDSTORE_RUNTIME_DIR=$SQUAT_RUN $CONSUMER -d 0 verify-secret cam1 $MASTER 2>&1"
+check "the fake daemon received nothing at all" \
+	test "$(cat "$P/squat-admin.count") $(cat "$P/squat-query.count")" = "0 0"
+check_output "credstored refuses a runtime directory another user owns" 'belongs to uid 65534' \
+	exit_is 1 timeout 20 "$BIN/credstored" --image "$T/store.img" --key-file "$T/store.key" \
+	--runtime-dir "$SQUAT_RUN" --stderr --no-module
+kill "$SQUAT_ADMIN" "$SQUAT_QUERY"; wait 2>/dev/null
 finish

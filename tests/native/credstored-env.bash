@@ -2,13 +2,6 @@
 # temp dir, test CAs and certificates made with openssl, and a daemon in
 # userspace mode on an emulated flash image.
 set -u
-# The daemon's port is fixed and netlink ports are per network namespace:
-# each test runs in a namespace of its own, so that tests running at the
-# same time (or a credstored on the host) never answer each other.
-if [ -z "${CREDSTORED_TEST_NETNS:-}" ]; then
-	export CREDSTORED_TEST_NETNS=1
-	exec unshare --net -- "$BASH" "$0" "$@"
-fi
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 BIN=${BUILD:-$REPO/build}/bin
@@ -19,7 +12,14 @@ T=$(mktemp -d "${CASE_TMP:-/tmp}/credstored-test.XXXXXX")
 CREDCTL_SECONDS=${CREDCTL_SECONDS:-30}
 CREDCTL="timeout $((2 * CREDCTL_SECONDS)) ${CREDCTL_WRAPPER:-} $BIN/credctl --timeout $CREDCTL_SECONDS"
 DAEMON_PID=
-trap 'stop_daemon; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"' EXIT
+# The daemon's sockets are in a runtime directory of the test's own, which
+# credstored, credctl and libcredstore all take from the environment:
+# tests running at the same time (or a credstored on the host) never
+# answer each other.  Others traverse it (the query socket is theirs).
+CREDSTORE_RUNTIME_DIR=$(mktemp -d "${CASE_TMP:-/tmp}/credstore-run.XXXXXX")
+chmod 755 "$CREDSTORE_RUNTIME_DIR"
+export CREDSTORE_RUNTIME_DIR
+trap 'stop_daemon; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 
 # How the daemon runs: natively on an image in userspace mode; the VM
 # cases set it to the nandsim MTD with the module loaded.

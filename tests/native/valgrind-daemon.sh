@@ -26,8 +26,8 @@ vg="$vg --show-leak-kinds=definite,indirect --log-file=$reports/%p.log"
 export CREDCTL_SECONDS=300	# an RSA key made under valgrind on a busy machine
 
 # under_valgrind TEST WRAPPER_VARIABLE...: its TAP into $reports/TEST.tap.
-# The three tests run at once (CI has two cores; each test runs in a
-# network namespace of its own), their TAP shown in order.
+# The three tests run at once (CI has two cores; each test's daemon has a
+# runtime directory of its own), their TAP shown in order.
 under_valgrind() {
 	local t=$1; shift
 	env "${@/%/=$vg}" bash "$(dirname "$0")/$t.sh" >"$reports/$t.tap" 2>&1

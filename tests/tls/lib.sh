@@ -3,17 +3,6 @@
 # proxy, and real clients (openssl s_client, curl, gnutls-cli).
 # Needs $BUILD (the build directory) and $TLS_DIR (a scratch directory).
 
-# tls_private_network SCRIPT ARGS...: run the script again in a network
-# namespace of its own (where it can: root), with its own loopback.
-# credstored's NETLINK_USERSOCK port is one per namespace: tests of other
-# parts running at the same time on this machine would otherwise answer.
-# (Not in the VM: the module's family lives in the first namespace.)
-tls_private_network() {
-	[ -n "${TLS_NETNS:-}" ] && return 0
-	unshare -n true 2>/dev/null || return 0
-	TLS_NETNS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$@"' bash "$@"
-}
-
 TLS_REQUEST=$(printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n')
 TLS_PAGE='hello from the backend'
 _tls_pids=()

@@ -1,25 +1,35 @@
-/* The queries as credstored answers them over NETLINK_USERSOCK when the
- * module is absent (same semantics as credstore.ko): verification of
- * fingerprints and secrets, privileged reads, and dumps that page.  The
- * daemon's request handling runs in a thread on a store in memory, in a
- * network namespace of the test's own (the port is fixed). */
+/* The queries as credstored answers them on its sockets when the module
+ * is absent (same semantics as credstore.ko): verification of
+ * fingerprints and secrets, privileged reads, and dumps that page; and
+ * the sockets' own rules: who may connect and run what, a listener of
+ * another user gets nothing, a uid's connection cap, garbage closes the
+ * connection, subscriptions (and what a subscriber that does not read
+ * is told).  The daemon's event loop runs in a thread on a store in
+ * memory, its sockets in a directory of the test's own. */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 #include "flash_emu.h"
-#include "server.h"
+#include "loop.h"
 #include "store_helpers.h"
 #include "tap.h"
+
+#define NOBODY 65534
 
 #define MANY_DEVICES (2 * CS_USERSOCK_DUMP_PAGE + 7)
 
 static struct daemon d;
+static struct loop *lp;
+static char dir[] = "/tmp/credstore-query-test.XXXXXX";
 static atomic_bool stopping;
 /* Held while the thread handles a request: a fork() waits for it, or the
  * child would inherit a reply the thread was still sending and freeing
@@ -28,16 +38,37 @@ static pthread_mutex_t handling = PTHREAD_MUTEX_INITIALIZER;
 
 static void *serve(void *arg)
 {
-	struct pollfd p = { .fd = nl_socket_get_fd(d.usersock), .events = POLLIN };
-
 	(void)arg;
-	while (!stopping)
-		if (poll(&p, 1, 50) > 0) {
-			pthread_mutex_lock(&handling);
-			server_handle(&d);
-			pthread_mutex_unlock(&handling);
-		}
+	while (!stopping) {
+		pthread_mutex_lock(&handling);
+		loop_once(lp, 20);
+		pthread_mutex_unlock(&handling);
+	}
 	return NULL;
+}
+
+static int open_client(struct cs_client *c, const char *name, uid_t daemon_uid, int timeout_ms)
+{
+	return cs_client_open(c, dir, name, daemon_uid, timeout_ms, NULL);
+}
+
+/* Fork, drop to nobody in the child and return its exit status. */
+static int as_nobody(int (*fn)(void))
+{
+	pid_t pid;
+	int status = 0;
+
+	pthread_mutex_lock(&handling);
+	pid = fork();
+	pthread_mutex_unlock(&handling);
+	if (pid == 0) {
+		if (setresgid(NOBODY, NOBODY, NOBODY) || setgroups(0, NULL) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(100);
+		_exit(fn());
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
 }
 
 static void put_device(struct model_txn *t, const char *id, uint8_t master_tag, uint8_t sub_tag,
@@ -165,79 +196,249 @@ static void test_dump(struct cs_client *c)
 	ok(r == 0 && n == MANY_DEVICES, "a dump pages through all %d devices (%d)", MANY_DEVICES, n);
 }
 
-/* In a child that drops to nobody: queries yes, privileged reads no. */
+/* As nobody: queries yes, privileged reads and admin commands no, the
+ * admin socket not at all. */
+static int nobody_queries(void)
+{
+	struct cs_client c, admin;
+	struct cs_err err = { 0 };
+	struct answer a;
+	int rc = 0;
+
+	if (open_client(&c, CS_QUERY_SOCKET, 0, 2000))
+		return 10;
+	rc |= verify_fp(&c, "cam1", 0x11, &a) != 0 || a.match != CREDSTORE_MATCH_MASTER;
+	rc |= (ask(&c, CREDSTORE_CMD_GET_DEVICE_SECRETS, "cam1", NULL, NULL, &a) != EPERM) << 1;
+	rc |= (ask(&c, CREDSTORE_ADMIN_CMD_DEVICE_REMOVE, "cam1", NULL, NULL, &a) != EPERM) << 2;
+	rc |= (cs_client_open(&admin, dir, CS_ADMIN_SOCKET, 0, 2000, &err) != -EPERM) << 3;
+	cs_client_close(&c);
+	return rc;
+}
+
 static void test_unprivileged(void)
 {
-	pid_t pid;
-	int status = 0;
+	int rc = as_nobody(nobody_queries);
 
+	ok(rc < 16 && !(rc & 1), "nobody may verify (%d)", rc);
+	ok(rc < 16 && !(rc & 2), "nobody may not read secrets (EPERM)");
+	ok(rc < 16 && !(rc & 4), "nobody may not remove a device, not even on the query socket");
+	ok(rc < 16 && !(rc & 8), "nobody may not connect to the admin socket (0660)");
+}
+
+static int root_admin(void)
+{
+	struct cs_client c;
+	struct answer a;
+	int r;
+
+	if (open_client(&c, CS_ADMIN_SOCKET, 0, 2000))
+		return -1;
+	r = ask(&c, CREDSTORE_ADMIN_CMD_STORE_STATUS, NULL, NULL, NULL, &a);
+	cs_client_close(&c);
+	return r;
+}
+
+static void test_admin_socket(void)
+{
+	struct cs_client q;
+	struct answer a;
+
+	ok(root_admin() == 0, "root runs admin commands on the admin socket");
+	if (open_client(&q, CS_QUERY_SOCKET, 0, 2000))
+		abort();
+	ok(ask(&q, CREDSTORE_ADMIN_CMD_STORE_STATUS, NULL, NULL, NULL, &a) == EPERM,
+	   "admin commands are refused on the query socket, even to root");
+	cs_client_close(&q);
+}
+
+/* A listener of another user (it could write to the runtime directory)
+ * accepts the connection but must get nothing: not even the request. */
+static void test_squatter(void)
+{
+	char squat[sizeof(dir) + 16];
+	struct cs_client c;
+	struct cs_err err = { 0 };
+	struct sockaddr_un sa;
+	int ready[2], got = -1, status;
+	pid_t pid;
+
+	snprintf(squat, sizeof(squat), "%s/squat", dir);
+	if (mkdir(squat, 0755) || chown(squat, 4242, 4242) || pipe(ready) ||
+	    cs_socket_addr(squat, CS_QUERY_SOCKET, &sa, NULL))
+		abort();
 	pthread_mutex_lock(&handling);
 	pid = fork();
 	pthread_mutex_unlock(&handling);
-
 	if (pid == 0) {
-		struct cs_client c;
-		struct answer a;
-		int rc = 0;
+		int fd, conn;
+		char buf[65536];
+		ssize_t n, total = 0;
 
-		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534) ||
-		    cs_client_open(&c, 0, 2000, NULL))
-			_exit(10);
-		rc |= verify_fp(&c, "cam1", 0x11, &a) != 0 || a.match != CREDSTORE_MATCH_MASTER;
-		rc |= (ask(&c, CREDSTORE_CMD_GET_DEVICE_SECRETS, "cam1", NULL, NULL, &a) != EPERM) << 1;
-		rc |= (ask(&c, CREDSTORE_ADMIN_CMD_DEVICE_REMOVE, "cam1", NULL, NULL, &a) != EPERM) << 2;
-		cs_client_close(&c);
-		_exit(rc);
+		if (setresgid(4242, 4242, 4242) || setresuid(4242, 4242, 4242) ||
+		    (fd = socket(AF_UNIX, SOCK_SEQPACKET, 0)) < 0 ||
+		    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4) ||
+		    write(ready[1], "", 1) != 1 || (conn = accept(fd, NULL, NULL)) < 0)
+			_exit(255);
+		while ((n = recv(conn, buf, sizeof(buf), 0)) > 0)
+			total += n;
+		_exit(total > 200 ? 200 : (int)total);
 	}
+	close(ready[1]);
+	if (read(ready[0], &got, 1) != 1)
+		abort();
+	ok(cs_client_open(&c, squat, CS_QUERY_SOCKET, 0, 2000, &err) == -ECONNREFUSED &&
+	   strstr(err.msg, "uid 4242"), "a client refuses a listener of uid 4242: %s", err.msg);
 	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && !(WEXITSTATUS(status) & 1), "nobody may verify");
-	ok(WIFEXITED(status) && !(WEXITSTATUS(status) & 2), "nobody may not read secrets (EPERM)");
-	ok(WIFEXITED(status) && !(WEXITSTATUS(status) & 4), "nobody may not remove a device (EPERM)");
+	got = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	ok(got == 0, "the squatter received nothing (%d bytes)", got);
+	close(ready[0]);
 }
 
-static void test_foreign_uid(void)
+/* nobody opens one connection more than its cap allows. */
+static int nobody_over_cap(void)
+{
+	struct cs_client c[CONN_DEFAULT_PER_UID + 1];
+	struct answer a;
+	int rc = 0, r;
+
+	for (int i = 0; i <= CONN_DEFAULT_PER_UID; i++)
+		if (open_client(&c[i], CS_QUERY_SOCKET, 0, 2000))
+			return 10;
+	for (int i = 0; i < CONN_DEFAULT_PER_UID; i++)
+		rc |= ask(&c[i], CREDSTORE_CMD_GET_STATUS, NULL, NULL, NULL, &a) != 0;
+	r = ask(&c[CONN_DEFAULT_PER_UID], CREDSTORE_CMD_GET_STATUS, NULL, NULL, NULL, &a);
+	rc |= (r != EUSERS && r != EPIPE) << 1;
+	for (int i = 0; i <= CONN_DEFAULT_PER_UID; i++)
+		cs_client_close(&c[i]);
+	return rc;
+}
+
+static void test_uid_cap(void)
+{
+	int rc = as_nobody(nobody_over_cap);
+
+	ok(rc < 10 && !(rc & 1), "nobody's first %d connections are served", CONN_DEFAULT_PER_UID);
+	ok(rc < 10 && !(rc & 2), "the next one is refused (%d)", rc);
+	ok(root_admin() == 0, "root is still served");
+}
+
+/* What is not a request closes the connection, unanswered. */
+static void test_garbage(void)
 {
 	struct cs_client c;
-	struct cs_err err = { 0 };
+	unsigned char *buf;
+	struct pollfd p;
+
+	if (open_client(&c, CS_QUERY_SOCKET, 0, 2000))
+		abort();
+	ok(send(c.fd, "garbage!garbage!garbage!", 24, 0) == 24, "garbage sent");
+	p = (struct pollfd){ .fd = c.fd, .events = POLLIN };
+	ok(poll(&p, 1, 5000) == 1 && cs_recv_datagram(c.fd, &buf, 0) == 0,
+	   "the daemon closed the connection without an answer");
+	cs_client_close(&c);
+}
+
+static int device_add(struct cs_client *admin, const char *id)
+{
 	struct answer a;
 
-	/* A client that expects the daemon under another uid drops its
-	 * answers and hears nothing. */
-	if (cs_client_open(&c, 4242, 300, &err))
+	return ask(admin, CREDSTORE_ADMIN_CMD_DEVICE_ADD, id, NULL, "secret", &a);
+}
+
+/* The kind of each notification waiting on fd, until none waits. */
+static int read_events(int fd, uint8_t *kinds, int max)
+{
+	int n = 0;
+	unsigned char *buf;
+	ssize_t len;
+
+	while (n < max && (len = cs_recv_datagram(fd, &buf, MSG_DONTWAIT)) > 0) {
+		struct nlattr *tb[CREDSTORE_A_MAX + 1];
+
+		if (genlmsg_parse((struct nlmsghdr *)buf, 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) == 0 &&
+		    tb[CREDSTORE_A_KIND])
+			kinds[n++] = nla_get_u8(tb[CREDSTORE_A_KIND]);
+		OPENSSL_clear_free(buf, (size_t)len);
+	}
+	return n;
+}
+
+static void test_subscribe(void)
+{
+	struct cs_client sub, admin;
+	struct cs_err err = { 0 };
+	uint8_t kinds[4096];
+	int small = 4096, n, events;
+	char id[32];
+
+	if (open_client(&sub, CS_QUERY_SOCKET, 0, 2000) || open_client(&admin, CS_ADMIN_SOCKET, 0, 5000))
 		abort();
-	ok(verify_fp(&c, "cam1", 0x11, &a) == ETIMEDOUT, "answers from another uid are ignored");
-	cs_client_close(&c);
+	ok(cs_client_transact(&sub, cs_client_request(CREDSTORE_ADMIN_CMD_SUBSCRIBE, 0), NULL, NULL,
+			      &err) == 0, "subscribed");
+	ok(device_add(&admin, "sub-1") == 0, "a device added");
+	n = read_events(sub.fd, kinds, 4);
+	ok(n == 1 && kinds[0] == CREDSTORE_KIND_DEVICE,
+	   "its notification was waiting when the change was acknowledged");
+
+	/* Stop reading: the socket fills, the rest is one SNAPSHOT. */
+	setsockopt(sub.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	for (events = 0; events < 3000; events++) {
+		snprintf(id, sizeof(id), "flood-%d", events % 2);
+		if (device_add(&admin, id) != 0 && ask(&admin, CREDSTORE_ADMIN_CMD_DEVICE_REMOVE, id,
+							NULL, NULL, &(struct answer){ 0 }) != 0)
+			break;
+	}
+	n = read_events(sub.fd, kinds, 4096);
+	ok(events == 3000 && n > 0 && n < 3000 && kinds[n - 1] == CREDSTORE_KIND_SNAPSHOT,
+	   "3000 changes to a subscriber that does not read: %d events, the last a SNAPSHOT", n);
+	ok(device_add(&admin, "sub-2") == 0 && read_events(sub.fd, kinds, 4) == 1 &&
+	   kinds[0] == CREDSTORE_KIND_DEVICE, "once read, events flow again");
+	ok(send(sub.fd, "x", 1, 0) == 1 && poll(&(struct pollfd){ .fd = sub.fd, .events = POLLIN }, 1, 5000) == 1 &&
+	   read_events(sub.fd, kinds, 4) == 0, "a subscriber that sends anything is closed");
+	cs_client_close(&sub);
+	cs_client_close(&admin);
 }
 
 int main(void)
 {
+	struct conn_limits limits = { CONN_DEFAULT_PER_UID, CONN_OUTSTANDING,
+				      { CONN_QUEUE_MAX_ADMIN, CONN_QUEUE_MAX_QUERY }, CONN_STALL_MS };
+	struct listeners l;
 	struct fixture fx;
 	struct cs_client c;
 	pthread_t thread;
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) {
-		printf("1..0 # SKIP needs root for a network namespace of its own\n");
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP needs root to act as nobody and as another user\n");
 		return 0;
 	}
+	if (!mkdtemp(dir) || chmod(dir, 0755) || listeners_open(&l, dir, 0, NULL))
+		abort();
 	if (model_open(&d.model, fixture_open(&fx, test_nand(16), NULL), NULL))
 		abort();
 	d.model.limits = (struct model_limits){ 4, 4, 1024 };
-	d.usersock = cs_usersock_listen(NULL);
-	if (!d.usersock)
+	lp = loop_new(&d, &l, &limits, -1, NULL);
+	if (!lp)
 		abort();
 	populate();
 	pthread_create(&thread, NULL, serve, NULL);
-	if (cs_client_open(&c, 0, 5000, NULL))
+	if (open_client(&c, CS_QUERY_SOCKET, 0, 5000))
 		abort();
 	test_verification(&c);
 	test_dump(&c);
 	cs_client_close(&c);
 	test_unprivileged();
-	test_foreign_uid();
+	test_admin_socket();
+	test_squatter();
+	test_uid_cap();
+	test_garbage();
+	test_subscribe();
 	stopping = true;
 	pthread_join(thread, NULL);
-	nl_socket_free(d.usersock);
+	loop_free(lp);
+	listeners_close(&l);
 	model_close(&d.model);
 	fixture_close(&fx);
+	rmdir(dir);
 	return tap_done();
 }

@@ -31,6 +31,7 @@ static int exit_code_of(int code)
 	switch (code) {
 	case ECONNREFUSED:
 	case ETIMEDOUT:
+	case EPIPE:
 	case EIO:
 		return EXIT_UNREACHABLE;
 	case ENOENT:
@@ -48,11 +49,20 @@ int ctl_failed(struct ctl *c)
 	return ctl_error(c, exit_code_of(c->err.code), "%s", c->err.msg);
 }
 
+/* The admin socket; a user who may not open it still gets the queries
+ * (identity, anchor and device lists) on the query socket, and the
+ * daemon's own refusal of anything else. */
 int ctl_connect(struct ctl *c)
 {
 	if (c->connected)
 		return EXIT_OK;
-	if (cs_client_open(&c->client, c->daemon_uid, c->timeout_ms, &c->err))
+	if (cs_client_open(&c->client, c->runtime_dir, CS_ADMIN_SOCKET, c->daemon_uid, c->timeout_ms,
+			   &c->err) == -EPERM) {
+		cs_err_clear(&c->err);
+		cs_client_open(&c->client, c->runtime_dir, CS_QUERY_SOCKET, c->daemon_uid,
+			       c->timeout_ms, &c->err);
+	}
+	if (c->err.code)
 		return ctl_failed(c);
 	c->connected = true;
 	return EXIT_OK;

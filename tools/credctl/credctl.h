@@ -28,6 +28,7 @@ struct subcmd;
 struct ctl {
 	struct cs_client client;
 	bool json;
+	const char *runtime_dir;	/* NULL: $CREDSTORE_RUNTIME_DIR or the default */
 	uid_t daemon_uid;
 	int timeout_ms;
 	struct cs_err err;

@@ -10,13 +10,16 @@ static void usage(FILE *out)
 {
 	char title[64];
 
-	fprintf(out, "usage: credctl [-j] [--daemon-uid UID] [--timeout SECONDS] GROUP COMMAND [ARGS]\n"
+	fprintf(out, "usage: credctl [-j] [--runtime-dir DIR] [--daemon-uid UID] [--timeout SECONDS]\n"
+		     "               GROUP COMMAND [ARGS]\n"
 		     "       credctl GROUP COMMAND --help     what one command does\n\n");
 	for (const struct subcmd *const *g = ctl_groups; *g; g++)
 		for (const struct subcmd *sc = *g; sc->name; sc++) {
 			ctl_subcmd_title(sc, title, sizeof(title));
 			fprintf(out, "  %s %s\n", title, sc->args);
 		}
+	fprintf(out, "\nThe daemon's admin socket is DIR/admin, DIR from --runtime-dir, else\n"
+		     "$" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ".\n");
 	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
 		     "3 credstored unreachable, 4 not found, 5 permission denied,\n"
 		     "6 (expiring) something expires within the window\n");
@@ -36,6 +39,7 @@ static int parse_global(struct ctl *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "daemon-uid", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -49,6 +53,7 @@ static int parse_global(struct ctl *c, int argc, char **argv)
 	while ((ch = ctl_getopt(c, argc, argv, "+jhV", longopts)) != -1) {
 		switch (ch) {
 		case 'j': c->json = true; break;
+		case 'r': c->runtime_dir = optarg; break;
 		case 'u':
 			if (ctl_number(c, "--daemon-uid", optarg, 0, (uid_t)-2, &n))
 				return EXIT_USAGE;

@@ -6,14 +6,13 @@
 # while the proxy runs.
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 900
-export CREDSTORED_TEST_NETNS=1	# the module's family lives in the initial netns
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/credstored-env.bash"
 BUILD=${BUILD:-$REPO/build}
 . "$REPO/tests/tls/lib.sh"
 TLS_DIR=$T
 ip link set lo up
-trap 'tls_stop_all; stop_daemon; rm -rf "$T"' EXIT
+trap 'tls_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 
 say() { echo "demo: $*"; }
 indent() { sed 's/^/demo:     /'; }

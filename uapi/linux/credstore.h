@@ -5,9 +5,8 @@
  *
  * Family "credstore", version CREDSTORE_GENL_VERSION.  Every message is a
  * genlmsghdr followed by CREDSTORE_A_* attributes.  The same encoding is
- * spoken by credstored over NETLINK_USERSOCK at port CREDSTORE_USERSOCK_PORT
- * (queries, when the module is absent, and the admin commands), with
- * nlmsg_type CREDSTORE_USERSOCK_TYPE.
+ * spoken by credstored on its AF_UNIX sockets (queries, when the module is
+ * absent, and the admin commands), with nlmsg_type CREDSTORE_USERSOCK_TYPE.
  */
 #ifndef _UAPI_LINUX_CREDSTORE_H
 #define _UAPI_LINUX_CREDSTORE_H
@@ -18,10 +17,8 @@
 #define CREDSTORE_GENL_VERSION		1
 #define CREDSTORE_MCGRP_NOTIFY		"notify"
 
-/* Userspace mode: the daemon's fixed NETLINK_USERSOCK port and type. */
-#define CREDSTORE_USERSOCK_PORT		0x43520001u
+/* credstored's sockets: the nlmsg_type of their messages. */
 #define CREDSTORE_USERSOCK_TYPE		0x0043
-#define CREDSTORE_USERSOCK_GROUP	1	/* change notifications */
 #define CREDSTORE_USERSOCK_DUMP_PAGE	128	/* entries per dump request */
 
 /* Sizes and limits of the ABI (the module's tables have their own). */
@@ -193,27 +190,31 @@ enum credstore_cmd {
 };
 
 /**
- * enum credstore_admin_cmd - commands of credstored's admin port
+ * enum credstore_admin_cmd - commands of credstored's sockets
  *
- * Spoken over NETLINK_USERSOCK only, never to the module; numbered apart
- * from &enum credstore_cmd so that one dispatcher serves both.  Each is
- * authorised from the sender's SCM_CREDENTIALS (root or the admin group).
- * Replies carry %CREDSTORE_A_MESSAGE on error.
+ * Spoken on credstored's sockets only, never to the module; numbered apart
+ * from &enum credstore_cmd so that one dispatcher serves both.  The
+ * sockets are AF_UNIX %SOCK_SEQPACKET in the daemon's runtime directory
+ * (/run/credstore by default): "admin" (mode 0660, group = the admin group)
+ * serves every command; "query" (mode 0666) serves the queries, the
+ * privileged reads and SUBSCRIBE.  Every request is authorised from the
+ * connection's peer credentials (SO_PEERCRED): admin commands and
+ * privileged reads are for root and the admin group.  Replies carry
+ * %CREDSTORE_A_MESSAGE on error.
  *
- * Framing on the usersock port (queries and admin commands alike):
+ * Framing (queries and admin commands alike), one message per datagram:
+ *  - before it sends anything, a client checks that the listening socket
+ *    belongs to root or to the daemon's uid (SO_PEERCRED): anyone may
+ *    bind the name in a runtime directory they can write to.
  *  - request: nlmsghdr (type %CREDSTORE_USERSOCK_TYPE, NLM_F_REQUEST, plus
- *    NLM_F_DUMP for a dump; seq chosen by the client; one request per
- *    datagram), genlmsghdr (cmd, version %CREDSTORE_GENL_VERSION), then
- *    CREDSTORE_A_* attributes.  The client's socket has SO_PASSCRED on:
- *    the kernel attaches SCM_CREDENTIALS to what it sends, and the daemon
- *    authorises admin commands and privileged reads from them.
- *  - reply: same type, same seq and cmd, nlmsg_pid %CREDSTORE_USERSOCK_PORT,
- *    flags 0.  A client accepts a datagram only from that port and only
- *    when its SCM_CREDENTIALS carry the daemon's uid (root by default):
- *    anyone can bind the port while the daemon is down.
+ *    NLM_F_DUMP for a dump; seq chosen by the client, not 0), genlmsghdr
+ *    (cmd, version %CREDSTORE_GENL_VERSION), then CREDSTORE_A_* attributes.
+ *    A datagram that is not such a request closes the connection.
+ *  - reply: same type, same seq and cmd, flags 0.
  *  - error: a reply with %CREDSTORE_A_ERRNO (positive errno) and
  *    %CREDSTORE_A_MESSAGE (one sentence for a person).  It may also end a
- *    dump.
+ *    dump.  An error with seq 0 is about the connection (too many
+ *    connections of one uid, answers not read): the daemon closes it.
  *  - dump: replies with NLM_F_MULTI, one entry each, then NLMSG_DONE.  A
  *    dump answers at most %CREDSTORE_USERSOCK_DUMP_PAGE entries; to read on,
  *    the client asks again with the key of the last entry received
@@ -223,9 +224,12 @@ enum credstore_cmd {
  *    then NLMSG_DONE; a refusal is the error alone.  Data larger than one
  *    attribute (a backup) travels as several attributes of the same type,
  *    in order, one per part on the way back.
- *  - changes: after every committed change the daemon multicasts
- *    %CREDSTORE_CMD_NOTIFY on usersock group %CREDSTORE_USERSOCK_GROUP
- *    (as the module does on "notify"), before it acknowledges.
+ *  - changes: a connection that sent SUBSCRIBE receives
+ *    %CREDSTORE_CMD_NOTIFY (seq 0) after every committed change, as the
+ *    module sends them on "notify", before the change is acknowledged.
+ *    When the subscriber does not read and its socket is full, events are
+ *    dropped and one NOTIFY of kind %CREDSTORE_KIND_SNAPSHOT, queued after
+ *    everything it did read, says that anything may have changed.
  *
  * @CREDSTORE_ADMIN_CMD_IDENTITY_CSR: %CREDSTORE_A_NAME, optional
  *	%CREDSTORE_A_ADMIN_KEY_TYPE, %CREDSTORE_A_ADMIN_SUBJECT and
@@ -269,7 +273,7 @@ enum credstore_cmd {
  *	chunk; the file is their concatenation.
  * @CREDSTORE_ADMIN_CMD_IMPORT_BEGIN: %CREDSTORE_A_ADMIN_PASSWORD and the
  *	backup's header as %CREDSTORE_A_ADMIN_BLOB: starts an import owned by
- *	the sender's port (EBUSY while another client's import is staged).
+ *	the connection (EBUSY while another connection's import is staged).
  * @CREDSTORE_ADMIN_CMD_IMPORT_CHUNK: the next sealed chunk, whole, as
  *	%CREDSTORE_A_ADMIN_BLOB: opened, checked and staged; a refusal ends
  *	the import.
@@ -297,6 +301,9 @@ enum credstore_cmd {
  *	operation answers in a part of its own, in order, carrying
  *	%CREDSTORE_A_ADMIN_CMD and what the command alone would answer.  The
  *	error of a failing operation names it ("batch operation N ...").
+ * @CREDSTORE_ADMIN_CMD_SUBSCRIBE: no attributes, open to every user: the
+ *	connection receives change notifications from then on, and may send
+ *	nothing else.
  */
 enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IDENTITY_CSR = 64,
@@ -319,6 +326,7 @@ enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_BATCH,
 	CREDSTORE_ADMIN_CMD_IMPORT_BEGIN,
 	CREDSTORE_ADMIN_CMD_IMPORT_CHUNK,
+	CREDSTORE_ADMIN_CMD_SUBSCRIBE,
 	CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE,
 	CREDSTORE_ADMIN_CMD_ANCHOR_CRL,
 	CREDSTORE_ADMIN_CMD_GET_CRL,

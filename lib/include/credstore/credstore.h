@@ -1,9 +1,10 @@
 /* libcredstore: the client library of credstore, for TLS front ends.
  *
  * A connection reaches the store through the kernel family "credstore"
- * when credstore.ko is loaded, and through credstored over
- * NETLINK_USERSOCK otherwise (accepting replies only from the daemon's
- * uid); the calls are the same either way.  Every call that can fail
+ * when credstore.ko is loaded, and through credstored's query socket
+ * otherwise (connecting only when the socket belongs to root or the
+ * daemon's uid: nothing is sent to another listener); the calls are the
+ * same either way.  Every call that can fail
  * returns 0 or a negative errno, and credstore_last_error() says why in a
  * sentence.  A connection is not thread-safe: use one per thread.
  *
@@ -27,14 +28,17 @@ struct credstore;
 enum credstore_transport {
 	CREDSTORE_TRANSPORT_AUTO,	/* the module when it is loaded, else the daemon */
 	CREDSTORE_TRANSPORT_KERNEL,	/* generic netlink family "credstore" */
-	CREDSTORE_TRANSPORT_DAEMON,	/* credstored over NETLINK_USERSOCK */
+	CREDSTORE_TRANSPORT_DAEMON,	/* credstored's query socket */
 };
 
 struct credstore_options {
 	enum credstore_transport transport;
-	uid_t daemon_uid;	/* daemon replies must come from this uid (0: root) */
+	uid_t daemon_uid;	/* the daemon's socket must belong to root or this uid */
 	int timeout_ms;		/* bound on each wait for the daemon; 0: 5000 */
 	unsigned int flags;	/* CREDSTORE_CACHE_VERDICTS */
+	/* The daemon's runtime directory; NULL: $CREDSTORE_RUNTIME_DIR, else
+	 * /run/credstore. */
+	const char *runtime_dir;
 };
 
 /* Reuse the verdicts of credstore_verify_fingerprint() without a device
@@ -132,14 +136,17 @@ struct credstore_event {
 	uint64_t not_after;		/* EXPIRING, EXPIRED: Unix seconds */
 };
 
-/* Subscribe on the transport of cs: the module's group "notify", or the
- * daemon's usersock group (from the daemon's port and uid only). */
+/* Subscribe on the transport of cs: the module's group "notify", or a
+ * subscription on the daemon's query socket.  When the daemon restarts,
+ * the subscription is made again by itself (a SNAPSHOT event says so);
+ * the fd stays the same. */
 int credstore_events_open(struct credstore *cs, struct credstore_events **out);
 void credstore_events_close(struct credstore_events *ev);
 /* Non-blocking; poll it for POLLIN / epoll it for EPOLLIN. */
 int credstore_events_fd(const struct credstore_events *ev);
 /* Call fn for each pending event; returns how many, or a negative errno.
- * Lost events (the socket overran) are reported as one SNAPSHOT event. */
+ * Lost events (the socket overran, the daemon went away: while it is
+ * away, every call) are reported as one SNAPSHOT event. */
 int credstore_events_read(struct credstore_events *ev,
 			  void (*fn)(const struct credstore_event *event, void *arg), void *arg);
 

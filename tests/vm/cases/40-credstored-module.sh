@@ -6,7 +6,6 @@
 # the module, which names it and its flags, and announces the revocation.
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 300
-export CREDSTORED_TEST_NETNS=1	# the module's family lives in the initial netns
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/credstored-env.bash"
 . "$REPO/tests/nl/helpers.sh"

@@ -6,7 +6,6 @@
 # while the daemon is down).
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 600
-export CREDSTORED_TEST_NETNS=1
 export KILL_VERIFY_AT_END=1	# python per round is too slow under TCG
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/credstored-env.bash"

@@ -5,7 +5,6 @@
 # server identity replaced under an open connection).
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 600
-export CREDSTORED_TEST_NETNS=1	# the module's family lives in the initial netns
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/credstored-env.bash"
 ip link set lo up	# the guest's loopback starts down

@@ -1,10 +1,9 @@
 # The security test of tests/native/60-security.sh with credstored on
 # nandsim and credstore.ko loaded (publishing): nobody is refused every
 # privileged command, secrets stay out of logs and errors, no core dumps,
-# a port squatter is neither obeyed nor believed.  The module's own
+# a fake daemon of another user gets nothing.  The module's own
 # refusals (keys, secrets, publishing) are case 32 and nlfuzz (case 60).
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 600
-export CREDSTORED_TEST_NETNS=1	# the module's family lives in the initial netns
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/60-security.sh"
