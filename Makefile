@@ -6,7 +6,7 @@
 # The layers, and the only way their includes may point (each folder's
 # objects see their own headers and the layers below, nothing above):
 #   tools/  ->  lib/  ->  common/  ->  uapi/
-#   daemon/ ->  store/ -> flash/ -> common/
+#   daemon/ ->  store/ -> flash/, counter/ -> common/
 # tests/ and bench/ see everything.
 
 BUILD   ?= build
@@ -27,7 +27,8 @@ LDLIBS  := -lmtd $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # Include paths per layer (see above).
 FLASH_INC  := -Iflash
-STORE_INC  := $(FLASH_INC) -Istore
+COUNTER_INC := -Icounter
+STORE_INC  := $(FLASH_INC) $(COUNTER_INC) -Istore
 DAEMON_INC := $(STORE_INC) -Idaemon
 LIB_INC    := -Ilib -Ilib/include
 ALL_INC    := $(DAEMON_INC) $(LIB_INC) -Itools/credctl -Itests/unit
@@ -84,6 +85,7 @@ deps:
 	@mk/deps
 
 $(BUILD)/obj/flash/%.o:  CFLAGS += $(FLASH_INC)
+$(BUILD)/obj/counter/%.o: CFLAGS += $(COUNTER_INC)
 $(BUILD)/obj/store/%.o:  CFLAGS += $(STORE_INC)
 $(BUILD)/obj/daemon/%.o: CFLAGS += $(DAEMON_INC)
 $(BUILD)/obj/lib/%.o:    CFLAGS += $(LIB_INC)
@@ -130,4 +132,4 @@ clean:
 help:
 	@printf '%s\n' $(HELP)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)

@@ -71,6 +71,9 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_CRL_NEXT_UPDATE] = { .type = NLA_U64 },
 	[CREDSTORE_A_CRL_PART] = { .type = NLA_U32 },
 	[CREDSTORE_A_CRL_PARTS] = { .type = NLA_U32 },
+	[CREDSTORE_A_HMAC_MESSAGE] = BIN(CREDSTORE_HMAC_MESSAGE_MAX),
+	[CREDSTORE_A_HMAC] = { .type = NLA_UNSPEC, .minlen = CREDSTORE_HMAC_LEN,
+			       .maxlen = CREDSTORE_HMAC_LEN },
 };
 
 static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
@@ -88,6 +91,8 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_SAN] = "subjectAltName list",
 	[CREDSTORE_A_ADMIN_PKCS12] = "PKCS#12 input",
 	[CREDSTORE_A_ADMIN_BLOB] = "data",
+	[CREDSTORE_A_HMAC_MESSAGE] = "HMAC message",
+	[CREDSTORE_A_HMAC] = "HMAC",
 };
 
 const char *cs_usersock_attr_name(int type)

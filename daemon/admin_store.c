@@ -1,6 +1,7 @@
-/* store status | factory-reset | reset-devices. */
+/* store status | accept-rollback | factory-reset | reset-devices. */
 #include <errno.h>
 
+#include "log.h"
 #include "publisher.h"
 #include "server.h"
 
@@ -34,10 +35,28 @@ int admin_store_status(struct cmd_ctx *c, struct cs_err *err)
 	    nla_put_u64(m, CREDSTORE_A_STORE_SCRUBS, st.scrubs) ||
 	    nla_put_u64(m, CREDSTORE_A_STORE_RELOCATIONS, st.relocations) ||
 	    nla_put_u64(m, CREDSTORE_A_STORE_LOST_COMMITS, st.lost_commits) ||
-	    nla_put_u64(m, CREDSTORE_A_STORE_TAMPERED, st.tampered);
+	    nla_put_u64(m, CREDSTORE_A_STORE_TAMPERED, st.tampered) ||
+	    nla_put_u8(m, CREDSTORE_A_STORE_ROLLBACK, (uint8_t)st.rollback) ||
+	    (st.rollback != STORE_ROLLBACK_OFF &&
+	     (nla_put_u64(m, CREDSTORE_A_STORE_COUNTER, st.counter_value) ||
+	      nla_put_u64(m, CREDSTORE_A_STORE_COUNTER_EXPECTED, st.counter_expected))) ||
+	    (st.rollback_reason[0] &&
+	     nla_put_string(m, CREDSTORE_A_STORE_ROLLBACK_REASON, st.rollback_reason));
 	if (!r)
 		nla_nest_end(m, nest);
 	return reply_put(r ? -1 : 0, err);
+}
+
+int admin_store_accept_rollback(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct store *s = c->d->model.store;
+	int r = store_accept_rollback(s, err);
+
+	if (!r)
+		log_msg(LOG_WARNING, "store: rollback accepted by the administrator: bound anew "
+			"at generation %llu", (unsigned long long)store_generation(s));
+	return r ? r : reply_put(nla_put_u64(c->reply, CREDSTORE_A_GENERATION,
+					     store_generation(s)), err);
 }
 
 int admin_factory_reset(struct cmd_ctx *c, struct cs_err *err)

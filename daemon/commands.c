@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	QUERY(CREDSTORE_CMD_GET_DEVICE, "get device", query_device, query_device_dump),
 	QUERY(CREDSTORE_CMD_VERIFY_FINGERPRINT, "verify fingerprint", query_verify_fingerprint, NULL),
 	QUERY(CREDSTORE_CMD_VERIFY_SECRET, "verify secret", query_verify_secret, NULL),
+	QUERY(CREDSTORE_CMD_VERIFY_HMAC, "verify HMAC", query_verify_hmac, NULL),
 	PRIV(CREDSTORE_CMD_GET_IDENTITY_KEY, "get identity key", query_identity_key),
 	PRIV(CREDSTORE_CMD_GET_DEVICE_SECRETS, "get device secrets", query_device_secrets),
 	QUERY(CREDSTORE_ADMIN_CMD_SUBSCRIBE, "subscribe", query_subscribe, NULL),
@@ -44,6 +45,9 @@ static const struct command commands[] = {
 	CHANGE(CREDSTORE_ADMIN_CMD_RESET_DEVICES, "reset-devices", admin_reset_devices),
 	{ CREDSTORE_ADMIN_CMD_STORE_STATUS, "store status", ACCESS_ADMIN, false, false,
 	  admin_store_status, NULL },
+	/* the store writes the binding itself: no transaction of the model */
+	{ CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK, "store accept-rollback", ACCESS_ADMIN, false,
+	  false, admin_store_accept_rollback, NULL },
 	{ CREDSTORE_ADMIN_CMD_EXPORT, "export", ACCESS_ADMIN, false, false, NULL, admin_export },
 	{ CREDSTORE_ADMIN_CMD_IMPORT_BEGIN, "import begin", ACCESS_ADMIN, false, false,
 	  admin_import_begin, NULL },

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <systemd/sd-daemon.h>
 
+#include "counter.h"
 #include "expiry.h"
 #include "flash_emu.h"
 #include "flash_log.h"
@@ -36,7 +38,8 @@
 
 struct options {
 	const char *mtd, *image, *geometry, *faults, *key_file, *admin_group, *runtime_dir;
-	bool foreground, to_stderr, no_module;
+	const char *counter_file, *counter_tpm, *tpm_tcti;
+	bool foreground, to_stderr, no_module, no_counter;
 	struct model_limits limits;
 	struct daemon_policy policy;
 	struct conn_limits conn_limits;
@@ -51,6 +54,11 @@ static void usage(FILE *out)
 		"  --geometry SPEC      geometry of a new image (default %s)\n"
 		"  --faults SPEC        fault injection on the image, for tests (flash_emu.h)\n"
 		"  --key-file PATH      the store key, made at first start (default %s)\n"
+		"  --counter-file PATH  the rollback counter: a file on another medium than the\n"
+		"                       store (default: counter beside the key file)\n"
+		"  --counter-tpm INDEX  the rollback counter: this TPM 2.0 NV index (0x01...)\n"
+		"  --tpm-tcti CONF      the TPM's TCTI (libtss2; default: its own choice)\n"
+		"  --no-counter         no rollback counter: an older image goes unnoticed\n"
 		"  --admin-group GROUP  members may run admin commands and privileged reads\n"
 		"  --runtime-dir DIR    where the admin and query sockets are (default\n"
 		"                       $" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ")\n"
@@ -103,6 +111,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "geometry", required_argument, NULL, 'g' },
 		{ "faults", required_argument, NULL, 'F' },
 		{ "key-file", required_argument, NULL, 'k' },
+		{ "counter-file", required_argument, NULL, 'c' },
+		{ "counter-tpm", required_argument, NULL, 'T' },
+		{ "tpm-tcti", required_argument, NULL, 't' },
+		{ "no-counter", no_argument, NULL, 'n' },
 		{ "admin-group", required_argument, NULL, 'a' },
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "max-connections-per-uid", required_argument, NULL, 'C' },
@@ -136,6 +148,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'g': o->geometry = optarg; break;
 		case 'F': o->faults = optarg; break;
 		case 'k': o->key_file = optarg; break;
+		case 'c': o->counter_file = optarg; break;
+		case 'T': o->counter_tpm = optarg; break;
+		case 't': o->tpm_tcti = optarg; break;
+		case 'n': o->no_counter = true; break;
 		case 'a': o->admin_group = optarg; break;
 		case 'r': o->runtime_dir = optarg; break;
 		case 'C':
@@ -174,6 +190,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return bad_option("argument", argv[optind], "credstored takes options only");
 	if (o->mtd && (o->image || o->faults))
 		return bad_option("--mtd", o->mtd, "--image and --faults belong to an emulated image");
+	if (!!o->counter_file + !!o->counter_tpm + o->no_counter > 1) {
+		fprintf(stderr, "credstored: --counter-file, --counter-tpm and --no-counter exclude "
+			"each other\nTry 'credstored --help'.\n");
+		return -1;
+	}
 	if (!o->mtd && !o->image)
 		o->image = DEFAULT_IMAGE;
 	return 0;
@@ -200,6 +221,35 @@ static struct flash *open_flash(const struct options *o, struct cs_err *err)
 	    (o->faults && flash_faults_parse(o->faults, &faults, err)))
 		return NULL;
 	return flash_emu_open(o->image, &geo, &faults, err);
+}
+
+/* The rollback counter the options name; *c NULL with --no-counter.  The
+ * default file is beside the key file: the key is what binds a store to
+ * this device, the counter lives with it (another medium than the flash). */
+static int open_counter(const struct options *o, struct counter **c, struct cs_err *err)
+{
+	char path[PATH_MAX], *end;
+	const char *slash;
+	unsigned long index;
+
+	*c = NULL;
+	if (o->no_counter)
+		return 0;
+	if (o->counter_tpm) {
+		errno = 0;
+		index = strtoul(o->counter_tpm, &end, 0);
+		if (errno || *end || index > UINT32_MAX)
+			return cs_err_set(err, EINVAL, "--counter-tpm %s: not an NV index",
+					  o->counter_tpm);
+		*c = counter_tpm_open((uint32_t)index, o->tpm_tcti, err);
+		return *c ? 0 : -err->code;
+	}
+	slash = strrchr(o->key_file, '/');
+	if (!o->counter_file)
+		snprintf(path, sizeof(path), "%.*scounter", slash ? (int)(slash - o->key_file + 1) : 0,
+			 o->key_file);
+	*c = counter_file_open(o->counter_file ? o->counter_file : path, err);
+	return *c ? 0 : -err->code;
 }
 
 /* Mount; a blank flash is formatted first (first start). */
@@ -293,6 +343,7 @@ int main(int argc, char **argv)
 	if (set_admin_group(&d, o.admin_group, &err) ||
 	    listeners_open(&l, o.runtime_dir, d.has_admin_group ? d.admin_gid : getegid(), &err) ||
 	    keyfile_load(o.key_file, so.key, &err) ||
+	    open_counter(&o, &so.counter, &err) ||
 	    !(f = open_flash(&o, &err)) ||
 	    !(s = open_store(f, &so, &err)) ||
 	    model_open(&d.model, s, &err))
@@ -330,6 +381,7 @@ out:
 	model_close(&d.model);
 	if (s)
 		store_unmount(s);
+	counter_close(so.counter);
 	flash_close(f);
 	listeners_close(&l);
 	if (sfd >= 0)

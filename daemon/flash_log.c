@@ -21,6 +21,13 @@ void flash_log_event(const struct store_event *ev, void *arg)
 		log_msg(LOG_ERR, "flash: %u commit(s) lost to %s at mount (eraseblock %u)",
 			ev->count, ev->reason, ev->eraseblock);
 		break;
+	case STORE_EVENT_TAMPERED:
+		log_msg(LOG_CRIT, "store: tampering on eraseblock %u: %s; not applied, nor what "
+			"depends on it", ev->eraseblock, ev->reason);
+		break;
+	case STORE_EVENT_ROLLBACK:
+		log_msg(LOG_CRIT, "store: %s", ev->reason);
+		break;
 	}
 }
 

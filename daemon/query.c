@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
 
 #include "publisher.h"
 #include "server.h"
@@ -301,28 +303,103 @@ int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 	return r ? r : put_verdict(c, s.v, s.id, s.flags, err);
 }
 
+/* The verdict for a device whose master and sub tested as given (both
+ * tested always: the time does not tell which); d is all zero when there
+ * is no such device. */
+static int reply_match(struct cmd_ctx *c, const struct model_device *d, bool master, bool sub,
+		       struct cs_err *err)
+{
+	struct verdict v = apply_flags_secret(d, master ? CREDSTORE_MATCH_MASTER
+						 : sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE);
+
+	return put_verdict(c, v, d->id, d->flags, err);
+}
+
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err)
 {
-	struct model_device d;
+	struct model_device d = { 0 };
 	struct nlattr *given = c->tb[CREDSTORE_A_SECRET];
-	struct verdict v = { CREDSTORE_MATCH_NONE, false };
+	bool master = false, sub = false;
 	int r = need_attr(c->tb, CREDSTORE_A_SECRET, "secret", err);
 
 	if (!r)
 		r = find_device(c, true, &d, err);
 	if (r == 1) {
 		size_t len = (size_t)nla_len(given);
-		/* Both compared always: the time does not tell which. */
-		bool master = secret_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER],
-					   nla_data(given), len);
-		bool sub = secret_equal(d.secret[SLOT_SUB], d.secret_len[SLOT_SUB],
-					nla_data(given), len);
 
-		v = apply_flags_secret(&d, master ? CREDSTORE_MATCH_MASTER
-					   : sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE);
+		master = secret_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER],
+				      nla_data(given), len);
+		sub = secret_equal(d.secret[SLOT_SUB], d.secret_len[SLOT_SUB], nla_data(given), len);
 	}
 	if (r >= 0)
-		r = put_verdict(c, v, d.id, d.flags, err);
+		r = reply_match(c, &d, master, sub, err);
+	model_device_wipe(&d);
+	return r;
+}
+
+/* HMAC-SHA256, set up once: fetching the algorithms is most of the cost
+ * of a one-shot HMAC() in OpenSSL 3.  The daemon is single-threaded. */
+static EVP_MAC_CTX *hmac_sha256(void)
+{
+	static EVP_MAC_CTX *base;
+	EVP_MAC *mac;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+
+	if (!base) {
+		mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+		base = mac ? EVP_MAC_CTX_new(mac) : NULL;
+		EVP_MAC_free(mac);
+		if (base && !EVP_MAC_CTX_set_params(base, params)) {
+			EVP_MAC_CTX_free(base);
+			base = NULL;
+		}
+	}
+	return base ? EVP_MAC_CTX_dup(base) : NULL;
+}
+
+/* Is mac HMAC-SHA256(key = secret, message)?  Constant time in the
+ * secret and the mac; an absent secret (length 0) is computed with an
+ * empty key all the same and never matches. */
+static bool hmac_equal(const uint8_t *secret, size_t secret_len, const struct nlattr *message,
+		       const uint8_t *mac)
+{
+	static const uint8_t empty[1];
+	EVP_MAC_CTX *ctx = hmac_sha256();
+	uint8_t out[EVP_MAX_MD_SIZE];
+	size_t out_len = 0;
+	bool ok = ctx && EVP_MAC_init(ctx, secret_len ? secret : empty, secret_len, NULL) &&
+		  EVP_MAC_update(ctx, nla_data(message), (size_t)nla_len(message)) &&
+		  EVP_MAC_final(ctx, out, &out_len, sizeof(out));
+
+	ok = ok & (out_len == CREDSTORE_HMAC_LEN) &
+	     (CRYPTO_memcmp(out, mac, CREDSTORE_HMAC_LEN) == 0) & (secret_len != 0);
+	EVP_MAC_CTX_free(ctx);
+	OPENSSL_cleanse(out, sizeof(out));
+	return ok;
+}
+
+int query_verify_hmac(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct nlattr *message = c->tb[CREDSTORE_A_HMAC_MESSAGE];
+	struct model_device d = { 0 };
+	bool master = false, sub = false;
+	int r = need_attr(c->tb, CREDSTORE_A_HMAC_MESSAGE, "HMAC message", err);
+
+	if (!r)
+		r = need_attr(c->tb, CREDSTORE_A_HMAC, "HMAC", err);
+	if (!r)
+		r = find_device(c, true, &d, err);
+	if (r == 1) {
+		const uint8_t *mac = nla_data(c->tb[CREDSTORE_A_HMAC]);
+
+		master = hmac_equal(d.secret[SLOT_MASTER], d.secret_len[SLOT_MASTER], message, mac);
+		sub = hmac_equal(d.secret[SLOT_SUB], d.secret_len[SLOT_SUB], message, mac);
+	}
+	if (r >= 0)
+		r = reply_match(c, &d, master, sub, err);
 	model_device_wipe(&d);
 	return r;
 }

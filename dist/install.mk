@@ -14,12 +14,19 @@ MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DKMSDIR    ?= /usr/src/credstore-$(CREDSTORE_VERSION)
 
-MAN_PAGES    := man/credstored.8 man/credctl.8 man/libcredstore.3 man/credstore.7
+MAN_PAGES    := man/credstored.8 man/credctl.8 man/libcredstore.3 man/credstore.7 \
+		man/credstore-mosquitto.8 man/credstore-coapd.8 man/credstore-cgi.8
+# The front ends' files that are no command: the mosquitto plugin and the
+# CGI program (for a web server's cgi-bin, linked there as `update` for
+# the camera's protocol), and the CGI's configuration, example first.
+FRONTDIR   ?= $(PREFIX)/lib/credstore
 man_dest      = $(MANDIR)/man$(subst .,,$(suffix $(1)))/$(notdir $(1))
 DKMS_SOURCES := Kbuild $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild uapi/linux/credstore.h
 
 # Every file install puts down, for uninstall (install-lib's included).
 INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlsproxy \
+	     $(SBINDIR)/credstore-coapd $(FRONTDIR)/credstore-mosquitto.so $(FRONTDIR)/credstore-cgi \
+	     $(DATADIR)/cgi.conf.example \
 	     $(foreach f,libcredstore.so.1 libcredstore.so libcredstore.a pkgconfig/libcredstore.pc,$(PREFIX)/lib/$(f)) \
 	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
 	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
@@ -33,10 +40,15 @@ $(BUILD)/install-prefix: FORCE
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
 
 .PHONY: install uninstall FORCE
-install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/credstore-tlsproxy
+install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/credstore-tlsproxy \
+		$(BUILD)/bin/credstore-coapd $(BUILD)/bin/credstore-cgi $(BUILD)/lib/credstore-mosquitto.so
 	install -D -m 0755 $(BUILD)/bin/credstored $(DESTDIR)$(SBINDIR)/credstored
 	install -D -m 0755 $(BUILD)/bin/credctl $(DESTDIR)$(SBINDIR)/credctl
 	install -D -m 0755 $(BUILD)/bin/credstore-tlsproxy $(DESTDIR)$(BINDIR)/credstore-tlsproxy
+	install -D -m 0755 $(BUILD)/bin/credstore-coapd $(DESTDIR)$(SBINDIR)/credstore-coapd
+	install -D -m 0644 $(BUILD)/lib/credstore-mosquitto.so $(DESTDIR)$(FRONTDIR)/credstore-mosquitto.so
+	install -D -m 0755 $(BUILD)/bin/credstore-cgi $(DESTDIR)$(FRONTDIR)/credstore-cgi
+	install -D -m 0644 dist/cgi.conf $(DESTDIR)$(DATADIR)/cgi.conf.example
 	$(foreach p,$(MAN_PAGES),install -D -m 0644 $(p) $(DESTDIR)$(call man_dest,$(p)) &&) true
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/sbin/|$(SBINDIR)/|' dist/credstored.service > $(DESTDIR)$(UNITDIR)/credstored.service
@@ -50,4 +62,4 @@ install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/c
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	rm -rf $(DESTDIR)$(DKMSDIR)
-	-rmdir $(DESTDIR)$(PREFIX)/include/credstore $(DESTDIR)$(DATADIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(PREFIX)/include/credstore $(DESTDIR)$(DATADIR) $(DESTDIR)$(FRONTDIR) 2>/dev/null

@@ -62,6 +62,13 @@ cs_verify_secret_policy[CREDSTORE_A_SECRET + 1] = {
 	[CREDSTORE_A_SECRET] = CS_POLICY_SECRET,
 };
 
+static const struct nla_policy cs_verify_hmac_policy[CREDSTORE_A_MAX + 1] = {
+	[CREDSTORE_A_DEVICE_ID] = CS_POLICY_DEVICE_ID,
+	[CREDSTORE_A_HMAC_MESSAGE] =
+		NLA_POLICY_RANGE(NLA_BINARY, 1, CREDSTORE_HMAC_MESSAGE_MAX),
+	[CREDSTORE_A_HMAC] = NLA_POLICY_EXACT_LEN(CREDSTORE_HMAC_LEN),
+};
+
 static const struct nla_policy
 cs_generation_policy[CREDSTORE_A_GENERATION + 1] = {
 	[CREDSTORE_A_GENERATION] = CS_POLICY_GENERATION,
@@ -118,6 +125,11 @@ static const struct genl_ops cs_ops[] = {
 		.cmd = CREDSTORE_CMD_VERIFY_SECRET,
 		.doit = cs_nl_verify_secret,
 		CS_POLICY(cs_verify_secret_policy),
+	},
+	{
+		.cmd = CREDSTORE_CMD_VERIFY_HMAC,
+		.doit = cs_nl_verify_hmac,
+		CS_POLICY(cs_verify_hmac_policy),
 	},
 	{
 		.cmd = CREDSTORE_CMD_GET_IDENTITY_KEY,

@@ -6,6 +6,7 @@
  * from an entry held by reference.
  */
 #include <crypto/algapi.h>
+#include <crypto/hash.h>
 #include "msg.h"
 #include "publish.h"
 #include "query.h"
@@ -258,6 +259,23 @@ int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info)
 	return cs_reply_match(info, msg, hdr, &v);
 }
 
+/*
+ * A secret's (or an HMAC's) verdict: a revoked device is refused whatever
+ * was given, so that the answer never tells a right secret from a wrong
+ * one; @sub is false already when the sub may not be used.
+ */
+static void cs_judge_secret(struct cs_verdict *v, u32 flags, bool master,
+			    bool sub)
+{
+	v->match = master ? CREDSTORE_MATCH_MASTER :
+		   sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+	if (flags & CREDSTORE_DEVICE_F_REVOKED) {
+		v->match = CREDSTORE_MATCH_NONE;
+		v->refused = true;
+		v->flags = flags;
+	}
+}
+
 /* Constant time in the secrets' contents (crypto_memneq). */
 static bool cs_secret_eq(const u8 *stored, u8 stored_len, const u8 *given,
 			 int given_len)
@@ -295,19 +313,102 @@ int cs_nl_verify_secret(struct sk_buff *skb, struct genl_info *info)
 				      dev->master_secret_len, secret, len);
 		sub = cs_secret_eq(dev->sub_secret, dev->sub_secret_len,
 				   secret, len) && cs_sub_usable(dev);
-		v.match = master ? CREDSTORE_MATCH_MASTER :
-			  sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
-		/*
-		 * A revoked device is refused whatever the secret: the
-		 * answer must not tell a right secret from a wrong one.
-		 */
-		if (dev->flags & CREDSTORE_DEVICE_F_REVOKED) {
-			v.match = CREDSTORE_MATCH_NONE;
-			v.refused = true;
-			v.flags = dev->flags;
-		}
+		cs_judge_secret(&v, dev->flags, master, sub);
 	}
 	rcu_read_unlock();
 	strscpy(v.id, id, sizeof(v.id));
 	return cs_reply_match(info, msg, hdr, &v);
+}
+
+/* A device's two secrets, copied out of the read section. */
+struct cs_secrets {
+	u8 key[2][CREDSTORE_SECRET_MAX];
+	u8 len[2];
+	bool sub_usable;
+	u32 flags;
+};
+
+/*
+ * Is @mac HMAC-SHA256(key, @data)?  An absent secret (@key_len 0) is
+ * computed all the same, with an empty key, and never matches: the time
+ * does not tell which secrets exist.
+ */
+static bool cs_hmac_eq(struct crypto_shash *tfm, const u8 *key, u8 key_len,
+		       const u8 *data, int data_len, const u8 *mac)
+{
+	SHASH_DESC_ON_STACK(desc, tfm);
+	u8 out[CREDSTORE_HMAC_LEN];
+	bool eq;
+	int err;
+
+	desc->tfm = tfm;
+	err = crypto_shash_setkey(tfm, key, key_len) ?:
+	      crypto_shash_digest(desc, data, data_len, out);
+	eq = !err && key_len &&
+	     !crypto_memneq(out, mac, CREDSTORE_HMAC_LEN);
+	shash_desc_zero(desc);
+	memzero_explicit(out, sizeof(out));
+	return eq;
+}
+
+int cs_nl_verify_hmac(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cs_verdict v = { .match = CREDSTORE_MATCH_NONE };
+	struct crypto_shash *tfm;
+	struct cs_secrets *sec;
+	struct cs_device *dev;
+	struct sk_buff *msg;
+	const u8 *data, *mac;
+	const char *id;
+	bool master, sub;
+	int err, len;
+	void *hdr;
+
+	err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
+	if (err)
+		return err;
+	if (cs_req_missing(info, CREDSTORE_A_HMAC_MESSAGE) ||
+	    cs_req_missing(info, CREDSTORE_A_HMAC))
+		return -EINVAL;
+	data = nla_data(info->attrs[CREDSTORE_A_HMAC_MESSAGE]);
+	len = nla_len(info->attrs[CREDSTORE_A_HMAC_MESSAGE]);
+	mac = nla_data(info->attrs[CREDSTORE_A_HMAC]);
+
+	sec = kzalloc(sizeof(*sec), GFP_KERNEL);
+	if (!sec)
+		return -ENOMEM;
+	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(tfm)) {
+		kfree_sensitive(sec);
+		return PTR_ERR(tfm);
+	}
+	msg = cs_reply_new(info, CS_DEVICE_MSG_SIZE, &hdr);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* The HMAC may not run under rcu_read_lock(): copy the secrets. */
+	rcu_read_lock();
+	dev = cs_device_find(cs_tables_live(), id);
+	if (dev) {
+		memcpy(sec->key[0], dev->master_secret, dev->master_secret_len);
+		sec->len[0] = dev->master_secret_len;
+		memcpy(sec->key[1], dev->sub_secret, dev->sub_secret_len);
+		sec->len[1] = dev->sub_secret_len;
+		sec->sub_usable = cs_sub_usable(dev);
+		sec->flags = dev->flags;
+	}
+	rcu_read_unlock();
+	if (dev) {
+		master = cs_hmac_eq(tfm, sec->key[0], sec->len[0], data, len, mac);
+		sub = cs_hmac_eq(tfm, sec->key[1], sec->len[1], data, len, mac) &&
+		      sec->sub_usable;
+		cs_judge_secret(&v, sec->flags, master, sub);
+	}
+	strscpy(v.id, id, sizeof(v.id));
+	err = cs_reply_match(info, msg, hdr, &v);
+out:
+	crypto_free_shash(tfm);
+	kfree_sensitive(sec);
+	return err;
 }

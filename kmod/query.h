@@ -11,6 +11,7 @@ int cs_nl_get_named(struct sk_buff *skb, struct genl_info *info);
 int cs_nl_get_device(struct sk_buff *skb, struct genl_info *info);
 int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info);
 int cs_nl_verify_secret(struct sk_buff *skb, struct genl_info *info);
+int cs_nl_verify_hmac(struct sk_buff *skb, struct genl_info *info);
 
 int cs_reply_named(struct genl_info *info, u8 kind,
 		   size_t (*size)(const struct cs_named *n),

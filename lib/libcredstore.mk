@@ -3,7 +3,8 @@
 # apart, in $(BUILD)/lib: libcredstore.so.1 exporting the public API
 # only (libcredstore.map), libcredstore.a, and libcredstore.pc.
 LIBCREDSTORE_VERSION := 1.0.0
-LIBCREDSTORE_OWN     := lib/conn.c lib/query.c lib/notify.c lib/tls.c lib/verdict_cache.c lib/crl.c
+LIBCREDSTORE_OWN     := lib/conn.c lib/query.c lib/device.c lib/notify.c lib/tls.c lib/verdict_cache.c \
+			lib/crl.c
 LIBCREDSTORE_SRCS    := $(LIBCREDSTORE_OWN) common/usersock.c common/fingerprint.c common/error.c
 LIB_SRCS += $(LIBCREDSTORE_OWN)
 

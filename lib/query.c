@@ -220,22 +220,28 @@ int credstore_verify_fingerprint(struct credstore *cs,
 	return ret;
 }
 
-int credstore_verify_secret(struct credstore *cs, const char *device_id,
-			    const void *secret, size_t len, enum credstore_match *out)
+/* A verification of one device's credential: attrs (two at most, the
+ * second may be absent) after the id.  The request is wiped: it carries a
+ * secret or an HMAC. */
+struct credential {
+	int attr;
+	const void *data;
+	size_t len;
+};
+
+static int verify_device(struct credstore *cs, uint8_t cmd, const char *device_id,
+			 const struct credential *a, const struct credential *b,
+			 enum credstore_match *out)
 {
 	struct match_reply r = { .cs = cs };
-	struct nl_msg *req;
+	struct nl_msg *req = cs_conn_request(cs, cmd, 0);
 	int ret;
 
-	*out = CREDSTORE_MATCH_NONE;
-	cs_err_clear(&cs->err);
-	if (len < 1 || len > CREDSTORE_SECRET_MAX)
-		return cs_err_set(&cs->err, EINVAL, "a secret has 1 to %d bytes", CREDSTORE_SECRET_MAX);
-	req = cs_conn_request(cs, CREDSTORE_CMD_VERIFY_SECRET, 0);
 	if (!req)
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
 	ret = put_device_id(req, device_id);
-	if (!ret && nla_put(req, CREDSTORE_A_SECRET, (int)len, secret) < 0)
+	if (!ret && (nla_put(req, a->attr, (int)a->len, a->data) < 0 ||
+		     (b && nla_put(req, b->attr, (int)b->len, b->data) < 0)))
 		ret = -EMSGSIZE;
 	if (ret) {
 		cs_msg_wipe_free(req);
@@ -247,51 +253,29 @@ int credstore_verify_secret(struct credstore *cs, const char *device_id,
 	return ret;
 }
 
-struct device_reply {
-	struct credstore_device *out;
-	int answered;
-};
-
-static int on_device(struct nlattr **tb, void *arg)
+int credstore_verify_secret(struct credstore *cs, const char *device_id,
+			    const void *secret, size_t len, enum credstore_match *out)
 {
-	struct device_reply *r = arg;
-	struct credstore_device *d = r->out;
+	const struct credential c = { CREDSTORE_A_SECRET, secret, len };
 
-	if (tb[CREDSTORE_A_FLAGS])
-		d->flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
-	if (tb[CREDSTORE_A_MASTER_FP] && nla_len(tb[CREDSTORE_A_MASTER_FP]) == CREDSTORE_FINGERPRINT_LEN) {
-		d->has_master_fp = 1;
-		memcpy(d->master_fp, nla_data(tb[CREDSTORE_A_MASTER_FP]), CREDSTORE_FINGERPRINT_LEN);
-	}
-	if (tb[CREDSTORE_A_SUB_FP] && nla_len(tb[CREDSTORE_A_SUB_FP]) == CREDSTORE_FINGERPRINT_LEN) {
-		d->has_sub_fp = 1;
-		memcpy(d->sub_fp, nla_data(tb[CREDSTORE_A_SUB_FP]), CREDSTORE_FINGERPRINT_LEN);
-	}
-	r->answered = 1;
-	return 0;
+	*out = CREDSTORE_MATCH_NONE;
+	cs_err_clear(&cs->err);
+	if (len < 1 || len > CREDSTORE_SECRET_MAX)
+		return cs_err_set(&cs->err, EINVAL, "a secret has 1 to %d bytes", CREDSTORE_SECRET_MAX);
+	return verify_device(cs, CREDSTORE_CMD_VERIFY_SECRET, device_id, &c, NULL, out);
 }
 
-int credstore_get_device(struct credstore *cs, const char *device_id,
-			 struct credstore_device *out)
+int credstore_verify_hmac(struct credstore *cs, const char *device_id,
+			  const void *message, size_t message_len,
+			  const uint8_t mac[CREDSTORE_HMAC_LEN], enum credstore_match *out)
 {
-	struct device_reply r = { .out = out };
-	struct nl_msg *req;
-	int ret;
+	const struct credential m = { CREDSTORE_A_HMAC_MESSAGE, message, message_len };
+	const struct credential h = { CREDSTORE_A_HMAC, mac, CREDSTORE_HMAC_LEN };
 
-	memset(out, 0, sizeof(*out));
+	*out = CREDSTORE_MATCH_NONE;
 	cs_err_clear(&cs->err);
-	req = cs_conn_request(cs, CREDSTORE_CMD_GET_DEVICE, 0);
-	if (!req)
-		return cs_err_set(&cs->err, ENOMEM, "out of memory");
-	ret = put_device_id(req, device_id);
-	if (ret) {
-		nlmsg_free(req);
-		return cs_err_set(&cs->err, -ret, "invalid device id");
-	}
-	ret = cs_conn_transact(cs, req, on_device, &r);
-	if (!ret && !r.answered)
-		ret = cs_err_set(&cs->err, EBADMSG, "the store did not answer for the device");
-	if (!ret)
-		snprintf(out->id, sizeof(out->id), "%s", device_id);
-	return ret;
+	if (message_len < 1 || message_len > CREDSTORE_HMAC_MESSAGE_MAX)
+		return cs_err_set(&cs->err, EINVAL, "an HMAC message has 1 to %d bytes",
+				  CREDSTORE_HMAC_MESSAGE_MAX);
+	return verify_device(cs, CREDSTORE_CMD_VERIFY_HMAC, device_id, &m, &h, out);
 }

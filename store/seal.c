@@ -1,5 +1,7 @@
 /* AES-256-GCM through OpenSSL's EVP interface; see seal.h. */
 #include <errno.h>
+#include <limits.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -43,7 +45,7 @@ int seal(const uint8_t store_key[32], const struct seal_binding *b,
 }
 
 int unseal(const uint8_t store_key[32], const struct seal_binding *b,
-	   const uint8_t *sealed, size_t sealed_len, uint8_t *out)
+	   const uint8_t *sealed, size_t sealed_len, uint8_t *out, size_t out_cap)
 {
 	EVP_CIPHER_CTX *ctx;
 	size_t len;
@@ -52,6 +54,8 @@ int unseal(const uint8_t store_key[32], const struct seal_binding *b,
 	if (sealed_len < SEAL_OVERHEAD)
 		return -EBADMSG;
 	len = sealed_len - SEAL_OVERHEAD;
+	if (len > out_cap || len > INT_MAX)
+		return -EMSGSIZE;
 	ctx = EVP_CIPHER_CTX_new();
 	ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, store_key, sealed) &&
 	     bind(ctx, b) &&
@@ -60,5 +64,7 @@ int unseal(const uint8_t store_key[32], const struct seal_binding *b,
 				 (void *)(sealed + SEAL_NONCE_LEN + len)) &&
 	     EVP_DecryptFinal_ex(ctx, out + len, &n) > 0;
 	EVP_CIPHER_CTX_free(ctx);
+	if (!ok)
+		OPENSSL_cleanse(out, len);
 	return ok ? 0 : -EBADMSG;
 }

@@ -25,9 +25,12 @@ struct seal_binding {
 /* out holds len + SEAL_OVERHEAD bytes.  0 or -EIO (OpenSSL failed). */
 int seal(const uint8_t store_key[32], const struct seal_binding *b,
 	 const void *secret, size_t len, uint8_t *out);
-/* out holds sealed_len - SEAL_OVERHEAD bytes.  0, or -EBADMSG when the
- * seal does not authenticate. */
+/* Opens sealed_len bytes into out, which holds out_cap bytes: 0, -EBADMSG
+ * when the seal does not authenticate (out is then wiped: GCM writes the
+ * plaintext before it checks the tag), -EMSGSIZE when the secret it holds
+ * (sealed_len - SEAL_OVERHEAD) would not fit in out_cap (nothing is
+ * written: a length from flash is never trusted). */
 int unseal(const uint8_t store_key[32], const struct seal_binding *b,
-	   const uint8_t *sealed, size_t sealed_len, uint8_t *out);
+	   const uint8_t *sealed, size_t sealed_len, uint8_t *out, size_t out_cap);
 
 #endif

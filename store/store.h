@@ -56,21 +56,44 @@ struct store_record {
 	size_t secret_len;
 };
 
-/* What the store does about a failing flash, told as it happens
- * (store_options.on_event); store_status counts the same events. */
+/* What the store does about a failing flash, and what it finds wrong
+ * with it, told as it happens (store_options.on_event); store_status
+ * counts the same events. */
 enum store_event_kind {
 	STORE_EVENT_RETIRED,	/* an eraseblock marked bad: out of use for good */
 	STORE_EVENT_RELOCATED,	/* a segment moved off a block whose program failed */
 	STORE_EVENT_SCRUBBED,	/* a segment (or a free block's header) rewritten
 				 * after reads that needed ECC, or failed it */
 	STORE_EVENT_LOST,	/* commits found unreadable at mount */
+	STORE_EVENT_TAMPERED,	/* a header or commit that fails its MAC, or a
+				 * commit missing from the log (FORMAT.md,
+				 * "Authentication"): not applied, nor what
+				 * follows it */
+	STORE_EVENT_ROLLBACK,	/* the flash is older than the counter, or not
+				 * bound to it: changes refused (reason says why;
+				 * no eraseblock) */
 };
 
 struct store_event {
 	enum store_event_kind kind;
-	uint32_t eraseblock;	/* the block retired, failing, scrubbed, or read */
+	uint32_t eraseblock;	/* the block retired, failing, scrubbed, read or tampered */
 	uint32_t count;		/* commits lost (STORE_EVENT_LOST); else 1 */
 	const char *reason;	/* in words: the flash's error, "corrected bit flips" */
+};
+
+/* A monotonic counter off the partition (counter/counter.h). */
+struct counter;
+
+/* The store and its counter (FORMAT.md, "Rollback"). */
+enum store_rollback {
+	STORE_ROLLBACK_OFF,		/* no counter */
+	STORE_ROLLBACK_OK,		/* the flash is as new as the counter */
+	STORE_ROLLBACK_DETECTED,	/* older than the counter: changes refused */
+	STORE_ROLLBACK_UNBOUND,		/* never bound to this counter, which is in
+					 * use: changes refused */
+	STORE_ROLLBACK_UNAVAILABLE,	/* the counter cannot be read: changes refused */
+	STORE_ROLLBACK_LAGGING,		/* the counter could not be advanced after a
+					 * commit (that commit is durable) */
 };
 
 struct store_options {
@@ -86,6 +109,9 @@ struct store_options {
 	 * store; ev is valid during the call only. */
 	void (*on_event)(const struct store_event *ev, void *arg);
 	void *event_arg;
+	/* The monotonic counter the store's generation is bound to (the
+	 * caller's, open while the store is), or NULL: no rollback check. */
+	struct counter *counter;
 };
 
 struct store_status {
@@ -99,9 +125,16 @@ struct store_status {
 	uint32_t redundancy;
 	uint64_t scrubs, relocations;
 	uint64_t lost_commits;		/* unreadable at mount (no second copy) */
-	uint64_t tampered;		/* sealed records refused since mount */
+	/* sealed records refused since mount, and headers and commits found
+	 * tampered at mount (STORE_EVENT_TAMPERED) */
+	uint64_t tampered;
 	uint64_t unseals;		/* secrets opened for reads since mount */
 	uint64_t index_bytes;		/* RAM held by the index and its records */
+	enum store_rollback rollback;
+	/* the counter's value, and the one the store's generation goes with */
+	uint64_t counter_value, counter_expected;
+	/* why changes are refused, or why the counter lags; "" when OK */
+	char rollback_reason[256];
 };
 
 struct store;
@@ -113,7 +146,11 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 /* Mount: scan, replay, build the index.  Errors, each with a message:
  * -ENODATA: the flash is blank (format it); -EMEDIUMTYPE: it holds
  * something that is not a credstore, or another format version or
- * geometry; -EKEYREJECTED: the store was sealed under another key. */
+ * geometry; -EKEYREJECTED: the store was sealed under another key (no
+ * header authenticates); -EBADMSG: every segment header is tampered.
+ * Tampering found in the log is no error: reported (STORE_EVENT_TAMPERED),
+ * and what is authentic is served.  With opt->counter, a rollback is no
+ * error either: the store serves reads and refuses changes (-EROFS). */
 struct store *store_mount(struct flash *f, const struct store_options *opt,
 			  struct cs_err *err);
 void store_unmount(struct store *s);
@@ -158,16 +195,26 @@ int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err);
  * space outside the reserve is refused before anything is written);
  * -EFBIG: one record does not fit in an eraseblock.  After -ESHUTDOWN or
  * another I/O error the store refuses further changes (-EIO) until it is
- * mounted again.  Either way the transaction is freed, and nothing of a
- * transaction that failed is seen, now or after a remount.  The put,
- * delete and clear calls fail with -EFBIG beyond STORE_TXN_BYTES_MAX. */
+ * mounted again.  -EROFS: changes are refused for a rollback
+ * (store_status.refusal says why).  Either way the transaction is freed,
+ * and nothing of a transaction that failed is seen, now or after a
+ * remount.  The put, delete and clear calls fail with -EFBIG beyond
+ * STORE_TXN_BYTES_MAX.  With a counter, a durable commit advances it
+ * before this returns (store_status.rollback LAGGING if it could not). */
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err);
 void store_txn_abort(struct store_txn *t);
+
+/* The administrator's override after STORE_ROLLBACK_DETECTED or
+ * _UNBOUND (a deliberate restore of an older image): binds the store as it
+ * is to the counter's current value, in a commit, and takes changes
+ * again.  -EINVAL when changes are not refused for a rollback. */
+int store_accept_rollback(struct store *s, struct cs_err *err);
 
 /* Background upkeep the daemon calls when idle: read one more segment
  * back (a patrol that finds pages going bad while the records are still
  * in RAM), scrub segments that read back with corrected or uncorrectable
- * pages, and collect garbage ahead of need. */
+ * pages, and collect garbage ahead of need.  Nothing while changes are
+ * refused for a rollback. */
 int store_maintain(struct store *s, struct cs_err *err);
 
 #endif

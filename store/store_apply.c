@@ -57,6 +57,13 @@ void seg_drop_tombs(struct segment *seg)
 	seg->tombs = NULL;
 }
 
+void seg_free(struct segment *seg)
+{
+	seg_drop_tombs(seg);
+	free(seg->finals);
+	free(seg);
+}
+
 static int add_tomb(struct segment *seg, const struct op *op, uint64_t gen)
 {
 	struct tomb *t = malloc(sizeof(*t) + op->key_len);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "counter.h"
 #include "store_int.h"
 
 static int encode_txn(struct store *s, const struct store_txn *t, uint64_t gen, uint8_t *out)
@@ -225,6 +226,17 @@ static int commit_parts(struct store_txn *t, uint64_t *generation)
 	return 0;
 }
 
+/* A transaction committed, then the counter advanced to its generation
+ * (a failure there leaves the commit: it is durable). */
+static int commit(struct store_txn *t, uint64_t *generation)
+{
+	int rc = txn_in_parts(t) ? commit_parts(t, generation) : commit_txn(t, generation);
+
+	if (!rc)
+		rollback_advance(t->s);
+	return rc;
+}
+
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err)
 {
 	struct store *s = t->s;
@@ -233,11 +245,47 @@ int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *e
 	s->err = err;
 	if (s->broken)
 		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
-	else if (txn_in_parts(t))
-		rc = commit_parts(t, generation);
-	else
-		rc = commit_txn(t, generation);
+	else if (!(rc = rollback_refuses(s)))
+		rc = commit(t, generation);
 	store_txn_abort(t);
+	s->err = NULL;
+	return rc;
+}
+
+int commit_binding(struct store *s, uint64_t c0)
+{
+	struct store_txn *t = store_txn_begin(s);
+	uint8_t value[8];
+	struct store_record r = rollback_binding(c0, value);
+	uint8_t before = s->rollback;
+	int rc = t ? txn_add(t, OP_PUT, &r, s->err) : cs_err_set(s->err, ENOMEM, "out of memory");
+
+	if (!rc) {
+		/* the binding is what ends a refusal: it is let through */
+		s->rollback = STORE_ROLLBACK_OK;
+		rc = commit(t, NULL);
+		if (rc)
+			s->rollback = before;
+	}
+	store_txn_abort(t);
+	return rc;
+}
+
+int store_accept_rollback(struct store *s, struct cs_err *err)
+{
+	uint64_t now;
+	int rc;
+
+	s->err = err;
+	if (s->rollback == STORE_ROLLBACK_UNAVAILABLE)
+		rc = cs_err_set(err, EINVAL, "%s: nothing to accept until the counter can be "
+				"read (then mount again)", s->rollback_reason);
+	else if (s->rollback != STORE_ROLLBACK_DETECTED && s->rollback != STORE_ROLLBACK_UNBOUND)
+		rc = cs_err_set(err, EINVAL, "no rollback to accept: changes are not refused");
+	else if (s->broken)
+		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
+	else if (!(rc = counter_read(s->counter, &now, err)))
+		rc = commit_binding(s, now + 1);
 	s->err = NULL;
 	return rc;
 }

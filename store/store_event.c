@@ -20,6 +20,11 @@ void store_report(struct store *s, enum store_event_kind kind, uint32_t block, u
 	case STORE_EVENT_LOST:
 		s->lost_commits += count;
 		break;
+	case STORE_EVENT_TAMPERED:
+		s->tampered += count;
+		break;
+	case STORE_EVENT_ROLLBACK:	/* store_status.rollback says it */
+		break;
 	}
 	if (s->on_event)
 		s->on_event(&ev, s->event_arg);

@@ -127,6 +127,78 @@ static int erase_copies(struct store *s, struct segment *seg)
 	return 0;
 }
 
+/* GC step (below): empty the tail, or make a dead tail durable. */
+static int collect(struct store *s);
+
+/* Names seg, its forwarding done, in the header of a new segment (with
+ * the splices the log still needs), so that a mount accepts the gap its
+ * commits leave (FORMAT.md, "Splices").  A header names SPLICES_MAX at
+ * most: with that many, GC moves the tail past the oldest first. */
+static int splice_out(struct store *s, struct segment *seg)
+{
+	int rc = 0;
+
+	if (seg->first_cseq == seg->end_cseq)
+		return 0;		/* no commit of it counted: no gap */
+	for (uint32_t round = 0; !rc && s->nsplices == SPLICES_MAX; round++) {
+		rc = round > 2 * s->geo.eraseblock_count ?
+		     cs_err_set(s->err, ENOSPC, "GC does not pass the oldest splice") : collect(s);
+		splices_prune(s);
+	}
+	if (rc)
+		return rc;
+	s->splices[s->nsplices++] = (struct splice){ seg->seq, seg->first_cseq, seg->end_cseq };
+	/* if this fails, seg stays in the log: a later header names it */
+	return seg_open(s);
+}
+
+/* An older segment holding a live record or a delete of generation gen,
+ * or NULL. */
+static struct segment *older_holding(struct store *s, const struct segment *seg, uint64_t gen)
+{
+	for (uint32_t i = 0; i < s->nlog && s->log[i] != seg; i++) {
+		const struct rec *r = s->log[i]->live;
+		const struct tomb *t = s->log[i]->tombs;
+
+		while (r && r->gen != gen)
+			r = r->seg_next;
+		while (t && t->gen != gen)
+			t = t->next;
+		if (r || t)
+			return s->log[i];
+	}
+	return NULL;
+}
+
+/* The other parts of each transaction whose final part is in seg count at
+ * a mount only through seg: before seg goes, their segments' records and
+ * deletes are forwarded to the head (with their own generations). */
+static int drain_parts(struct store *s, struct segment *seg)
+{
+	for (uint32_t k = 0; k < seg->nfinals; k++) {
+		struct segment *other;
+
+		while ((other = older_holding(s, seg, seg->finals[k]))) {
+			uint8_t was = other->evacuate;
+			/* its deletes hide nothing older if it is the oldest */
+			bool oldest = s->log[0] == other;
+			int rc;
+
+			other->evacuate = EVAC_PARTS;	/* kept in the log meanwhile */
+			rc = oldest ? 0 : drain_tombs(s, other);
+			if (!rc)
+				rc = drain_records(s, other);
+			other->evacuate = was;
+			if (oldest)	/* nothing older for its deletes to hide */
+				seg_drop_tombs(other);
+			if (rc)
+				return rc;
+		}
+	}
+	release_dead(s);
+	return 0;
+}
+
 static int evacuate(struct store *s, struct segment *seg)
 {
 	bool oldest = s->log[0] == seg;
@@ -137,9 +209,13 @@ static int evacuate(struct store *s, struct segment *seg)
 	int rc;
 
 	seg->closed = true;
-	rc = drain_records(s, seg);
+	rc = drain_parts(s, seg);
+	if (!rc)
+		rc = drain_records(s, seg);
 	if (!rc && !oldest)
 		rc = drain_tombs(s, seg);
+	if (!rc)
+		rc = splice_out(s, seg);
 	if (!rc && !failed)
 		rc = erase_copies(s, seg);
 	if (rc)
@@ -167,7 +243,6 @@ int evacuate_pending(struct store *s)
 	return 0;
 }
 
-/* One step of GC: empty the tail, or make a dead tail durable. */
 static int collect(struct store *s)
 {
 	for (uint32_t i = 0; i + 1 < s->nlog; i++)
@@ -244,6 +319,8 @@ int store_maintain(struct store *s, struct cs_err *err)
 	s->err = err;
 	if (s->broken)
 		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
+	else if (changes_refused(s))
+		rc = 0;		/* it writes too: nothing until the rollback is accepted */
 	else if (!(rc = evacuate_pending(s)) && !(rc = refresh_weak_free(s)) &&
 		 !(rc = patrol(s)) && !(rc = evacuate_pending(s)) &&
 		 free_segments(s) <= s->reserved + 1 && s->nlog > 1)

@@ -4,7 +4,9 @@
  * tests/native/63-call-graph.sh fails on any circle.
  *   store_layout.c  the bytes on flash: headers, ops, CRCs (store_layout.h)
  *   seal.c          secrets sealed under the store key (seal.h)
+ *   store_mac.c     tags of segment headers and commits (authentication)
  *   store_event.c   events told to the store's user, and counted
+ *   store_chain.c   a mount's checks of each commit: its tag, its number
  *   store_index.c   ordered index of records (a skip list)
  *   store_apply.c   operations applied to the index and segment accounting
  *   store_parts.c   a commit applied; the parts of a transaction held back
@@ -14,6 +16,7 @@
  *   store_scan.c    reading a segment's commits back (store_scan.h)
  *   store_gc.c      garbage collection, scrub and relocation; store_maintain
  *   store_txn.c     transactions built in RAM
+ *   store_rollback.c the generation bound to a monotonic counter
  *   store_commit.c  transactions committed: in one commit, or in parts
  *   store_mount.c   format, mount and replay
  *   store_query.c   lookups, iteration and status
@@ -68,10 +71,17 @@ struct segment {
 	uint64_t live_bytes;		/* on-flash bytes of its live ops */
 	struct rec *live, *live_last;	/* in log order, oldest first */
 	struct tomb *tombs;
+	uint64_t first_cseq, end_cseq;	/* the commits it holds: [first, end) */
+	uint8_t nonce[SEG_NONCE_LEN];	/* its header's: its commits' MAC keys */
+	/* generations of transactions in parts whose final part is here and
+	 * some other part in an older segment (store_parts.c) */
+	uint64_t *finals;
+	uint32_t nfinals;
 };
 
 /* Why a segment is to be evacuated (0: it is not). */
-enum evacuation { EVAC_NONE, EVAC_FAILED, EVAC_CORRECTED, EVAC_UNREADABLE };
+enum evacuation { EVAC_NONE, EVAC_FAILED, EVAC_CORRECTED, EVAC_UNREADABLE,
+		  EVAC_PARTS };	/* drained for a final part that moves (not erased) */
 
 enum pblock_state { PB_FREE, PB_USED, PB_BAD };
 
@@ -82,6 +92,7 @@ struct pblock {
 	bool ec_known;
 	bool weak;			/* its first page read back corrected at mount */
 	bool unreadable;		/* its first page failed ECC at mount */
+	bool forged;			/* its header's CRC matched, its tag did not */
 };
 
 struct index {
@@ -137,7 +148,74 @@ struct store {
 	char failure[CREDSTORE_MESSAGE_MAX];
 	void (*on_event)(const struct store_event *ev, void *arg);
 	void *event_arg;
+	/* authentication (store_mac.c; FORMAT.md, "Authentication") */
+	struct evp_mac_ctx_st *mac;	/* HMAC-SHA-256, keyed */
+	struct evp_mac_ctx_st *poly;	/* Poly1305, keyed per commit */
+	uint8_t store_id[STORE_ID_LEN];
+	uint64_t next_cseq;		/* of the next commit written */
+	/* segments evacuated from the log's live span: every new segment
+	 * header names them (FORMAT.md, "Splices") */
+	struct splice splices[SPLICES_MAX];
+	uint32_t nsplices;
+	/* rollback (store_rollback.c; FORMAT.md, "Rollback") */
+	struct counter *counter;
+	uint8_t rollback;		/* enum store_rollback */
+	uint64_t counter_value, counter_expected;
+	char rollback_reason[256];	/* why changes are refused, or the counter lags */
 };
+
+/* Whether changes are refused for a rollback (store_rollback.c). */
+static inline bool changes_refused(const struct store *s)
+{
+	return s->rollback == STORE_ROLLBACK_DETECTED || s->rollback == STORE_ROLLBACK_UNBOUND ||
+	       s->rollback == STORE_ROLLBACK_UNAVAILABLE;
+}
+
+/* store_mac.c: tags of headers and commits.  A header's tag covers its
+ * eraseblock; a commit's its place: the store id, its segment's seq and
+ * nonce, its offset.  The seal functions set h->tag and encode; -EIO if
+ * OpenSSL fails. */
+struct place {
+	uint64_t seq;
+	const uint8_t *nonce;		/* SEG_NONCE_LEN bytes */
+	uint32_t offset;
+};
+
+int mac_init(struct store *s);
+void mac_free(struct store *s);
+int block_header_seal(struct store *s, uint32_t block, struct block_header *h,
+		      uint8_t out[BLOCK_HEADER_SIZE]);
+bool block_header_authentic(struct store *s, uint32_t block, const uint8_t *in,
+			    const struct block_header *h);
+/* buf: the commit's header room, then its stored payload. */
+int commit_seal(struct store *s, const struct place *at, struct commit_header *h, uint8_t *buf);
+bool commit_authentic(struct store *s, const struct place *at, const uint8_t *commit,
+		      const struct commit_header *h);
+
+/* store_chain.c: a mount's checks of each commit, in log order. */
+struct chain {
+	const struct splice *splices;	/* of every authentic segment header */
+	uint32_t nsplices;
+	uint64_t tail;			/* where replay starts: the tail segment... */
+	uint32_t tail_offset;		/* ...and the offset of its first commit */
+	bool started;			/* a first commit was taken */
+	bool broken;			/* tampering found: waiting for next */
+	bool loss;			/* unreadable commits since the last taken */
+	uint64_t next;			/* the number due */
+	uint64_t last_seq;		/* the segment of the last commit taken */
+	uint64_t max_cseq;		/* the highest of an authentic commit */
+};
+
+void chain_init(struct chain *ch, const struct splice *splices, uint32_t nsplices,
+		uint64_t tail, uint32_t tail_offset);
+/* Whether a header names segment seq as evacuated: it is not replayed. */
+bool chain_spliced(const struct chain *ch, uint64_t seq);
+/* Whether the commit (header h; its tag right or not) at offset in seg is
+ * to be applied; if not, tampering was reported (or was already). */
+bool chain_admit(struct store *s, struct chain *ch, struct segment *seg, uint32_t offset,
+		 const struct commit_header *h, bool authentic, bool first_in_segment);
+/* The number of the store's next commit after the replay. */
+uint64_t chain_next_cseq(const struct chain *ch);
 
 /* store_event.c: counts the event (store_status) and tells it to the
  * user's hook at once, so that the two always agree. */
@@ -160,6 +238,8 @@ void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
 int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
 	     uint64_t op_gen);
 void seg_drop_tombs(struct segment *seg);
+/* Frees a segment, its tombs and its list of final parts. */
+void seg_free(struct segment *seg);
 /* A payload's ops, none a part marker (apply_commit: a part is held back,
  * see store_parts.c). */
 int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,
@@ -201,6 +281,8 @@ int store_io_error(struct store *s, int rc, const char *what);
  * which keeps its erase count across a mount.  -EIO: the block is failing
  * (the caller retires it). */
 int erase_free(struct store *s, uint32_t block);
+/* Forgets the splices of segments older than the durable tail. */
+void splices_prune(struct store *s);
 /* Marks a failing block bad, for good (NOR: until remount). */
 void retire_block(struct store *s, uint32_t block);
 /* Erases again the free blocks whose header needed ECC at mount. */
@@ -268,6 +350,8 @@ struct store_txn {
 	size_t bytes;			/* of its ops' payload, for STORE_TXN_BYTES_MAX */
 };
 
+/* An op of any type, internal ones (STORE_REC_INTERNAL) included. */
+int txn_add(struct store_txn *t, uint8_t kind, const struct store_record *r, struct cs_err *err);
 size_t txn_op_size(const struct txn_op *t);
 /* Encodes one op (sealing its secret under gen) at out: its size, 0 if
  * sealing failed. */
@@ -276,5 +360,26 @@ void txn_op_free(struct txn_op *op);
 /* Payload bytes of the transaction's ops; *put_bytes: of those that add
  * records. */
 size_t txn_size(const struct store_txn *t, size_t *put_bytes);
+
+/* store_rollback.c: the binding of the generation to the counter. */
+enum rollback_action { ROLLBACK_NOTHING, ROLLBACK_BIND };
+
+/* The binding record's key (with its NUL) and value. */
+struct store_record rollback_binding(uint64_t c0, uint8_t value[8]);
+/* At mount: reads the counter and judges the store against it (state,
+ * refusal, STORE_EVENT_ROLLBACK); ROLLBACK_BIND: bind it to the counter's
+ * value + 1 (a store never bound, or a counter too far behind). */
+enum rollback_action rollback_judge(struct store *s);
+/* A binding the mount needed could not be written: changes refused. */
+void rollback_bind_failed(struct store *s, const char *why);
+/* Whether changes are refused (-EROFS, with the refusal in s->err). */
+int rollback_refuses(struct store *s);
+/* After a durable transaction: the counter advanced to its generation's
+ * value (LAGGING if that fails; -ERANGE returned when it is too far). */
+int rollback_advance(struct store *s);
+
+/* store_commit.c: the binding record in a transaction of its own (let
+ * through while changes are refused), the counter advanced to c0. */
+int commit_binding(struct store *s, uint64_t c0);
 
 #endif

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "seal.h"
+#include "store.h"
 #include "store_layout.h"
 
 static void put16(uint8_t *p, uint16_t v)
@@ -66,7 +68,28 @@ void block_header_encode(const struct block_header *h, uint8_t out[BLOCK_HEADER_
 	put32(out + 32, h->eraseblock_count);
 	put32(out + 36, h->align);
 	put32(out + 40, h->partner);
+	/* magic and this CRC are where every version has them */
 	put32(out + 44, crc(out, 44));
+	memcpy(out + 48, h->store_id, STORE_ID_LEN);
+	for (int i = 0; i < SPLICES_MAX; i++) {
+		put64(out + 64 + 24 * i, h->splices[i].seq);
+		put64(out + 72 + 24 * i, h->splices[i].from);
+		put64(out + 80 + 24 * i, h->splices[i].to);
+	}
+	memcpy(out + 160, h->nonce, SEG_NONCE_LEN);
+	memcpy(out + BLOCK_HEADER_MAC_LEN, h->tag, MAC_TAG_LEN);
+	put32(out + 188, crc(out, 188));
+}
+
+static bool splices_ok(const struct block_header *h)
+{
+	for (int i = 0; i < SPLICES_MAX; i++) {
+		const struct splice *sp = &h->splices[i];
+
+		if (sp->seq ? sp->seq >= h->seq || sp->from >= sp->to : sp->from || sp->to)
+			return false;
+	}
+	return true;
 }
 
 enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
@@ -79,6 +102,9 @@ enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
 	h->version = in[4];
 	if (h->version != LAYOUT_VERSION)
 		return BLOCK_OTHER_VERSION;
+	/* a header torn after its first 48 bytes */
+	if (get32(in + 188) != crc(in, 188))
+		return BLOCK_FOREIGN;
 	h->redundancy = in[5];
 	h->copy = in[6];
 	h->flags = in[7];
@@ -89,8 +115,16 @@ enum block_kind block_header_decode(const uint8_t *in, struct block_header *h)
 	h->eraseblock_count = get32(in + 32);
 	h->align = get32(in + 36);
 	h->partner = get32(in + 40);
+	memcpy(h->store_id, in + 48, STORE_ID_LEN);
+	for (int i = 0; i < SPLICES_MAX; i++) {
+		h->splices[i].seq = get64(in + 64 + 24 * i);
+		h->splices[i].from = get64(in + 72 + 24 * i);
+		h->splices[i].to = get64(in + 80 + 24 * i);
+	}
+	memcpy(h->nonce, in + 160, SEG_NONCE_LEN);
+	memcpy(h->tag, in + BLOCK_HEADER_MAC_LEN, MAC_TAG_LEN);
 	if ((h->redundancy != 1 && h->redundancy != 2) || h->copy >= h->redundancy ||
-	    h->tail > h->seq || (h->flags & ~BLOCK_FLAG_FREE))
+	    h->tail > h->seq || (h->flags & ~BLOCK_FLAG_FREE) || !splices_ok(h))
 		return BLOCK_FOREIGN;
 	return h->flags & BLOCK_FLAG_FREE ? BLOCK_FREE : BLOCK_SEGMENT;
 }
@@ -108,9 +142,11 @@ void commit_header_encode(const struct commit_header *h, uint8_t *buf)
 	put64(buf + 16, h->generation);
 	put64(buf + 24, h->tail);
 	put16(buf + 32, h->tail_unit);
-	memset(buf + 34, 0, 10);
-	c = crc(buf, 44);
-	put32(buf + 44, crc32(c, buf + COMMIT_HEADER_SIZE, h->payload_len));
+	put16(buf + 34, 0);
+	put64(buf + 36, h->cseq);
+	memcpy(buf + COMMIT_HEADER_MAC_LEN, h->tag, MAC_TAG_LEN);
+	c = crc(buf, 60);
+	put32(buf + 60, crc32(c, buf + COMMIT_HEADER_SIZE, h->payload_len));
 }
 
 int commit_header_decode(const uint8_t *in, struct commit_header *h)
@@ -126,7 +162,9 @@ int commit_header_decode(const uint8_t *in, struct commit_header *h)
 	h->generation = get64(in + 16);
 	h->tail = get64(in + 24);
 	h->tail_unit = get16(in + 32);
-	if ((h->flags & ~COMMIT_FLAG_LZ4) ||
+	h->cseq = get64(in + 36);
+	memcpy(h->tag, in + COMMIT_HEADER_MAC_LEN, MAC_TAG_LEN);
+	if ((h->flags & ~COMMIT_FLAG_LZ4) || in[13] || get16(in + 34) ||
 	    (!(h->flags & COMMIT_FLAG_LZ4) && h->raw_len != h->payload_len))
 		return -1;
 	return 1;
@@ -134,9 +172,9 @@ int commit_header_decode(const uint8_t *in, struct commit_header *h)
 
 bool commit_crc_ok(const uint8_t *buf)
 {
-	uint32_t c = crc(buf, 44);
+	uint32_t c = crc(buf, 60);
 
-	return crc32(c, buf + COMMIT_HEADER_SIZE, get32(buf + 4)) == get32(buf + 44);
+	return crc32(c, buf + COMMIT_HEADER_SIZE, get32(buf + 4)) == get32(buf + 60);
 }
 
 size_t op_size(const struct op *op)
@@ -159,11 +197,15 @@ size_t op_encode(const struct op *op, uint8_t *out)
 		put64(p, op->gen);
 		p += OP_GEN_SIZE;
 	}
-	memcpy(p, op->key, op->key_len);
+	/* a piece of length 0 may have no pointer */
+	if (op->key_len)
+		memcpy(p, op->key, op->key_len);
 	p += op->key_len;
-	memcpy(p, op->value, op->value_len);
+	if (op->value_len)
+		memcpy(p, op->value, op->value_len);
 	p += op->value_len;
-	memcpy(p, op->secret, op->secret_len);
+	if (op->secret_len)
+		memcpy(p, op->secret, op->secret_len);
 	return p + op->secret_len - out;
 }
 
@@ -177,6 +219,16 @@ static bool op_shape_ok(const struct op *op)
 	return (op->kind == OP_PUT || (!op->value_len && !op->secret_len)) &&
 	       (op->kind != OP_CLEAR || !op->key_len) &&
 	       !!(op->flags & OP_FLAG_SEALED) == !!op->secret_len;
+}
+
+/* The format's limits (store.h): a length read from flash is never used
+ * before it is checked against them, whatever its CRC says. */
+static bool op_limits_ok(const struct op *op)
+{
+	return op->type <= STORE_REC_TYPE_MAX && op->value_len <= STORE_VALUE_MAX &&
+	       !(op->flags & ~OP_FLAG_SEALED) &&
+	       (!op->secret_len || (op->secret_len >= SEAL_OVERHEAD &&
+				    op->secret_len <= STORE_SECRET_MAX + SEAL_OVERHEAD));
 }
 
 size_t op_decode(const uint8_t *in, size_t len, struct op *op)
@@ -196,7 +248,8 @@ size_t op_decode(const uint8_t *in, size_t len, struct op *op)
 	op->value_len = get16(in + 4);
 	op->secret_len = get16(in + 6);
 	size = op_size(op);
-	if (size > len || kind < OP_PUT || kind > OP_PART || !op_shape_ok(op))
+	if (size > len || kind < OP_PUT || kind > OP_PART || !op_shape_ok(op) ||
+	    !op_limits_ok(op))
 		return 0;
 	if (op->has_gen) {
 		op->gen = get64(p);
@@ -206,4 +259,30 @@ size_t op_decode(const uint8_t *in, size_t len, struct op *op)
 	op->value = p + op->key_len;
 	op->secret = op->value + op->value_len;
 	return size;
+}
+
+void part_marker_decode(const struct op *op, uint32_t *index, uint32_t *parts)
+{
+	*index = get32(op->value);
+	*parts = get32(op->value + 4);
+}
+
+bool payload_ok(const uint8_t *payload, uint32_t len, uint16_t op_count)
+{
+	uint32_t n = 0, index, parts;
+	struct op op;
+
+	for (uint32_t off = 0; off < len; n++) {
+		size_t size = op_decode(payload + off, len - off, &op);
+
+		if (!size || (op.kind == OP_PART && n))
+			return false;
+		if (op.kind == OP_PART) {
+			part_marker_decode(&op, &index, &parts);
+			if (parts && parts != index + 1)
+				return false;
+		}
+		off += size;
+	}
+	return n == op_count;
 }

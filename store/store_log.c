@@ -36,14 +36,16 @@ static void tail_after(const struct store *s, const struct segment *fwd, uint16_
 	h->tail_unit = unit;
 }
 
+/* Seals the commit for its place (seg, at seg->used) and programs it. */
 static int program_commit(struct store *s, struct segment *seg, const struct packing *pk,
-			  const struct commit_header *h)
+			  struct commit_header *h)
 {
 	uint32_t payload_end = COMMIT_HEADER_SIZE + pk->stored_len;
 	uint32_t len = align_up(payload_end, s->align);
 
 	memset(pk->image + payload_end, 0xff, len - payload_end);
-	commit_header_encode(h, pk->image);
+	if (commit_seal(s, &(struct place){ seg->seq, seg->nonce, seg->used }, h, pk->image))
+		return cs_err_set(s->err, ENOMEM, "computing a commit's MAC failed (OpenSSL)");
 	return seg_program(s, seg, pk->image, len);
 }
 
@@ -57,6 +59,8 @@ static int log_write(struct store *s, const struct packing *pk, uint16_t op_coun
 		.flags = pk->compressed ? COMMIT_FLAG_LZ4 : 0,
 		.generation = gen,
 		.op_count = op_count,
+		/* a retry in a new segment is the same commit: the same number */
+		.cseq = s->next_cseq,
 	};
 
 	for (int attempt = 0; attempt < 8; attempt++) {
@@ -70,6 +74,8 @@ static int log_write(struct store *s, const struct packing *pk, uint16_t op_coun
 		}
 		tail_after(s, fwd, nfwd, head, &h);
 		rc = program_commit(s, head, pk, &h);
+		if (!rc)
+			head->end_cseq = ++s->next_cseq;
 		if (rc != -EIO) {
 			if (!rc && h.tail > s->durable_tail)
 				s->durable_tail = h.tail;

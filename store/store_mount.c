@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
+#include "counter.h"
 #include "seal.h"
 #include "store_scan.h"
 
@@ -35,6 +37,7 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 	memcpy(s->key, opt->key, sizeof(s->key));
 	s->on_event = opt->on_event;
 	s->event_arg = opt->event_arg;
+	s->counter = opt->counter;
 	s->redundancy = redundancy;
 	s->align = align;
 	s->data_start = align_up(BLOCK_HEADER_SIZE, align);
@@ -42,7 +45,7 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 	s->pb = calloc(g->eraseblock_count, sizeof(*s->pb));
 	s->log = calloc(g->eraseblock_count, sizeof(*s->log));
 	s->buf = malloc(g->eraseblock_size);
-	if (!s->pb || !s->log || !s->buf || pack_init(s)) {
+	if (!s->pb || !s->log || !s->buf || pack_init(s) || mac_init(s)) {
 		cs_err_set(err, ENOMEM, "out of memory");
 	} else if (g->eraseblock_size % align || g->eraseblock_size % READ_CHUNK(g) ||
 		   g->eraseblock_size < 4 * s->data_start || g->eraseblock_count < 4) {
@@ -70,20 +73,22 @@ void store_unmount(struct store *s)
 		return;
 	parts_drop(s);
 	index_destroy(s);
-	for (uint32_t i = 0; i < s->nlog; i++) {
-		seg_drop_tombs(s->log[i]);
-		free(s->log[i]);
-	}
+	for (uint32_t i = 0; i < s->nlog; i++)
+		seg_free(s->log[i]);
 	free(s->log);
 	free(s->pb);
 	free(s->buf);
 	pack_free(s);
+	mac_free(s);
 	OPENSSL_cleanse(s->key, sizeof(s->key));
 	free(s);
 }
 
 /* What the first pass found besides valid segment headers. */
 struct census {
+	bool authenticate;		/* a mount's pass (format takes any header) */
+	uint32_t forged;		/* headers whose CRC matches but tag does not */
+	uint32_t authentic;		/* headers, free blocks' too, whose tag matches */
 	uint32_t foreign;		/* blocks holding something else */
 	uint32_t unreadable;		/* first pages failing ECC */
 	uint32_t other_version;		/* credstore headers of another format version */
@@ -97,6 +102,12 @@ static bool classify(struct store *s, uint32_t b, struct found *fd, struct censu
 	switch (block_header_decode(fd->first, &fd->h)) {
 	case BLOCK_SEGMENT:
 	case BLOCK_FREE:
+		if (c->authenticate && !block_header_authentic(s, b, fd->first, &fd->h)) {
+			s->pb[b].forged = true;
+			c->forged++;
+			return false;
+		}
+		c->authentic++;
 		s->pb[b].erase_count = fd->h.erase_count;
 		s->pb[b].ec_known = true;
 		fd->block = b;
@@ -114,7 +125,8 @@ static bool classify(struct store *s, uint32_t b, struct found *fd, struct censu
 }
 
 /* First pass: bad blocks, segment headers, erase counts. */
-static int read_headers(struct store *s, struct found **out, uint32_t *n, struct census *c)
+static int read_headers(struct store *s, struct found **out, uint32_t *n, struct census *c,
+			bool authenticate)
 {
 	uint32_t chunk = READ_CHUNK(&s->geo);
 	struct found *found = calloc(s->geo.eraseblock_count, sizeof(*found));
@@ -122,6 +134,7 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 
 	*n = 0;
 	memset(c, 0, sizeof(*c));
+	c->authenticate = authenticate;
 	if (!found)
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	*out = found;
@@ -180,6 +193,14 @@ static int check_headers(struct store *s, const struct found *found, uint32_t n,
 				  "this credstored reads version %u only (export the records "
 				  "with the credstored that wrote it, format, then import them)",
 				  c->version, LAYOUT_VERSION);
+	if (!n && c->forged && !c->authentic)
+		return cs_err_set(s->err, EKEYREJECTED, "the store key does not open this store: "
+				  "no eraseblock's header authenticates under it (%u are version "
+				  "%u headers: another key, or forged)", c->forged, LAYOUT_VERSION);
+	if (!n && c->forged)
+		return cs_err_set(s->err, EBADMSG, "tampered: the header of every segment (%u) "
+				  "fails its MAC, nothing of the log is authentic (format to "
+				  "start again)", c->forged);
 	if (!n && !c->foreign && !c->unreadable)
 		return cs_err_set(s->err, ENODATA, "the flash is blank: no credstore to mount "
 				  "(format it first)");
@@ -200,29 +221,38 @@ static int check_headers(struct store *s, const struct found *found, uint32_t n,
 	return 0;
 }
 
-/* Replays a segment's commits, from the reader's position. */
+/* Replays a segment's commits, from the reader's position, each checked
+ * by the chain first. */
 static int replay(struct store *s, struct segment *seg, struct reader *r,
-		  struct scan_commit *last)
+		  struct scan_commit *last, struct chain *ch)
 {
 	struct scan_commit c;
-	uint32_t undecodable = 0;
+	uint32_t undecodable = 0, lost = 0;
 	int rc;
 
 	while ((rc = reader_next(r, &c)) > 0) {
 		struct commit_header h;
-
 		const uint8_t *payload;
 
 		commit_header_decode(c.data, &h);
+		*last = c;
+		if (r->lost != lost)
+			ch->loss = true;
+		lost = r->lost;
+		if (!chain_admit(s, ch, seg, c.offset, &h, c.authentic, c.offset == s->data_start))
+			continue;
 		payload = unpack_payload(s, &h, c.data + COMMIT_HEADER_SIZE);
-		if (!payload || apply_commit(s, seg, c.offset, payload, h.raw_len, h.generation))
+		/* CRC-valid but malformed (written so): lost whole, never in part */
+		if (!payload || !payload_ok(payload, h.raw_len, h.op_count) ||
+		    apply_commit(s, seg, c.offset, payload, h.raw_len, h.generation))
 			undecodable++;
 		if (h.generation > s->gen)
 			s->gen = h.generation;
-		*last = c;
 	}
-	if (r->lost)
+	if (r->lost) {
+		ch->loss = true;
 		store_report(s, STORE_EVENT_LOST, seg->phys[0], r->lost, "unreadable pages");
+	}
 	if (undecodable)
 		store_report(s, STORE_EVENT_LOST, seg->phys[0], undecodable,
 			     "commits that do not decode");
@@ -233,8 +263,8 @@ static int replay(struct store *s, struct segment *seg, struct reader *r,
 	return rc;
 }
 
-/* The tail that the head's last commit names (0 if it has none). */
-static int head_tail(struct reader *r, uint64_t *tail, uint32_t *offset)
+/* The tail that the head's last authentic commit names (0 if none). */
+static int head_tail(struct store *s, struct reader *r, uint64_t *tail, uint32_t *offset)
 {
 	struct scan_commit c;
 	struct commit_header h;
@@ -242,11 +272,13 @@ static int head_tail(struct reader *r, uint64_t *tail, uint32_t *offset)
 
 	*tail = 0;
 	while ((rc = reader_next(r, &c)) > 0) {
+		if (!c.authentic)
+			continue;
 		commit_header_decode(c.data, &h);
 		*tail = h.tail;
-		*offset = h.tail_unit * r->s->align;
+		*offset = h.tail_unit * s->align;
 	}
-	r->off = r->s->data_start;
+	r->off = s->data_start;
 	r->lost = 0;
 	r->dirty_end = false;
 	return rc;
@@ -273,7 +305,7 @@ static int open_reader(struct store *s, struct found *found, uint32_t n, uint32_
 		phys[c] = found[i + c].block;
 		first[c] = found[i + c].first;
 	}
-	if (reader_init(r, s, phys, *ncopies, first)) {
+	if (reader_init(r, s, found[i].h.seq, found[i].h.nonce, phys, *ncopies, first)) {
 		reader_free(r);
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	}
@@ -281,7 +313,7 @@ static int open_reader(struct store *s, struct found *found, uint32_t n, uint32_
 }
 
 static int mount_segment(struct store *s, const struct found *found, uint32_t i,
-			 uint32_t ncopies, struct reader *r, bool head)
+			 uint32_t ncopies, struct reader *r, bool head, struct chain *ch)
 {
 	struct scan_commit last = { 0 };
 	struct segment *seg = seg_new(s, found[i].h.seq);
@@ -289,13 +321,14 @@ static int mount_segment(struct store *s, const struct found *found, uint32_t i,
 
 	if (!seg)
 		return cs_err_set(s->err, ENOMEM, "out of memory");
+	memcpy(seg->nonce, found[i].h.nonce, SEG_NONCE_LEN);
 	for (uint32_t c = 0; c < ncopies; c++) {
 		seg->phys[c] = r->phys[c];
 		s->pb[r->phys[c]].state = PB_USED;
 		if (s->pb[r->phys[c]].weak)
 			seg->evacuate = EVAC_CORRECTED;
 	}
-	if ((rc = replay(s, seg, r, &last)))
+	if ((rc = replay(s, seg, r, &last, ch)))
 		return store_io_error(s, rc, "reading a segment");
 	/* a segment missing a copy, or ending in a torn commit, takes no more */
 	if (head && ncopies == s->redundancy)
@@ -314,7 +347,8 @@ static int check_key(struct store *s)
 	b = (struct seal_binding){ r->type, r->data, r->key_len, r->gen,
 				   r->data + r->key_len, r->value_len };
 	if (r->secret_len != sizeof(out) + SEAL_OVERHEAD ||
-	    unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, out))
+	    unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, out,
+		   sizeof(out)))
 		return cs_err_set(s->err, EKEYREJECTED, "the store key does not open this "
 				  "store: it was sealed under another key");
 	return 0;
@@ -338,23 +372,78 @@ static uint64_t headers_tail(struct store *s, const struct found *found, uint32_
 	return tail;
 }
 
-/* Replays the segments from the tail to the head. */
-static int mount_log(struct store *s, struct found *found, uint32_t n)
+/* found[] sorted, the store is the newest header's (its store id): its
+ * headers first, those of another store (an older format's, or put there)
+ * after them.  Returns how many are the store's. */
+static uint32_t own_headers(struct store *s, struct found *found, uint32_t n)
 {
-	uint32_t head = n - 1, redundancy, head_copies, ncopies;
+	uint32_t own = 0;
+
+	memcpy(s->store_id, found[n - 1].h.store_id, STORE_ID_LEN);
+	for (uint32_t i = 0; i < n; i++) {
+		struct found keep = found[i];
+
+		if (memcmp(keep.h.store_id, s->store_id, STORE_ID_LEN))
+			continue;
+		memmove(&found[own + 1], &found[own], (i - own) * sizeof(*found));
+		found[own++] = keep;
+	}
+	return own;
+}
+
+/* The splices the store's headers name that the log from the tail on
+ * still needs (FORMAT.md, "Splices"); the newest header names them all. */
+static void collect_splices(struct store *s, const struct found *found, uint32_t n,
+			    uint64_t tail)
+{
+	s->nsplices = 0;
+	for (uint32_t i = n; i-- > 0;) {
+		for (int k = 0; k < SPLICES_MAX; k++) {
+			const struct splice *sp = &found[i].h.splices[k];
+			bool known = false;
+
+			for (uint32_t j = 0; j < s->nsplices; j++)
+				known |= s->splices[j].seq == sp->seq;
+			if (sp->seq >= tail && !known && s->nsplices < SPLICES_MAX)
+				s->splices[s->nsplices++] = *sp;
+		}
+	}
+}
+
+/* What the mount found wrong with headers: forged ones, and another
+ * store's segments inside the log's span. */
+static void report_headers(struct store *s, const struct found *others, uint32_t nothers,
+			   uint64_t tail)
+{
+	for (uint32_t b = 0; b < s->geo.eraseblock_count; b++)
+		if (s->pb[b].forged)
+			store_report(s, STORE_EVENT_TAMPERED, b, 1, "its header fails its MAC");
+	for (uint32_t i = 0; i < nothers; i++)
+		if (!(others[i].h.flags & BLOCK_FLAG_FREE) && others[i].h.seq >= tail)
+			store_report(s, STORE_EVENT_TAMPERED, others[i].block, 1,
+				     "a segment of another store (another store id) in the log");
+}
+
+/* Replays the segments from the tail to the head. */
+static int mount_log(struct store *s, struct found *found, uint32_t n, const struct census *cs)
+{
+	uint32_t own, head, redundancy, head_copies, ncopies;
 	uint64_t tail, commit_tail;
 	uint32_t tail_offset = 0;
 	struct reader hr, r;
+	struct chain ch;
 	int rc;
 
 	qsort(found, n, sizeof(*found), by_seq);
+	own = own_headers(s, found, n);
+	head = own - 1;
 	while (head > 0 && found[head - 1].h.seq == found[head].h.seq)
 		head--;
-	tail = headers_tail(s, found, n, &redundancy);
+	tail = headers_tail(s, found, own, &redundancy);
 	set_redundancy(s, redundancy, s->reserved);
-	if ((rc = open_reader(s, found, n, head, &hr, &head_copies)))
+	if ((rc = open_reader(s, found, own, head, &hr, &head_copies)))
 		return rc;
-	if ((rc = head_tail(&hr, &commit_tail, &tail_offset))) {
+	if ((rc = head_tail(s, &hr, &commit_tail, &tail_offset))) {
 		reader_free(&hr);
 		return store_io_error(s, rc, "reading the head segment");
 	}
@@ -363,21 +452,47 @@ static int mount_log(struct store *s, struct found *found, uint32_t n)
 	else
 		tail_offset = 0;
 	s->durable_tail = tail;
-	for (uint32_t i = 0; i < head && !rc; i += span(found, n, i)) {
-		if (found[i].h.seq < tail)
+	report_headers(s, found + own, n - own, tail);
+	collect_splices(s, found, own, tail);
+	chain_init(&ch, s->splices, s->nsplices, tail,
+		   tail_offset > s->data_start ? tail_offset : s->data_start);
+	for (uint32_t i = 0; i < head && !rc; i += span(found, own, i)) {
+		if (found[i].h.seq < tail || chain_spliced(&ch, found[i].h.seq))
 			continue;
-		if (!(rc = open_reader(s, found, n, i, &r, &ncopies))) {
+		if (!(rc = open_reader(s, found, own, i, &r, &ncopies))) {
 			/* the tail's commits before its first live record are dead */
 			if (found[i].h.seq == tail)
 				reader_seek(&r, tail_offset);
-			rc = mount_segment(s, found, i, ncopies, &r, false);
+			/* a segment whose header is unreadable may be missing before it */
+			ch.loss |= cs->unreadable > 0;
+			rc = mount_segment(s, found, i, ncopies, &r, false, &ch);
 			reader_free(&r);
 		}
 	}
+	ch.loss |= cs->unreadable > 0;
+	if (found[head].h.seq == tail)
+		reader_seek(&hr, tail_offset);
 	if (!rc)
-		rc = mount_segment(s, found, head, head_copies, &hr, true);
+		rc = mount_segment(s, found, head, head_copies, &hr, true, &ch);
 	reader_free(&hr);
+	s->next_cseq = chain_next_cseq(&ch);
+	if (!rc && !seg_head(s)->end_cseq)	/* nothing of it taken: the writer's */
+		seg_head(s)->first_cseq = seg_head(s)->end_cseq = s->next_cseq;
 	return rc;
+}
+
+/* The counter checked against the store, and a binding written where it
+ * needs one; a failure there refuses changes, not the mount. */
+static void mount_counter(struct store *s)
+{
+	struct cs_err err = { 0 }, *outer = s->err;
+
+	if (rollback_judge(s) != ROLLBACK_BIND)
+		return;
+	s->err = &err;
+	if (commit_binding(s, s->counter_value + 1))
+		rollback_bind_failed(s, err.msg);
+	s->err = outer;
 }
 
 struct store *store_mount(struct flash *f, const struct store_options *opt,
@@ -391,9 +506,8 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 	if (!s)
 		return NULL;
 	s->reserved = opt->reserved_blocks;
-	if (read_headers(s, &found, &n, &c) || check_headers(s, found, n, &c) ||
-	    mount_log(s, found, n) ||
-	    check_key(s)) {
+	if (read_headers(s, &found, &n, &c, true) || check_headers(s, found, n, &c) ||
+	    mount_log(s, found, n, &c) || check_key(s)) {
 		free_found(found, n);
 		store_unmount(s);
 		return NULL;
@@ -406,11 +520,14 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 		if (s->pb[b].unreadable)
 			store_report(s, STORE_EVENT_LOST, b, 1, "an unreadable segment header");
 	release_dead(s);
+	mount_counter(s);
 	s->err = NULL;
 	return s;
 }
 
-static int write_key_check(struct store *s)
+/* The first commit: the key check, and with a counter the binding to its
+ * next value (advanced once the commit is on flash). */
+static int write_first_commit(struct store *s)
 {
 	uint8_t secret[STORE_KEY_LEN] = { 0 }, sealed[sizeof(secret) + SEAL_OVERHEAD];
 	struct seal_binding b = { STORE_REC_INTERNAL, key_check_name, sizeof(key_check_name),
@@ -420,13 +537,37 @@ static int write_key_check(struct store *s)
 		.flags = OP_FLAG_SEALED, .secret_len = sizeof(sealed),
 		.key = (const uint8_t *)key_check_name, .value = sealed, .secret = sealed,
 	};
+	uint8_t *out = s->buf + COMMIT_HEADER_SIZE, value[8];
+	uint64_t now;
 	uint32_t len;
+	int rc;
 
 	if (seal(s->key, &b, secret, sizeof(secret), sealed))
 		return cs_err_set(s->err, EIO, "sealing the key check failed (OpenSSL)");
-	len = op_encode(&op, s->buf + COMMIT_HEADER_SIZE);
+	len = op_encode(&op, out);
+	if (s->counter) {
+		struct store_record r;
+
+		if ((rc = counter_read(s->counter, &now, s->err)))
+			return rc;
+		r = rollback_binding(now + 1, value);
+		op = (struct op){ .kind = OP_PUT, .type = r.type, .key_len = r.key_len,
+				  .value_len = r.value_len, .key = r.key, .value = r.value,
+				  .secret = r.value };
+		len += op_encode(&op, out + len);
+	}
 	s->gen = 1;
-	return log_commit(s, len, 1, 1, NULL, 0);
+	s->next_cseq = 1;
+	if (RAND_bytes(s->store_id, STORE_ID_LEN) != 1)
+		return cs_err_set(s->err, EIO, "no randomness for the store id");
+	rc = log_commit(s, len, s->counter ? 2 : 1, 1, NULL, 0);
+	if (!rc && s->counter) {
+		s->rollback = STORE_ROLLBACK_OK;
+		rc = rollback_advance(s);
+		if (rc)
+			rc = cs_err_set(s->err, -rc, "%s", s->rollback_reason);
+	}
+	return rc;
 }
 
 /* Keeps the old store's live segments (seq at or after its tail) out of
@@ -467,7 +608,8 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 	if (!(s = store_alloc(f, opt, redundancy, err)))
 		return err && err->code ? -err->code : -ENOMEM;
 	set_redundancy(s, redundancy, opt->reserved_blocks);
-	rc = read_headers(s, &found, &n, &c);
+	/* any store's headers, under any key: hold_old_live keeps them */
+	rc = read_headers(s, &found, &n, &c, false);
 	for (uint32_t i = 0; !rc && i < n; i++)
 		if (found[i].h.seq > s->max_seq)
 			s->max_seq = found[i].h.seq;
@@ -475,7 +617,7 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 		hold_old_live(s, found, n, PB_USED);
 		if (free_blocks(s) < redundancy)	/* no room beside it: it goes */
 			hold_old_live(s, found, n, PB_FREE);
-		rc = write_key_check(s);
+		rc = write_first_commit(s);
 		hold_old_live(s, found, n, PB_FREE);
 	}
 	free_found(found, n);

@@ -19,11 +19,6 @@ static void le32_put(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> 8 * i);
 }
 
-static uint32_t le32_get(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 size_t part_marker_encode(const struct part_marker *m, uint8_t *out)
 {
 	uint8_t value[PART_MARKER_LEN];
@@ -45,8 +40,7 @@ static bool marker_decode(const uint8_t *payload, uint32_t len, struct part_mark
 	if (!*size || op.kind != OP_PART)
 		return false;
 	m->gen = op.gen;
-	m->index = le32_get(op.value);
-	m->parts = le32_get(op.value + 4);
+	part_marker_decode(&op, &m->index, &m->parts);
 	return true;
 }
 
@@ -105,6 +99,26 @@ static int apply_held(struct store *s, uint64_t gen)
 	return rc;
 }
 
+/* The final part in seg of a transaction with parts in older segments:
+ * seg is what makes them count, so evacuating seg must forward them too
+ * (store_gc.c). */
+static int note_final(struct segment *seg, const struct parts *held, uint64_t gen)
+{
+	uint64_t *more;
+	bool elsewhere = false;
+
+	for (const struct part *p = held->first; p && held->gen == gen; p = p->next)
+		elsewhere |= p->seg != seg;
+	if (!elsewhere)
+		return 0;
+	more = realloc(seg->finals, (seg->nfinals + 1) * sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	more[seg->nfinals++] = gen;
+	seg->finals = more;
+	return 0;
+}
+
 /* Applies a commit that starts with a part marker: holds a part back, or
  * applies the held parts and the final one.  0 if the commit is not a
  * part (*handled false), else as apply_commit. */
@@ -120,7 +134,9 @@ static int parts_apply_commit(struct store *s, struct segment *seg, uint32_t off
 		return 0;
 	if (!m.parts)
 		return hold(s, seg, offset, m.gen, payload + size, len - size);
-	rc = apply_held(s, m.gen);
+	rc = note_final(seg, &s->parts, m.gen);
+	if (!rc)
+		rc = apply_held(s, m.gen);
 	parts_drop(s);
 	return rc ? rc : apply_ops(s, seg, offset, payload + size, len - size, m.gen);
 }

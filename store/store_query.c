@@ -10,9 +10,9 @@
 #include "seal.h"
 #include "store_int.h"
 
-/* The record with its secret opened into secret (secret_len bytes);
+/* The record with its secret opened into secret (room for cap bytes);
  * secret NULL: without its secret. */
-static int open_rec(struct store *s, const struct rec *r, uint8_t *secret,
+static int open_rec(struct store *s, const struct rec *r, uint8_t *secret, size_t cap,
 		    struct store_record *out, struct cs_err *err)
 {
 	struct seal_binding b = { r->type, r->data, r->key_len, r->gen,
@@ -28,7 +28,7 @@ static int open_rec(struct store *s, const struct rec *r, uint8_t *secret,
 	if (!r->secret_len || !secret)
 		return 0;
 	s->unseals++;
-	if (unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, secret)) {
+	if (unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, secret, cap)) {
 		s->tampered++;
 		return cs_err_set(err, EBADMSG, "record %u/%.*s: its sealed secret fails to "
 				  "authenticate (tampered); not served", r->type,
@@ -68,7 +68,8 @@ static int get(struct store *s, uint8_t type, const void *key, size_t key_len, b
 	if (!copy)
 		return cs_err_set(err, ENOMEM, "out of memory");
 	memcpy(copy, r->data, r->key_len + r->value_len);
-	rc = open_rec(s, r, secret ? copy + r->key_len + r->value_len : NULL, &tmp, err);
+	rc = open_rec(s, r, secret ? copy + r->key_len + r->value_len : NULL, r->secret_len,
+		      &tmp, err);
 	if (rc) {
 		OPENSSL_clear_free(copy, data);	/* what a failed open decrypted */
 		return rc;
@@ -102,7 +103,8 @@ void store_record_free(struct store_record *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* secret: where opened secrets go; NULL: records are passed without. */
+/* secret: where opened secrets go (STORE_SECRET_MAX bytes); NULL: records
+ * are passed without. */
 static int iterate(struct store *s, uint8_t type, const void *after, size_t after_len,
 		   uint8_t *secret, int (*fn)(const struct store_record *r, void *arg), void *arg,
 		   struct cs_err *err)
@@ -114,7 +116,7 @@ static int iterate(struct store *s, uint8_t type, const void *after, size_t afte
 	if ((rc = check_type(type, err)))
 		return rc;
 	for (r = index_next(s, type, after, after_len); r && r->type == type && !rc; r = r->next[0])
-		if (!open_rec(s, r, secret, &out, NULL))
+		if (!open_rec(s, r, secret, STORE_SECRET_MAX, &out, NULL))
 			rc = fn(&out, arg);
 	return rc;
 }
@@ -182,6 +184,10 @@ void store_status(struct store *s, struct store_status *st)
 	st->lost_commits = s->lost_commits;
 	st->tampered = s->tampered;
 	st->unseals = s->unseals;
+	st->rollback = s->rollback;
+	st->counter_value = s->counter_value;
+	st->counter_expected = s->counter_expected;
+	memcpy(st->rollback_reason, s->rollback_reason, sizeof(st->rollback_reason));
 	st->index_bytes = s->index_bytes + s->nlog * sizeof(struct segment) +
 			  s->geo.eraseblock_count * (sizeof(struct pblock) + sizeof(void *));
 }

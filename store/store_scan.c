@@ -7,11 +7,13 @@
 
 #include "store_scan.h"
 
-int reader_init(struct reader *r, struct store *s, const uint32_t phys[2], uint32_t n,
-		uint8_t *const first[2])
+int reader_init(struct reader *r, struct store *s, uint64_t seq, const uint8_t *nonce,
+		const uint32_t phys[2], uint32_t n, uint8_t *const first[2])
 {
 	memset(r, 0, sizeof(*r));
 	r->s = s;
+	r->seq = seq;
+	memcpy(r->nonce, nonce, SEG_NONCE_LEN);
 	r->chunk = READ_CHUNK(&s->geo);
 	r->ncopies = n;
 	r->off = s->data_start;
@@ -78,9 +80,11 @@ static bool range_bad(const struct reader *r, uint32_t c, uint32_t off, uint32_t
 }
 
 /* The commit at off in copy c: its aligned length, 0 on erased space,
- * -EBADMSG if unreadable or invalid; *len_hint: its length if its header
- * at least was readable. */
-static int parse(struct reader *r, uint32_t c, uint32_t off, uint32_t *len_hint)
+ * -EBADMSG if unreadable or invalid (torn); *authentic: whether its tag is
+ * right (else only its CRC is); *len_hint: its length if its header at
+ * least was readable. */
+static int parse(struct reader *r, uint32_t c, uint32_t off, uint32_t *len_hint,
+		 bool *authentic)
 {
 	struct store *s = r->s;
 	uint32_t size = s->geo.eraseblock_size, len;
@@ -105,7 +109,9 @@ static int parse(struct reader *r, uint32_t c, uint32_t off, uint32_t *len_hint)
 		*len_hint = len;
 		return -EBADMSG;
 	}
-	return commit_crc_ok(r->buf[c] + off) ? (int)len : -EBADMSG;
+	*authentic = commit_authentic(s, &(struct place){ r->seq, r->nonce, off }, r->buf[c] + off,
+				      &h);
+	return *authentic || commit_crc_ok(r->buf[c] + off) ? (int)len : -EBADMSG;
 }
 
 int reader_next(struct reader *r, struct scan_commit *out)
@@ -113,22 +119,29 @@ int reader_next(struct reader *r, struct scan_commit *out)
 	uint32_t size = r->s->geo.eraseblock_size;
 
 	while (r->off + COMMIT_HEADER_SIZE <= size) {
-		uint32_t hint = 0;
-		bool bad = false;
+		uint32_t hint = 0, tampered = 0, copy = 0;
+		bool bad = false, authentic = false;
 
 		for (uint32_t c = 0; c < r->ncopies; c++) {
-			int rc = parse(r, c, r->off, &hint);
+			int rc = parse(r, c, r->off, &hint, &authentic);
 
-			if (rc > 0) {
-				out->data = r->buf[c] + r->off;
-				out->offset = r->off;
+			if (rc > 0 && authentic) {
+				*out = (struct scan_commit){ r->buf[c] + r->off, r->off, true };
 				r->off += rc;
 				return 1;
 			}
-			if (rc == -EBADMSG)
+			if (rc > 0 && !tampered) {
+				tampered = (uint32_t)rc;	/* another copy may be authentic */
+				copy = c;
+			} else if (rc == -EBADMSG)
 				bad = true;
-			else if (rc)
+			else if (rc < 0)
 				return rc;
+		}
+		if (tampered) {
+			*out = (struct scan_commit){ r->buf[copy] + r->off, r->off, false };
+			r->off += tampered;
+			return 1;
 		}
 		if (!bad)
 			return 0;
@@ -147,6 +160,7 @@ int reader_next(struct reader *r, struct scan_commit *out)
 bool reader_appendable(struct reader *r, const struct scan_commit *last)
 {
 	uint32_t hint = 0;
+	bool authentic;
 
 	if (r->dirty_end || r->off + r->s->align > r->s->geo.eraseblock_size)
 		return false;
@@ -155,7 +169,7 @@ bool reader_appendable(struct reader *r, const struct scan_commit *last)
 		    !is_erased(r->buf[c] + r->off, r->s->align))
 			return false;
 		/* the last commit must be in every copy before more follows it */
-		if (last && parse(r, c, last->offset, &hint) <= 0)
+		if (last && parse(r, c, last->offset, &hint, &authentic) <= 0)
 			return false;
 	}
 	return true;
@@ -168,7 +182,7 @@ int reader_check(struct store *s, struct segment *seg, enum evacuation *why)
 	struct reader r;
 	int rc;
 
-	if (reader_init(&r, s, seg->phys, s->redundancy, first)) {
+	if (reader_init(&r, s, seg->seq, seg->nonce, seg->phys, s->redundancy, first)) {
 		reader_free(&r);
 		return -ENOMEM;
 	}

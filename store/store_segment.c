@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/rand.h>
 
 #include "store_int.h"
 
@@ -137,23 +138,36 @@ static struct block_header header_for(const struct store *s, uint32_t block)
 	};
 }
 
-/* Programs h into the block's first data_start bytes. */
-static int program_header(struct store *s, uint32_t block, const struct block_header *h)
+/* Programs h, sealed with the block's tag, into the block's first
+ * data_start bytes. */
+static int program_header(struct store *s, uint32_t block, struct block_header *h)
 {
 	uint8_t *hdr = malloc(s->data_start);
-	int rc;
+	int rc = hdr ? 0 : cs_err_set(s->err, ENOMEM, "out of memory");
 
-	if (!hdr)
-		return cs_err_set(s->err, ENOMEM, "out of memory");
-	memset(hdr, 0xff, s->data_start);
-	block_header_encode(h, hdr);
-	rc = failing(s, s->f->ops->program(s->f, block, 0, hdr, s->data_start));
+	if (!rc) {
+		memset(hdr, 0xff, s->data_start);
+		rc = block_header_seal(s, block, h, hdr);
+		rc = rc ? cs_err_set(s->err, ENOMEM, "computing a header's MAC failed (OpenSSL)")
+			: failing(s, s->f->ops->program(s->f, block, 0, hdr, s->data_start));
+	}
 	free(hdr);
 	s->pb[block].clean = false;
 	return rc;
 }
 
-/* Writes the header of copy c of a new segment; -EIO retires the block. */
+void splices_prune(struct store *s)
+{
+	uint32_t w = 0;
+
+	for (uint32_t i = 0; i < s->nsplices; i++)
+		if (s->splices[i].seq >= s->durable_tail)
+			s->splices[w++] = s->splices[i];
+	s->nsplices = w;
+}
+
+/* Writes the header of copy c of a new segment, with the splices the log
+ * still needs; -EIO retires the block. */
 static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64_t tail)
 {
 	struct block_header h = header_for(s, seg->phys[c]);
@@ -163,6 +177,8 @@ static int write_header(struct store *s, struct segment *seg, uint32_t c, uint64
 	h.seq = seg->seq;
 	h.tail = tail;
 	h.partner = seg->phys[1 - c];
+	memcpy(h.splices, s->splices, s->nsplices * sizeof(h.splices[0]));
+	memcpy(h.nonce, seg->nonce, SEG_NONCE_LEN);
 	rc = program_header(s, seg->phys[c], &h);
 	if (rc == -EIO)
 		retire_block(s, seg->phys[c]);
@@ -227,8 +243,14 @@ int seg_open(struct store *s)
 		return cs_err_set(s->err, ENOMEM, "out of memory");
 	memcpy(seg->phys, phys, sizeof(phys));
 	seg->used = s->data_start;
+	seg->first_cseq = seg->end_cseq = s->next_cseq;
+	if (RAND_bytes(seg->nonce, SEG_NONCE_LEN) != 1) {
+		s->broken = true;
+		return cs_err_set(s->err, EIO, "no randomness for a segment's nonce");
+	}
 	if (tail == NO_TAIL)
 		tail = seg->seq;
+	splices_prune(s);
 	for (uint32_t c = 0; c < s->redundancy; c++)
 		s->pb[phys[c]].state = PB_USED;
 	for (uint32_t c = 0; c < s->redundancy; c++) {
@@ -283,8 +305,7 @@ void seg_remove(struct store *s, struct segment *seg)
 			s->pb[b].state = PB_FREE;
 		}
 	}
-	seg_drop_tombs(seg);
-	free(seg);
+	seg_free(seg);
 }
 
 void release_dead(struct store *s)

@@ -93,10 +93,15 @@ static void *dup_bytes(const void *p, size_t len)
 static int add_op(struct store_txn *t, uint8_t kind, const struct store_record *r,
 		  struct cs_err *err)
 {
-	struct txn_op op = { .kind = kind, .type = r->type, .key_len = r->key_len };
-
 	if (r->type < 1 || r->type > STORE_REC_TYPE_MAX)
 		return cs_err_set(err, EINVAL, "record type %u is not one the store knows", r->type);
+	return txn_add(t, kind, r, err);
+}
+
+int txn_add(struct store_txn *t, uint8_t kind, const struct store_record *r, struct cs_err *err)
+{
+	struct txn_op op = { .kind = kind, .type = r->type, .key_len = r->key_len };
+
 	if (r->key_len > STORE_RECORD_KEY_MAX || r->value_len > STORE_VALUE_MAX ||
 	    r->secret_len > STORE_SECRET_MAX)
 		return cs_err_set(err, EINVAL, "record too large: key %zu (max %d), value %zu "

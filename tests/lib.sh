@@ -45,3 +45,16 @@ check_output() {
 }
 
 finish() { exit $_failed; }
+
+# own_ports SCRIPT ARGS...: run the script again in a network namespace of
+# its own with loopback up (where it can: root), before anything else.
+# For tests and benches whose servers listen on fixed ports (mosquitto,
+# lighttpd, busybox httpd, coapd): others running at the same time on this
+# machine keep theirs.  credstored's sockets are paths, which every
+# namespace reaches.  (Not in the VM: the module's family lives in the
+# first namespace.)
+own_ports() {
+	[ -n "${CREDSTORE_OWN_PORTS:-}" ] && return 0
+	unshare -n true 2>/dev/null || return 0
+	CREDSTORE_OWN_PORTS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$@"' bash "$@"
+}

@@ -5,14 +5,18 @@
  * then M = 2000 updates each rewrite one random device in a commit of its
  * own.  Printed per update: bytes and pages programmed, erases, CPU time;
  * then what a mount of the result reads, its time, and the index RAM.
+ * With a rollback counter (counter/), each update also advances it: the
+ * wall time per update then says what the counter costs.
  *
- * usage: flash [N:MiB ...]   (default 1000:4 10000:16 100000:64) */
+ * usage: flash [--counter-file PATH | --counter-tpm INDEX [--tpm-tcti CONF]]
+ *              [N:MiB ...]   (default 1000:4 10000:16 100000:64) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "counter.h"
 #include "flash_emu.h"
 #include "store.h"
 
@@ -22,6 +26,8 @@
 #define VALUE_LEN	(2 * FINGERPRINT_LEN + FLAGS_LEN)
 #define UPDATES		2000
 #define BATCH		256
+
+static struct counter *counter;		/* NULL: none */
 
 static double seconds(clockid_t clock)
 {
@@ -74,10 +80,10 @@ static int create(struct store *s, uint32_t n, struct cs_err *err)
 	return 0;
 }
 
-static int update(struct store *s, uint32_t n, double *cpu, struct cs_err *err)
+static int update(struct store *s, uint32_t n, double *cpu, double *wall, struct cs_err *err)
 {
 	uint64_t x = 88172645463325252ULL;
-	double start = seconds(CLOCK_PROCESS_CPUTIME_ID);
+	double start = seconds(CLOCK_PROCESS_CPUTIME_ID), wall_start = seconds(CLOCK_MONOTONIC);
 
 	for (uint32_t u = 0; u < UPDATES; u++) {
 		struct store_txn *t = store_txn_begin(s);
@@ -91,19 +97,20 @@ static int update(struct store *s, uint32_t n, double *cpu, struct cs_err *err)
 			return rc;
 	}
 	*cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - start;
+	*wall = seconds(CLOCK_MONOTONIC) - wall_start;
 	return 0;
 }
 
 static int run(uint32_t n, uint32_t mib)
 {
 	struct flash_geometry g = { FLASH_NAND, 128 << 10, mib * 8, 2048, 512, true };
-	struct store_options o = { .redundancy = 1 };
+	struct store_options o = { .redundancy = 1, .counter = counter };
 	struct cs_err err = { 0 };
 	struct flash *f = flash_emu_open(NULL, &g, NULL, &err);
 	struct flash_stats before;
 	struct store_status st;
 	struct store *s = NULL;
-	double cpu, start, mount_ms;
+	double cpu, wall, start, mount_ms;
 	uint64_t live = (uint64_t)n * (ID_LEN + VALUE_LEN), budget;
 
 	printf("N = %u devices on %u MiB (%u eraseblocks), live data %llu bytes\n", n, mib,
@@ -117,7 +124,7 @@ static int run(uint32_t n, uint32_t mib)
 		goto out;
 	}
 	before = f->stats;
-	if (update(s, n, &cpu, &err)) {
+	if (update(s, n, &cpu, &wall, &err)) {
 		printf("  updates failed: %s\n", err.msg);
 		goto out;
 	}
@@ -127,6 +134,8 @@ static int run(uint32_t n, uint32_t mib)
 	       (double)(f->stats.pages_programmed - before.pages_programmed) / UPDATES,
 	       (double)(f->stats.erases - before.erases) / UPDATES,
 	       (double)(f->stats.erases - before.erases) * 1000 / UPDATES, cpu * 1e6 / UPDATES);
+	if (counter)
+		printf("  with the %s: %.1f us wall per update\n", counter->name, wall * 1e6 / UPDATES);
 	store_unmount(s);
 	before = f->stats;
 	start = seconds(CLOCK_MONOTONIC);
@@ -152,12 +161,42 @@ out:
 	return err.code ? 1 : 0;
 }
 
+/* The counter options, if any, first; returns how many arguments they
+ * took, or -1. */
+static int open_counter(int argc, char **argv)
+{
+	const char *file = NULL, *tpm = NULL, *tcti = NULL;
+	struct cs_err err = { 0 };
+	int i = 1;
+
+	for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
+		if (!strcmp(argv[i], "--counter-file"))
+			file = argv[i + 1];
+		else if (!strcmp(argv[i], "--counter-tpm"))
+			tpm = argv[i + 1];
+		else if (!strcmp(argv[i], "--tpm-tcti"))
+			tcti = argv[i + 1];
+		else
+			return -1;
+	}
+	if (file)
+		counter = counter_file_open(file, &err);
+	else if (tpm)
+		counter = counter_tpm_open((uint32_t)strtoul(tpm, NULL, 0), tcti, &err);
+	if (err.code)
+		fprintf(stderr, "flash: %s\n", err.msg);
+	return err.code ? -1 : i - 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *dflt[] = { "1000:4", "10000:16", "100000:64" };
-	const char **cfg = argc > 1 ? (const char **)argv + 1 : dflt;
-	int n = argc > 1 ? argc - 1 : 3, rc = 0;
+	int skip = open_counter(argc, argv);
+	const char **cfg = argc > skip + 1 ? (const char **)argv + skip + 1 : dflt;
+	int n = argc > skip + 1 ? argc - skip - 1 : 3, rc = 0;
 
+	if (skip < 0)
+		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 0; i < n; i++) {
 		unsigned devices, mib;
@@ -168,5 +207,6 @@ int main(int argc, char **argv)
 		}
 		rc |= run(devices, mib);
 	}
+	counter_close(counter);
 	return rc;
 }

@@ -43,6 +43,8 @@ static void write_seeds(void)
 	fuzz_attrs_seed("identity-install", IDX(CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL), 0, m);
 	fuzz_attrs_seed("status", IDX(CREDSTORE_ADMIN_CMD_STORE_STATUS), 0, fuzz_attrs_new());
 	fuzz_attrs_seed("reset-devices", IDX(CREDSTORE_ADMIN_CMD_RESET_DEVICES), 0, fuzz_attrs_new());
+	fuzz_attrs_seed("accept-rollback", IDX(CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK), 0,
+			fuzz_attrs_new());
 	fuzz_attrs_seed("export", IDX(CREDSTORE_ADMIN_CMD_EXPORT), 0,
 			fuzz_named(CREDSTORE_A_ADMIN_PASSWORD, "pw"));
 	m = fuzz_named(CREDSTORE_A_ADMIN_PASSWORD, "pw");

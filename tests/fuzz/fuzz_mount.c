@@ -6,14 +6,18 @@
  * the block, and blocks the input does not reach, stay erased.  This keeps
  * the seeds (real stores) small and lets mutations hit headers and
  * commits.  When the input's last byte is odd, every commit whose header
- * decodes gets its CRC recomputed first, so that mutated payloads (LZ4
- * blocks, raw lengths, ops) get past the CRC to the decompressor and
+ * decodes gets its tag and CRC recomputed first (with the key, as a writer
+ * with a bug would have them), so that mutated payloads (LZ4 blocks, raw
+ * lengths, ops) get past the MAC and the CRC to the decompressor and
  * replay. */
 #include <stdio.h>
 #include <string.h>
 
+#include "attack.h"
 #include "flash_emu.h"
 #include "harness.h"
+#include "insider.h"
+#include "malformed.h"
 #include "store_layout.h"
 
 static struct flash *image;
@@ -41,30 +45,11 @@ static void load(const uint8_t *data, size_t size)
 	}
 }
 
-/* Recomputes the CRC of every commit that decodes, segment by segment. */
-static void reseal_commits(void)
+/* reseal: a last byte that is odd (see above). */
+static void write_seed_as(const char *name, bool reseal)
 {
 	const struct flash_geometry *g = &image->geo;
-	uint32_t align = g->program_unit > MIN_ALIGN ? g->program_unit : MIN_ALIGN;
-
-	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
-		uint8_t *block = flash_emu_block(image, b);
-		uint32_t off = align_up(BLOCK_HEADER_SIZE, align);
-		struct commit_header h;
-
-		while (off + COMMIT_HEADER_SIZE <= g->eraseblock_size &&
-		       commit_header_decode(block + off, &h) > 0 &&
-		       h.payload_len <= g->eraseblock_size - off - COMMIT_HEADER_SIZE) {
-			commit_header_encode(&h, block + off);
-			off += align_up(COMMIT_HEADER_SIZE + h.payload_len, align);
-		}
-	}
-}
-
-static void write_seed(const char *name)
-{
-	const struct flash_geometry *g = &image->geo;
-	uint8_t *out = malloc((size_t)g->eraseblock_count * (g->eraseblock_size + 2));
+	uint8_t *out = malloc((size_t)g->eraseblock_count * (g->eraseblock_size + 2) + 1);
 	size_t n = 0;
 
 	for (uint32_t b = 0; b < g->eraseblock_count; b++) {
@@ -78,8 +63,15 @@ static void write_seed(const char *name)
 		memcpy(out + n, block, len);
 		n += len;
 	}
+	if (reseal)
+		out[n++] = 1;
 	fuzz_write_seed(name, out, n);
 	free(out);
+}
+
+static void write_seed(const char *name)
+{
+	write_seed_as(name, false);
 }
 
 static int put(struct store *s, uint8_t type, const char *key, const char *value,
@@ -200,6 +192,32 @@ static void write_parts_seed(void)
 	write_seed("parts");
 }
 
+/* Seeds of a commit past the format's limits (malformed.h) after a
+ * record, its CRC right; they ask for resealing, so that mutations of them
+ * keep reaching the decoder. */
+static void write_bound_seeds(void)
+{
+	const uint32_t room = image->geo.eraseblock_size / 2;
+	uint8_t *payload = malloc(room);
+
+	for (size_t i = 0; payload && i < malformed_count; i++) {
+		const struct malformed *m = &malformed_payloads[i];
+		struct store *s;
+		uint16_t ops;
+		uint32_t len;
+
+		store_format(image, &opts, NULL);
+		s = store_mount(image, &opts, NULL);
+		put(s, STORE_REC_DEVICE, "dev-1", "fp", "secret");
+		store_unmount(s);
+		len = m->craft(payload, room, &ops);
+		if (attack_append(image, payload, len, ops))
+			abort();
+		write_seed_as(m->name, true);
+	}
+	free(payload);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -212,6 +230,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (fuzz_seed_dir()) {
 		write_seeds();
 		write_parts_seed();
+		write_bound_seeds();
 	}
 	return 0;
 }
@@ -225,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	load(data, size);
 	if (size && data[size - 1] & 1)
-		reseal_commits();
+		insider_reseal(image, opts.key);
 	s = store_mount(image, &opts, NULL);
 	if (!s)
 		return 0;

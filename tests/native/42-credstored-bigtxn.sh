@@ -42,6 +42,11 @@ check "store import of a backup larger than an eraseblock" \
 check "import restored the 300 devices" test "$(devices)" = 300
 in_shell "stop" stop_daemon
 
+# save_image / restore_image: the image and the rollback counter beside
+# the key go together (the counter would see a restored image as older).
+save_image() { cp "$T/store.img" "$T/store.img.saved" && cp "$T/counter" "$T/counter.saved"; }
+restore_image() { cp "$T/store.img.saved" "$T/store.img" && cp "$T/counter.saved" "$T/counter"; }
+
 # cut_each IMAGE BEFORE AFTER CUTS COMMAND...: for each cut point, the
 # image as saved in IMAGE.saved, COMMAND run under a power cut there (torn
 # at odd points), a restart without faults: the store must hold BEFORE or
@@ -53,7 +58,7 @@ cut_each() {
 	cut_points=0 cut_inside=0 mixed=0
 	for cut in $cuts; do
 		torn=$([ $((cut % 2)) = 1 ] && echo ,torn)
-		cp "$image.saved" "$image"
+		restore_image
 		start_daemon --faults "cut=$cut$torn" || { mixed=$((mixed + 1)); continue; }
 		"$@" >/dev/null 2>&1 && acked=1 || acked=0
 		stop_daemon
@@ -71,17 +76,17 @@ cut_each() {
 
 # A power cut at each flash operation of the next batch (it takes 7: the
 # parts, and an erase and a header for each new segment), and one after.
-cp "$T/store.img" "$T/store.img.saved"
+save_image
 cut_each "$T/store.img" 300 600 "0 1 2 3 4 5 6 7" $CREDCTL store batch "$T/next.batch"
 check "$cut_points power cuts during a batch of 300, $cut_inside before it was acknowledged: all or nothing each time" \
 	test "$mixed" = 0 -a "$cut_inside" -gt 4 -a "$cut_inside" -lt "$cut_points"
 
 # The same during an import of the 300 devices over an empty store.
-cp "$T/store.img.saved" "$T/store.img"
+restore_image
 in_shell "credstored restarts" start_daemon
 check "store reset-devices --yes" $CREDCTL store reset-devices --yes
 in_shell "stop" stop_daemon
-cp "$T/store.img" "$T/store.img.saved"
+save_image
 cut_each "$T/store.img" 0 300 "0 1 2 3 4 5 6 7" \
 	$CREDCTL store import "$T/backup" --passphrase correct-horse
 check "$cut_points power cuts during the import of 300 devices, $cut_inside before it was acknowledged: all or nothing each time" \

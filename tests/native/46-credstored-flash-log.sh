@@ -53,6 +53,12 @@ check_output "the lost commits are logged with the block" \
 check "store status counts them" sh -c "$CREDCTL store status | grep -q '^lost_commits: [1-9]'"
 check "devices were lost, not invented" sh -c \
 	"[ \$($CREDCTL -j store status | sed -n 's/.*\"devices\":\\([0-9]*\\).*/\\1/p') -lt 300 ]"
+# what was lost may have been a removal: the store is older than its
+# rollback counter, and takes changes once the administrator accepts it
+check_output "the store is older than its counter, and says why" \
+	'rollback_reason: .*commit\(s\) were lost to unreadable pages' $CREDCTL store status
+check "changes are refused until then (exit 7)" exit_is 7 $CREDCTL device add after-the-loss
+check "store accept-rollback" $CREDCTL store accept-rollback --yes
 check "the store takes changes" $CREDCTL device add after-the-loss
 in_shell "stop" stop_daemon
 finish

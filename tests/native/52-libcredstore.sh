@@ -56,6 +56,28 @@ check_output "verify-fp: an unknown fingerprint is no match, not an error" '^mat
 check_output "verify-secret: the master secret" '^match=master$' q verify-secret dev1 first-secret-of-dev1
 check_output "verify-secret: the sub secret" '^match=sub$' q verify-secret dev1 second-secret-of-dev1
 check_output "verify-secret: a wrong secret" '^match=none$' q verify-secret dev1 third-secret-of-dev1
+hmac() { python3 -c 'import hmac, hashlib, sys
+print(hmac.new(sys.argv[1].encode(), sys.argv[2].encode(), hashlib.sha256).hexdigest())' "$@"; }
+check_output "verify-hmac: keyed with the master secret" '^match=master$' \
+	q verify-hmac dev1 1764650000 "$(hmac first-secret-of-dev1 1764650000)"
+check_output "verify-hmac: keyed with the sub secret" '^match=sub$' \
+	q verify-hmac dev1 1764650000 "$(hmac second-secret-of-dev1 1764650000)"
+check_output "verify-hmac: another message" '^match=none$' \
+	q verify-hmac dev1 1764650001 "$(hmac first-secret-of-dev1 1764650000)"
+check_output "verify-hmac: an unknown device" '^match=none$' \
+	q verify-hmac dev9 1764650000 "$(hmac first-secret-of-dev1 1764650000)"
+check_output "verify-hmac: a message over 128 bytes is refused" 'verify-hmac: .*1 to 128 bytes' \
+	sh -c "! $consumer -d $me verify-hmac dev1 $(printf 'x%.0s' $(seq 129)) $(hmac first-secret-of-dev1 x) 2>&1"
+check "device disable-sub" $CREDCTL device disable-sub dev1
+check_output "verify-hmac: a disabled sub no longer matches" '^match=none$' \
+	q verify-hmac dev1 1764650000 "$(hmac second-secret-of-dev1 1764650000)"
+check_output "verify-hmac: the master still does" '^match=master$' \
+	q verify-hmac dev1 1764650000 "$(hmac first-secret-of-dev1 1764650000)"
+check "device enable-sub" $CREDCTL device enable-sub dev1
+check_output "device: flags and fingerprints, no secrets" '^id=dev1 flags=0 master_fp=yes sub_fp=yes$' \
+	q device dev1
+check_output "device: an unknown one is a clear error" 'device: .*dev9' sh -c "! $consumer -d $me device dev9 2>&1"
+check_output "secrets: root reads the lengths of both" '^master=20 sub=21$' q secrets dev1
 
 q watch 1 > "$T/watch" 2>&1 &
 watcher=$!

@@ -21,10 +21,13 @@ for f in sbin/credstored sbin/credctl bin/credstore-tlsproxy \
 	 share/man/man7/credstore.7 lib/systemd/system/credstored.service \
 	 lib/systemd/system/credstored.socket lib/systemd/system/credstored-admin.socket \
 	 lib/modules-load.d/credstore.conf share/credstore/credstore.yaml \
+	 sbin/credstore-coapd lib/credstore/credstore-mosquitto.so lib/credstore/credstore-cgi \
+	 share/credstore/cgi.conf.example share/man/man8/credstore-mosquitto.8 \
+	 share/man/man8/credstore-coapd.8 share/man/man8/credstore-cgi.8 \
 	 share/bash-completion/completions/credctl; do
 	check "installed $prefix/$f" test -e "$root$prefix/$f"
 done
-for x in sbin/credstored sbin/credctl bin/credstore-tlsproxy; do
+for x in sbin/credstored sbin/credctl bin/credstore-tlsproxy sbin/credstore-coapd lib/credstore/credstore-cgi; do
 	check "$x is executable" test -x "$root$prefix/$x"
 done
 dkms=$root/usr/src/credstore-$(sed -n 's/^CREDSTORE_VERSION := //p' "$repo/dist/install.mk")

@@ -22,6 +22,7 @@ static const char *const cmd_names[] = {
 	[CREDSTORE_CMD_PUBLISH_UPDATE] = "update",
 	[CREDSTORE_CMD_RETRACT] = "retract",
 	[CREDSTORE_CMD_NOTIFY] = "notify",
+	[CREDSTORE_CMD_VERIFY_HMAC] = "verify-hmac",
 };
 
 enum fmt { F_NONE, F_U8, F_U32, F_U64, F_STR, F_HEX, F_NEST, F_KIND, F_MATCH };
@@ -54,6 +55,8 @@ static const struct {
 	[CREDSTORE_A_STATUS_MAX_ENTRIES] = { "max_entries", F_U32 },
 	[CREDSTORE_A_STATUS_MAX_BYTES] = { "max_bytes", F_U32 },
 	[CREDSTORE_A_STATUS_BYTES] = { "bytes", F_U32 },
+	[CREDSTORE_A_HMAC_MESSAGE] = { "hmac_message", F_HEX },
+	[CREDSTORE_A_HMAC] = { "hmac", F_HEX },
 	[CREDSTORE_A_EVENT] = { "event", F_U8 },
 };
 

@@ -6,7 +6,8 @@
  *   csnl -                    commands from stdin, one per line
  *
  * Queries: status; identity|anchor|device [KEY] (no key: dump);
- *   verify-fp FPHEX [ID]; verify-secret ID SECRETHEX; key NAME; secrets ID
+ *   verify-fp FPHEX [ID]; verify-secret ID SECRETHEX; verify-hmac ID MSGHEX MACHEX;
+ *   key NAME; secrets ID
  * Publisher: begin GEN; records [gen=N] REC [, REC]...; commit [GEN]; abort;
  *   update GEN REC [, REC]...; retract GEN KIND KEY;
  *   gen-devices PREFIX COUNT [BATCH [MTAG STAG]]  (PUBLISH_RECORDS of
@@ -90,6 +91,10 @@ static struct nl_msg *build(struct csnl *c, char **tok, int n)
 	} else if (!strcmp(cmd, "verify-secret") && args == 2) {
 		msg = dump_or_get(c, CREDSTORE_CMD_VERIFY_SECRET, CREDSTORE_A_DEVICE_ID, arg, 1);
 		err = msg ? put_hex_attr(msg, CREDSTORE_A_SECRET, arg[1]) : 0;
+	} else if (!strcmp(cmd, "verify-hmac") && args == 3) {
+		msg = dump_or_get(c, CREDSTORE_CMD_VERIFY_HMAC, CREDSTORE_A_DEVICE_ID, arg, 1);
+		err = msg ? put_hex_attr(msg, CREDSTORE_A_HMAC_MESSAGE, arg[1]) ?:
+			    put_hex_attr(msg, CREDSTORE_A_HMAC, arg[2]) : 0;
 	} else if (!strcmp(cmd, "begin") && args == 1) {
 		msg = csnl_request(c, 0, CREDSTORE_CMD_PUBLISH_BEGIN, 0);
 		err = msg ? put_u64_arg(msg, CREDSTORE_A_GENERATION, arg[0]) : 0;

@@ -8,6 +8,9 @@
  *   verify-fp HEX [ID]       master, sub or none, and the device
  *   verify-secret ID TEXT    master, sub or none
  *   verify-secret-file ID F  the same with the file's bytes as the secret
+ *   verify-hmac ID TEXT HEX  master, sub or none for HMAC-SHA256(secret, TEXT)
+ *   device ID                its flags and which fingerprints it has
+ *   secrets ID               its secrets' lengths (a privileged read)
  *   watch N                  wait (30 s at most) for N notifications
  * -d UID: talk to credstored running as UID (default: the module, else a
  * daemon running as root). */
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <credstore/credstore.h>
 
 static const char *match_name(enum credstore_match m)
@@ -58,6 +62,48 @@ static int verify_fp(struct credstore *cs, const char *hex, const char *device)
 			     v.flags & CREDSTORE_DEVICE_F_REVOKED ? " revoked" : "") < 0;
 	OPENSSL_free(fp);
 	return ret;
+}
+
+static int verify_hmac(struct credstore *cs, const char *id, const char *text, const char *hex)
+{
+	long len = 0;
+	unsigned char *mac = OPENSSL_hexstr2buf(hex, &len);
+	enum credstore_match m;
+	int ret;
+
+	if (!mac || len != CREDSTORE_HMAC_LEN) {
+		OPENSSL_free(mac);
+		fprintf(stderr, "verify-hmac: the HMAC is %d hex bytes\n", CREDSTORE_HMAC_LEN);
+		return 2;
+	}
+	ret = credstore_verify_hmac(cs, id, text, strlen(text), mac, &m) < 0 ?
+	      fail(cs, "verify-hmac") : 0;
+	if (!ret)
+		printf("match=%s\n", match_name(m));
+	OPENSSL_free(mac);
+	return ret;
+}
+
+static int device(struct credstore *cs, const char *id)
+{
+	struct credstore_device d;
+
+	if (credstore_get_device(cs, id, &d) < 0)
+		return fail(cs, "device");
+	printf("id=%s flags=%u master_fp=%s sub_fp=%s\n", d.id, d.flags,
+	       d.has_master_fp ? "yes" : "no", d.has_sub_fp ? "yes" : "no");
+	return 0;
+}
+
+static int secrets(struct credstore *cs, const char *id)
+{
+	struct credstore_secrets s;
+
+	if (credstore_get_device_secrets(cs, id, &s) < 0)
+		return fail(cs, "secrets");
+	printf("master=%zu sub=%zu\n", s.master_len, s.sub_len);
+	OPENSSL_cleanse(&s, sizeof(s));
+	return 0;
 }
 
 static void print_event(const struct credstore_event *e, void *arg)
@@ -155,7 +201,13 @@ int main(int argc, char **argv)
 		      fail(cs, "verify-secret-file") : 0;
 		if (!ret)
 			printf("match=%s\n", match_name(m));
-	} else if (strcmp(argv[1], "watch") == 0 && argc == 3)
+	} else if (strcmp(argv[1], "verify-hmac") == 0 && argc == 5)
+		ret = verify_hmac(cs, argv[2], argv[3], argv[4]);
+	else if (strcmp(argv[1], "device") == 0 && argc == 3)
+		ret = device(cs, argv[2]);
+	else if (strcmp(argv[1], "secrets") == 0 && argc == 3)
+		ret = secrets(cs, argv[2]);
+	else if (strcmp(argv[1], "watch") == 0 && argc == 3)
 		ret = watch(cs, atoi(argv[2]));
 	credstore_close(cs);
 	return ret;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+#include "insider.h"
 #include "store_layout.h"
 #include "store_workload.h"
 #include "tap.h"
@@ -71,7 +72,11 @@ static bool survives_failing_block(struct flash_geometry g, uint32_t b, bool era
 	*retired += st.bad_blocks;
 	store_unmount(fx.s);
 	fx.s = good ? test_mount(fx.f, &fx.o, false) : NULL;
-	good = fx.s && wl_matches(fx.s, &m) && test_put(fx.s, STORE_REC_META, "after", "x", NULL) == 0;
+	if (fx.s)
+		store_status(fx.s, &st);
+	/* relocations splice segments out of the log: never read as tampering */
+	good = fx.s && wl_matches(fx.s, &m) && !st.tampered &&
+	       test_put(fx.s, STORE_REC_META, "after", "x", NULL) == 0;
 	fixture_close(&fx);
 	return good;
 }
@@ -229,22 +234,13 @@ static uint8_t *find_commit(struct flash *f, const struct flash_geometry *g,
 	return NULL;
 }
 
-/* Rewrites the commit's CRC so that only the seal can tell. */
-static void fix_crc(uint8_t *commit)
-{
-	struct commit_header h;
-
-	commit_header_decode(commit, &h);
-	commit_header_encode(&h, commit);
-}
-
 static void test_tamper(void)
 {
 	struct fixture fx;
 	struct store_record r;
 	struct store_status st;
 	struct cs_err err = { 0 };
-	uint8_t *a, *b, *ca, *cb;
+	uint8_t *a, *b;
 	int n = 0;
 
 	fixture_open(&fx, test_nand(8), NULL);
@@ -252,15 +248,15 @@ static void test_tamper(void)
 	test_put(fx.s, STORE_REC_DEVICE, "dev-two", "value-two", "secret-two");
 	test_put(fx.s, STORE_REC_DEVICE, "dev-three", "value-three", "secret-three");
 	store_unmount(fx.s);
-	ca = find_commit(fx.f, &fx.g, "dev-onevalue-one", &a);
-	cb = find_commit(fx.f, &fx.g, "dev-twovalue-two", &b);
+	find_commit(fx.f, &fx.g, "dev-onevalue-one", &a);
+	find_commit(fx.f, &fx.g, "dev-twovalue-two", &b);
 	/* dev-two gets dev-one's sealed secret: same length, wrong binding */
 	memcpy(b + 16, a + 16, 10 + 28);
-	fix_crc(cb);
 	/* one bit of dev-three's ciphertext */
-	ca = find_commit(fx.f, &fx.g, "dev-threevalue-three", &a);
+	find_commit(fx.f, &fx.g, "dev-threevalue-three", &a);
 	a[20 + 12] ^= 1;
-	fix_crc(ca);
+	/* tags and CRCs made right (with the key) so that only the seal can tell */
+	insider_reseal(fx.f, fx.o.key);
 	fx.s = test_mount(fx.f, &fx.o, false);
 	ok(fx.s != NULL, "a store with tampered records mounts");
 	ok(store_get(fx.s, STORE_REC_DEVICE, "dev-two", 7, &r, &err) == -EBADMSG,

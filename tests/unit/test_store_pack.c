@@ -6,6 +6,7 @@
  * a clear error. */
 #include <zlib.h>
 
+#include "insider.h"
 #include "store_helpers.h"
 #include "store_layout.h"
 #include "tap.h"
@@ -167,14 +168,16 @@ static void test_round_trip(struct flash *f, const uint32_t *versions)
 	store_unmount(s);
 }
 
-/* Rewrites a commit's header (CRC included) after a change to it. */
+/* Rewrites a commit's header (CRC included) after a change to it; the
+ * caller gives every commit its tag again (insider_reseal). */
 static void reseal(uint8_t *commit, const struct commit_header *h)
 {
 	commit_header_encode(h, commit);
 }
 
-/* Mounts a copy of base changed by damage(): the mount must succeed,
- * count the damaged commit as lost, and take a new commit. */
+/* Mounts a copy of base changed by damage() (tag and CRC right: written
+ * so with the key): the mount must succeed, count the damaged commit as
+ * lost, and take a new commit. */
 static void refused(struct flash *base, const char *what,
 		    void (*damage)(uint8_t *commit, struct commit_header *h))
 {
@@ -187,6 +190,7 @@ static void refused(struct flash *base, const char *what,
 
 	commit_header_decode(commit, &h);
 	damage(commit, &h);
+	insider_reseal(f, o.key);
 	s = test_mount(f, &o, false);
 	if (s)
 		store_status(s, &st);

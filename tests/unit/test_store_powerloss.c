@@ -77,10 +77,16 @@ static bool check_recovery(const struct variant *v, struct flash *f, int64_t cut
 	struct cs_err err = { 0 };
 	struct store *s = store_mount(f, &o, &err);
 	const struct model *seen;
+	struct store_status st;
 	bool good;
 
 	if (!s)
 		return fail(v, cut, "mount failed", err.msg);
+	store_status(s, &st);
+	if (st.tampered) {
+		store_unmount(s);
+		return fail(v, cut, "an honest power cut reads as tampering", NULL);
+	}
 	seen = wl_matches(s, acked) ? acked : wl_matches(s, pending) ? pending : NULL;
 	if (!seen) {
 		store_unmount(s);

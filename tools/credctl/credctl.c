@@ -38,6 +38,8 @@ static int exit_code_of(int code)
 		return EXIT_NOT_FOUND;
 	case EPERM:
 		return EXIT_DENIED;
+	case EROFS:
+		return EXIT_READ_ONLY;
 	default:
 		return EXIT_REFUSED;
 	}

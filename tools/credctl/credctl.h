@@ -21,6 +21,7 @@ enum {
 	EXIT_NOT_FOUND = 4,	/* no such identity, anchor or device */
 	EXIT_DENIED = 5,	/* the caller is not root or in the admin group */
 	EXIT_EXPIRING = 6,	/* `expiring`: something expires within the window */
+	EXIT_READ_ONLY = 7,	/* the store refuses changes: a rollback (store status) */
 };
 
 struct subcmd;

@@ -1,5 +1,5 @@
-/* credctl store status | factory-reset | reset-devices | export | import |
- * batch */
+/* credctl store status | accept-rollback | factory-reset | reset-devices |
+ * export | import | batch */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,7 +34,29 @@ static const struct {
 	{ CREDSTORE_A_STORE_RELOCATIONS, "relocations", true },
 	{ CREDSTORE_A_STORE_LOST_COMMITS, "lost_commits", true },
 	{ CREDSTORE_A_STORE_TAMPERED, "tampered", true },
+	{ CREDSTORE_A_STORE_COUNTER, "counter", true },
+	{ CREDSTORE_A_STORE_COUNTER_EXPECTED, "counter_expected", true },
 };
+
+static const char *const rollback_names[] = {
+	[CREDSTORE_ROLLBACK_OFF] = "off",
+	[CREDSTORE_ROLLBACK_OK] = "ok",
+	[CREDSTORE_ROLLBACK_DETECTED] = "detected",
+	[CREDSTORE_ROLLBACK_UNBOUND] = "unbound",
+	[CREDSTORE_ROLLBACK_UNAVAILABLE] = "unavailable",
+	[CREDSTORE_ROLLBACK_LAGGING] = "lagging",
+};
+
+/* The rollback counter's state, and why changes are refused. */
+static void print_rollback(struct ctl *c, struct nlattr **st)
+{
+	uint8_t state = st[CREDSTORE_A_STORE_ROLLBACK] ?
+			nla_get_u8(st[CREDSTORE_A_STORE_ROLLBACK]) : CREDSTORE_ROLLBACK_OFF;
+
+	out_str(c, "rollback", state <= CREDSTORE_ROLLBACK_MAX ? rollback_names[state] : "?");
+	if (st[CREDSTORE_A_STORE_ROLLBACK_REASON])
+		out_str(c, "rollback_reason", nla_get_string(st[CREDSTORE_A_STORE_ROLLBACK_REASON]));
+}
 
 static int print_status(struct nlattr **tb, void *arg)
 {
@@ -54,6 +76,7 @@ static int print_status(struct nlattr **tb, void *arg)
 	}
 	if (st[CREDSTORE_A_STORE_PUBLISHER])
 		out_bool(c, "publishing_to_module", nla_get_u8(st[CREDSTORE_A_STORE_PUBLISHER]));
+	print_rollback(c, st);
 	out_end(c);
 	return 0;
 }
@@ -66,14 +89,13 @@ static int run_status(struct ctl *c, int argc, char **argv)
 				      print_status, c);
 }
 
-/* Erasing everything needs --yes, also inside a batch. */
-static int build_confirmed(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+/* --yes, or a usage error saying what the command does. */
+static int need_yes(struct ctl *c, int argc, char **argv, const char *what)
 {
 	static const struct option opts[] = { { "yes", no_argument, NULL, 'y' }, { 0 } };
 	bool yes = false;
 	int ch;
 
-	(void)msg;
 	while ((ch = ctl_getopt(c, argc, argv, "", opts)) != -1)
 		if (ch == 'y')
 			yes = true;
@@ -81,7 +103,31 @@ static int build_confirmed(struct ctl *c, int argc, char **argv, struct nl_msg *
 			return EXIT_USAGE;
 	if (no_more_args(c, argc, argv))
 		return EXIT_USAGE;
-	return yes ? EXIT_OK : ctl_usage(c, "%s erases credentials: confirm with --yes", argv[0]);
+	return yes ? EXIT_OK : ctl_usage(c, "%s %s: confirm with --yes", argv[0], what);
+}
+
+/* Erasing everything needs --yes, also inside a batch. */
+static int build_confirmed(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+{
+	(void)msg;
+	return need_yes(c, argc, argv, "erases credentials");
+}
+
+static int build_accept(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+{
+	(void)msg;
+	return need_yes(c, argc, argv, "keeps the store as it is, older than its rollback "
+			"counter says");
+}
+
+static void print_accepted(struct ctl *c, struct nlattr **tb, const char *subject)
+{
+	(void)subject;
+	out_begin(c);
+	out_str(c, "result", "rollback accepted");
+	if (tb[CREDSTORE_A_GENERATION])
+		out_u64(c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+	out_end(c);
 }
 
 struct passphrase_opts {
@@ -288,6 +334,10 @@ const struct subcmd store_cmds[] = {
 	  "The store's figures: generation, counts and limits, live and free bytes (free_bytes\n"
 	  "is what adds can still use), eraseblocks, erase counts, flash events.",
 	  0, NULL, NULL, run_status },
+	{ "store", "accept-rollback", "--yes",
+	  "After a rollback was detected (changes refused: `store status` says why), keep the\n"
+	  "store as it is, older than its rollback counter says, and take changes again.",
+	  CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK, build_accept, print_accepted, NULL },
 	{ "store", "factory-reset", "--yes", "Erase every identity, anchor and device.",
 	  CREDSTORE_ADMIN_CMD_FACTORY_RESET, build_confirmed, NULL, NULL },
 	{ "store", "reset-devices", "--yes", "Erase every device (identities and anchors stay).",

@@ -3,16 +3,21 @@
 # to credstore.ko; a CA signs the server's CSR; two devices connect
 # through credstore-tlsproxy, one with its master and one with its sub
 # certificate; a device credential and the server certificate rotate
-# while the proxy runs.
+# while the proxy runs.  Then MQTT devices through mosquitto with the
+# credstore plugin, CoAP devices through credstore-coapd, and the
+# management page behind lighttpd.
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 900
 DAEMON_ARGS="--mtd /dev/mtd0"
 . "$REPO/tests/native/credstored-env.bash"
 BUILD=${BUILD:-$REPO/build}
 . "$REPO/tests/tls/lib.sh"
-TLS_DIR=$T
+TLS_DIR=$T MQTT_DIR=$T COAP_DIR=$T CGI_DIR=$T
+. "$REPO/tests/mqtt/lib.sh"
+. "$REPO/tests/coap/lib.sh"
+. "$REPO/tests/cgi/lib.sh"
 ip link set lo up
-trap 'tls_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
+trap 'tls_stop_all; mqtt_stop_all; coap_stop_all; cgi_stop_all; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
 
 say() { echo "demo: $*"; }
 indent() { sed 's/^/demo:     /'; }
@@ -35,7 +40,8 @@ say "   and the credstore kernel module, whose generic netlink family answers qu
 genl-ctrl-list | grep credstore | indent
 
 say "2. credstored formats the NAND partition as its log-structured store and publishes to the module."
-step "credstored runs on /dev/mtd0" start_daemon
+step "credstored runs on /dev/mtd0 (www-data, the web server's user, may administer)" \
+	start_daemon --admin-group www-data
 ctl store status | grep -E 'generation|publishing|bad_blocks' | indent
 
 say "3. A certificate authority (made here with openssl) becomes the store's trust anchor."
@@ -117,5 +123,53 @@ echo "hello after" >&3
 step "cam2's open connection still works" echoed "hello after"
 exec 3>&-
 
-say "10. Done: credentials on NAND, served by the kernel module, admitted by fingerprint,"
-say "    rotated without refusing a device or dropping a connection."
+mqtt_says() { grep -E "$1" "$T/broker.log" | tail -n 1 | sed 's/^credstore: //' | indent; }
+say "10. MQTT: Debian's mosquitto with the credstore-mosquitto plugin (queries through the module)."
+step "sensor1: a master and a sub secret" sh -c \
+	"$CREDCTL device add sensor1 --secret sensor1-master && $CREDCTL device reset-secret sensor1 --secret sensor1-sub"
+step "a server certificate for the broker (mosquitto reads its key from a file)" \
+	tls_cert server /CN=localhost ca $'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth'
+chmod 644 "$T"/*.key
+MQTT_TRANSPORT=auto
+step "mosquitto starts with the plugin" mqtt_start_broker broker "$(mqtt_store_config)"
+mqtt_says 'devices admitted by the store'
+step "cam1 publishes over TLS with its (new) master certificate" \
+	mqtt_pub_cert cam1-new -t devices/cam1/state -m on
+mqtt_says 'admitted device cam1'
+step "sensor1 publishes with its master secret as password" mqtt_pub_secret sensor1 sensor1-master
+step "and with its sub secret" mqtt_pub_secret sensor1 sensor1-sub
+mqtt_says 'admitted device sensor1 \(sub secret\)'
+now=$(date +%s)
+step "and with HMAC-SHA256(secret, timestamp), the timestamp in its client id" \
+	mqtt_pub_secret sensor1 "$(mqtt_hmac sensor1-master "$now")" "sensor1_0_1_$now"
+mqtt_says 'HMAC'
+step "a wrong secret is refused" eval '! mqtt_pub_secret sensor1 guess'
+mqtt_says 'refused'
+step "credctl device reset-secret sensor1 --master (rotation, no broker restart)" \
+	ctl device reset-secret sensor1 --master --secret sensor1-rotated
+step "the old master is refused, the new one admitted" \
+	eval '! mqtt_pub_secret sensor1 sensor1-master && mqtt_pub_secret sensor1 sensor1-rotated'
+
+say "11. CoAP over DTLS: credstore-coapd, the PSK is the device's master secret (CoAP has no sub)."
+step "credstore-coapd starts" coap_start_server coapd
+step "sensor1 with its master secret: coap-client gets 'device sensor1'" coap_whoami sensor1 sensor1-rotated
+step "its sub secret is refused" eval '! coap_whoami sensor1 sensor1-sub'
+step "credctl device reset-secret sensor1 --master (rotation, no server restart)" \
+	ctl device reset-secret sensor1 --master --secret sensor1-coap
+step "the new master is admitted at the next handshake" coap_whoami sensor1 sensor1-coap
+
+say "12. The management page: credstore-cgi behind lighttpd, HTTPS from credstore-tlsproxy"
+say "    --no-client-cert with the store's identity web."
+cgi_config
+step "lighttpd starts" cgi_start_lighttpd
+TLS_BACKEND_PORT=$CGI_LIGHTTPD_PORT
+tls_start_proxy "$T/web.log" -i web --no-client-cert
+say "   the page: https://localhost:$TLS_PORT/credstore/manage (user $CGI_USER, password $CGI_PASSWORD)"
+say "   terminals download https://localhost:$TLS_PORT/credstore/anchors.pem and .../server.pem"
+step "curl fetches the page through HTTPS" sh -c "curl -sf --cacert $T/ca.pem -u $CGI_USER:$CGI_PASSWORD \
+	https://localhost:$TLS_PORT/credstore/manage | grep -q 'What terminals download'"
+step "and the trust bundle, without a password" sh -c "curl -sf --cacert $T/ca.pem \
+	https://localhost:$TLS_PORT/credstore/anchors.pem | grep -q 'BEGIN CERTIFICATE'"
+
+say "13. Done: credentials on NAND, served by the kernel module, admitted by fingerprint, secret"
+say "    or HMAC over TLS, MQTT and CoAP, rotated without refusing a device or dropping a connection."

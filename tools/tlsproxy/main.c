@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <arpa/inet.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "number.h"
 #include "relay.h"
+#include "user.h"
 #include "source.h"
 #include "version.h"
 
@@ -37,6 +37,9 @@ static void usage(FILE *out)
 "  -a, --require-anchor        client chains must also reach a trust anchor\n"
 "      --allow-expired         admit a device certificate past its notAfter\n"
 "                              (refused by default)\n"
+"      --no-client-cert        ask no client certificate: serve the identity to\n"
+"                              any client (web browsers; the backend then\n"
+"                              authenticates its users)\n"
 "  -t, --transport=WHICH       auto (default), kernel or daemon\n"
 "  -u, --daemon-user=USER      the user credstored runs as (default: root)\n"
 "  -n, --no-cache              ask the store at every handshake (by default a\n"
@@ -75,21 +78,6 @@ static int parse_count(const char *text, unsigned int max, unsigned int *out)
 	return 0;
 }
 
-static int parse_user(const char *text, uid_t *uid)
-{
-	struct passwd *pw = getpwnam(text);
-	unsigned long n;
-
-	if (pw) {
-		*uid = pw->pw_uid;
-		return 0;
-	}
-	if (cs_parse_uint(text, 0, (uid_t)-2, &n) < 0)
-		return -1;
-	*uid = (uid_t)n;
-	return 0;
-}
-
 static int parse_transport(const char *text, enum credstore_transport *t)
 {
 	static const char *const names[] = { "auto", "kernel", "daemon" };
@@ -112,13 +100,15 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CA = 256, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_CONNECTIONS, OPT_ALLOW_EXPIRED };
+	enum { OPT_CA = 256, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_CONNECTIONS, OPT_ALLOW_EXPIRED,
+	       OPT_NO_CLIENT_CERT };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "require-anchor", no_argument, NULL, 'a' },
 		{ "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
+		{ "no-client-cert", no_argument, NULL, OPT_NO_CLIENT_CERT },
 		{ "transport", required_argument, NULL, 't' },
 		{ "daemon-user", required_argument, NULL, 'u' },
 		{ "no-cache", no_argument, NULL, 'n' },
@@ -151,7 +141,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return bad_usage("unknown transport '%s' (auto, kernel, daemon)", optarg);
 			break;
 		case 'u':
-			if (parse_user(optarg, &o->source.store.daemon_uid) < 0)
+			if (cs_parse_user(optarg, &o->source.store.daemon_uid) < 0)
 				return bad_usage("no such user: %s", optarg);
 			break;
 		case 'n': o->source.store.flags &= ~CREDSTORE_CACHE_VERDICTS; break;
@@ -159,6 +149,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'k': o->source.key_file = optarg; break;
 		case 'p': o->source.pins_file = optarg; break;
 		case OPT_CA: o->source.ca_file = optarg; break;
+		case OPT_NO_CLIENT_CERT: o->source.no_client_cert = true; break;
 		case OPT_HANDSHAKE_TIMEOUT:
 			if (parse_count(optarg, 3600, &o->handshake_timeout) < 0)
 				return bad_usage("--handshake-timeout=%s: seconds, 1 to 3600", optarg);
@@ -182,6 +173,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return bad_usage("%s", "PEM mode needs --cert, --key and --pins together");
 	if (o->source.ca_file && !o->source.cert_file)
 		return bad_usage("%s", "--ca belongs to PEM mode");
+	if (o->source.no_client_cert && (o->source.require_anchor || o->source.pins_file))
+		return bad_usage("%s", "--no-client-cert admits no device: no --require-anchor or --pins");
 	return 0;
 }
 
@@ -405,6 +398,7 @@ static int setup(struct front *f, const struct options *o)
 	bool gone;
 
 	f->px.quiet = o->quiet;
+	f->px.no_client_cert = o->source.no_client_cert;
 	f->px.setup_ms = o->handshake_timeout * 1000;
 	f->max_conns = o->max_conns;
 	raise_fd_limit();

@@ -20,6 +20,7 @@ struct proxy {
 	struct sockaddr_storage backend;
 	socklen_t backend_len;
 	bool quiet;			/* log refusals and errors only */
+	bool no_client_cert;		/* no device admission: any client */
 	unsigned int setup_ms;		/* handshake and backend connect, at most */
 	unsigned int n_conns;		/* open connections */
 	struct conn *conns;		/* every open connection, newest first */

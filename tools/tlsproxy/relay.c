@@ -138,6 +138,11 @@ static int handshake(struct conn *c)
 
 	ERR_clear_error();
 	ret = SSL_accept(c->ssl);
+	if (ret == 1 && c->px->no_client_cert) {
+		if (!c->px->quiet)
+			proxy_log("accepted %s (no client certificate asked)", c->peer);
+		return start_backend(c);
+	}
 	if (ret == 1) {
 		if (credstore_ssl_get_admission(c->ssl, &adm) < 0 || !adm.admitted) {
 			proxy_log("refused %s: no admission was made", c->peer);

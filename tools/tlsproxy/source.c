@@ -128,6 +128,8 @@ static int load_from_store(struct source *src, SSL_CTX *ctx, char *why)
 	credstore_identity_free(id);
 	if (ret < 0)
 		return openssl_failed("cannot use the store's identity", why);
+	if (src->cfg->no_client_cert)
+		return 0;
 	ret = credstore_ssl_ctx_admit_store_devices(ctx, src->store, admit_flags(src->cfg));
 	if (ret < 0) {
 		snprintf(why, CREDSTORE_MESSAGE_MAX, "trust anchors: %s",

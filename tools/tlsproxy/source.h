@@ -16,6 +16,7 @@ struct source_config {
 	const char *ca_file;		/* PEM mode trust anchors */
 	bool require_anchor;		/* client chains must reach an anchor */
 	bool allow_expired;		/* admit expired device certificates */
+	bool no_client_cert;		/* ask none: serve any client */
 	struct credstore_options store;
 };
 

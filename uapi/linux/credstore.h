@@ -29,6 +29,8 @@
 #define CREDSTORE_CHAIN_MAX		32768	/* concatenated DER certificates */
 #define CREDSTORE_KEY_MAX		8192	/* DER PKCS#8 private key */
 #define CREDSTORE_MESSAGE_MAX		256	/* text of a daemon error */
+#define CREDSTORE_HMAC_LEN		32	/* HMAC-SHA256 */
+#define CREDSTORE_HMAC_MESSAGE_MAX	128	/* what VERIFY_HMAC signs */
 
 /**
  * DOC: credstore commands
@@ -92,6 +94,13 @@
  *	%CREDSTORE_A_SECRET.  Reply: %CREDSTORE_A_MATCH and, on a match,
  *	%CREDSTORE_A_DEVICE_ID.  Compared in constant time (crypto_memneq);
  *	unknown device: %CREDSTORE_MATCH_NONE.  Sub rule as above.
+ * @CREDSTORE_CMD_VERIFY_HMAC: request: %CREDSTORE_A_DEVICE_ID,
+ *	%CREDSTORE_A_HMAC_MESSAGE and %CREDSTORE_A_HMAC.  Is the HMAC
+ *	HMAC-SHA256(key = the device's master or sub secret, message)?  For
+ *	devices that log in with a password derived from their secret and a
+ *	timestamp, without the secret leaving the store.  Reply and sub rule
+ *	as VERIFY_SECRET; both secrets are tried and compared in constant
+ *	time whatever the outcome.
  *
  * A revoked device matches nothing; a device with
  * %CREDSTORE_DEVICE_F_NO_SUB never matches on a sub.  A verification
@@ -184,6 +193,7 @@ enum credstore_cmd {
 	CREDSTORE_CMD_PUBLISH_UPDATE,
 	CREDSTORE_CMD_RETRACT,
 	CREDSTORE_CMD_NOTIFY,
+	CREDSTORE_CMD_VERIFY_HMAC,
 
 	__CREDSTORE_CMD_MAX,
 	CREDSTORE_CMD_MAX = __CREDSTORE_CMD_MAX - 1
@@ -265,6 +275,10 @@ enum credstore_cmd {
  *	`device revoke` / `reinstate`; NO_SUB (profile no-sub) is refused
  *	while the device has a sub; SUB_DISABLED is refused under NO_SUB.
  * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
+ * @CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK: nothing: after a rollback
+ *	was detected (changes refused), binds the store as it is to the
+ *	rollback counter and takes changes again; answers
+ *	%CREDSTORE_A_GENERATION.
  * @CREDSTORE_ADMIN_CMD_FACTORY_RESET, @CREDSTORE_ADMIN_CMD_RESET_DEVICES.
  * @CREDSTORE_ADMIN_CMD_EXPORT: a dump (NLM_F_DUMP) with
  *	%CREDSTORE_A_ADMIN_PASSWORD (8 characters or more): the sealed backup
@@ -327,6 +341,7 @@ enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IMPORT_BEGIN,
 	CREDSTORE_ADMIN_CMD_IMPORT_CHUNK,
 	CREDSTORE_ADMIN_CMD_SUBSCRIBE,
+	CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK,
 	CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE,
 	CREDSTORE_ADMIN_CMD_ANCHOR_CRL,
 	CREDSTORE_ADMIN_CMD_GET_CRL,
@@ -370,6 +385,9 @@ enum credstore_admin_cmd {
  * @CREDSTORE_A_ERRNO: u32, a positive errno (userspace mode).
  * @CREDSTORE_A_PAD: padding for 64-bit attributes.
  * @CREDSTORE_A_ADMIN_*: attributes of the admin commands only.
+ * @CREDSTORE_A_HMAC_MESSAGE: binary, 1..%CREDSTORE_HMAC_MESSAGE_MAX bytes:
+ *	what the device signed (VERIFY_HMAC).
+ * @CREDSTORE_A_HMAC: binary, exactly %CREDSTORE_HMAC_LEN (VERIFY_HMAC).
  */
 enum credstore_attr {
 	CREDSTORE_A_UNSPEC,
@@ -417,6 +435,10 @@ enum credstore_attr {
 	CREDSTORE_A_ADMIN_PENDING_KEY,	/* binary: DER key of a CSR (store only) */
 	CREDSTORE_A_ADMIN_CLEAR,	/* flag: SET_FLAGS clears the bits given */
 
+	/* Queries again (appended: the numbers above are in the flash format). */
+	CREDSTORE_A_HMAC_MESSAGE,
+	CREDSTORE_A_HMAC,
+
 	/* Notifications (module and daemon) and the daemon's replies. */
 	CREDSTORE_A_EVENT,		/* u8: enum credstore_event_type */
 	CREDSTORE_A_NOT_AFTER,		/* u64: a certificate's notAfter, Unix seconds */
@@ -461,10 +483,29 @@ enum credstore_admin_store_attr {
 	CREDSTORE_A_STORE_SCRUBS,		/* u64: since mount: blocks rewritten after bit flips */
 	CREDSTORE_A_STORE_RELOCATIONS,		/* u64: segments moved off failing blocks */
 	CREDSTORE_A_STORE_LOST_COMMITS,		/* u64: unreadable at mount */
-	CREDSTORE_A_STORE_TAMPERED,		/* u64: sealed secrets that failed to open */
+	CREDSTORE_A_STORE_TAMPERED,		/* u64: sealed secrets that failed to open,
+						 * headers and commits found tampered at mount */
+	CREDSTORE_A_STORE_ROLLBACK,		/* u8: &enum credstore_rollback */
+	CREDSTORE_A_STORE_COUNTER,		/* u64: the rollback counter's value */
+	CREDSTORE_A_STORE_COUNTER_EXPECTED,	/* u64: the value the store goes with */
+	CREDSTORE_A_STORE_ROLLBACK_REASON,	/* string: why changes are refused, or
+						 * the counter lags */
 
 	__CREDSTORE_A_STORE_MAX,
 	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
+};
+
+/* The store and its rollback counter (%CREDSTORE_A_STORE_ROLLBACK). */
+enum credstore_rollback {
+	CREDSTORE_ROLLBACK_OFF,		/* no counter */
+	CREDSTORE_ROLLBACK_OK,
+	CREDSTORE_ROLLBACK_DETECTED,	/* older than the counter: changes refused */
+	CREDSTORE_ROLLBACK_UNBOUND,	/* never bound to it: changes refused */
+	CREDSTORE_ROLLBACK_UNAVAILABLE,	/* the counter cannot be read: changes refused */
+	CREDSTORE_ROLLBACK_LAGGING,	/* not advanced after a commit */
+
+	__CREDSTORE_ROLLBACK_MAX,
+	CREDSTORE_ROLLBACK_MAX = __CREDSTORE_ROLLBACK_MAX - 1
 };
 
 /* What a record, a notification or a retraction is about. */

@@ -102,16 +102,41 @@ int credstore_verify_fingerprint(struct credstore *cs,
 int credstore_verify_secret(struct credstore *cs, const char *device_id,
 			    const void *secret, size_t len, enum credstore_match *out);
 
-/* What the store says of a device: its flags and fingerprints (never its
- * secrets).  -ENOENT when there is no such device. */
+/* Is mac HMAC-SHA256(key = the device's master or sub secret, message)?
+ * For passwords derived from a secret and a timestamp: the store computes
+ * and compares (constant time), the secret never leaves it.  message is
+ * 1 to CREDSTORE_HMAC_MESSAGE_MAX bytes. */
+int credstore_verify_hmac(struct credstore *cs, const char *device_id,
+			  const void *message, size_t message_len,
+			  const uint8_t mac[CREDSTORE_HMAC_LEN], enum credstore_match *out);
+
+/* ---- devices ---- */
+
 struct credstore_device {
 	char id[CREDSTORE_DEVICE_ID_MAX];
 	uint32_t flags;				/* enum credstore_device_flags */
 	int has_master_fp, has_sub_fp;
-	uint8_t master_fp[CREDSTORE_FINGERPRINT_LEN], sub_fp[CREDSTORE_FINGERPRINT_LEN];
+	uint8_t master_fp[CREDSTORE_FINGERPRINT_LEN];
+	uint8_t sub_fp[CREDSTORE_FINGERPRINT_LEN];
 };
+
+/* A device's fingerprints and flags (never its secrets); -ENOENT when the
+ * store has no such device. */
 int credstore_get_device(struct credstore *cs, const char *device_id,
 			 struct credstore_device *out);
+
+struct credstore_secrets {
+	uint8_t master[CREDSTORE_SECRET_MAX], sub[CREDSTORE_SECRET_MAX];
+	size_t master_len, sub_len;		/* 0: none */
+};
+
+/* A device's secrets, for a front end that must hold the key itself (a
+ * DTLS PSK server): needs CAP_NET_ADMIN or the module's reader group
+ * (kernel), root or the admin group (daemon); -EPERM otherwise.  Wipe out
+ * after use (OPENSSL_cleanse).  Prefer credstore_verify_secret() and
+ * credstore_verify_hmac(), which keep the secret in the store. */
+int credstore_get_device_secrets(struct credstore *cs, const char *device_id,
+				 struct credstore_secrets *out);
 
 /* Every trust anchor's certificate revocation list, as a new stack the
  * caller frees with sk_X509_CRL_pop_free(crls, X509_CRL_free).  CRLs may

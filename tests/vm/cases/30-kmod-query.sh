@@ -42,6 +42,20 @@ check_output "verify master secret" 'match=master id=dev1' $CSNL verify-secret d
 check_output "verify sub secret" 'match=sub id=dev1' $CSNL verify-secret dev1 7331
 check_output "a wrong secret does not match" '^match=none $' $CSNL verify-secret dev1 6d32
 check_output "a prefix of the secret does not match" '^match=none $' $CSNL verify-secret dev1 6d
+# hmac KEYHEX TEXT: HMAC-SHA256 in hex; TS: a timestamp, in hex as sent.
+hmac() { python3 -c 'import hmac, hashlib, sys
+print(hmac.new(bytes.fromhex(sys.argv[1]), sys.argv[2].encode(), hashlib.sha256).hexdigest())' "$@"; }
+TS=$(printf '%s' 1764650000 | od -An -tx1 | tr -d ' \n')
+check_output "verify an HMAC keyed with the master secret" 'match=master id=dev1' \
+	$CSNL verify-hmac dev1 "$TS" "$(hmac 6d31 1764650000)"
+check_output "verify an HMAC keyed with the sub secret" 'match=sub id=dev1' \
+	$CSNL verify-hmac dev1 "$TS" "$(hmac 7331 1764650000)"
+check_output "an HMAC of another message does not match" '^match=none $' \
+	$CSNL verify-hmac dev1 "${TS%?}1" "$(hmac 6d31 1764650000)"
+check_output "an HMAC keyed with no secret (dev2 has no sub) does not match" '^match=none $' \
+	$CSNL verify-hmac dev2 "$TS" "$(hmac '' 1764650000)"
+check_output "an HMAC for an unknown device does not match" '^match=none $' \
+	$CSNL verify-hmac nosuch "$TS" "$(hmac 6d31 1764650000)"
 check_output "root reads the identity's key" "name=web key=$(hex "$T/web.key")" $CSNL key web
 check_output "root reads a device's secrets" '^id=dev1 msec=6d31 ssec=7331 $' $CSNL secrets dev1
 check_error "an unknown identity is ENOENT" 'No such file or directory' 'no such name' identity nosuch

@@ -37,6 +37,14 @@ check_error "verify-secret: SECRET missing" "$EINVAL" 'missing attribute 7' raw 
 check_error "verify-secret: DEVICE_ID missing" "$EINVAL" 'missing attribute 5' raw verify-secret secret:hex:00
 check_error "verify-secret: empty SECRET" "$EINVAL" "$POLICY" raw verify-secret id:str:d secret:zero:0
 check_error "verify-secret: SECRET of 65 bytes" "$EINVAL" "$POLICY" raw verify-secret id:str:d secret:zero:65
+MAC=$(printf 'cd%.0s' $(seq 32))
+check_error "verify-hmac: HMAC missing" "$EINVAL" 'missing attribute 43' raw verify-hmac id:str:d hmac_message:hex:31
+check_error "verify-hmac: HMAC_MESSAGE missing" "$EINVAL" 'missing attribute 42' raw verify-hmac id:str:d hmac:hex:$MAC
+check_error "verify-hmac: DEVICE_ID missing" "$EINVAL" 'missing attribute 5' raw verify-hmac hmac_message:hex:31 hmac:hex:$MAC
+check_error "verify-hmac: HMAC of 31 bytes" "$EINVAL" "$POLICY" raw verify-hmac id:str:d hmac_message:hex:31 hmac:hex:${MAC#cd}
+check_error "verify-hmac: empty HMAC_MESSAGE" "$EINVAL" "$POLICY" raw verify-hmac id:str:d hmac_message:zero:0 hmac:hex:$MAC
+check_error "verify-hmac: HMAC_MESSAGE of 129 bytes" "$EINVAL" "$POLICY" raw verify-hmac id:str:d hmac_message:zero:129 hmac:hex:$MAC
+check_error "verify-hmac: a SECRET it does not take" "$EINVAL" "$POLICY" raw verify-hmac id:str:d hmac_message:hex:31 hmac:hex:$MAC secret:hex:00
 
 check_error "begin: GENERATION missing" "$EINVAL" 'missing attribute 2' raw begin
 check_error "begin: GENERATION as u32" "$EINVAL" "$POLICY" raw begin generation:u32:5

@@ -28,6 +28,8 @@ check_output "nobody may query the status" 'generation=1' as_nobody $CSNL status
 check_output "nobody may get an identity's chain" 'name=web chain=' as_nobody $CSNL identity web
 check_output "nobody may verify a fingerprint" 'match=master id=d1' as_nobody $CSNL verify-fp $FP
 check_output "nobody may verify a secret" 'match=master id=d1' as_nobody $CSNL verify-secret d1 5ec7
+check_output "nobody may verify an HMAC" 'match=master id=d1' as_nobody $CSNL verify-hmac d1 31 \
+	"$(python3 -c 'import hmac, hashlib; print(hmac.new(bytes.fromhex("5ec7"), b"1", hashlib.sha256).hexdigest())')"
 check_output "nobody may dump devices" 'id=d1' as_nobody $CSNL device
 for who in as_nobody as_reader; do
 	for cmd in "begin 2" "records device d2" "commit" "abort" "update 2 device d2" "retract 2 device d1"; do

@@ -1,0 +1,41 @@
+# Helpers of the CoAP tests, the demo and bench/coap: credstore-coapd and
+# Debian's coap-client (libcoap3-bin, the OpenSSL build).  Needs $BUILD
+# and $COAP_DIR (a scratch directory).
+COAP_PORT=5684
+COAP_CLIENT=coap-client-openssl
+_coap_pids=()
+
+# coap_start_server NAME [OPTIONS...]: credstore-coapd on 127.0.0.1, its
+# log in $COAP_DIR/NAME.log; waits until it serves.  COAP_WRAPPER: a
+# command that execs it (setpriv, to run it as another user).
+coap_start_server() {
+	local name=$1; shift
+	${COAP_WRAPPER:-} "$BUILD/bin/credstore-coapd" -l "127.0.0.1:$COAP_PORT" "$@" > "$COAP_DIR/$name.log" 2>&1 &
+	_coap_pids+=($!)
+	for _ in $(seq 100); do
+		grep -q "serving DTLS" "$COAP_DIR/$name.log" 2>/dev/null && return 0
+		kill -0 $! 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$COAP_DIR/$name.log" >&2
+	return 1
+}
+
+coap_stop_all() {
+	local p
+	for p in "${_coap_pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${_coap_pids[@]}"; do wait "$p" 2>/dev/null; done
+	_coap_pids=()
+}
+
+# coap_get IDENTITY KEY [PATH]: the answer of GET coaps://127.0.0.1/PATH
+# (whoami by default) with that PSK; coap-client exits 0 either way, so
+# callers look at what it printed.
+coap_get() {
+	timeout 20 $COAP_CLIENT -B 3 -u "$1" -k "$2" "coaps://127.0.0.1:$COAP_PORT/${3:-whoami}" 2>/dev/null
+}
+
+# coap_whoami IDENTITY KEY: succeeds when the server answered "device ID".
+coap_whoami() {
+	coap_get "$1" "$2" | grep -qx "device $1"
+}

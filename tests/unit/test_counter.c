@@ -1,0 +1,181 @@
+/* Monotonic counters (counter/): a file, and a TPM 2.0 NV counter on a
+ * swtpm this test starts (checked with Debian's tpm2-tools too).  Each
+ * only grows, keeps its value across a reopen (and the TPM's across its
+ * restart), and fails with a clear error on what it cannot use. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "counter.h"
+#include "tap.h"
+
+#define NV_INDEX	0x01500016
+#define NV_PLAIN	0x01500017
+
+static char dir[] = "/tmp/test_counter.XXXXXX";
+
+static uint64_t value_of(struct counter *c)
+{
+	uint64_t v = UINT64_MAX;
+
+	return counter_read(c, &v, NULL) ? UINT64_MAX : v;
+}
+
+static bool file_holds(const char *path, const char *text)
+{
+	char buf[64] = { 0 };
+	FILE *f = fopen(path, "r");
+	bool same = f && fread(buf, 1, sizeof(buf) - 1, f) == strlen(text) && !strcmp(buf, text);
+
+	if (f)
+		fclose(f);
+	return same;
+}
+
+static void test_file(void)
+{
+	char path[256], bad[256], lost[256], tmp[270];
+	struct cs_err err = { 0 };
+	struct counter *c;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/counter", dir);
+	snprintf(bad, sizeof(bad), "%s/bad", dir);
+	snprintf(lost, sizeof(lost), "%s/no-such-dir/counter", dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	c = counter_file_open(path, &err);
+	ok(c && value_of(c) == 0, "file: a counter file that does not exist reads 0");
+	ok(!counter_advance(c, 5, &err) && value_of(c) == 5 && file_holds(path, "5\n") &&
+	   access(tmp, F_OK), "file: advanced to 5, the file says 5 (nothing left beside it)");
+	ok(!counter_advance(c, 3, &err) && value_of(c) == 5, "file: advancing to 3 leaves 5");
+	counter_close(c);
+	c = counter_file_open(path, &err);
+	ok(c && value_of(c) == 5, "file: reopened, it reads 5");
+	counter_close(c);
+	f = fopen(bad, "w");
+	fputs("5x\n", f);
+	fclose(f);
+	c = counter_file_open(bad, &err);
+	ok(c && counter_read(c, &(uint64_t){ 0 }, &err) == -EBADMSG && strstr(err.msg, bad),
+	   "file: a file that does not hold a number is refused (%s)", err.msg);
+	counter_close(c);
+	cs_err_clear(&err);
+	c = counter_file_open(lost, &err);
+	ok(c && counter_advance(c, 1, &err) == -ENOENT && strstr(err.msg, lost),
+	   "file: one in a missing directory cannot advance (%s)", err.msg);
+	counter_close(c);
+}
+
+static pid_t swtpm;
+static char tcti[300];
+
+static bool start_swtpm(void)
+{
+	char state[256], server[320], ctrl[320], sock[280];
+
+	snprintf(state, sizeof(state), "dir=%s", dir);
+	snprintf(sock, sizeof(sock), "%s/tpm.sock", dir);
+	snprintf(server, sizeof(server), "type=unixio,path=%s", sock);
+	snprintf(ctrl, sizeof(ctrl), "type=unixio,path=%s.ctrl", sock);
+	snprintf(tcti, sizeof(tcti), "swtpm:path=%s", sock);
+	unlink(sock);
+	swtpm = fork();
+	if (!swtpm) {
+		freopen("/dev/null", "w", stderr);	/* a line per connection */
+		execlp("swtpm", "swtpm", "socket", "--tpm2", "--tpmstate", state, "--server",
+		       server, "--ctrl", ctrl, "--flags", "not-need-init,startup-clear", NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && access(sock, F_OK); i++)
+		usleep(20000);
+	return !access(sock, F_OK);
+}
+
+static void stop_swtpm(void)
+{
+	if (swtpm > 0) {
+		kill(swtpm, SIGTERM);
+		waitpid(swtpm, NULL, 0);
+	}
+	swtpm = 0;
+}
+
+/* tpm2-tools' view of the counter: its value, or -1. */
+static long long tools_value(void)
+{
+	char cmd[512];
+	unsigned char b[8];
+	long long v = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "TPM2TOOLS_TCTI='%s' tpm2_nvread 0x%x 2>/dev/null", tcti,
+		 NV_INDEX);
+	p = popen(cmd, "r");
+	if (!p || fread(b, 1, 8, p) != 8)
+		v = -1;
+	for (int i = 0; v >= 0 && i < 8; i++)
+		v = v << 8 | b[i];
+	if (p)
+		pclose(p);
+	return v;
+}
+
+static void test_tpm(void)
+{
+	struct cs_err err = { 0 };
+	struct counter *c;
+	char cmd[512];
+
+	if (system("command -v swtpm >/dev/null && command -v tpm2_nvread >/dev/null")) {
+		ok(1, "tpm # SKIP swtpm or tpm2-tools missing (make deps installs them)");
+		return;
+	}
+	ok(start_swtpm(), "tpm: swtpm is up");
+	c = counter_tpm_open(NV_INDEX, tcti, &err);
+	ok(c && value_of(c) == 0, "tpm: the index is defined on first use and reads 0");
+	ok(c && !counter_advance(c, 1, &err) && value_of(c) == 1 && tools_value() == 1,
+	   "tpm: advanced to 1; tpm2_nvread says 1 too");
+	ok(c && !counter_advance(c, 4, &err) && value_of(c) == 4, "tpm: advanced to 4");
+	ok(c && !counter_advance(c, 2, &err) && value_of(c) == 4, "tpm: advancing to 2 leaves 4");
+	ok(c && counter_advance(c, 5 + COUNTER_TPM_INCREMENTS_MAX, &err) == -ERANGE &&
+	   value_of(c) == 4, "tpm: a target more than %d increments away is refused, nothing "
+	   "incremented (%s)", COUNTER_TPM_INCREMENTS_MAX, err.msg);
+	counter_close(c);
+	stop_swtpm();
+	start_swtpm();
+	cs_err_clear(&err);
+	c = counter_tpm_open(NV_INDEX, tcti, &err);
+	ok(c && value_of(c) == 4 && tools_value() == 4,
+	   "tpm: after a restart of the TPM it reads what it reached");
+	counter_close(c);
+	snprintf(cmd, sizeof(cmd), "TPM2TOOLS_TCTI='%s' tpm2_nvdefine -C o -s 8 -a "
+		 "'ownerread|ownerwrite|authread|authwrite' 0x%x >/dev/null", tcti, NV_PLAIN);
+	cs_err_clear(&err);
+	ok(!system(cmd) && !counter_tpm_open(NV_PLAIN, tcti, &err) && err.code == EMEDIUMTYPE,
+	   "tpm: an ordinary NV index is refused (%s)", err.msg);
+	stop_swtpm();
+	cs_err_clear(&err);
+	ok(!counter_tpm_open(NV_INDEX, tcti, &err) && err.code && strstr(err.msg, "TPM NV counter"),
+	   "tpm: no TPM behind the TCTI: a clear error (%s)", err.msg);
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!mkdtemp(dir))
+		return 2;
+	test_file();
+	test_tpm();
+	stop_swtpm();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	system(cmd);
+	return tap_done();
+}

@@ -1,0 +1,43 @@
+/* credstore-coapd: a CoAP-over-DTLS resource server on libcoap3 whose
+ * pre-shared keys are the store's: PSK identity = device id, key = the
+ * device's master secret (CoAP devices have no sub).  Each handshake asks
+ * the store, so a rotated secret applies to the next handshake. */
+#ifndef CREDSTORE_COAPD_H
+#define CREDSTORE_COAPD_H
+
+#include <stdbool.h>
+#include <coap3/coap.h>
+#include <credstore/credstore.h>
+
+struct psk_source {
+	struct credstore_options opt;
+	struct credstore *cs;		/* NULL until needed, and after a failure */
+	bool quiet;			/* log refusals only */
+	/* The key handed to libcoap, which copies it at once; wiped after
+	 * each round of the event loop. */
+	uint8_t key[CREDSTORE_SECRET_MAX];
+	coap_bin_const_t key_ref;
+};
+
+/* libcoap's identity callback (coap_dtls_spsk_t.validate_id_call_back):
+ * the device's master secret, or NULL to refuse the handshake. */
+const coap_bin_const_t *psk_for_identity(coap_bin_const_t *identity, coap_session_t *session,
+					 void *arg);
+void psk_wipe(struct psk_source *src);
+void psk_close(struct psk_source *src);
+
+/* Handshakes whose key was handed out, until they complete (handshakes.c):
+ * those that end otherwise, or take too long, are logged as failed. */
+void handshake_started(const coap_session_t *session, const char *device_id);
+void handshake_ended(const coap_session_t *session, bool connected);
+void handshakes_expire(void);
+
+/* The resources: /whoami (GET) and /report (POST, PUT). */
+int resources_add(coap_context_t *ctx, bool quiet);
+
+/* The device id of a DTLS session, printable ("?" when none). */
+void session_device(const coap_session_t *session, char out[CREDSTORE_DEVICE_ID_MAX]);
+/* The peer's address, for logs. */
+void session_peer(const coap_session_t *session, char *out, size_t size);
+
+#endif

@@ -1,0 +1,213 @@
+/* credstore-coapd: options, the DTLS endpoint and the event loop. */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coapd.h"
+#include "user.h"
+
+#define VERSION "1.0"
+
+static volatile sig_atomic_t stopping;
+static bool quiet;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: credstore-coapd [OPTIONS] -l ADDR:PORT\n"
+"CoAP over DTLS for devices: the PSK identity is the device id, the key its\n"
+"master secret in credstore (CoAP devices have no sub).  Resources: GET\n"
+"/whoami, POST or PUT /report (logged with the device id).\n"
+"\n"
+"  -l, --listen=ADDR:PORT      DTLS here (default 0.0.0.0:5684)\n"
+"  -t, --transport=WHICH       auto (default), kernel or daemon\n"
+"  -u, --daemon-user=USER      the user credstored runs as (default: root)\n"
+"  -q, --quiet                 log refusals and errors only\n"
+"  -h, --help                  this text\n"
+"  -V, --version               the version\n"
+"Reading secrets needs CAP_NET_ADMIN or the module's reader group\n"
+"(credstore.ko), or root or credstored's admin group (daemon).\n");
+}
+
+static int parse_listen(const char *text, coap_address_t *addr)
+{
+	char host[256], *colon;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV }, *res;
+	int r;
+
+	if (strlen(text) >= sizeof(host))
+		return -1;
+	strcpy(host, text);
+	colon = strrchr(host, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	if (host[0] == '[' && colon[-1] == ']') {	/* [::1]:5684 */
+		colon[-1] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	r = getaddrinfo(host, colon + 1, &hints, &res);
+	if (r)
+		return -1;
+	coap_address_init(addr);
+	addr->size = res->ai_addrlen;
+	memcpy(&addr->addr, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* Handshakes that end: who got in, who did not. */
+static int on_event(coap_session_t *session, const coap_event_t event)
+{
+	char id[CREDSTORE_DEVICE_ID_MAX], peer[64];
+
+	switch (event) {
+	case COAP_EVENT_DTLS_CONNECTED:
+		handshake_ended(session, true);
+		if (quiet)
+			break;
+		session_device(session, id);
+		session_peer(session, peer, sizeof(peer));
+		fprintf(stderr, "credstore-coapd: admitted device %s (master secret) from %s\n", id, peer);
+		break;
+	case COAP_EVENT_DTLS_ERROR:
+	case COAP_EVENT_DTLS_CLOSED:
+	case COAP_EVENT_SERVER_SESSION_DEL:
+		handshake_ended(session, false);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static int serve(struct psk_source *src, const coap_address_t *addr)
+{
+	coap_dtls_spsk_t spsk = {
+		.version = COAP_DTLS_SPSK_SETUP_VERSION,
+		.validate_id_call_back = psk_for_identity,
+		.id_call_back_arg = src,
+		.psk_info.hint = { .s = (const uint8_t *)"credstore", .length = 9 },
+	};
+	coap_context_t *ctx = coap_new_context(NULL);
+	char where[64];
+	int ret = 1;
+
+	if (!ctx || !coap_context_set_psk2(ctx, &spsk)) {
+		fprintf(stderr, "credstore-coapd: libcoap cannot do DTLS with PSK\n");
+		goto out;
+	}
+	if (!coap_new_endpoint(ctx, addr, COAP_PROTO_DTLS)) {
+		fprintf(stderr, "credstore-coapd: cannot listen on the address given\n");
+		goto out;
+	}
+	if (resources_add(ctx, quiet)) {
+		fprintf(stderr, "credstore-coapd: out of memory\n");
+		goto out;
+	}
+	coap_register_event_handler(ctx, on_event);
+	coap_print_addr(addr, (unsigned char *)where, sizeof(where));
+	fprintf(stderr, "credstore-coapd: serving DTLS on %s, keys from %s\n", where,
+		src->cs ? (credstore_transport(src->cs) == CREDSTORE_TRANSPORT_KERNEL ?
+			   "credstore.ko" : "credstored") : "the store (not reachable yet)");
+	while (!stopping) {
+		if (coap_io_process(ctx, 1000) < 0) {
+			fprintf(stderr, "credstore-coapd: the event loop failed\n");
+			goto out;
+		}
+		psk_wipe(src);
+		handshakes_expire();
+	}
+	ret = 0;
+out:
+	if (ctx)
+		coap_free_context(ctx);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "transport", required_argument, NULL, 't' },
+		{ "daemon-user", required_argument, NULL, 'u' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	struct psk_source src = { 0 };
+	const char *listen = "0.0.0.0:5684";
+	char why[CREDSTORE_MESSAGE_MAX];
+	coap_address_t addr;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "l:t:u:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			listen = optarg;
+			break;
+		case 't':
+			if (!strcmp(optarg, "auto"))
+				src.opt.transport = CREDSTORE_TRANSPORT_AUTO;
+			else if (!strcmp(optarg, "kernel"))
+				src.opt.transport = CREDSTORE_TRANSPORT_KERNEL;
+			else if (!strcmp(optarg, "daemon"))
+				src.opt.transport = CREDSTORE_TRANSPORT_DAEMON;
+			else
+				goto bad;
+			break;
+		case 'u':
+			if (cs_parse_user(optarg, &src.opt.daemon_uid))
+				goto bad;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("credstore-coapd %s (libcoap %s)\n", VERSION, coap_package_version());
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (optind != argc || parse_listen(listen, &addr))
+		goto bad;
+	src.quiet = quiet;
+	coap_startup();
+	coap_set_log_level(LOG_ERR);
+	coap_dtls_set_log_level(LOG_ERR);
+	if (!coap_dtls_is_supported()) {
+		fprintf(stderr, "credstore-coapd: this libcoap has no DTLS\n");
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	/* A store not up yet is no reason to stop: each handshake tries. */
+	if (credstore_connect(&src.cs, &src.opt, why) < 0) {
+		fprintf(stderr, "credstore-coapd: the store is not reachable yet: %s\n", why);
+		src.cs = NULL;
+	}
+	ret = serve(&src, &addr);
+	psk_close(&src);
+	coap_cleanup();
+	return ret;
+bad:
+	usage(stderr);
+	return 2;
+}
