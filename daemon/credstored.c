@@ -29,6 +29,7 @@
 #include "number.h"
 #include "publisher.h"
 #include "server.h"
+#include "sign_keys.h"
 #include "version.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
@@ -378,6 +379,7 @@ out:
 	import_drop(&d);
 	loop_free(lp);
 	publisher_close(d.publisher);
+	sign_keys_free(d.sign_keys);
 	model_close(&d.model);
 	if (s)
 		store_unmount(s);

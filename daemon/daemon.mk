@@ -8,9 +8,10 @@
 #                                      the committed devices by id and fingerprint
 #   notify                             change notices to subscribers (and the daily
 #                                      expiry ones)
+#   sign_keys                          parsed signing keys, dropped when a change names them
 #   publisher                          the records published to credstore.ko
 #   backup_records, backup_seal        the backup format
-#   command_io < cert_policy < query, admin_*
+#   command_io < cert_policy < query, sign, admin_*
 #                                      the commands: the request's attributes, the
 #                                      answer, what a certificate must be
 #   expiry                             the daily expiry check
@@ -20,9 +21,10 @@
 DAEMON_SRCS += daemon/log.c daemon/keyfile.c daemon/conn.c daemon/flash_log.c
 DAEMON_SRCS += daemon/model_attrs.c daemon/model_identity.c daemon/model_anchor.c \
 	       daemon/model_device.c daemon/device_index.c daemon/model_index.c daemon/model.c \
-	       daemon/model_crl.c
+	       daemon/model_crl.c daemon/sign_keys.c
 DAEMON_SRCS += daemon/notify.c daemon/publisher.c daemon/backup_records.c daemon/backup_seal.c
-DAEMON_SRCS += daemon/command_io.c daemon/cert_policy.c daemon/query.c daemon/admin_identity.c \
+DAEMON_SRCS += daemon/command_io.c daemon/cert_policy.c daemon/query.c daemon/sign.c \
+	       daemon/admin_identity.c \
 	       daemon/admin_anchor.c daemon/admin_device.c daemon/admin_store.c \
 	       daemon/admin_export.c daemon/admin_import.c daemon/expiry.c daemon/commands.c \
 	       daemon/server.c daemon/listen.c daemon/loop.c

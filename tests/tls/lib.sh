@@ -81,17 +81,22 @@ _tls_wait_for() {
 	return 1
 }
 
-# tls_wait_log FILE PATTERN: the proxy's log gets a line matching the
-# extended regex within 10 s (a client sees the proxy's alert before the
-# proxy writes why); else the log is printed and it fails.
-tls_wait_log() {
+# tls_log_wait PATTERN FILE: FILE once a line matches the extended regex
+# PATTERN (or after 10 s): a client can see a refusal before the proxy has
+# written why.
+tls_log_wait() {
 	local i
 	for i in $(seq 100); do
-		grep -Eq -- "$2" "$1" && return 0
+		grep -Eq -- "$1" "$2" && break
 		sleep 0.1
 	done
-	cat "$1"
-	return 1
+	cat "$2"
+}
+
+# tls_wait_log FILE PATTERN: as tls_log_wait, failing (and showing FILE)
+# when no line matches.
+tls_wait_log() {
+	tls_log_wait "$2" "$1" | grep -Eq -- "$2" || { cat "$1"; return 1; }
 }
 
 tls_stop_all() {

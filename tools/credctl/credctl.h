@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
+
+#include <openssl/x509.h>
 
 #include "usersock.h"
 
@@ -55,7 +58,7 @@ struct subcmd {
 };
 
 extern const struct subcmd identity_cmds[], anchor_cmds[], device_cmds[], store_cmds[],
-	expiring_cmds[];
+	expiring_cmds[], watch_cmds[];
 /* Every table above, NULL-terminated (credctl_groups.c). */
 extern const struct subcmd *const ctl_groups[];
 /* GROUP NAME in c->groups (name NULL or ignored for a one-command group),
@@ -63,6 +66,13 @@ extern const struct subcmd *const ctl_groups[];
 const struct subcmd *ctl_find_subcmd(const struct ctl *c, const char *group, const char *name);
 /* "device add", "expiring" (credctl_out.c). */
 void ctl_subcmd_title(const struct subcmd *sc, char *out, size_t size);
+/* credctl watch --identity NAME ... (credctl_watch.c). */
+int ctl_watch(struct ctl *c, int argc, char **argv);
+/* An identity's chain and key reference as files, replaced atomically
+ * (either path may be NULL); *changed tells whether either file's
+ * content is new. */
+int identity_write_files(struct ctl *c, const char *name, STACK_OF(X509) *chain,
+			 const char *chain_out, const char *ref_out, bool *changed);
 
 /* Talking to the daemon.  Return an exit code. */
 int ctl_connect(struct ctl *c);
@@ -110,6 +120,8 @@ int ctl_number(struct ctl *c, const char *name, const char *text, unsigned long 
 int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len);
 int read_file_max(struct ctl *c, const char *path, size_t max, uint8_t **data, size_t *len);
 int put_file(struct ctl *c, struct nl_msg *msg, int attr, const char *path);
+/* A file's content, no message: 0 or a negative errno. */
+int read_file_quiet(const char *path, uint8_t **data, size_t *len);
 int parse_fingerprint_arg(struct ctl *c, const char *hex, uint8_t fp[CREDSTORE_FINGERPRINT_LEN]);
 int get_passphrase(struct ctl *c, const char *given, const char *file, char *out, size_t size);
 /* The positional argument after options, or NULL. */
@@ -132,6 +144,9 @@ void out_item_end(struct ctl *c);
 void out_text(struct ctl *c, const char *key, const char *text, size_t len);
 /* PEM to --out FILE, or to stdout (a JSON string with -j). */
 int out_pem(struct ctl *c, const char *key, const char *pem, size_t len);
+/* Replace path with data: a reader sees the old file or the new one,
+ * whole (a temporary file in the same directory, renamed over it). */
+int out_file_atomic(struct ctl *c, const char *path, const void *data, size_t len, mode_t mode);
 /* Certificate fields of the first certificate in DER. */
 void out_cert(struct ctl *c, const uint8_t *der, size_t len);
 /* KEY_not_after (ISO 8601) and KEY_days_left of a Unix time; "not_after"

@@ -61,26 +61,51 @@ static FILE *open_input(struct ctl *c, const char *path, const char *mode)
 	return fopen(full, mode);
 }
 
+/* 0, -ENOMEM, or -EFBIG past max bytes (what was read is wiped: it may
+ * be a key). */
+static int read_stream(FILE *f, size_t max, uint8_t **data, size_t *len)
+{
+	size_t n;
+
+	*data = malloc(max + 1);
+	if (!*data)
+		return -ENOMEM;
+	n = fread(*data, 1, max + 1, f);
+	if (n > max) {
+		OPENSSL_clear_free(*data, n);
+		*data = NULL;
+		return -EFBIG;
+	}
+	*len = n;
+	return 0;
+}
+
 int read_file_max(struct ctl *c, const char *path, size_t max, uint8_t **data, size_t *len)
 {
 	FILE *f = open_input(c, path, "rb");
-	size_t n = 0;
+	int r;
 
 	if (!f)
 		return ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
-	*data = malloc(max + 1);
-	if (*data)
-		n = fread(*data, 1, max + 1, f);
+	r = read_stream(f, max, data, len);
 	if (f != stdin)
 		fclose(f);
-	if (!*data)
-		return ctl_usage(c, "out of memory");
-	if (n > max) {
-		OPENSSL_clear_free(*data, n);	/* it may be a key */
+	if (r == -EFBIG)
 		return ctl_usage(c, "%s is too large (more than %zu bytes)", path, max);
-	}
-	*len = n;
-	return EXIT_OK;
+	return r ? ctl_usage(c, "out of memory") : EXIT_OK;
+}
+
+int read_file_quiet(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	int r;
+
+	*data = NULL;
+	if (!f)
+		return -errno;
+	r = read_stream(f, INPUT_MAX, data, len);
+	fclose(f);
+	return r;
 }
 
 int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len)

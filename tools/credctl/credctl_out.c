@@ -5,11 +5,15 @@
  * A JSON answer is gathered in memory and printed whole at out_end(), so
  * that a failure half-way prints the error object alone, never a torn
  * one. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "credctl.h"
 #include "pki.h"
@@ -337,4 +341,31 @@ int out_pem(struct ctl *c, const char *key, const char *pem, size_t len)
 	fclose(f);
 	out_str(c, "written", c->out_path);
 	return EXIT_OK;
+}
+
+int out_file_atomic(struct ctl *c, const char *path, const void *data, size_t len, mode_t mode)
+{
+	size_t tmp_len = strlen(path) + sizeof(".tmpXXXXXX");
+	char *tmp = malloc(tmp_len);
+	int fd = -1, saved;
+	bool ok;
+
+	if (!tmp)
+		return ctl_usage(c, "out of memory");
+	snprintf(tmp, tmp_len, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	ok = fd >= 0 && fchmod(fd, mode) == 0 && write(fd, data, len) == (ssize_t)len &&
+	     fsync(fd) == 0;
+	saved = errno;
+	if (fd >= 0 && close(fd) < 0)
+		ok = false;
+	if (ok && rename(tmp, path) == 0) {
+		free(tmp);
+		return EXIT_OK;
+	}
+	saved = errno ? errno : saved;
+	if (fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return ctl_usage(c, "cannot write %s: %s", path, strerror(saved));
 }
