@@ -28,6 +28,7 @@ me=$(id -u)
 check "make a CA and certificates" tls_pki
 in_shell "credstored starts, admitting www-data as admin" start_daemon --admin-group www-data
 check "the web identity: credstored makes its key, the CA signs its CSR" sh -c "
+	$CREDCTL anchor add ca $T/ca.pem &&
 	$CREDCTL identity csr web --subject /CN=localhost > $T/web.csr &&
 	printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' > $T/web.ext &&
 	openssl x509 -req -in $T/web.csr -CA $T/ca.pem -CAkey $T/ca.key -CAcreateserial -days 30 \
