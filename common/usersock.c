@@ -458,10 +458,11 @@ static int receive_reply(struct cs_client *c, cs_reply_fn fn, void *arg, struct 
 	int len = (int)n, r = 0;
 
 	if (n == 0 || n == -ECONNRESET)
-		return cs_err_set(err, EPIPE, "credstored closed the connection");
+		return cs_err_set(err, ECONNABORTED, "credstored closed the connection before it "
+				  "answered: a change asked may or may not be stored");
 	if (n == -EAGAIN)
-		return cs_err_set(err, ETIMEDOUT, "no answer from credstored within %d s",
-				  (c->timeout_ms + 999) / 1000);
+		return cs_err_set(err, ETIME, "no answer from credstored within %d s: a change "
+				  "asked may or may not be stored", (c->timeout_ms + 999) / 1000);
 	if (n < 0)
 		return cs_err_set(err, (int)-n, "cannot receive from credstored: %s", strerror((int)-n));
 	for (; nlmsg_ok(nlh, len) && !r; nlh = nlmsg_next(nlh, &len)) {

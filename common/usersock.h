@@ -109,9 +109,13 @@ struct nl_msg *cs_client_request(uint8_t cmd, int flags);
  * Return 0 to go on, negative to stop with that error. */
 typedef int (*cs_reply_fn)(struct nlattr **tb, void *arg);
 
-/* Send req (freed) and feed the answer(s) to fn.  -ECONNREFUSED /
- * -ETIMEDOUT / -EPIPE with a message when the daemon is not there or went
- * away; the daemon's errno and message when it refused. */
+/* Send req (freed) and feed the answer(s) to fn.  With a message:
+ * -ECONNREFUSED / -ETIMEDOUT / -EPIPE when the request could not be sent
+ * (the daemon is not there, or went away); -ECONNABORTED / -ETIME when it
+ * was sent and no answer came (the daemon closed the connection, or took
+ * longer than the timeout): what it asked may or may not have been done;
+ * the daemon's errno and message when it refused (-EINPROGRESS: a change
+ * whose outcome is unknown). */
 int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		       void *arg, struct cs_err *err);
 

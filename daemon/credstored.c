@@ -29,6 +29,7 @@
 #include "number.h"
 #include "publisher.h"
 #include "server.h"
+#include "remount.h"
 #include "sign_keys.h"
 #include "version.h"
 
@@ -65,6 +66,8 @@ static void usage(FILE *out)
 		"                       $" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ")\n"
 		"  --max-connections-per-uid N\n"
 		"                       connections one user may hold (default %d; root: any)\n"
+		"  --client-timeout S   a client whose answers do not move for S seconds is\n"
+		"                       disconnected (default %d)\n"
 		"  --max-devices N      limit of devices (default %d)\n"
 		"  --min-secret-length N  shortest device secret taken, bytes (default %d)\n"
 		"  --min-rsa-bits N     smallest RSA or DSA key taken (default %d)\n"
@@ -79,7 +82,7 @@ static void usage(FILE *out)
 		"  --stderr             log to stderr instead of syslog\n"
 		"  --version            the version\n",
 		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, CONN_DEFAULT_PER_UID,
-		MODEL_DEFAULT_DEVICES,
+		CONN_STALL_MS / 1000, MODEL_DEFAULT_DEVICES,
 		POLICY_DEFAULT_MIN_SECRET, POLICY_DEFAULT_MIN_RSA_BITS, POLICY_DEFAULT_WARNING_DAYS);
 }
 
@@ -119,6 +122,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "admin-group", required_argument, NULL, 'a' },
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "max-connections-per-uid", required_argument, NULL, 'C' },
+		{ "client-timeout", required_argument, NULL, 'S' },
 		{ "max-devices", required_argument, NULL, 'D' },
 		{ "min-secret-length", required_argument, NULL, 'L' },
 		{ "min-rsa-bits", required_argument, NULL, 'R' },
@@ -133,6 +137,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ 0 }
 	};
 	unsigned long seconds;
+	uint32_t n;
 	int c, r = 0;
 
 	*o = (struct options){ .geometry = DEFAULT_GEOMETRY, .key_file = DEFAULT_KEY_FILE,
@@ -158,6 +163,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'C':
 			r = number("--max-connections-per-uid", optarg, 1, 1000000,
 				   &o->conn_limits.per_uid);
+			break;
+		case 'S':
+			r = number("--client-timeout", optarg, 1, 3600, &n);
+			o->conn_limits.stall_ms = 1000 * (int)n;
 			break;
 		case 'D': r = number("--max-devices", optarg, 1, 10000000, &o->limits.devices); break;
 		case 'L':
@@ -307,8 +316,10 @@ static void upkeep(struct daemon *d)
 
 	expiry_check_due(d);
 	import_reap(d);
-	if (store_maintain(d->model.store, &err) < 0)
+	if (store_maintain(d->model.store, &err) < 0) {
 		log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
+		remount_if_broken(d, err.msg);
+	}
 }
 
 /* Up to the hard limit: every connection is a descriptor. */
@@ -326,7 +337,8 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct store_options so = { .redundancy = 1, .on_event = flash_log_event };
-	struct daemon d = { 0 };
+	struct remount rm = { 0 };
+	struct daemon d = { .remount = &rm };
 	struct listeners l = { .fd = { -1, -1 } };
 	struct loop *lp = NULL;
 	struct cs_err err = { 0 };
@@ -350,6 +362,8 @@ int main(int argc, char **argv)
 	    model_open(&d.model, s, &err))
 		goto out;
 	OPENSSL_cleanse(so.key, sizeof(so.key));
+	rm = (struct remount){ .flash = f, .key_file = o.key_file, .options = so,
+			       .emulated = !o.mtd };
 	flash_log_mounted(d.model.store);
 	if (!o.no_module && !(d.publisher = publisher_open(&d.model, &err))) {
 		log_msg(LOG_WARNING, "%s: userspace mode only", err.msg);
@@ -371,7 +385,9 @@ int main(int argc, char **argv)
 	loop_run(lp, o.policy.expiry_check_s < MAINTAIN_INTERVAL_MS / 1000
 		 ? (int)o.policy.expiry_check_s * 1000 : MAINTAIN_INTERVAL_MS, upkeep);
 	sd_notify(0, "STOPPING=1");
-	rc = 0;
+	rc = d.failed;
+	if (rc)
+		cs_err_set(&err, EIO, "the store could not be mounted again after an I/O error");
 out:
 	if (rc)
 		log_msg(LOG_ERR, "%s", err.msg);
@@ -381,8 +397,8 @@ out:
 	publisher_close(d.publisher);
 	sign_keys_free(d.sign_keys);
 	model_close(&d.model);
-	if (s)
-		store_unmount(s);
+	if (d.model.store)		/* s, or its remount; NULL when that failed */
+		store_unmount(d.model.store);
 	counter_close(so.counter);
 	flash_close(f);
 	listeners_close(&l);

@@ -84,3 +84,14 @@ int model_attr_dup(const struct nlattr *a, uint8_t **out, size_t *len, struct cs
 	memcpy(*out, nla_data(a), *len);
 	return 0;
 }
+
+uint8_t model_kind(uint8_t type)
+{
+	static const uint8_t kind[STORE_REC_TYPE_MAX + 1] = {
+		[STORE_REC_IDENTITY] = CREDSTORE_KIND_IDENTITY,
+		[STORE_REC_ANCHOR] = CREDSTORE_KIND_ANCHOR,
+		[STORE_REC_DEVICE] = CREDSTORE_KIND_DEVICE,
+	};
+
+	return type <= STORE_REC_TYPE_MAX ? kind[type] : 0;
+}

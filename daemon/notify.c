@@ -1,11 +1,5 @@
 #include "notify.h"
 
-static const uint8_t kind_of[STORE_REC_TYPE_MAX + 1] = {
-	[STORE_REC_IDENTITY] = CREDSTORE_KIND_IDENTITY,
-	[STORE_REC_ANCHOR] = CREDSTORE_KIND_ANCHOR,
-	[STORE_REC_DEVICE] = CREDSTORE_KIND_DEVICE,
-};
-
 /* What one notification says (see CREDSTORE_CMD_NOTIFY). */
 struct notice {
 	uint8_t kind;
@@ -35,6 +29,12 @@ static struct nl_msg *event_new(const struct notice *n, uint64_t gen)
 	return msg;
 }
 
+/* Anything may have changed. */
+static struct nl_msg *snapshot_new(uint64_t gen)
+{
+	return event_new(&(struct notice){ .kind = CREDSTORE_KIND_SNAPSHOT }, gen);
+}
+
 static void send_event(struct conns *set, struct nl_msg *event, struct nl_msg *lost)
 {
 	for (struct conn *c = conns_first(set), *next; c; c = next) {
@@ -55,9 +55,18 @@ static void send_notice(struct conns *set, const struct notice *n, struct nl_msg
 	nlmsg_free(event);
 }
 
+void notify_snapshot(struct conns *set, uint64_t gen)
+{
+	struct nl_msg *snapshot = snapshot_new(gen);
+
+	if (snapshot)
+		send_event(set, NULL, snapshot);
+	nlmsg_free(snapshot);
+}
+
 void notify_changes(struct conns *set, const struct model_txn *t, uint64_t gen)
 {
-	struct nl_msg *lost = event_new(&(struct notice){ .kind = CREDSTORE_KIND_SNAPSHOT }, gen);
+	struct nl_msg *lost = snapshot_new(gen);
 
 	if (!lost)
 		return;
@@ -65,7 +74,7 @@ void notify_changes(struct conns *set, const struct model_txn *t, uint64_t gen)
 		send_event(set, NULL, lost);
 	for (size_t i = 0; i < t->n_changes && !t->cleared; i++) {
 		const struct model_change *c = &t->changes[i];
-		struct notice n = { .kind = kind_of[c->type], .key = c->key };
+		struct notice n = { .kind = model_kind(c->type), .key = c->key };
 
 		if (!n.kind)
 			continue;	/* a CRL part: its anchor changes too */
@@ -83,7 +92,7 @@ void notify_expiry(struct conns *set, uint8_t kind, const char *key, bool expire
 {
 	struct notice n = { .kind = kind, .key = key, .not_after = not_after,
 			    .event = expired ? CREDSTORE_EVENT_EXPIRED : CREDSTORE_EVENT_EXPIRING };
-	struct nl_msg *lost = event_new(&(struct notice){ .kind = CREDSTORE_KIND_SNAPSHOT }, gen);
+	struct nl_msg *lost = snapshot_new(gen);
 
 	if (lost)
 		send_notice(set, &n, lost, gen);

@@ -14,6 +14,7 @@
 
 struct publisher;
 struct import_stage;
+struct remount;
 struct sign_keys;
 
 /* What credstored accepts, from its options. */
@@ -42,6 +43,8 @@ struct daemon {
 	struct daemon_policy policy;
 	int64_t expiry_due_ms;		/* the next expiry check (monotonic_ms) */
 	struct sign_keys *sign_keys;	/* parsed keys for SIGN, made on first use */
+	struct remount *remount;	/* NULL: a broken store stays so */
+	bool failed;			/* the store is gone: stop, for a restart */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };

@@ -25,6 +25,7 @@ enum {
 	EXIT_DENIED = 5,	/* the caller is not root or in the admin group */
 	EXIT_EXPIRING = 6,	/* `expiring`: something expires within the window */
 	EXIT_READ_ONLY = 7,	/* the store refuses changes: a rollback (store status) */
+	EXIT_UNKNOWN = 8,	/* outcome unknown: the change may or may not be stored */
 };
 
 struct subcmd;

@@ -21,7 +21,18 @@
 #define CREDSTORE_USERSOCK_TYPE		0x0043
 #define CREDSTORE_USERSOCK_DUMP_PAGE	128	/* entries per dump request */
 
-/* Sizes and limits of the ABI (the module's tables have their own). */
+/*
+ * Sizes and limits of the ABI (the module's tables have their own: the
+ * max_entries and max_bytes parameters).  Published records: credstore.ko
+ * takes an identity with a chain of 1..%CREDSTORE_CHAIN_MAX bytes and a key
+ * of 1..%CREDSTORE_KEY_MAX; an anchor with a certificate of
+ * 1..%CREDSTORE_CHAIN_MAX; names and device ids of 1..*_MAX - 1
+ * characters; a device whose secrets are 1..%CREDSTORE_SECRET_MAX bytes,
+ * whose sub fingerprint (or secret) comes with a master one, whose sub
+ * fingerprint is not its master, and whose fingerprints no other device
+ * holds.  credstored refuses any change that breaks one of these, so that
+ * the publisher is never refused for what an administrator did.
+ */
 #define CREDSTORE_NAME_MAX		64	/* identity / anchor name, with NUL */
 #define CREDSTORE_DEVICE_ID_MAX		64	/* device id, with NUL */
 #define CREDSTORE_FINGERPRINT_LEN	32	/* SHA-256 of the DER certificate */
@@ -522,7 +533,8 @@ enum credstore_admin_store_attr {
 	CREDSTORE_A_STORE_BAD_BLOCKS,		/* u32 */
 	CREDSTORE_A_STORE_ERASE_MIN,		/* u32: erase counts */
 	CREDSTORE_A_STORE_ERASE_MAX,
-	CREDSTORE_A_STORE_PUBLISHER,		/* u8: feeding credstore.ko */
+	CREDSTORE_A_STORE_PUBLISHER,		/* u8: 0 no module, 1 publishing,
+						 * 2 behind (the next change snapshots) */
 	CREDSTORE_A_STORE_SCRUBS,		/* u64: since mount: blocks rewritten after bit flips */
 	CREDSTORE_A_STORE_RELOCATIONS,		/* u64: segments moved off failing blocks */
 	CREDSTORE_A_STORE_LOST_COMMITS,		/* u64: unreadable at mount */
@@ -533,6 +545,12 @@ enum credstore_admin_store_attr {
 	CREDSTORE_A_STORE_COUNTER_EXPECTED,	/* u64: the value the store goes with */
 	CREDSTORE_A_STORE_ROLLBACK_REASON,	/* string: why changes are refused, or
 						 * the counter lags */
+	CREDSTORE_A_STORE_REMOUNTS,		/* u32: since start, after I/O errors */
+	CREDSTORE_A_STORE_IO_ERROR,		/* string: the last that stopped the store */
+	CREDSTORE_A_STORE_REFUSED,		/* nested, one per record credstore.ko
+						 * refused: %CREDSTORE_A_KIND, its
+						 * %CREDSTORE_A_NAME or %CREDSTORE_A_DEVICE_ID,
+						 * %CREDSTORE_A_MESSAGE (the module's words) */
 
 	__CREDSTORE_A_STORE_MAX,
 	CREDSTORE_A_STORE_MAX = __CREDSTORE_A_STORE_MAX - 1
