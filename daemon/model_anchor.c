@@ -56,7 +56,7 @@ int model_anchor_encode(const struct model_anchor *a, struct store_record *r, st
 
 int model_anchor_decode(const struct store_record *r, struct model_anchor *a, struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	memset(a, 0, sizeof(*a));
@@ -89,7 +89,7 @@ int model_crl_part_encode(const char *key, const uint8_t *data, size_t len, stru
 int model_crl_part_decode(const struct store_record *r, struct model_crl_part *p,
 			  struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret = model_attrs_parse(r->value, r->value_len, tb, err);
 
 	if (!ret && !tb[CREDSTORE_A_ADMIN_BLOB])

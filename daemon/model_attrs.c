@@ -41,7 +41,7 @@ int model_attrs_take(struct nl_msg *msg, void **data, size_t *len, struct cs_err
 
 int model_attrs_parse(const void *data, size_t len, struct nlattr **tb, struct cs_err *err)
 {
-	int r = nla_parse(tb, CREDSTORE_A_MAX, (struct nlattr *)data, (int)len, cs_usersock_policy);
+	int r = nla_parse(tb, CREDSTORE_ADMIN_A_MAX, (struct nlattr *)data, (int)len, cs_usersock_policy);
 
 	return r < 0 ? cs_err_set(err, EBADMSG, "a stored record is malformed: %s", nl_geterror(r)) : 0;
 }

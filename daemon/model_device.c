@@ -71,7 +71,7 @@ static int get_slot(struct nlattr **tb, struct model_device *d, int s, struct cs
 
 uint32_t model_device_record_flags(const struct store_record *r)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 
 	if (model_attrs_parse(r->value, r->value_len, tb, NULL) || !tb[CREDSTORE_A_FLAGS])
 		return 0;
@@ -80,7 +80,7 @@ uint32_t model_device_record_flags(const struct store_record *r)
 
 int model_device_decode(const struct store_record *r, struct model_device *d, struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	memset(d, 0, sizeof(*d));

@@ -6,7 +6,8 @@
  */
 #include <net/genetlink.h>
 #include "msg.h"
-#include "netlink.h"
+#include "family.h"
+#include "netlink-gen.h"
 #include "notify.h"
 
 /*
@@ -40,5 +41,5 @@ void cs_notify(u8 kind, const char *key, u64 generation, u8 event, u32 flags)
 	}
 	genlmsg_end(msg, hdr);
 	/* Nobody listening (-ESRCH) is fine. */
-	genlmsg_multicast(&cs_family, msg, 0, CS_MCGRP_NOTIFY, GFP_KERNEL);
+	genlmsg_multicast(&cs_family, msg, 0, CREDSTORE_NLGRP_NOTIFY, GFP_KERNEL);
 }

@@ -169,12 +169,12 @@ struct kernel_reply {
 static int kernel_valid(struct nl_msg *msg, void *arg)
 {
 	struct kernel_reply *r = arg;
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	if (nlmsg_get_src(msg)->nl_pid != 0)
 		return NL_SKIP;		/* only the kernel speaks for the family */
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) < 0) {
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy) < 0) {
 		r->error = cs_err_set(&r->cs->err, EBADMSG, "malformed reply from credstore.ko");
 		return NL_STOP;
 	}

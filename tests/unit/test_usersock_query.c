@@ -357,9 +357,9 @@ static int read_events(int fd, uint8_t *kinds, int max)
 	ssize_t len;
 
 	while (n < max && (len = cs_recv_datagram(fd, &buf, MSG_DONTWAIT)) > 0) {
-		struct nlattr *tb[CREDSTORE_A_MAX + 1];
+		struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 
-		if (genlmsg_parse((struct nlmsghdr *)buf, 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) == 0 &&
+		if (genlmsg_parse((struct nlmsghdr *)buf, 0, tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy) == 0 &&
 		    tb[CREDSTORE_A_KIND])
 			kinds[n++] = nla_get_u8(tb[CREDSTORE_A_KIND]);
 		OPENSSL_clear_free(buf, (size_t)len);

@@ -78,12 +78,12 @@ static void print_refused(struct ctl *c, struct nlattr *store)
 	out_u64(c, "refused_records", n);
 	out_list_begin(c, "refused");
 	nla_for_each_nested(pos, store, rem) {
-		struct nlattr *tb[CREDSTORE_A_MAX + 1];
+		struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 		struct nlattr *key;
 		uint8_t kind;
 
 		if (nla_type(pos) != CREDSTORE_A_STORE_REFUSED ||
-		    nla_parse_nested(tb, CREDSTORE_A_MAX, pos, cs_usersock_policy) < 0 ||
+		    nla_parse_nested(tb, CREDSTORE_ADMIN_A_MAX, pos, cs_usersock_policy) < 0 ||
 		    !tb[CREDSTORE_A_KIND] || !tb[CREDSTORE_A_MESSAGE])
 			continue;
 		kind = nla_get_u8(tb[CREDSTORE_A_KIND]);
