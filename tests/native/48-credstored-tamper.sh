@@ -55,8 +55,8 @@ in_shell "stop" stop_daemon
 attack "flipped flag" flip device bob 4 0x01
 check_fails "flipped flag: bob is never served with his sub disabled" \
 	sh -c "$CREDCTL -j device show bob | grep -q '\"sub_disabled\":true'"
-check "flipped flag: the log cut there is older than the counter: changes refused" \
-	exit_is 7 $CREDCTL device add frank
+check_refused "flipped flag: the log cut there is older than the counter: changes refused" \
+	7 'older than' $CREDCTL device add frank
 in_shell "stop" stop_daemon
 
 attack "replayed commit" replay device carol
@@ -71,9 +71,10 @@ in_shell "older image: credstored starts (serving reads)" start_daemon
 check_output "older image: logged" 'store: changes refused: the flash is older than counter file' \
 	cat "$T/daemon.log"
 check_output "older image: store status says so" '^rollback: detected' $CREDCTL store status
-check "older image: a change is refused, exit 7" exit_is 7 $CREDCTL device add frank
+check_refused "older image: a change is refused, exit 7" 7 'the flash is older than' \
+	$CREDCTL device add frank
 check "older image: reads are served" $CREDCTL device show alice
-check "older image: accept-rollback needs --yes" exit_is 2 $CREDCTL store accept-rollback
+check_refused "older image: accept-rollback needs --yes" 2 'yes' $CREDCTL store accept-rollback
 check "older image: accepted" $CREDCTL store accept-rollback --yes
 check "older image: changes are taken" $CREDCTL device add frank --secret frank-secret
 in_shell "stop" stop_daemon
@@ -111,7 +112,8 @@ cp "$T/old.img" "$T/store.img"
 # shellcheck disable=SC2086
 in_shell "tpm: an older image" start_daemon $TPM
 check_output "tpm: store status says so" '^rollback: detected' $CREDCTL store status
-check "tpm: a change is refused" exit_is 7 $CREDCTL device add carol
+check_refused "tpm: a change is refused" 7 'the flash is older than TPM NV counter' \
+	$CREDCTL device add carol
 check "tpm: accepted" $CREDCTL store accept-rollback --yes
 check "tpm: changes are taken" $CREDCTL device add carol --secret carol-secret
 in_shell "stop" stop_daemon
