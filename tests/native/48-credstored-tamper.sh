@@ -21,6 +21,8 @@ cp "$T/store.img" "$T/old.img"
 in_shell "restart" start_daemon
 check "carol removed" $CREDCTL device remove carol
 check "device dave" $CREDCTL device add dave --secret dave-secret
+generation() { $CREDCTL store status | awk '$1 == "generation:" { print $2 }'; }
+good_generation=$(generation)
 in_shell "stop" stop_daemon
 cp "$T/store.img" "$T/good.img"
 cp "$T/counter" "$T/good.counter"
@@ -76,6 +78,10 @@ check_refused "older image: a change is refused, exit 7" 7 'the flash is older t
 check "older image: reads are served" $CREDCTL device show alice
 check_refused "older image: accept-rollback needs --yes" 2 'yes' $CREDCTL store accept-rollback
 check "older image: accepted" $CREDCTL store accept-rollback --yes
+# credstore.ko refuses a snapshot older than the one it serves: the
+# generation goes on past the newest the store had reached
+check "older image: the generation is past the newest image's ($good_generation)" \
+	test "$(generation)" -gt "$good_generation"
 check "older image: changes are taken" $CREDCTL device add frank --secret frank-secret
 in_shell "stop" stop_daemon
 in_shell "older image: restarts" start_daemon

@@ -56,6 +56,7 @@ static const struct counter_ops ram_ops = { ram_read, ram_advance, ram_close };
 
 static struct ram_counter counter = { .c = { &ram_ops, "the test's counter" } };
 static uint64_t base_counter;	/* where base_image() left it */
+static uint64_t base_generation;	/* the generation it reached */
 
 /* The last tampering event the store told. */
 static struct {
@@ -154,6 +155,7 @@ static struct flash *base_image(struct flash **old)
 	filler(s, 40);
 	test_put(s, STORE_REC_DEVICE, "bob", "fp-b2", NULL);
 	test_put(s, STORE_REC_META, "limits", "x", NULL);
+	base_generation = store_generation(s);
 	store_unmount(s);
 	base_counter = counter.value;
 	return fx.f;
@@ -322,6 +324,11 @@ static void test_restore(struct flash *base, struct flash *old)
 	   "restore: writes are refused");
 	ok(s && store_accept_rollback(s, &err) == 0 && test_put(s, STORE_REC_META, "x", "y", NULL) == 0,
 	   "restore: accepted by the administrator, writes are taken (%s)", err.msg);
+	ok(s && gen < base_generation && store_generation(s) == base_generation + 2,
+	   "restore: the generation goes on past the newest the store had reached (%llu before "
+	   "the restore, %llu restored, %llu after acceptance and a write)",
+	   (unsigned long long)base_generation, (unsigned long long)gen,
+	   (unsigned long long)(s ? store_generation(s) : 0));
 	store_unmount(s);
 	s = mount(f, true);
 	store_status(s, &st);
