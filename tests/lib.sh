@@ -58,3 +58,11 @@ own_ports() {
 	unshare -n true 2>/dev/null || return 0
 	CREDSTORE_OWN_PORTS=1 exec unshare -n bash -c 'ip link set lo up && exec bash "$@"' bash "$@"
 }
+
+# stop_pids PID...: stop the test's own background processes and wait
+# for each (all are signalled first, so that they end together).
+stop_pids() {
+	local p
+	for p in "$@"; do kill "$p" 2>/dev/null; done
+	for p in "$@"; do wait "$p" 2>/dev/null; done
+}

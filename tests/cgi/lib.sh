@@ -1,6 +1,7 @@
 # Helpers of the CGI tests and the demo: credstore-cgi behind lighttpd and
 # busybox httpd, both started here on loopback as the www-data user, with
-# the web servers' own authentication.  Needs $BUILD and $CGI_DIR.
+# the web servers' own authentication.  Needs $BUILD and $CGI_DIR, after
+# tests/lib.sh.
 CGI_LIGHTTPD_PORT=8080
 CGI_BUSYBOX_PORT=8081
 CGI_USER=admin
@@ -100,8 +101,6 @@ cgi_start_busybox() {
 }
 
 cgi_stop_all() {
-	local p
-	for p in "${_cgi_pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${_cgi_pids[@]}"; do wait "$p" 2>/dev/null; done
+	stop_pids "${_cgi_pids[@]}"
 	_cgi_pids=()
 }

@@ -1,6 +1,6 @@
 # Helpers of the CoAP tests, the demo and bench/coap: credstore-coapd and
 # Debian's coap-client (libcoap3-bin, the OpenSSL build).  Needs $BUILD
-# and $COAP_DIR (a scratch directory).
+# and $COAP_DIR (a scratch directory), after tests/lib.sh.
 COAP_PORT=5684
 COAP_CLIENT=coap-client-openssl
 _coap_pids=()
@@ -22,9 +22,7 @@ coap_start_server() {
 }
 
 coap_stop_all() {
-	local p
-	for p in "${_coap_pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${_coap_pids[@]}"; do wait "$p" 2>/dev/null; done
+	stop_pids "${_coap_pids[@]}"
 	_coap_pids=()
 }
 

@@ -1,7 +1,8 @@
 # Helpers of the MQTT tests, the demo and bench/mqtt: a mosquitto broker
 # started with the credstore-mosquitto plugin (or a password file), and
 # real clients (mosquitto_pub / mosquitto_sub).  Needs $BUILD and
-# $MQTT_DIR (a scratch directory that the broker's user can read).
+# $MQTT_DIR (a scratch directory that the broker's user can read), after
+# tests/lib.sh.
 
 MQTT_PORT=1883		# plain listener (tests run in a network namespace: own_ports)
 MQTT_TLS_PORT=8883	# TLS listener, client certificates required
@@ -63,9 +64,7 @@ mqtt_store_config() {
 }
 
 mqtt_stop_all() {
-	local p
-	for p in "${_mqtt_pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${_mqtt_pids[@]}"; do wait "$p" 2>/dev/null; done
+	stop_pids "${_mqtt_pids[@]}"
 	_mqtt_pids=()
 }
 
