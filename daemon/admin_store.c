@@ -77,13 +77,9 @@ int admin_store_accept_rollback(struct cmd_ctx *c, struct cs_err *err)
 	struct store *s = c->d->model.store;
 	int r = store_accept_rollback(s, err);
 
-	if (!r) {
+	if (!r)
 		log_msg(LOG_WARNING, "store: rollback accepted by the administrator: bound anew "
 			"at generation %llu", (unsigned long long)store_generation(s));
-		/* credstore.ko refused the older store's snapshot at start
-		 * and still serves what the store held before the rollback */
-		publisher_resync(c->d->publisher);
-	}
 	return r ? r : reply_put(nla_put_u64(c->reply, CREDSTORE_A_GENERATION,
 					     store_generation(s)), err);
 }

@@ -459,12 +459,6 @@ int publisher_fd(const struct publisher *p)
 	return nl_socket_get_fd(p->ctrl);
 }
 
-void publisher_resync(struct publisher *p)
-{
-	if (p)
-		attach(p);
-}
-
 bool publisher_active(const struct publisher *p)
 {
 	return p && p->sk;

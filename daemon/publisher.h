@@ -25,10 +25,6 @@ void publisher_close(struct publisher *p);
 /* The controller socket to poll; publisher_handle() when readable. */
 int publisher_fd(const struct publisher *p);
 void publisher_handle(struct publisher *p);
-/* A snapshot again, over a fresh socket (the module, if it is there,
- * may have refused an older one: after a rollback is accepted, the store
- * goes on at a generation past the module's). */
-void publisher_resync(struct publisher *p);
 /* Is a module being fed? */
 bool publisher_active(const struct publisher *p);
 

@@ -78,7 +78,7 @@ check_refused "older image: a change is refused, exit 7" 7 'the flash is older t
 check "older image: reads are served" $CREDCTL device show alice
 check_refused "older image: accept-rollback needs --yes" 2 'yes' $CREDCTL store accept-rollback
 check "older image: accepted" $CREDCTL store accept-rollback --yes
-# credstore.ko refuses a snapshot older than the one it serves: the
+# credstore.ko refuses an update older than what it serves: the
 # generation goes on past the newest the store had reached
 check "older image: the generation is past the newest image's ($good_generation)" \
 	test "$(generation)" -gt "$good_generation"

@@ -2,8 +2,7 @@
 # publishes a snapshot, publishes every change before acknowledging it
 # (queries of the module see it at once, subscribers hear it), publishes
 # again when the module is reloaded, keeps everything across a restart,
-# refuses unprivileged callers, and publishes an older image once its
-# rollback is accepted.
+# and refuses unprivileged callers.
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
 # vm-timeout: 300
 DAEMON_ARGS="--mtd /dev/mtd0"
@@ -74,35 +73,5 @@ check_output "the module keeps serving after the daemon stopped" 'id=cam3' $CSNL
 check_output "the module reports no publisher" 'publisher=0' $CSNL status
 in_shell "credstored restarts on the same MTD" start_daemon
 check_output "cam3 survived the restart on nandsim" 'id: cam3' $CREDCTL device show cam3
-in_shell "stop" stop_daemon
-
-# An older image written back (on an emulated image beside the MTD, with a
-# counter of its own): the module refuses the older store's snapshot and
-# keeps serving what the store held before, until the rollback is
-# accepted; the store then goes on past the module's generation and the
-# daemon publishes it.
-check "reload credstore for a store of its own" sh -c \
-	"rmmod credstore && insmod '$REPO/kmod/credstore.ko'"
-DAEMON_ARGS="--image $T/roll.img --counter-file $T/roll.counter"
-in_shell "rollback: credstored on an image" start_daemon
-check "rollback: device old1" $CREDCTL device add old1 --secret old1-secret-00016
-in_shell "stop" stop_daemon
-cp "$T/roll.img" "$T/roll-old.img"
-in_shell "rollback: restart" start_daemon
-check "rollback: device old1 removed" $CREDCTL device remove old1
-check "rollback: device new1" $CREDCTL device add new1 --secret new1-secret-00016
-in_shell "stop" stop_daemon
-cp "$T/roll-old.img" "$T/roll.img"
-in_shell "rollback: the older image starts (reads served)" start_daemon
-check_output "rollback: store status says so" '^rollback: detected' $CREDCTL store status
-check_output "rollback: the module refused its snapshot" 'publishing_to_module: no' \
-	$CREDCTL store status
-check_output "rollback: the module still serves the newer state" 'id=new1' $CSNL device new1
-check "rollback: accepted" $CREDCTL store accept-rollback --yes
-check_output "rollback: published again" 'publishing_to_module: yes' $CREDCTL store status
-check_output "rollback: the module serves the restored device" 'id=old1' $CSNL device old1
-check_error "rollback: and no longer the newer one" 'No such file' '' device new1
-check "rollback: changes are taken" $CREDCTL device add new2 --secret new2-secret-00016
-check_output "rollback: and published" 'id=new2' $CSNL device new2
 in_shell "stop" stop_daemon
 finish
