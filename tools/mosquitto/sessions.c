@@ -95,8 +95,9 @@ static void collect(const void *node, VISIT which, void *arg)
 	memcpy(l->ids[l->n++], s->device_id, CREDSTORE_DEVICE_ID_MAX);
 }
 
-/* May the device still connect?  Not when it is gone.  (The store refuses
- * its credentials by itself when flags forbid them.) */
+/* May the device still connect?  Not when it is gone or revoked.  (The
+ * store refuses its credentials by itself when flags forbid them; this
+ * closes the sessions it already admitted.) */
 static void check_device(struct plugin *p, const char *device_id)
 {
 	struct credstore_device d;
@@ -108,6 +109,10 @@ static void check_device(struct plugin *p, const char *device_id)
 	if (r == -ENOENT) {
 		mosquitto_log_printf(MOSQ_LOG_NOTICE,
 				     "credstore: device %s was removed: closing its sessions", device_id);
+		mosquitto_kick_client_by_username(device_id, false);
+	} else if (r == 0 && (d.flags & CREDSTORE_DEVICE_F_REVOKED)) {
+		mosquitto_log_printf(MOSQ_LOG_NOTICE,
+				     "credstore: device %s was revoked: closing its sessions", device_id);
 		mosquitto_kick_client_by_username(device_id, false);
 	} else if (r < 0) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "credstore: cannot check device %s: %s",
