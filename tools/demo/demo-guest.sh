@@ -126,7 +126,7 @@ exec 3>&-
 mqtt_says() { grep -E "$1" "$T/broker.log" | tail -n 1 | sed 's/^credstore: //' | indent; }
 say "10. MQTT: Debian's mosquitto with the credstore-mosquitto plugin (queries through the module)."
 step "sensor1: a master and a sub secret" sh -c \
-	"$CREDCTL device add sensor1 --secret sensor1-master && $CREDCTL device reset-secret sensor1 --secret sensor1-sub"
+	"$CREDCTL device add sensor1 --secret sensor1-master-secret && $CREDCTL device reset-secret sensor1 --secret sensor1-sub-secret-00"
 step "a server certificate for the broker (mosquitto reads its key from a file)" \
 	tls_cert server /CN=localhost ca $'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth'
 chmod 644 "$T"/*.key
@@ -136,27 +136,27 @@ mqtt_says 'devices admitted by the store'
 step "cam1 publishes over TLS with its (new) master certificate" \
 	mqtt_pub_cert cam1-new -t devices/cam1/state -m on
 mqtt_says 'admitted device cam1'
-step "sensor1 publishes with its master secret as password" mqtt_pub_secret sensor1 sensor1-master
-step "and with its sub secret" mqtt_pub_secret sensor1 sensor1-sub
+step "sensor1 publishes with its master secret as password" mqtt_pub_secret sensor1 sensor1-master-secret
+step "and with its sub secret" mqtt_pub_secret sensor1 sensor1-sub-secret-00
 mqtt_says 'admitted device sensor1 \(sub secret\)'
 now=$(date +%s)
 step "and with HMAC-SHA256(secret, timestamp), the timestamp in its client id" \
-	mqtt_pub_secret sensor1 "$(mqtt_hmac sensor1-master "$now")" "sensor1_0_1_$now"
+	mqtt_pub_secret sensor1 "$(mqtt_hmac sensor1-master-secret "$now")" "sensor1_0_1_$now"
 mqtt_says 'HMAC'
 step "a wrong secret is refused" eval '! mqtt_pub_secret sensor1 guess'
 mqtt_says 'refused'
 step "credctl device reset-secret sensor1 --master (rotation, no broker restart)" \
-	ctl device reset-secret sensor1 --master --secret sensor1-rotated
+	ctl device reset-secret sensor1 --master --secret sensor1-rotated-secret
 step "the old master is refused, the new one admitted" \
-	eval '! mqtt_pub_secret sensor1 sensor1-master && mqtt_pub_secret sensor1 sensor1-rotated'
+	eval '! mqtt_pub_secret sensor1 sensor1-master-secret && mqtt_pub_secret sensor1 sensor1-rotated-secret'
 
 say "11. CoAP over DTLS: credstore-coapd, the PSK is the device's master secret (CoAP has no sub)."
 step "credstore-coapd starts" coap_start_server coapd
-step "sensor1 with its master secret: coap-client gets 'device sensor1'" coap_whoami sensor1 sensor1-rotated
-step "its sub secret is refused" eval '! coap_whoami sensor1 sensor1-sub'
+step "sensor1 with its master secret: coap-client gets 'device sensor1'" coap_whoami sensor1 sensor1-rotated-secret
+step "its sub secret is refused" eval '! coap_whoami sensor1 sensor1-sub-secret-00'
 step "credctl device reset-secret sensor1 --master (rotation, no server restart)" \
-	ctl device reset-secret sensor1 --master --secret sensor1-coap
-step "the new master is admitted at the next handshake" coap_whoami sensor1 sensor1-coap
+	ctl device reset-secret sensor1 --master --secret sensor1-coap-secret-0
+step "the new master is admitted at the next handshake" coap_whoami sensor1 sensor1-coap-secret-0
 
 say "12. The management page: credstore-cgi behind lighttpd, HTTPS from credstore-tlsproxy"
 say "    --no-client-cert with the store's identity web."
