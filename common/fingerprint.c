@@ -47,3 +47,13 @@ int cs_fingerprint_of_cert(X509 *cert, uint8_t fp[CREDSTORE_FINGERPRINT_LEN])
 		return -EINVAL;
 	return 0;
 }
+
+int cs_key_id(const EVP_PKEY *key, uint8_t id[CREDSTORE_FINGERPRINT_LEN])
+{
+	unsigned char *der = NULL;
+	int len = key ? i2d_PUBKEY(key, &der) : -1;
+	int ok = len > 0 && EVP_Digest(der, (size_t)len, id, NULL, EVP_sha256(), NULL);
+
+	OPENSSL_free(der);
+	return ok ? 0 : -EINVAL;
+}

@@ -20,4 +20,8 @@ void cs_fingerprint_format(const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
 /* The fingerprint of a certificate.  0, or -EINVAL. */
 int cs_fingerprint_of_cert(X509 *cert, uint8_t fp[CREDSTORE_FINGERPRINT_LEN]);
 
+/* A key's id: the SHA-256 of its DER SubjectPublicKeyInfo (public half
+ * of any key, private or not).  0, or -EINVAL. */
+int cs_key_id(const EVP_PKEY *key, uint8_t id[CREDSTORE_FINGERPRINT_LEN]);
+
 #endif

@@ -60,6 +60,15 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_HMAC_MESSAGE] = BIN(CREDSTORE_HMAC_MESSAGE_MAX),
 	[CREDSTORE_A_HMAC] = { .type = NLA_UNSPEC, .minlen = CREDSTORE_HMAC_LEN,
 			       .maxlen = CREDSTORE_HMAC_LEN },
+	[CREDSTORE_A_SIGNERS] = { .type = NLA_U32 },
+	[CREDSTORE_A_SIGN_SCHEME] = { .type = NLA_U8 },
+	[CREDSTORE_A_SIGN_DIGEST] = STR(32),
+	[CREDSTORE_A_SIGN_KEY_ID] = { .type = NLA_UNSPEC, .minlen = CREDSTORE_FINGERPRINT_LEN,
+				      .maxlen = CREDSTORE_FINGERPRINT_LEN },
+	[CREDSTORE_A_SIGN_SALT_LEN] = { .type = NLA_U32 },
+	[CREDSTORE_A_SIGN_DATA] = BIN(CREDSTORE_SIGN_DATA_MAX),
+	[CREDSTORE_A_SIGNATURE] = BIN(CREDSTORE_SIGNATURE_MAX),
+	[CREDSTORE_A_ADMIN_PREVIOUS_KEY] = BIN(CREDSTORE_KEY_MAX),
 };
 
 static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
@@ -76,6 +85,9 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_KEY_TYPE] = "key type",
 	[CREDSTORE_A_HMAC_MESSAGE] = "HMAC message",
 	[CREDSTORE_A_HMAC] = "HMAC",
+	[CREDSTORE_A_SIGN_DIGEST] = "digest name",
+	[CREDSTORE_A_SIGN_KEY_ID] = "key id",
+	[CREDSTORE_A_SIGN_DATA] = "data to sign",
 };
 
 const char *cs_usersock_attr_name(int type)

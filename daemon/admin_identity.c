@@ -1,6 +1,7 @@
-/* identity csr | install | remove.  The private key never leaves the
- * store through these: csr keeps the key it makes, install keeps the key
- * it is given. */
+/* identity csr | install | remove | export-key.  The private key leaves
+ * the store only through export-key, the administrator's explicit backup
+ * path (logged): csr keeps the key it makes, install keeps the key it is
+ * given, and front ends sign through SIGN (sign.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 
+#include "log.h"
 #include "pki.h"
 #include "server.h"
 
@@ -43,9 +45,7 @@ int admin_identity_csr(struct cmd_ctx *c, struct cs_err *err)
 	if (!r)
 		r = cs_pki_make_csr(key, subject ? subject : default_subject, &csr, &csr_len, err);
 	if (!r) {
-		if (id.pending_key)
-			OPENSSL_clear_free(id.pending_key, id.pending_key_len);
-		id.pending_key = NULL;
+		model_key_free(&id.pending_key, &id.pending_key_len);
 		r = cs_pki_key_to_der(key, &id.pending_key, &id.pending_key_len, err);
 	}
 	if (!r)
@@ -96,39 +96,55 @@ static EVP_PKEY *der_key(const uint8_t *der, size_t len)
 
 /* The key to install: the one given, else the CSR's, else the current one
  * (a renewed certificate for the same key); whichever matches the leaf. */
-static int pick_key(struct cmd_ctx *c, struct model_identity *id, X509 *leaf, struct cs_err *err)
+static EVP_PKEY *choose_key(struct cmd_ctx *c, const struct model_identity *id, X509 *leaf,
+			    struct cs_err *err)
 {
 	struct nlattr *given = c->tb[CREDSTORE_A_ADMIN_KEY_PEM];
 	EVP_PKEY *key;
-	int r;
 
-	if (given) {
-		key = cs_pki_parse_key(nla_data(given), (size_t)nla_len(given),
-				       attr_string(c->tb, CREDSTORE_A_ADMIN_PASSWORD), err);
-		if (!key)
-			return -EINVAL;
-		r = cs_pki_check_key_matches(leaf, key, err);
-	} else {
-		key = der_key(id->pending_key, id->pending_key_len);
-		if (!key || X509_check_private_key(leaf, key) != 1) {
-			EVP_PKEY_free(key);
-			key = der_key(id->key, id->key_len);
-		}
-		if (!key)
-			return cs_err_set(err, EINVAL, "no private key: give one, or make a CSR first");
-		r = cs_pki_check_key_matches(leaf, key, err);
+	if (given)
+		return cs_pki_parse_key(nla_data(given), (size_t)nla_len(given),
+					attr_string(c->tb, CREDSTORE_A_ADMIN_PASSWORD), err);
+	key = der_key(id->pending_key, id->pending_key_len);
+	if (!key || X509_check_private_key(leaf, key) != 1) {
+		EVP_PKEY_free(key);
+		key = der_key(id->key, id->key_len);
 	}
+	if (!key)
+		cs_err_set(err, EINVAL, "no private key: give one, or make a CSR first");
+	return key;
+}
+
+static bool same_key(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
+{
+	return a && b && a_len == b_len && CRYPTO_memcmp(a, b, a_len) == 0;
+}
+
+/* Install the key: a key that changes becomes the previous key, which
+ * keeps signing for servers that still hold a reference to it until the
+ * next install; an install that keeps the key drops the previous one. */
+static int pick_key(struct cmd_ctx *c, struct model_identity *id, X509 *leaf, struct cs_err *err)
+{
+	EVP_PKEY *key = choose_key(c, id, leaf, err);
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	int r = key ? cs_pki_check_key_matches(leaf, key, err) : -EINVAL;
+
+	if (!r)
+		r = cs_pki_key_to_der(key, &der, &der_len, err);
 	if (!r) {
-		if (id->key)
-			OPENSSL_clear_free(id->key, id->key_len);
-		id->key = NULL;
-		r = cs_pki_key_to_der(key, &id->key, &id->key_len, err);
+		model_key_free(&id->previous_key, &id->previous_key_len);
+		if (id->key && !same_key(id->key, id->key_len, der, der_len)) {
+			id->previous_key = id->key;
+			id->previous_key_len = id->key_len;
+			id->key = NULL;
+		}
+		model_key_free(&id->key, &id->key_len);
+		id->key = der;
+		id->key_len = der_len;
 	}
-	if (!r && id->pending_key && X509_check_private_key(leaf, key) == 1) {
-		OPENSSL_clear_free(id->pending_key, id->pending_key_len);
-		id->pending_key = NULL;
-		id->pending_key_len = 0;
-	}
+	if (!r && id->pending_key && X509_check_private_key(leaf, key) == 1)
+		model_key_free(&id->pending_key, &id->pending_key_len);
 	EVP_PKEY_free(key);
 	return r;
 }
@@ -160,6 +176,10 @@ int admin_identity_install(struct cmd_ctx *c, struct cs_err *err)
 		r = load_identity(c, attr_string(c->tb, CREDSTORE_A_NAME), &id, err);
 	if (!r)
 		r = pick_key(c, &id, sk_X509_value(chain, 0), err);
+	if (!r && c->tb[CREDSTORE_A_SIGNERS]) {
+		id.has_signers = true;
+		id.signers = nla_get_u32(c->tb[CREDSTORE_A_SIGNERS]);
+	}
 	if (!r) {
 		free(id.chain);
 		id.chain = der;
@@ -180,4 +200,20 @@ int admin_identity_remove(struct cmd_ctx *c, struct cs_err *err)
 
 	return r ? r : model_delete(c->txn, STORE_REC_IDENTITY,
 				    attr_string(c->tb, CREDSTORE_A_NAME), &existed, err);
+}
+
+int admin_identity_export_key(struct cmd_ctx *c, struct cs_err *err)
+{
+	struct model_identity id = { 0 };
+	int r = query_get_identity(c, true, &id, err);
+
+	if (!r && !id.key)
+		r = cs_err_set(err, ENOENT, "identity '%s' has no key", id.name);
+	if (!r)
+		r = reply_put(nla_put(c->reply, CREDSTORE_A_KEY, (int)id.key_len, id.key), err);
+	if (!r)
+		log_msg(LOG_NOTICE, "uid %u: identity export-key %s: the private key was exported",
+			(unsigned int)c->req->cred.uid, id.name);
+	model_identity_release(&id);
+	return r;
 }

@@ -1,6 +1,6 @@
 /* A command's input and output, for the handlers (admin_*.c, query.c,
- * the batch in commands.c): the request's attributes, the reply and its
- * parts, the entries of a dump. */
+ * sign.c, the batch in commands.c): the request's attributes, the
+ * caller's groups, the reply and its parts, the entries of a dump. */
 #include <errno.h>
 #include <stdlib.h>
 

@@ -18,7 +18,8 @@ static const struct command commands[] = {
 	QUERY(CREDSTORE_CMD_VERIFY_FINGERPRINT, "verify fingerprint", query_verify_fingerprint, NULL),
 	QUERY(CREDSTORE_CMD_VERIFY_SECRET, "verify secret", query_verify_secret, NULL),
 	QUERY(CREDSTORE_CMD_VERIFY_HMAC, "verify HMAC", query_verify_hmac, NULL),
-	PRIV(CREDSTORE_CMD_GET_IDENTITY_KEY, "get identity key", query_identity_key),
+	/* Open to everyone here: the handler checks the identity's signers. */
+	QUERY(CREDSTORE_DAEMON_CMD_SIGN, "sign", query_sign, NULL),
 	PRIV(CREDSTORE_CMD_GET_DEVICE_SECRETS, "get device secrets", query_device_secrets),
 	QUERY(CREDSTORE_ADMIN_CMD_SUBSCRIBE, "subscribe", query_subscribe, NULL),
 
@@ -50,6 +51,8 @@ static const struct command commands[] = {
 	  admin_import_chunk, NULL },
 	{ CREDSTORE_ADMIN_CMD_IMPORT, "import", ACCESS_ADMIN, true, false, admin_import, NULL },
 	{ CREDSTORE_ADMIN_CMD_BATCH, "batch", ACCESS_ADMIN, true, false, admin_batch, NULL },
+	{ CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY, "identity export-key", ACCESS_ADMIN, false, false,
+	  admin_identity_export_key, NULL },
 };
 
 const struct command *command_find(uint8_t cmd)

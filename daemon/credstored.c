@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "publisher.h"
+#include "sign_keys.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
 #define DEFAULT_KEY_FILE	"/var/lib/credstore/store.key"
@@ -303,6 +304,7 @@ out:
 	import_drop(&d);
 	loop_free(lp);
 	publisher_close(d.publisher);
+	sign_keys_free(d.sign_keys);
 	model_close(&d.model);
 	if (s)
 		store_unmount(s);

@@ -5,17 +5,19 @@
 #   model_attrs < model_identity, model_anchor, model_device < device_index
 #     < model_index < model            the data model: records as attribute streams,
 #                                      the committed devices by id and fingerprint
+#   sign_keys                          parsed signing keys, dropped when a change names them
 #   publisher                          the records published to credstore.ko
 #   backup_records, backup_seal        the backup format
-#   command_io < query, admin_*        the commands: the request's attributes, the answer
+#   command_io < query, sign, admin_*  the commands: the request's attributes, the answer
 #   commands                           the table of commands (and the batch, which runs them)
 #   server < listen, loop < credstored requests on the sockets; the sockets and the event
 #                                      loop; main
 DAEMON_SRCS += daemon/log.c daemon/keyfile.c daemon/conn.c daemon/notify.c daemon/flash_log.c
 DAEMON_SRCS += daemon/model_attrs.c daemon/model_identity.c daemon/model_anchor.c \
-	       daemon/model_device.c daemon/device_index.c daemon/model_index.c daemon/model.c
+	       daemon/model_device.c daemon/device_index.c daemon/model_index.c daemon/model.c \
+	       daemon/sign_keys.c
 DAEMON_SRCS += daemon/publisher.c daemon/backup_records.c daemon/backup_seal.c
-DAEMON_SRCS += daemon/command_io.c daemon/query.c daemon/admin_identity.c \
+DAEMON_SRCS += daemon/command_io.c daemon/query.c daemon/sign.c daemon/admin_identity.c \
 	       daemon/admin_anchor.c daemon/admin_device.c daemon/admin_store.c \
 	       daemon/admin_export.c daemon/admin_import.c daemon/commands.c daemon/server.c \
 	       daemon/listen.c daemon/loop.c

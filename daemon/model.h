@@ -41,10 +41,16 @@ struct model_identity {
 	char name[CREDSTORE_NAME_MAX];
 	uint8_t *chain;		/* concatenated DER, leaf first */
 	size_t chain_len;
+	bool has_signers;	/* else only root may sign with the key */
+	uint32_t signers;	/* the gid that may sign */
 	uint8_t *key;		/* DER PKCS#8, sealed in the store */
 	size_t key_len;
 	uint8_t *pending_key;	/* the key of the last CSR, until installed */
 	size_t pending_key_len;
+	/* The key an install replaced: it still signs for servers that
+	 * have not reloaded yet, until the next install or removal. */
+	uint8_t *previous_key;
+	size_t previous_key_len;
 };
 
 struct model_anchor {
@@ -63,6 +69,7 @@ struct model_device {
 };
 
 /* Frees and wipes. */
+void model_key_free(uint8_t **key, size_t *len);
 void model_identity_release(struct model_identity *id);
 void model_anchor_release(struct model_anchor *a);
 void model_device_wipe(struct model_device *d);

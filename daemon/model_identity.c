@@ -1,5 +1,6 @@
-/* Identity records: value = CHAIN (absent while only a CSR key exists),
- * secret = KEY and ADMIN_PENDING_KEY (a CSR's key, until installed). */
+/* Identity records: value = CHAIN (absent while only a CSR key exists)
+ * and SIGNERS; secret = KEY, ADMIN_PENDING_KEY (a CSR's key, until
+ * installed) and ADMIN_PREVIOUS_KEY (the key the last install replaced). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +9,27 @@
 #include "model_internal.h"
 #include "usersock.h"
 
+void model_key_free(uint8_t **key, size_t *len)
+{
+	if (*key)
+		OPENSSL_clear_free(*key, *len);
+	*key = NULL;
+	*len = 0;
+}
+
 void model_identity_release(struct model_identity *id)
 {
 	free(id->chain);
-	if (id->key)
-		OPENSSL_clear_free(id->key, id->key_len);
-	if (id->pending_key)
-		OPENSSL_clear_free(id->pending_key, id->pending_key_len);
-	id->chain = id->key = id->pending_key = NULL;
-	id->chain_len = id->key_len = id->pending_key_len = 0;
+	id->chain = NULL;
+	id->chain_len = 0;
+	model_key_free(&id->key, &id->key_len);
+	model_key_free(&id->pending_key, &id->pending_key_len);
+	model_key_free(&id->previous_key, &id->previous_key_len);
+}
+
+static int put_key(struct nl_msg *msg, int attr, const uint8_t *key, size_t len)
+{
+	return key ? nla_put(msg, attr, (int)len, key) : 0;
 }
 
 int model_identity_encode(const struct model_identity *id, struct store_record *r,
@@ -27,15 +40,18 @@ int model_identity_encode(const struct model_identity *id, struct store_record *
 
 	if (!ret && (!value || !secret ||
 		     (id->chain && nla_put(value, CREDSTORE_A_CHAIN, (int)id->chain_len, id->chain) < 0) ||
-		     (id->key && nla_put(secret, CREDSTORE_A_KEY, (int)id->key_len, id->key) < 0) ||
-		     (id->pending_key && nla_put(secret, CREDSTORE_A_ADMIN_PENDING_KEY,
-						 (int)id->pending_key_len, id->pending_key) < 0)))
+		     (id->has_signers && nla_put_u32(value, CREDSTORE_A_SIGNERS, id->signers) < 0) ||
+		     put_key(secret, CREDSTORE_A_KEY, id->key, id->key_len) < 0 ||
+		     put_key(secret, CREDSTORE_A_ADMIN_PENDING_KEY, id->pending_key,
+			     id->pending_key_len) < 0 ||
+		     put_key(secret, CREDSTORE_A_ADMIN_PREVIOUS_KEY, id->previous_key,
+			     id->previous_key_len) < 0))
 		ret = cs_err_set(err, EMSGSIZE, "identity '%s' is too large", id->name);
 	if (!ret)
 		ret = model_attrs_take(value, (void **)&r->value, &r->value_len, err);
 	else
 		nlmsg_free(value);
-	if (!ret && (id->key || id->pending_key))
+	if (!ret && (id->key || id->pending_key || id->previous_key))
 		ret = model_attrs_take(secret, (void **)&r->secret, &r->secret_len, err);
 	else
 		cs_msg_wipe_free(secret);	/* a key put before a failure */
@@ -54,6 +70,10 @@ int model_identity_decode(const struct store_record *r, struct model_identity *i
 		ret = model_attrs_parse(r->value, r->value_len, tb, err);
 	if (!ret && tb[CREDSTORE_A_CHAIN])
 		ret = model_attr_dup(tb[CREDSTORE_A_CHAIN], &id->chain, &id->chain_len, err);
+	if (!ret && tb[CREDSTORE_A_SIGNERS]) {
+		id->has_signers = true;
+		id->signers = nla_get_u32(tb[CREDSTORE_A_SIGNERS]);
+	}
 	if (!ret && r->secret) {
 		ret = model_attrs_parse(r->secret, r->secret_len, tb, err);
 		if (!ret && tb[CREDSTORE_A_KEY])
@@ -61,6 +81,9 @@ int model_identity_decode(const struct store_record *r, struct model_identity *i
 		if (!ret && tb[CREDSTORE_A_ADMIN_PENDING_KEY])
 			ret = model_attr_dup(tb[CREDSTORE_A_ADMIN_PENDING_KEY], &id->pending_key,
 					     &id->pending_key_len, err);
+		if (!ret && tb[CREDSTORE_A_ADMIN_PREVIOUS_KEY])
+			ret = model_attr_dup(tb[CREDSTORE_A_ADMIN_PREVIOUS_KEY], &id->previous_key,
+					     &id->previous_key_len, err);
 	}
 	if (ret)
 		model_identity_release(id);

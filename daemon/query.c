@@ -34,7 +34,8 @@ static int fill_identity(struct nl_msg *m, const void *arg)
 	const struct model_identity *id = arg;
 
 	return nla_put_string(m, CREDSTORE_A_NAME, id->name) ||
-	       nla_put(m, CREDSTORE_A_CHAIN, (int)id->chain_len, id->chain) ? -1 : 0;
+	       nla_put(m, CREDSTORE_A_CHAIN, (int)id->chain_len, id->chain) ||
+	       (id->has_signers && nla_put_u32(m, CREDSTORE_A_SIGNERS, id->signers)) ? -1 : 0;
 }
 
 static int fill_anchor(struct nl_msg *m, const void *arg)
@@ -59,9 +60,8 @@ static int fill_device(struct nl_msg *m, const void *arg)
 
 /* ---- single lookups ---- */
 
-/* with_key: the private key too (unsealed); else the chain alone. */
-static int get_identity(struct cmd_ctx *c, bool with_key, struct model_identity *id,
-			struct cs_err *err)
+int query_get_identity(struct cmd_ctx *c, bool with_key, struct model_identity *id,
+		       struct cs_err *err)
 {
 	const char *name = attr_string(c->tb, CREDSTORE_A_NAME);
 	int r = need_name(c->tb, CREDSTORE_A_NAME, "identity name", err);
@@ -79,22 +79,10 @@ static int get_identity(struct cmd_ctx *c, bool with_key, struct model_identity 
 int query_identity(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct model_identity id = { 0 };
-	int r = get_identity(c, false, &id, err);
+	int r = query_get_identity(c, false, &id, err);
 
 	if (!r)
 		r = reply_put(fill_identity(c->reply, &id) || put_generation(c), err);
-	model_identity_release(&id);
-	return r;
-}
-
-int query_identity_key(struct cmd_ctx *c, struct cs_err *err)
-{
-	struct model_identity id = { 0 };
-	int r = get_identity(c, true, &id, err);
-
-	if (!r)
-		r = reply_put(nla_put_string(c->reply, CREDSTORE_A_NAME, id.name) ||
-			      nla_put(c->reply, CREDSTORE_A_KEY, (int)id.key_len, id.key), err);
 	model_identity_release(&id);
 	return r;
 }

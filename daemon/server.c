@@ -13,6 +13,7 @@
 #include "notify.h"
 #include "publisher.h"
 #include "server.h"
+#include "sign_keys.h"
 
 void server_accepted(struct daemon *d, struct conn *conn)
 {
@@ -72,6 +73,8 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 		r = model_txn_commit(c->txn, gen, err);
 		if (r == -EFBIG)
 			explain_too_big(cmd, err);
+		if (!r)
+			sign_keys_forget(d->sign_keys, c->txn);
 		if (!r && d->publisher)
 			publisher_changes(d->publisher, c->txn, *gen);
 		if (!r)

@@ -14,6 +14,7 @@
 
 struct publisher;
 struct import_stage;
+struct sign_keys;
 
 struct daemon {
 	struct model model;
@@ -22,6 +23,7 @@ struct daemon {
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
+	struct sign_keys *sign_keys;	/* parsed keys for SIGN, made on first use */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };
@@ -96,7 +98,13 @@ int admin_import(struct cmd_ctx *c, struct cs_err *err);
 void import_reap(struct daemon *d);
 void import_drop(struct daemon *d);
 int admin_batch(struct cmd_ctx *c, struct cs_err *err);
+int admin_identity_export_key(struct cmd_ctx *c, struct cs_err *err);
 
+/* The identity that tb[CREDSTORE_A_NAME] names, with a certificate;
+ * -ENOENT with a message otherwise.  with_key: its private keys too
+ * (unsealed: the admin's export alone); else the chain without them. */
+int query_get_identity(struct cmd_ctx *c, bool with_key, struct model_identity *id,
+		       struct cs_err *err);
 int query_status(struct cmd_ctx *c, struct cs_err *err);
 int query_identity(struct cmd_ctx *c, struct cs_err *err);
 int query_identity_dump(struct cmd_ctx *c, struct cs_err *err);
@@ -107,8 +115,8 @@ int query_device_dump(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err);
 int query_verify_hmac(struct cmd_ctx *c, struct cs_err *err);
-int query_identity_key(struct cmd_ctx *c, struct cs_err *err);
 int query_device_secrets(struct cmd_ctx *c, struct cs_err *err);
 int query_subscribe(struct cmd_ctx *c, struct cs_err *err);
+int query_sign(struct cmd_ctx *c, struct cs_err *err);
 
 #endif

@@ -1,6 +1,8 @@
 # make install / make uninstall [DESTDIR=...] [PREFIX=/usr/local]: the
 # programs, libcredstore (through lib's install-lib), the man pages, the
-# systemd units (the service and its two sockets), a modules-load.d snippet, the netlink spec, and the
+# systemd units (the service and its two sockets), a modules-load.d
+# snippet, the netlink spec, the OpenSSL provider module (into OpenSSL's
+# modules directory), and the kernel
 # module's sources for DKMS in /usr/src/credstore-<version> (where dkms
 # looks, whatever the prefix).
 CREDSTORE_VERSION := 1.0.0
@@ -12,9 +14,12 @@ DATADIR    ?= $(PREFIX)/share/credstore
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
 DKMSDIR    ?= /usr/src/credstore-$(CREDSTORE_VERSION)
+# OpenSSL's modules directory, where `-provider credstore` and openssl.cnf
+# find the provider's module by name (whatever the prefix, as for DKMS).
+OSSL_MODULESDIR ?= $(shell openssl version -m 2>/dev/null | sed -n 's/^MODULESDIR: "\(.*\)"/\1/p')
 
 MAN_PAGES    := man/credstored.8 man/credctl.8 man/libcredstore.3 man/credstore.7 \
-		man/credstore-mosquitto.8 man/credstore-coapd.8 man/credstore-cgi.8
+		man/credstore-provider.7 man/credstore-mosquitto.8 man/credstore-coapd.8 man/credstore-cgi.8
 # The front ends' files that are no command: the mosquitto plugin and the
 # CGI program (for a web server's cgi-bin, linked there as `update` for
 # the camera's protocol), and the CGI's configuration, example first.
@@ -30,7 +35,7 @@ INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlspro
 	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
 	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
 	     $(addprefix $(UNITDIR)/,credstored.service credstored.socket credstored-admin.socket) \
-	     $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml
+	     $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml $(OSSL_MODULESDIR)/credstore.so
 
 # libcredstore.pc names the prefix: build it again when PREFIX changes.
 $(BUILD)/lib/libcredstore.pc: $(BUILD)/install-prefix

@@ -3,7 +3,9 @@
 # apart, in $(BUILD)/lib: libcredstore.so.1 exporting the public API
 # only (libcredstore.map), libcredstore.a, and libcredstore.pc.
 LIBCREDSTORE_VERSION := 1.0.0
-LIBCREDSTORE_OWN     := lib/conn.c lib/query.c lib/device.c lib/notify.c lib/tls.c lib/verdict_cache.c
+LIBCREDSTORE_OWN     := lib/conn.c lib/query.c lib/device.c lib/notify.c lib/tls.c lib/verdict_cache.c \
+			lib/sign.c $(addprefix lib/provider/,core.c keyref.c signer.c keymgmt.c \
+			signature.c decoder.c store.c provider.c)
 LIBCREDSTORE_SRCS    := $(LIBCREDSTORE_OWN) common/usersock.c common/fingerprint.c common/error.c
 LIB_SRCS += $(LIBCREDSTORE_OWN)
 
@@ -23,6 +25,18 @@ $(LIBCREDSTORE_SO): $(patsubst %.c,$(BUILD)/pic/%.o,$(LIBCREDSTORE_SRCS)) lib/li
 		-Wl,--version-script=lib/libcredstore.map -Wl,--no-undefined \
 		-o $@ $(filter %.o,$^) $(shell pkg-config --libs libnl-genl-3.0 libnl-3.0 libssl libcrypto)
 
+# The OpenSSL provider as a loadable module (credstore-provider(7)): the
+# library's objects, linked in whole, exporting OSSL_provider_init only.
+PROVIDER_MODULE := $(LIBCREDSTORE_DIR)/ossl-modules/credstore.so
+PROGRAMS += $(PROVIDER_MODULE)
+# module.c's plain object too, for tests/call-graph over lib/provider.
+PROGRAMS += $(call obj,lib/provider/module.c)
+$(PROVIDER_MODULE): $(patsubst %.c,$(BUILD)/pic/%.o,$(LIBCREDSTORE_SRCS) lib/provider/module.c) \
+		    lib/provider/module.map
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=lib/provider/module.map -Wl,--no-undefined \
+		-o $@ $(filter %.o,$^) $(shell pkg-config --libs libnl-genl-3.0 libnl-3.0 libssl libcrypto)
+
 $(LIBCREDSTORE_DIR)/libcredstore.so: | $(LIBCREDSTORE_SO)
 	ln -sf libcredstore.so.1 $@
 
@@ -35,12 +49,15 @@ $(LIBCREDSTORE_DIR)/libcredstore.pc: lib/libcredstore.pc.in lib/libcredstore.mk
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBCREDSTORE_VERSION)|' $< > $@
 
-# make install-lib [DESTDIR=...] [PREFIX=/usr/local]
+# make install-lib [DESTDIR=...] [PREFIX=/usr/local]: also the provider
+# module, into OpenSSL's modules directory (OSSL_MODULESDIR, dist/install.mk).
 .PHONY: install-lib
-install-lib: $(LIBCREDSTORE_SO) $(LIBCREDSTORE_DIR)/libcredstore.a $(LIBCREDSTORE_DIR)/libcredstore.pc
+install-lib: $(LIBCREDSTORE_SO) $(LIBCREDSTORE_DIR)/libcredstore.a $(LIBCREDSTORE_DIR)/libcredstore.pc \
+	     $(PROVIDER_MODULE)
 	install -D -m 0755 $(LIBCREDSTORE_SO) $(DESTDIR)$(PREFIX)/lib/libcredstore.so.1
 	ln -sf libcredstore.so.1 $(DESTDIR)$(PREFIX)/lib/libcredstore.so
 	install -D -m 0644 $(LIBCREDSTORE_DIR)/libcredstore.a $(DESTDIR)$(PREFIX)/lib/libcredstore.a
 	install -D -m 0644 $(LIBCREDSTORE_DIR)/libcredstore.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libcredstore.pc
 	install -D -m 0644 lib/include/credstore/credstore.h $(DESTDIR)$(PREFIX)/include/credstore/credstore.h
 	install -D -m 0644 uapi/linux/credstore.h $(DESTDIR)$(PREFIX)/include/linux/credstore.h
+	install -D -m 0644 $(PROVIDER_MODULE) $(DESTDIR)$(OSSL_MODULESDIR)/credstore.so

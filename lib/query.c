@@ -40,20 +40,6 @@ static int on_identity(struct nlattr **tb, void *arg)
 	return append_certs(r->cs, tb[CREDSTORE_A_CHAIN], r->id->chain);
 }
 
-static int on_identity_key(struct nlattr **tb, void *arg)
-{
-	struct identity_reply *r = arg;
-	const unsigned char *p;
-
-	if (!tb[CREDSTORE_A_KEY])
-		return cs_err_set(&r->cs->err, EBADMSG, "the store's key reply has no key");
-	p = nla_data(tb[CREDSTORE_A_KEY]);
-	r->id->key = d2i_AutoPrivateKey(NULL, &p, nla_len(tb[CREDSTORE_A_KEY]));
-	if (!r->id->key)
-		return cs_err_set(&r->cs->err, EBADMSG, "the store sent a malformed private key");
-	return 0;
-}
-
 static int request_by_name(struct credstore *cs, uint8_t cmd, const char *name,
 			   cs_reply_fn fn, void *arg)
 {
@@ -66,7 +52,7 @@ static int request_by_name(struct credstore *cs, uint8_t cmd, const char *name,
 	return cs_conn_transact(cs, req, fn, arg);
 }
 
-int credstore_get_identity(struct credstore *cs, const char *name, unsigned int flags,
+int credstore_get_identity(struct credstore *cs, const char *name,
 			   struct credstore_identity **out)
 {
 	struct credstore_identity *id = calloc(1, sizeof(*id));
@@ -87,11 +73,6 @@ int credstore_get_identity(struct credstore *cs, const char *name, unsigned int 
 	ret = request_by_name(cs, CREDSTORE_CMD_GET_IDENTITY, name, on_identity, &r);
 	if (!ret && sk_X509_num(id->chain) == 0)
 		ret = cs_err_set(&cs->err, EBADMSG, "the store's identity %s has no certificate", name);
-	if (!ret && (flags & CREDSTORE_IDENTITY_WITH_KEY))
-		ret = request_by_name(cs, CREDSTORE_CMD_GET_IDENTITY_KEY, name, on_identity_key, &r);
-	if (!ret && id->key && X509_check_private_key(sk_X509_value(id->chain, 0), id->key) != 1)
-		ret = cs_err_set(&cs->err, EBADMSG,
-				 "the store's key for %s does not match its certificate", name);
 	if (ret) {
 		credstore_identity_free(id);
 		return ret;
@@ -105,7 +86,6 @@ void credstore_identity_free(struct credstore_identity *id)
 	if (!id)
 		return;
 	sk_X509_pop_free(id->chain, X509_free);
-	EVP_PKEY_free(id->key);
 	free(id);
 }
 
@@ -123,7 +103,8 @@ static int on_anchor(struct nlattr **tb, void *arg)
 	return append_certs(r->cs, tb[CREDSTORE_A_CHAIN], r->anchors);
 }
 
-int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
+/* One anchor by name, or (name NULL) all of them. */
+static int fetch_anchors(struct credstore *cs, const char *name, STACK_OF(X509) **out)
 {
 	struct anchors_reply r = { .cs = cs, .anchors = sk_X509_new_null() };
 	int ret;
@@ -132,13 +113,33 @@ int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
 	cs_err_clear(&cs->err);
 	if (!r.anchors)
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
-	ret = cs_conn_dump(cs, CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, on_anchor, &r);
+	ret = name ? request_by_name(cs, CREDSTORE_CMD_GET_ANCHOR, name, on_anchor, &r)
+		   : cs_conn_dump(cs, CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, on_anchor, &r);
 	if (ret) {
 		sk_X509_pop_free(r.anchors, X509_free);
 		return ret;
 	}
 	*out = r.anchors;
 	return 0;
+}
+
+int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out)
+{
+	return fetch_anchors(cs, NULL, out);
+}
+
+int credstore_get_anchor(struct credstore *cs, const char *name, X509 **out)
+{
+	STACK_OF(X509) *anchors;
+	int ret = fetch_anchors(cs, name, &anchors);
+
+	*out = NULL;
+	if (!ret && sk_X509_num(anchors) != 1)
+		ret = cs_err_set(&cs->err, EBADMSG, "the store's anchor %s is not one certificate", name);
+	if (!ret)
+		*out = sk_X509_shift(anchors);
+	sk_X509_pop_free(anchors, X509_free);
+	return ret;
 }
 
 struct match_reply {

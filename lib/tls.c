@@ -1,5 +1,6 @@
-/* OpenSSL helpers for TLS servers: serve a store identity, and admit a
- * client certificate by its fingerprint.  The admission runs as the
+/* OpenSSL helpers for TLS servers: serve a store identity keyless (its
+ * key a reference through the provider), and admit a client certificate
+ * by its fingerprint.  The admission runs as the
  * context's certificate verification callback (one store query per
  * handshake), and its verdict stays attached to the SSL for the caller's
  * log. */
@@ -8,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
+#include <openssl/provider.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include "credstore/credstore.h"
+#include "conn.h"
 #include "fingerprint.h"
+#include "provider/provider.h"
 
 struct admit_config {
 	credstore_fingerprint_lookup *lookup;
@@ -45,21 +49,88 @@ static int indexes(void)
 	return 0;
 }
 
-int credstore_ssl_ctx_use_identity(SSL_CTX *ctx, const struct credstore_identity *id)
+static CRYPTO_ONCE provider_once = CRYPTO_ONCE_STATIC_INIT;
+static OSSL_PROVIDER *provider;		/* loaded here, or NULL */
+static int provider_loaded;
+
+/* At OPENSSL_cleanup(), before the library context goes. */
+static void unload_provider(void)
+{
+	OSSL_PROVIDER_unload(provider);
+	provider = NULL;
+}
+
+/* The provider, into the default library context.  Loading one provider
+ * by hand turns off the automatic loading of the default provider: a
+ * fetch first lets that happen as it would have. */
+static void load_provider(void)
+{
+	EVP_MD_free(EVP_MD_fetch(NULL, "SHA256", NULL));
+	if (OSSL_PROVIDER_available(NULL, CS_PROV_NAME)) {
+		provider_loaded = 1;
+		return;
+	}
+	if (OSSL_PROVIDER_add_builtin(NULL, CS_PROV_NAME, credstore_provider_init))
+		provider = OSSL_PROVIDER_load(NULL, CS_PROV_NAME);
+	provider_loaded = provider && OPENSSL_atexit(unload_provider);
+}
+
+/* A key of the provider, for the leaf's public key, signing through
+ * connections made with cs's options. */
+static EVP_PKEY *keyless_key(struct credstore *cs, const char *identity, X509 *leaf)
+{
+	unsigned int uid = (unsigned int)cs->daemon_uid;
+	int timeout_ms = cs->timeout_ms;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_uint("credstore-daemon-uid", &uid),
+		OSSL_PARAM_int("credstore-timeout-ms", &timeout_ms),
+		OSSL_PARAM_construct_utf8_string("credstore-runtime-dir",
+						 (char *)cs_runtime_dir(cs->runtime_dir), 0),
+		OSSL_PARAM_END
+	};
+	OSSL_DECODER_CTX *dctx = NULL;
+	EVP_PKEY *key = NULL;
+	const unsigned char *p;
+	unsigned char *der;
+	size_t len;
+
+	if (cs_keyref_to_der(identity, X509_get0_pubkey(leaf), &der, &len) < 0)
+		return NULL;
+	p = der;
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&key, "DER", CS_KEYREF_STRUCTURE, NULL,
+					     OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, "provider=" CS_PROV_NAME);
+	if (!dctx || !OSSL_DECODER_from_data(dctx, &p, &len) || !key ||
+	    EVP_PKEY_set_params(key, params) != 1) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	OSSL_DECODER_CTX_free(dctx);
+	OPENSSL_free(der);
+	return key;
+}
+
+int credstore_ssl_ctx_use_identity(SSL_CTX *ctx, struct credstore *cs,
+				   const struct credstore_identity *id)
 {
 	int n = sk_X509_num(id->chain);
+	EVP_PKEY *key;
+	int ret = 0;
 
-	if (n < 1 || !id->key)
+	if (n < 1)
 		return -EINVAL;
+	if (!CRYPTO_THREAD_run_once(&provider_once, load_provider) || !provider_loaded)
+		return -ENOPKG;
 	if (SSL_CTX_use_certificate(ctx, sk_X509_value(id->chain, 0)) != 1 ||
 	    SSL_CTX_clear_chain_certs(ctx) != 1)
 		return -EINVAL;
 	for (int i = 1; i < n; i++)
 		if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(id->chain, i)) != 1)
 			return -ENOMEM;
-	if (SSL_CTX_use_PrivateKey(ctx, id->key) != 1 || SSL_CTX_check_private_key(ctx) != 1)
-		return -EINVAL;
-	return 0;
+	key = keyless_key(cs, id->name, sk_X509_value(id->chain, 0));
+	if (!key || SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+		ret = -EINVAL;
+	EVP_PKEY_free(key);
+	return ret;
 }
 
 /* Record a refusal and tell OpenSSL which alert it deserves. */

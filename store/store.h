@@ -103,6 +103,11 @@ struct store_options {
 	/* Eraseblocks kept for GC and for blocks going bad; 0: the default,
 	 * 2 per copy plus 2% of the blocks. */
 	uint32_t reserved_blocks;
+	/* GC as it was before it was bounded, for comparison (bench/flash):
+	 * a commit forwards only what fits in its padding, and when the free
+	 * eraseblocks run out a commit waits while whole segments are
+	 * drained.  By default each commit carries a bounded share of GC. */
+	bool gc_unbounded;
 	/* Called with each event, within the store call that causes it
 	 * (format, mount, commit, maintain), or NULL.  It must not call the
 	 * store; ev is valid during the call only. */
@@ -116,7 +121,12 @@ struct store_options {
 struct store_status {
 	struct flash_geometry geo;
 	uint64_t generation;
-	uint64_t live_bytes, free_bytes;
+	/* Records take live_bytes (as they are on flash, each with its
+	 * generation); new records may take free_bytes more, up to
+	 * capacity_bytes, which leaves GC room to work in.  Records already
+	 * held may grow past it by 1/32 of it (a full store takes changes to
+	 * what it holds). */
+	uint64_t live_bytes, free_bytes, capacity_bytes;
 	uint32_t records[STORE_REC_TYPE_MAX + 1];
 	uint32_t erase_min, erase_max;
 	double erase_avg;
@@ -128,7 +138,7 @@ struct store_status {
 	 * tampered at mount (STORE_EVENT_TAMPERED) */
 	uint64_t tampered;
 	uint64_t unseals;		/* secrets opened for reads since mount */
-	uint64_t index_bytes;		/* RAM held by the index and its records */
+	uint64_t heap_bytes;		/* the store's heap: every allocation it holds */
 	enum store_rollback rollback;
 	/* the counter's value, and the one the store's generation goes with */
 	uint64_t counter_value, counter_expected;
@@ -180,6 +190,9 @@ int store_iterate_public(struct store *s, uint8_t type, const void *after, size_
 			 struct cs_err *err);
 
 uint64_t store_generation(const struct store *s);
+/* The bytes record r takes of the store's capacity (store_status's
+ * live_bytes and free_bytes count in these). */
+size_t store_record_size(const struct store_record *r);
 void store_status(struct store *s, struct store_status *st);
 
 /* Transactions: nothing reaches the index or flash until commit. */

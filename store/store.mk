@@ -4,11 +4,11 @@
 # OpenSSL the seals and MACs.
 # Its files in layer order: each calls only those before it (store_int.h
 # says what each holds; tests/native/63-call-graph.sh fails on a circle).
-STORE_SRCS += store/store_layout.c store/seal.c store/store_mac.c store/store_event.c \
-	      store/store_chain.c store/store_index.c store/store_apply.c store/store_parts.c \
-	      store/store_segment.c store/store_pack.c store/store_log.c store/store_scan.c \
-	      store/store_gc.c store/store_txn.c store/store_rollback.c store/store_commit.c \
-	      store/store_mount.c store/store_query.c
+STORE_SRCS += store/store_layout.c store/seal.c store/store_mac.c store/store_mem.c \
+	      store/store_event.c store/store_chain.c store/store_index.c store/store_apply.c \
+	      store/store_parts.c store/store_segment.c store/store_pack.c store/store_log.c \
+	      store/store_scan.c store/store_gc.c store/store_txn.c store/store_rollback.c \
+	      store/store_commit.c store/store_mount.c store/store_query.c
 LDLIBS += -lz -llz4
 
 # storecheck: the store over any flash, natively and in the VM on nandsim.

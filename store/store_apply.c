@@ -14,7 +14,7 @@ static void seg_link(struct store *s, struct segment *seg, struct rec *r)
 {
 	uint32_t size = rec_op_size(r, true);
 
-	r->seg = seg;
+	r->slot = seg->slot;
 	r->seg_next = NULL;
 	r->seg_prev = seg->live_last;
 	if (seg->live_last)
@@ -29,7 +29,7 @@ static void seg_link(struct store *s, struct segment *seg, struct rec *r)
 
 static void seg_unlink(struct store *s, struct rec *r)
 {
-	struct segment *seg = r->seg;
+	struct segment *seg = s->slots[r->slot];
 	uint32_t size = rec_op_size(r, true);
 
 	if (r->seg_prev)
@@ -43,30 +43,29 @@ static void seg_unlink(struct store *s, struct rec *r)
 	seg->live_count--;
 	seg->live_bytes -= size;
 	s->live_bytes -= size;
-	r->seg = NULL;
 }
 
-void seg_drop_tombs(struct segment *seg)
+void seg_drop_tombs(struct store *s, struct segment *seg)
 {
 	struct tomb *t, *next;
 
 	for (t = seg->tombs; t; t = next) {
 		next = t->next;
-		free(t);
+		mem_free(s, t);
 	}
 	seg->tombs = NULL;
 }
 
-void seg_free(struct segment *seg)
+void seg_free(struct store *s, struct segment *seg)
 {
-	seg_drop_tombs(seg);
-	free(seg->finals);
-	free(seg);
+	seg_drop_tombs(s, seg);
+	mem_free(s, seg->finals);
+	mem_free(s, seg);
 }
 
-static int add_tomb(struct segment *seg, const struct op *op, uint64_t gen)
+static int add_tomb(struct store *s, struct segment *seg, const struct op *op, uint64_t gen)
 {
-	struct tomb *t = malloc(sizeof(*t) + op->key_len);
+	struct tomb *t = mem_alloc(s, sizeof(*t) + op->key_len);
 
 	if (!t)
 		return -ENOMEM;
@@ -87,6 +86,8 @@ static void drop_rec(struct store *s, struct rec *r)
 	rec_free(s, r);
 }
 
+/* A forwarded copy of a record (same generation) moves the record to its
+ * new place; a newer record replaces the old in the index. */
 static int apply_put(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
 		     uint64_t gen)
 {
@@ -94,13 +95,23 @@ static int apply_put(struct store *s, struct segment *seg, uint32_t offset, cons
 
 	if (gen < s->clear_gen[op->type] || (old && old->gen > gen))
 		return 0;
-	r = rec_new(s, op, gen);
+	if (old && old->gen == gen) {
+		seg_unlink(s, old);
+		old->offset = offset;
+		seg_link(s, seg, old);
+		return 0;
+	}
+	r = rec_new(s, op, gen, old ? old->level : 0);
 	if (!r)
 		return -ENOMEM;
-	if (old)
-		drop_rec(s, old);
+	if (old) {
+		seg_unlink(s, old);
+		index_replace(s, old, r);
+		rec_free(s, old);
+	} else {
+		index_insert(s, r);
+	}
 	r->offset = offset;
-	index_insert(s, r);
 	seg_link(s, seg, r);
 	return 0;
 }
@@ -111,7 +122,7 @@ static int apply_delete(struct store *s, struct segment *seg, const struct op *o
 
 	if (old && old->gen <= gen)
 		drop_rec(s, old);
-	return add_tomb(seg, op, gen);
+	return add_tomb(s, seg, op, gen);
 }
 
 static int apply_clear(struct store *s, struct segment *seg, const struct op *op, uint64_t gen)
@@ -125,7 +136,7 @@ static int apply_clear(struct store *s, struct segment *seg, const struct op *op
 		if (r->gen < gen)
 			drop_rec(s, r);
 	}
-	return add_tomb(seg, op, gen);
+	return add_tomb(s, seg, op, gen);
 }
 
 int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
@@ -141,6 +152,22 @@ int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct
 	default:
 		return -EBADMSG;	/* a part marker is only ever a commit's first op */
 	}
+}
+
+uint32_t apply_forwards(struct store *s, struct segment *fwd, uint16_t n, struct segment *seg,
+			uint32_t offset)
+{
+	uint32_t bytes = 0;
+
+	for (uint16_t k = 0; k < n; k++) {
+		struct rec *r = fwd->live;
+
+		bytes += rec_op_size(r, true);
+		seg_unlink(s, r);
+		r->offset = offset;
+		seg_link(s, seg, r);
+	}
+	return bytes;
 }
 
 int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,

@@ -36,44 +36,64 @@ static int encode_user(struct store_txn *t, uint64_t gen, size_t len, uint8_t **
 {
 	int rc;
 
-	*ops = malloc(len ? len : 1);
+	*ops = mem_alloc(t->s, len);
 	if (!*ops)
 		return cs_err_set(t->s->err, ENOMEM, "out of memory");
 	if ((rc = encode_txn(t->s, t, gen, *ops))) {
-		free(*ops);
+		mem_free(t->s, *ops);
 		*ops = NULL;
 	}
 	return rc;
+}
+
+/* Whether t writes records (GC must then keep its reserve). */
+static bool txn_puts(const struct store_txn *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ops[i].kind == OP_PUT)
+			return true;
+	return false;
 }
 
 static int commit_txn(struct store_txn *t, uint64_t *generation)
 {
 	struct store *s = t->s;
 	uint64_t gen = s->gen + 1;
-	size_t put_bytes, user = txn_size(t, &put_bytes);
+	int64_t growth;
+	bool adds;
+	size_t user = txn_size(t, &growth, &adds);
 	struct packing pk;
 	struct segment *fwd;
 	uint8_t *ops;
-	uint32_t len;
+	uint32_t used, len, room;
 	uint16_t nfwd;
 	int rc;
 
 	if (user + COMMIT_HEADER_SIZE > seg_capacity(s) || t->n > UINT16_MAX)
 		return cs_err_set(s->err, EFBIG, "transaction of %zu bytes does not fit in an "
 				  "eraseblock (%u bytes)", user, seg_capacity(s));
-	if ((rc = encode_user(t, gen, user, &ops)))
+	if ((rc = admit_growth(s, growth, adds)) ||
+	    (rc = pack_reserve(s, COMMIT_HEADER_SIZE + (uint32_t)user)) ||
+	    (rc = encode_user(t, gen, user, &ops)))
 		return rc;
 	/* compression can only save program units when the ops take more than one */
-	len = align_up(COMMIT_HEADER_SIZE + user, s->align);
-	if (len > s->align)
-		len = align_up(COMMIT_HEADER_SIZE + packed_size(s, ops, user), s->align);
-	rc = ensure_space(s, len, put_bytes);
+	used = COMMIT_HEADER_SIZE + (uint32_t)user;
+	if (align_up(used, s->align) > s->align)
+		used = COMMIT_HEADER_SIZE + packed_size(s, ops, user);
+	len = align_up(used, s->align);
+	rc = ensure_space(s, len, txn_puts(t));
+	if (!rc) {
+		/* the padding, and this commit's share of GC, go to forwards */
+		room = len - COMMIT_HEADER_SIZE + gc_share(s, len, used);
+		rc = pack_reserve(s, COMMIT_HEADER_SIZE + 2 * room);
+	}
 	if (!rc) {
 		fwd = forward_source(s);
-		nfwd = pack_forwards(s, fwd, ops, user, len - COMMIT_HEADER_SIZE, &pk);
+		nfwd = pack_forwards(s, fwd, ops, user, room, &pk);
 		rc = log_commit_packed(s, &pk, nfwd + t->n, gen, fwd, nfwd);
+		gc_paid(s, pk.raw_len - (uint32_t)user);
 	}
-	free(ops);
+	mem_free(s, ops);
 	if (rc)
 		return rc;
 	s->gen = gen;
@@ -155,12 +175,17 @@ static int plan(struct store_txn *t, uint32_t *segments)
 static int room_for_parts(struct store_txn *t)
 {
 	uint32_t need, planned;
+	int64_t growth;
+	bool adds;
 	int rc = plan(t, &need);
 
+	txn_size(t, &growth, &adds);
+	if (!rc)
+		rc = admit_growth(t->s, growth, adds);
 	do {
 		planned = need;
 		if (!rc)
-			rc = ensure_segments(t->s, planned, t->bytes);
+			rc = ensure_segments(t->s, planned);
 		if (!rc)
 			rc = plan(t, &need);
 	} while (!rc && need > planned);
@@ -194,7 +219,7 @@ static int write_parts(struct store_txn *t, uint64_t gen)
 		if ((rc = log_commit(s, len, (uint16_t)(n + 1), gen, NULL, 0)))
 			return rc;
 		for (size_t k = i; k < i + n; k++)
-			txn_op_free(&t->ops[k]);
+			txn_op_free(s, &t->ops[k]);
 	}
 	return 0;
 }
@@ -208,7 +233,7 @@ static int commit_parts(struct store_txn *t, uint64_t *generation)
 {
 	struct store *s = t->s;
 	uint64_t gen = s->gen + 1;
-	int rc = room_for_parts(t);
+	int rc = pack_reserve(s, s->geo.eraseblock_size) ?: room_for_parts(t);
 
 	if (rc)
 		return rc;
@@ -248,6 +273,7 @@ int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *e
 	else if (!(rc = rollback_refuses(s)))
 		rc = commit(t, generation);
 	store_txn_abort(t);
+	pack_trim(s);
 	s->err = NULL;
 	return rc;
 }

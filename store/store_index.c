@@ -14,7 +14,7 @@ static int rec_compare(const struct rec *r, uint8_t type, const void *key, size_
 
 	if (r->type != type)
 		return r->type < type ? -1 : 1;
-	c = memcmp(r->data, key, n);
+	c = memcmp(rec_data(r), key, n);
 	if (c)
 		return c;
 	return r->key_len < key_len ? -1 : r->key_len > key_len;
@@ -33,38 +33,34 @@ static int random_level(struct index *ix)
 	return level;
 }
 
-static size_t rec_bytes(const struct rec *r)
+struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen, int level)
 {
-	return sizeof(*r) + r->level * sizeof(r->next[0]) + r->key_len + r->value_len +
-	       r->secret_len;
-}
-
-struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen)
-{
-	int level = random_level(&s->idx);
 	size_t data = (size_t)op->key_len + op->value_len + op->secret_len;
-	struct rec *r = calloc(1, sizeof(*r) + level * sizeof(r->next[0]) + data);
+	struct rec *r;
+	uint8_t *d;
 
+	if (!level)
+		level = random_level(&s->idx);
+	r = mem_alloc(s, sizeof(*r) + level * sizeof(r->next[0]) + data);
 	if (!r)
 		return NULL;
-	r->level = level;
+	memset(r, 0, sizeof(*r));
+	r->level = (uint8_t)level;
 	r->type = op->type;
 	r->key_len = op->key_len;
 	r->value_len = op->value_len;
 	r->secret_len = op->secret_len;
 	r->gen = gen;
-	r->data = (uint8_t *)&r->next[level];
-	memcpy(r->data, op->key, op->key_len);
-	memcpy(r->data + op->key_len, op->value, op->value_len);
-	memcpy(r->data + op->key_len + op->value_len, op->secret, op->secret_len);
-	s->index_bytes += rec_bytes(r);
+	d = rec_data(r);
+	memcpy(d, op->key, op->key_len);
+	memcpy(d + op->key_len, op->value, op->value_len);
+	memcpy(d + op->key_len + op->value_len, op->secret, op->secret_len);
 	return r;
 }
 
 void rec_free(struct store *s, struct rec *r)
 {
-	s->index_bytes -= rec_bytes(r);
-	free(r);
+	mem_free(s, r);
 }
 
 /* Fills update[] with the last record before (type, key) at each level. */
@@ -102,7 +98,7 @@ void index_insert(struct store *s, struct rec *r)
 {
 	struct rec **update[INDEX_LEVELS];
 
-	find_before(s, r->type, r->data, r->key_len, update);
+	find_before(s, r->type, rec_data(r), r->key_len, update);
 	for (int l = 0; l < r->level; l++) {
 		r->next[l] = update[l][l];
 		update[l][l] = r;
@@ -110,11 +106,24 @@ void index_insert(struct store *s, struct rec *r)
 	s->counts[r->type]++;
 }
 
+/* One search, where a remove and an insert take two more: the update of
+ * a record is the most common change. */
+void index_replace(struct store *s, struct rec *old, struct rec *r)
+{
+	struct rec **update[INDEX_LEVELS];
+
+	find_before(s, old->type, rec_data(old), old->key_len, update);
+	for (int l = 0; l < old->level; l++) {
+		r->next[l] = old->next[l];
+		update[l][l] = r;
+	}
+}
+
 void index_remove(struct store *s, struct rec *r)
 {
 	struct rec **update[INDEX_LEVELS];
 
-	find_before(s, r->type, r->data, r->key_len, update);
+	find_before(s, r->type, rec_data(r), r->key_len, update);
 	for (int l = 0; l < r->level; l++)
 		if (update[l][l] == r)
 			update[l][l] = r->next[l];
@@ -143,9 +152,9 @@ void rec_to_op(const struct rec *r, struct op *op, bool forwarded)
 		.secret_len = r->secret_len,
 		.gen = r->gen,
 		.has_gen = forwarded,
-		.key = r->data,
-		.value = r->data + r->key_len,
-		.secret = r->data + r->key_len + r->value_len,
+		.key = rec_data(r),
+		.value = rec_data(r) + r->key_len,
+		.secret = rec_data(r) + r->key_len + r->value_len,
 	};
 }
 

@@ -5,6 +5,7 @@
  *   store_layout.c  the bytes on flash: headers, ops, CRCs (store_layout.h)
  *   seal.c          secrets sealed under the store key (seal.h)
  *   store_mac.c     tags of segment headers and commits (authentication)
+ *   store_mem.c     the store's allocations, counted (its real heap)
  *   store_event.c   events told to the store's user, and counted
  *   store_chain.c   a mount's checks of each commit: its tag, its number
  *   store_index.c   ordered index of records (a skip list)
@@ -40,17 +41,23 @@
 struct segment;
 struct pack;
 
-/* A live record, held whole in RAM: key | value | sealed secret. */
+/* A live record, held whole in RAM: key | value | sealed secret after
+ * its index pointers (rec_data).  Every byte here is paid per record:
+ * 40 bytes besides the pointers and the data. */
 struct rec {
 	struct rec *seg_prev, *seg_next;
-	struct segment *seg;
 	uint64_t gen;
-	uint32_t offset;		/* of its commit in seg */
+	uint32_t offset;		/* of its commit in its segment */
+	uint32_t slot;			/* its segment: s->slots[slot] */
 	uint16_t value_len, secret_len;
 	uint8_t type, key_len, level;
-	uint8_t *data;
 	struct rec *next[];
 };
+
+static inline uint8_t *rec_data(const struct rec *r)
+{
+	return (uint8_t *)&r->next[r->level];
+}
 
 /* A delete or clear that may still hide an older copy of a record. */
 struct tomb {
@@ -62,6 +69,7 @@ struct tomb {
 
 struct segment {
 	uint64_t seq;
+	uint32_t slot;			/* in s->slots, which its records name */
 	uint32_t phys[2];
 	uint32_t used;			/* offset of the next commit */
 	bool closed;			/* never appended to again */
@@ -128,6 +136,7 @@ struct store {
 	uint32_t reserved;		/* segments kept for GC */
 	struct pblock *pb;
 	struct segment **log;		/* by seq; log[nlog - 1] is the head */
+	struct segment **slots;		/* by slot, one per eraseblock at most */
 	uint32_t nlog;
 	uint64_t max_seq;		/* highest seq ever seen on flash */
 	uint64_t durable_tail;		/* the tail a commit on flash names */
@@ -137,11 +146,13 @@ struct store {
 	uint64_t clear_gen[TYPES];
 	struct index idx;
 	uint64_t live_bytes;
-	uint64_t index_bytes;
+	uint64_t heap_bytes;		/* what store_mem.c counts */
 	uint32_t counts[TYPES];
 	uint64_t scrubs, relocations, lost_commits, tampered, unseals;
 	bool broken;			/* an I/O error left RAM ahead of flash */
-	uint8_t *buf;			/* one eraseblock: commit being built, raw */
+	bool gc_unbounded;		/* store_options.gc_unbounded */
+	uint64_t gc_debt;		/* bytes GC owes the log (gc_share) */
+	uint8_t *buf;			/* commit being built, raw (pack_reserve) */
 	struct pack *pack;		/* compression of payloads, both ways */
 	struct cs_err *err;		/* of the call in progress */
 	/* why the last program or erase failed (-EIO): the flash's words */
@@ -222,14 +233,28 @@ uint64_t chain_next_cseq(const struct chain *ch);
 void store_report(struct store *s, enum store_event_kind kind, uint32_t block, uint32_t count,
 		  const char *reason);
 
+/* store_mem.c: allocations counted in s->heap_bytes. */
+void *mem_alloc(struct store *s, size_t n);
+void *mem_zalloc(struct store *s, size_t n);
+void *mem_realloc(struct store *s, void *p, size_t n);
+void mem_free(struct store *s, void *p);
+/* Wiped first: it held a secret. */
+void mem_clear_free(struct store *s, void *p, size_t len);
+/* The struct store itself, allocated before there was a store to count in. */
+void mem_count_store(struct store *s);
+
 /* store_index.c */
-struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen);
+/* level 0: a random one; a replacement takes the level of what it
+ * replaces (index_replace). */
+struct rec *rec_new(struct store *s, const struct op *op, uint64_t gen, int level);
 void rec_free(struct store *s, struct rec *r);
 struct rec *index_find(struct store *s, uint8_t type, const void *key, size_t key_len);
 /* The first record after (type, key), or the first of type if key NULL. */
 struct rec *index_next(struct store *s, uint8_t type, const void *key, size_t key_len);
 void index_insert(struct store *s, struct rec *r);
 void index_remove(struct store *s, struct rec *r);
+/* r, of old's level, takes old's place (old leaves the index). */
+void index_replace(struct store *s, struct rec *old, struct rec *r);
 void index_destroy(struct store *s);
 size_t rec_op_size(const struct rec *r, bool forwarded);
 void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
@@ -237,9 +262,14 @@ void rec_to_op(const struct rec *r, struct op *op, bool forwarded);
 /* store_apply.c: op_gen is the op's generation (a forwarded op's own). */
 int apply_op(struct store *s, struct segment *seg, uint32_t offset, const struct op *op,
 	     uint64_t op_gen);
-void seg_drop_tombs(struct segment *seg);
+void seg_drop_tombs(struct store *s, struct segment *seg);
 /* Frees a segment, its tombs and its list of final parts. */
-void seg_free(struct segment *seg);
+void seg_free(struct store *s, struct segment *seg);
+/* A commit of ours that forwards fwd's n oldest live records into seg, at
+ * offset, moves them there without looking them up (replay at mount
+ * applies the same ops through apply_op); returns their payload bytes. */
+uint32_t apply_forwards(struct store *s, struct segment *fwd, uint16_t n, struct segment *seg,
+			uint32_t offset);
 /* A payload's ops, none a part marker (apply_commit: a part is held back,
  * see store_parts.c). */
 int apply_ops(struct store *s, struct segment *seg, uint32_t offset, const uint8_t *payload,
@@ -298,6 +328,11 @@ struct packing {
 
 int pack_init(struct store *s);
 void pack_free(struct store *s);
+/* s->buf and the packing buffers hold a commit of len bytes (header
+ * included; at most an eraseblock): 0 or -ENOMEM.  pack_trim() gives back
+ * what a large commit took. */
+int pack_reserve(struct store *s, uint32_t len);
+void pack_trim(struct store *s);
 /* The raw payload at s->buf + COMMIT_HEADER_SIZE, compressed if smaller. */
 void pack_payload(struct store *s, uint32_t raw_len, struct packing *pk);
 /* The bytes len raw bytes at ops take on flash: compressed if smaller. */
@@ -322,18 +357,34 @@ const uint8_t *unpack_payload(struct store *s, const struct commit_header *h,
  * the segment the first nfwd ops forward records from (for the tail it
  * names). */
 int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
-	       const struct segment *fwd, uint16_t nfwd);
+	       struct segment *fwd, uint16_t nfwd);
 /* The same for a payload pack_forwards() has packed. */
 int log_commit_packed(struct store *s, const struct packing *pk, uint16_t op_count,
-		      uint64_t gen, const struct segment *fwd, uint16_t nfwd);
+		      uint64_t gen, struct segment *fwd, uint16_t nfwd);
 
 /* store_gc.c */
-/* Room for a commit of commit_len bytes that adds put_bytes of records:
- * GC as needed, -ENOSPC (nothing changed by it) when the store is full. */
-int ensure_space(struct store *s, uint32_t commit_len, size_t put_bytes);
-/* Room for `segments` new segments outside the reserve, and put_bytes
- * more of records: GC as needed, -ENOSPC when the store is full. */
-int ensure_segments(struct store *s, uint32_t segments, size_t put_bytes);
+/* The live bytes the store admits new records up to (its capacity): what
+ * GC can always make room for, with the slack it needs to work in. */
+uint64_t store_capacity(const struct store *s);
+/* Whether a commit that adds growth live bytes (and creates records, or
+ * not) may be written: 0, or -ENOSPC with a message.  New records may
+ * fill the capacity; records already there may grow past it into a
+ * margin of 1/GROWTH_MARGIN of it, so that a full store still takes
+ * changes to what it holds; what does not grow the store is always taken. */
+#define GROWTH_MARGIN	32
+int admit_growth(struct store *s, int64_t growth, bool adds);
+/* The bytes of the tail's records that a commit of len bytes (used of
+ * them by its own header and ops) carries beyond its padding (store_gc.c
+ * says when, and why it is bounded); gc_paid() with the bytes it
+ * forwarded. */
+uint32_t gc_share(struct store *s, uint32_t len, uint32_t used);
+void gc_paid(struct store *s, uint32_t forwarded);
+/* Room for a commit of commit_len bytes (a new segment, if the head has
+ * not that room, outside the reserve unless the commit writes no record):
+ * GC as needed, -ENOSPC (nothing changed by it) when GC frees nothing. */
+int ensure_space(struct store *s, uint32_t commit_len, bool puts);
+/* Room for `segments` new segments outside the reserve: GC as needed. */
+int ensure_segments(struct store *s, uint32_t segments);
 int evacuate_pending(struct store *s);
 
 /* store_txn.c: a transaction's operations, kept in RAM until commit. */
@@ -356,10 +407,11 @@ size_t txn_op_size(const struct txn_op *t);
 /* Encodes one op (sealing its secret under gen) at out: its size, 0 if
  * sealing failed. */
 size_t txn_op_encode(struct store *s, const struct txn_op *t, uint64_t gen, uint8_t *out);
-void txn_op_free(struct txn_op *op);
-/* Payload bytes of the transaction's ops; *put_bytes: of those that add
- * records. */
-size_t txn_size(const struct store_txn *t, size_t *put_bytes);
+void txn_op_free(struct store *s, struct txn_op *op);
+/* Payload bytes of the transaction's ops; *growth: what it adds to the
+ * live bytes (negative when it frees more than it adds: an overwrite
+ * counts only its growth); *adds: whether it creates a record. */
+size_t txn_size(const struct store_txn *t, int64_t *growth, bool *adds);
 
 /* store_rollback.c: the binding of the generation to the counter. */
 enum rollback_action { ROLLBACK_NOTHING, ROLLBACK_BIND };

@@ -89,15 +89,17 @@ static int log_write(struct store *s, const struct packing *pk, uint16_t op_coun
 }
 
 int log_commit_packed(struct store *s, const struct packing *pk, uint16_t op_count,
-		      uint64_t gen, const struct segment *fwd, uint16_t nfwd)
+		      uint64_t gen, struct segment *fwd, uint16_t nfwd)
 {
-	uint32_t len = align_up(COMMIT_HEADER_SIZE + pk->stored_len, s->align);
+	uint32_t len = align_up(COMMIT_HEADER_SIZE + pk->stored_len, s->align), offset, moved;
 	int rc = log_write(s, pk, op_count, gen, fwd, nfwd);
 
 	if (rc)
 		return rc;
-	rc = apply_commit(s, seg_head(s), seg_head(s)->used - len, s->buf + COMMIT_HEADER_SIZE,
-			  pk->raw_len, gen);
+	offset = seg_head(s)->used - len;
+	moved = apply_forwards(s, fwd, nfwd, seg_head(s), offset);
+	rc = apply_commit(s, seg_head(s), offset, s->buf + COMMIT_HEADER_SIZE + moved,
+			  pk->raw_len - moved, gen);
 	if (rc) {
 		s->broken = true;
 		return cs_err_set(s->err, -rc, "applying a commit to the index failed");
@@ -108,7 +110,7 @@ int log_commit_packed(struct store *s, const struct packing *pk, uint16_t op_cou
 
 /* Commits s->buf's raw payload and applies it to RAM. */
 int log_commit(struct store *s, uint32_t payload_len, uint16_t op_count, uint64_t gen,
-	       const struct segment *fwd, uint16_t nfwd)
+	       struct segment *fwd, uint16_t nfwd)
 {
 	struct packing pk;
 

@@ -25,6 +25,7 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 {
 	const struct flash_geometry *g = &f->geo;
 	struct store *s = calloc(1, sizeof(*s));
+	uint32_t blocks = g->eraseblock_count;
 	uint32_t align = g->program_unit > MIN_ALIGN ? g->program_unit : MIN_ALIGN;
 
 	if (!s) {
@@ -36,16 +37,18 @@ static struct store *store_alloc(struct flash *f, const struct store_options *op
 	s->err = err;
 	memcpy(s->key, opt->key, sizeof(s->key));
 	s->on_event = opt->on_event;
+	s->gc_unbounded = opt->gc_unbounded;
 	s->event_arg = opt->event_arg;
 	s->counter = opt->counter;
 	s->redundancy = redundancy;
 	s->align = align;
 	s->data_start = align_up(BLOCK_HEADER_SIZE, align);
 	s->idx.rng = 0x9e3779b97f4a7c15ULL;
-	s->pb = calloc(g->eraseblock_count, sizeof(*s->pb));
-	s->log = calloc(g->eraseblock_count, sizeof(*s->log));
-	s->buf = malloc(g->eraseblock_size);
-	if (!s->pb || !s->log || !s->buf || pack_init(s) || mac_init(s)) {
+	mem_count_store(s);
+	s->pb = mem_zalloc(s, blocks * sizeof(*s->pb));
+	s->log = mem_zalloc(s, blocks * sizeof(*s->log));
+	s->slots = mem_zalloc(s, blocks * sizeof(*s->slots));
+	if (!s->pb || !s->log || !s->slots || pack_init(s) || mac_init(s)) {
 		cs_err_set(err, ENOMEM, "out of memory");
 	} else if (g->eraseblock_size % align || g->eraseblock_size % READ_CHUNK(g) ||
 		   g->eraseblock_size < 4 * s->data_start || g->eraseblock_count < 4) {
@@ -74,10 +77,10 @@ void store_unmount(struct store *s)
 	parts_drop(s);
 	index_destroy(s);
 	for (uint32_t i = 0; i < s->nlog; i++)
-		seg_free(s->log[i]);
-	free(s->log);
-	free(s->pb);
-	free(s->buf);
+		seg_free(s, s->log[i]);
+	mem_free(s, s->log);
+	mem_free(s, s->slots);
+	mem_free(s, s->pb);
 	pack_free(s);
 	mac_free(s);
 	OPENSSL_cleanse(s->key, sizeof(s->key));
@@ -129,7 +132,7 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 			bool authenticate)
 {
 	uint32_t chunk = READ_CHUNK(&s->geo);
-	struct found *found = calloc(s->geo.eraseblock_count, sizeof(*found));
+	struct found *found = mem_zalloc(s, s->geo.eraseblock_count * sizeof(*found));
 	struct flash *f = s->f;
 
 	*n = 0;
@@ -149,7 +152,7 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 			s->pb[b].state = PB_BAD;
 			continue;
 		}
-		if (!(fd->first = malloc(chunk)))
+		if (!(fd->first = mem_alloc(s, chunk)))
 			return cs_err_set(s->err, ENOMEM, "out of memory");
 		rc = f->ops->read(f, b, 0, fd->first, chunk);
 		if (rc && rc != -EUCLEAN && rc != -EBADMSG)
@@ -161,17 +164,17 @@ static int read_headers(struct store *s, struct found **out, uint32_t *n, struct
 			++*n;
 			continue;
 		}
-		free(fd->first);
+		mem_free(s, fd->first);
 		fd->first = NULL;
 	}
 	return 0;
 }
 
-static void free_found(struct found *found, uint32_t n)
+static void free_found(struct store *s, struct found *found, uint32_t n)
 {
 	for (uint32_t i = 0; found && i < n; i++)
-		free(found[i].first);
-	free(found);
+		mem_free(s, found[i].first);
+	mem_free(s, found);
 }
 
 static int by_seq(const void *a, const void *b)
@@ -344,10 +347,10 @@ static int check_key(struct store *s)
 
 	if (!r)
 		return 0;
-	b = (struct seal_binding){ r->type, r->data, r->key_len, r->gen,
-				   r->data + r->key_len, r->value_len };
+	b = (struct seal_binding){ r->type, rec_data(r), r->key_len, r->gen,
+				   rec_data(r) + r->key_len, r->value_len };
 	if (r->secret_len != sizeof(out) + SEAL_OVERHEAD ||
-	    unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, out,
+	    unseal(s->key, &b, rec_data(r) + r->key_len + r->value_len, r->secret_len, out,
 		   sizeof(out)))
 		return cs_err_set(s->err, EKEYREJECTED, "the store key does not open this "
 				  "store: it was sealed under another key");
@@ -506,13 +509,14 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 	if (!s)
 		return NULL;
 	s->reserved = opt->reserved_blocks;
-	if (read_headers(s, &found, &n, &c, true) || check_headers(s, found, n, &c) ||
+	if (pack_reserve(s, s->geo.eraseblock_size) ||
+	    read_headers(s, &found, &n, &c, true) || check_headers(s, found, n, &c) ||
 	    mount_log(s, found, n, &c) || check_key(s)) {
-		free_found(found, n);
+		free_found(s, found, n);
 		store_unmount(s);
 		return NULL;
 	}
-	free_found(found, n);
+	free_found(s, found, n);
 	/* parts no final part applied: a transaction cut short */
 	parts_drop(s);
 	/* a lost segment header may have hidden commits: one copy cannot tell */
@@ -521,6 +525,7 @@ struct store *store_mount(struct flash *f, const struct store_options *opt,
 			store_report(s, STORE_EVENT_LOST, b, 1, "an unreadable segment header");
 	release_dead(s);
 	mount_counter(s);
+	pack_trim(s);
 	s->err = NULL;
 	return s;
 }
@@ -620,7 +625,7 @@ int store_format(struct flash *f, const struct store_options *opt, struct cs_err
 		rc = write_first_commit(s);
 		hold_old_live(s, found, n, PB_FREE);
 	}
-	free_found(found, n);
+	free_found(s, found, n);
 	for (uint32_t b = 0; !rc && b < s->geo.eraseblock_count; b++) {
 		if (s->pb[b].state != PB_FREE)
 			continue;

@@ -18,31 +18,68 @@
 
 #define RATIO_ONE	1024		/* fixed point of pack.ratio */
 #define FILL_ATTEMPTS	3		/* compressions to find the forward count */
+/* What the commit buffers hold between commits: a commit of a few
+ * records and the forwards GC adds to it (GC_STEP), with room to spare.
+ * A larger commit (a big transaction, a GC drain, a mount) grows them to
+ * an eraseblock for its duration (pack_reserve, pack_trim). */
+#define PACK_DEFAULT	(16 * 1024)
 
 struct pack {
 	void *lz4;			/* compression state: 16 KiB, off the stack */
+	uint32_t cap;			/* bytes each buffer below holds */
 	uint8_t *image[2];		/* commit images compressed into: header, payload */
 	uint8_t *raw;			/* forwards and user ops made contiguous for LZ4 */
 	uint32_t *off;			/* raw end of each candidate forward */
 	uint32_t ratio;			/* stored bytes per RATIO_ONE raw, of late */
 };
 
+/* Every buffer at size bytes: 0, or -ENOMEM with p->cap unchanged. */
+static int resize(struct store *s, uint32_t size)
+{
+	struct pack *p = s->pack;
+	uint8_t **bufs[] = { &s->buf, &p->image[0], &p->image[1], &p->raw };
+	/* a forwarded op takes at least its header and generation */
+	size_t offs = (size / (OP_HEADER_SIZE + OP_GEN_SIZE) + 2) * sizeof(*p->off);
+	void *q;
+
+	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+		if (!(q = mem_realloc(s, *bufs[i], size)))
+			return -ENOMEM;
+		*bufs[i] = q;
+	}
+	if (!(q = mem_realloc(s, p->off, offs)))
+		return -ENOMEM;
+	p->off = q;
+	p->cap = size;
+	return 0;
+}
+
+int pack_reserve(struct store *s, uint32_t len)
+{
+	if (len > s->geo.eraseblock_size)
+		len = s->geo.eraseblock_size;
+	if (len <= s->pack->cap)
+		return 0;
+	return resize(s, len) ? cs_err_set(s->err, ENOMEM, "out of memory") : 0;
+}
+
+void pack_trim(struct store *s)
+{
+	if (s->pack->cap > PACK_DEFAULT)
+		resize(s, PACK_DEFAULT);
+}
+
 int pack_init(struct store *s)
 {
-	struct pack *p = calloc(1, sizeof(*p));
-	uint32_t eb = s->geo.eraseblock_size;
+	struct pack *p = mem_zalloc(s, sizeof(*p));
 
 	s->pack = p;
 	if (!p)
 		return -ENOMEM;
 	p->ratio = RATIO_ONE;
-	p->lz4 = malloc((size_t)LZ4_sizeofState());
-	p->image[0] = malloc(eb);
-	p->image[1] = malloc(eb);
-	p->raw = malloc(eb);
-	/* a forwarded op takes at least its header and generation */
-	p->off = malloc((eb / (OP_HEADER_SIZE + OP_GEN_SIZE) + 2) * sizeof(*p->off));
-	if (!p->lz4 || !p->image[0] || !p->image[1] || !p->raw || !p->off)
+	p->lz4 = mem_alloc(s, (size_t)LZ4_sizeofState());
+	if (!p->lz4 || resize(s, PACK_DEFAULT < s->geo.eraseblock_size ? PACK_DEFAULT
+								   : s->geo.eraseblock_size))
 		return -ENOMEM;
 	return 0;
 }
@@ -53,13 +90,15 @@ void pack_free(struct store *s)
 
 	if (!p)
 		return;
-	free(p->lz4);
-	free(p->image[0]);
-	free(p->image[1]);
-	free(p->raw);
-	free(p->off);
-	free(p);
+	mem_free(s, p->lz4);
+	mem_free(s, p->image[0]);
+	mem_free(s, p->image[1]);
+	mem_free(s, p->raw);
+	mem_free(s, p->off);
+	mem_free(s, s->buf);
+	mem_free(s, p);
 	s->pack = NULL;
+	s->buf = NULL;
 }
 
 /* Compresses len bytes at raw into out: the block's length, or 0 if it
@@ -124,7 +163,8 @@ static uint32_t candidates(struct store *s, const struct segment *fwd, uint32_t 
 			   uint32_t room)
 {
 	struct pack *p = s->pack;
-	uint32_t raw_max = seg_capacity(s) - COMMIT_HEADER_SIZE, k = 0;
+	uint32_t raw_max = (p->cap < seg_capacity(s) ? p->cap : seg_capacity(s)) - COMMIT_HEADER_SIZE;
+	uint32_t k = 0;
 	struct op op;
 
 	p->off[0] = 0;

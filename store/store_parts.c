@@ -50,7 +50,7 @@ void parts_drop(struct store *s)
 
 	for (p = s->parts.first; p; p = next) {
 		next = p->next;
-		free(p);
+		mem_free(s, p);
 	}
 	memset(&s->parts, 0, sizeof(s->parts));
 }
@@ -73,7 +73,7 @@ static int hold(struct store *s, struct segment *seg, uint32_t offset, uint64_t 
 	/* parts of another generation belong to a transaction cut short */
 	if (s->parts.first && s->parts.gen != gen)
 		parts_drop(s);
-	p = malloc(sizeof(*p) + len);
+	p = mem_alloc(s, sizeof(*p) + len);
 	if (!p)
 		return -ENOMEM;
 	*p = (struct part){ .seg = seg, .offset = offset, .len = len };
@@ -102,7 +102,8 @@ static int apply_held(struct store *s, uint64_t gen)
 /* The final part in seg of a transaction with parts in older segments:
  * seg is what makes them count, so evacuating seg must forward them too
  * (store_gc.c). */
-static int note_final(struct segment *seg, const struct parts *held, uint64_t gen)
+static int note_final(struct store *s, struct segment *seg, const struct parts *held,
+		      uint64_t gen)
 {
 	uint64_t *more;
 	bool elsewhere = false;
@@ -111,7 +112,7 @@ static int note_final(struct segment *seg, const struct parts *held, uint64_t ge
 		elsewhere |= p->seg != seg;
 	if (!elsewhere)
 		return 0;
-	more = realloc(seg->finals, (seg->nfinals + 1) * sizeof(*more));
+	more = mem_realloc(s, seg->finals, (seg->nfinals + 1) * sizeof(*more));
 	if (!more)
 		return -ENOMEM;
 	more[seg->nfinals++] = gen;
@@ -134,7 +135,7 @@ static int parts_apply_commit(struct store *s, struct segment *seg, uint32_t off
 		return 0;
 	if (!m.parts)
 		return hold(s, seg, offset, m.gen, payload + size, len - size);
-	rc = note_final(seg, &s->parts, m.gen);
+	rc = note_final(s, seg, &s->parts, m.gen);
 	if (!rc)
 		rc = apply_held(s, m.gen);
 	parts_drop(s);

@@ -15,24 +15,24 @@
 static int open_rec(struct store *s, const struct rec *r, uint8_t *secret, size_t cap,
 		    struct store_record *out, struct cs_err *err)
 {
-	struct seal_binding b = { r->type, r->data, r->key_len, r->gen,
-				  r->data + r->key_len, r->value_len };
+	struct seal_binding b = { r->type, rec_data(r), r->key_len, r->gen,
+				  rec_data(r) + r->key_len, r->value_len };
 
 	*out = (struct store_record){
 		.type = r->type,
-		.key = r->data,
+		.key = rec_data(r),
 		.key_len = r->key_len,
-		.value = r->data + r->key_len,
+		.value = rec_data(r) + r->key_len,
 		.value_len = r->value_len,
 	};
 	if (!r->secret_len || !secret)
 		return 0;
 	s->unseals++;
-	if (unseal(s->key, &b, r->data + r->key_len + r->value_len, r->secret_len, secret, cap)) {
+	if (unseal(s->key, &b, rec_data(r) + r->key_len + r->value_len, r->secret_len, secret, cap)) {
 		s->tampered++;
 		return cs_err_set(err, EBADMSG, "record %u/%.*s: its sealed secret fails to "
 				  "authenticate (tampered); not served", r->type,
-				  (int)r->key_len, (const char *)r->data);
+				  (int)r->key_len, (const char *)rec_data(r));
 	}
 	out->secret = secret;
 	out->secret_len = r->secret_len - SEAL_OVERHEAD;
@@ -67,9 +67,9 @@ static int get(struct store *s, uint8_t type, const void *key, size_t key_len, b
 	copy = malloc(data ? data : 1);
 	if (!copy)
 		return cs_err_set(err, ENOMEM, "out of memory");
-	memcpy(copy, r->data, r->key_len + r->value_len);
-	rc = open_rec(s, r, secret ? copy + r->key_len + r->value_len : NULL, r->secret_len,
-		      &tmp, err);
+	memcpy(copy, rec_data(r), r->key_len + r->value_len);
+	rc = open_rec(s, r, secret ? copy + r->key_len + r->value_len : NULL, r->secret_len, &tmp,
+		      err);
 	if (rc) {
 		OPENSSL_clear_free(copy, data);	/* what a failed open decrypted */
 		return rc;
@@ -148,7 +148,7 @@ void store_status(struct store *s, struct store_status *st)
 {
 	uint64_t ec_sum = 0;
 	uint32_t known = 0;
-	const struct segment *head = seg_head(s);
+	uint64_t cap = store_capacity(s);
 
 	memset(st, 0, sizeof(*st));
 	st->geo = s->geo;
@@ -162,8 +162,6 @@ void store_status(struct store *s, struct store_status *st)
 		const struct pblock *p = &s->pb[b];
 
 		st->bad_blocks += p->state == PB_BAD;
-		if (p->state == PB_FREE)
-			st->free_bytes += seg_capacity(s);
 		if (!p->ec_known)
 			continue;
 		known++;
@@ -173,9 +171,9 @@ void store_status(struct store *s, struct store_status *st)
 		if (p->erase_count > st->erase_max)
 			st->erase_max = p->erase_count;
 	}
-	st->free_bytes /= s->redundancy;
-	if (head && !head->closed)
-		st->free_bytes += s->geo.eraseblock_size - head->used;
+	/* what new records may still take: what an add can use */
+	st->free_bytes = cap > s->live_bytes ? cap - s->live_bytes : 0;
+	st->capacity_bytes = cap;
 	if (!known)
 		st->erase_min = 0;
 	st->erase_avg = known ? (double)ec_sum / known : 0;
@@ -184,10 +182,9 @@ void store_status(struct store *s, struct store_status *st)
 	st->lost_commits = s->lost_commits;
 	st->tampered = s->tampered;
 	st->unseals = s->unseals;
+	st->heap_bytes = s->heap_bytes;
 	st->rollback = s->rollback;
 	st->counter_value = s->counter_value;
 	st->counter_expected = s->counter_expected;
 	memcpy(st->rollback_reason, s->rollback_reason, sizeof(st->rollback_reason));
-	st->index_bytes = s->index_bytes + s->nlog * sizeof(struct segment) +
-			  s->geo.eraseblock_count * (sizeof(struct pblock) + sizeof(void *));
 }

@@ -33,7 +33,7 @@ static bool expected(struct store *s, uint64_t *value)
 	if (!r || r->value_len != 8)
 		return false;
 	for (int i = 7; i >= 0; i--)
-		c0 = c0 << 8 | r->data[r->key_len + i];
+		c0 = c0 << 8 | rec_data(r)[r->key_len + i];
 	*value = c0 + (s->gen - r->gen);
 	return true;
 }

@@ -19,8 +19,8 @@ int reader_init(struct reader *r, struct store *s, uint64_t seq, const uint8_t *
 	r->off = s->data_start;
 	for (uint32_t c = 0; c < n; c++) {
 		r->phys[c] = phys[c];
-		r->buf[c] = malloc(s->geo.eraseblock_size);
-		r->bad[c] = calloc(s->geo.eraseblock_size / r->chunk + 1, 1);
+		r->buf[c] = mem_alloc(s, s->geo.eraseblock_size);
+		r->bad[c] = mem_zalloc(s, s->geo.eraseblock_size / r->chunk + 1);
 		if (!r->buf[c] || !r->bad[c])
 			return -ENOMEM;
 		if (first[c]) {
@@ -43,9 +43,9 @@ void reader_seek(struct reader *r, uint32_t offset)
 
 void reader_free(struct reader *r)
 {
-	for (uint32_t c = 0; c < 2; c++) {
-		free(r->buf[c]);
-		free(r->bad[c]);
+	for (uint32_t c = 0; c < 2 && r->s; c++) {
+		mem_free(r->s, r->buf[c]);
+		mem_free(r->s, r->bad[c]);
 	}
 }
 

@@ -108,11 +108,14 @@ static int take_block(struct store *s, uint32_t other, uint32_t *out)
 
 struct segment *seg_new(struct store *s, uint64_t seq)
 {
-	struct segment *seg = calloc(1, sizeof(*seg));
+	struct segment *seg = mem_zalloc(s, sizeof(*seg));
 	uint32_t i;
 
 	if (!seg)
 		return NULL;
+	for (seg->slot = 0; s->slots[seg->slot]; seg->slot++)
+		;	/* a free one: there are as many as eraseblocks */
+	s->slots[seg->slot] = seg;
 	seg->seq = seq;
 	seg->phys[0] = seg->phys[1] = NO_PARTNER;
 	for (i = s->nlog; i > 0 && s->log[i - 1]->seq > seq; i--)
@@ -142,7 +145,7 @@ static struct block_header header_for(const struct store *s, uint32_t block)
  * data_start bytes. */
 static int program_header(struct store *s, uint32_t block, struct block_header *h)
 {
-	uint8_t *hdr = malloc(s->data_start);
+	uint8_t *hdr = mem_alloc(s, s->data_start);
 	int rc = hdr ? 0 : cs_err_set(s->err, ENOMEM, "out of memory");
 
 	if (!rc) {
@@ -151,7 +154,7 @@ static int program_header(struct store *s, uint32_t block, struct block_header *
 		rc = rc ? cs_err_set(s->err, ENOMEM, "computing a header's MAC failed (OpenSSL)")
 			: failing(s, s->f->ops->program(s->f, block, 0, hdr, s->data_start));
 	}
-	free(hdr);
+	mem_free(s, hdr);
 	s->pb[block].clean = false;
 	return rc;
 }
@@ -305,7 +308,8 @@ void seg_remove(struct store *s, struct segment *seg)
 			s->pb[b].state = PB_FREE;
 		}
 	}
-	seg_free(seg);
+	s->slots[seg->slot] = NULL;
+	seg_free(s, seg);
 }
 
 void release_dead(struct store *s)

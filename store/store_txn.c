@@ -11,19 +11,19 @@
 
 struct store_txn *store_txn_begin(struct store *s)
 {
-	struct store_txn *t = calloc(1, sizeof(*t));
+	struct store_txn *t = mem_zalloc(s, sizeof(*t));
 
 	if (t)
 		t->s = s;
 	return t;
 }
 
-void txn_op_free(struct txn_op *op)
+void txn_op_free(struct store *s, struct txn_op *op)
 {
-	free(op->key);
-	free(op->value);
+	mem_free(s, op->key);
+	mem_free(s, op->value);
 	if (op->secret)
-		OPENSSL_clear_free(op->secret, op->secret_len);	/* not sealed yet */
+		mem_clear_free(s, op->secret, op->secret_len);	/* not sealed yet */
 	op->key = op->value = op->secret = NULL;
 }
 
@@ -32,9 +32,9 @@ void store_txn_abort(struct store_txn *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++)
-		txn_op_free(&t->ops[i]);
-	free(t->ops);
-	free(t);
+		txn_op_free(t->s, &t->ops[i]);
+	mem_free(t->s, t->ops);
+	mem_free(t->s, t);
 }
 
 static void txn_to_op(const struct txn_op *t, struct op *op)
@@ -74,16 +74,16 @@ static void drop_superseded(struct store_txn *t, uint8_t kind, uint8_t type,
 
 		if (moot) {
 			t->bytes -= txn_op_size(op);
-			txn_op_free(op);
+			txn_op_free(t->s, op);
 		} else
 			t->ops[w++] = *op;
 	}
 	t->n = w;
 }
 
-static void *dup_bytes(const void *p, size_t len)
+static void *dup_bytes(struct store *s, const void *p, size_t len)
 {
-	void *d = malloc(len ? len : 1);
+	void *d = mem_alloc(s, len);
 
 	if (d && len)
 		memcpy(d, p, len);
@@ -110,24 +110,24 @@ int txn_add(struct store_txn *t, uint8_t kind, const struct store_record *r, str
 				  r->secret_len, STORE_SECRET_MAX);
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 8;
-		struct txn_op *ops = realloc(t->ops, cap * sizeof(*ops));
+		struct txn_op *ops = mem_realloc(t->s, t->ops, cap * sizeof(*ops));
 
 		if (!ops)
 			return cs_err_set(err, ENOMEM, "out of memory");
 		t->ops = ops;
 		t->cap = cap;
 	}
-	op.key = dup_bytes(r->key, r->key_len);
-	op.value = dup_bytes(r->value, r->value_len);
-	op.secret = r->secret ? dup_bytes(r->secret, r->secret_len) : NULL;
+	op.key = dup_bytes(t->s, r->key, r->key_len);
+	op.value = dup_bytes(t->s, r->value, r->value_len);
+	op.secret = r->secret ? dup_bytes(t->s, r->secret, r->secret_len) : NULL;
 	op.value_len = r->value_len;
 	op.secret_len = r->secret ? r->secret_len : 0;
 	if (!op.key || !op.value || (r->secret && !op.secret)) {
-		txn_op_free(&op);
+		txn_op_free(t->s, &op);
 		return cs_err_set(err, ENOMEM, "out of memory");
 	}
 	if (t->bytes + txn_op_size(&op) > STORE_TXN_BYTES_MAX) {
-		txn_op_free(&op);
+		txn_op_free(t->s, &op);
 		return cs_err_set(err, EFBIG, "transaction too large: more than %d MiB of "
 				  "records in one transaction (the RAM it may hold)",
 				  STORE_TXN_BYTES_MAX >> 20);
@@ -158,18 +158,59 @@ int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err)
 	return add_op(t, OP_CLEAR, &r, err);
 }
 
-/* Payload bytes of the user's ops, and of those that add records. */
-size_t txn_size(const struct store_txn *t, size_t *put_bytes)
+/* The live bytes a record of op takes (as rec_op_size() counts them: a
+ * record is counted as it will be forwarded, with its generation). */
+static int64_t live_size(const struct op *op)
 {
+	return (int64_t)op_size(op) + OP_GEN_SIZE;
+}
+
+size_t store_record_size(const struct store_record *r)
+{
+	struct op op = { .kind = OP_PUT, .key_len = (uint8_t)r->key_len,
+			 .value_len = (uint16_t)r->value_len,
+			 .secret_len = (uint16_t)(r->secret ? r->secret_len + SEAL_OVERHEAD : 0) };
+
+	return (size_t)live_size(&op);
+}
+
+/* The live bytes of every record of a type. */
+static int64_t type_bytes(struct store *s, uint8_t type)
+{
+	int64_t n = 0;
+
+	for (struct rec *r = index_next(s, type, NULL, 0); r && r->type == type; r = r->next[0])
+		n += (int64_t)rec_op_size(r, true);
+	return n;
+}
+
+size_t txn_size(const struct store_txn *t, int64_t *growth, bool *adds)
+{
+	uint32_t cleared[TYPES / 32] = { 0 };
 	size_t n = 0;
 	struct op op;
 
-	*put_bytes = 0;
+	*growth = 0;
+	*adds = false;
+	/* one op per key at most (drop_superseded), a clear before the ops
+	 * on its type that follow it */
 	for (size_t i = 0; i < t->n; i++) {
-		txn_to_op(&t->ops[i], &op);
+		const struct txn_op *to = &t->ops[i];
+		bool gone = cleared[to->type / 32] & (1u << (to->type % 32));
+		const struct rec *old = gone || to->kind == OP_CLEAR ? NULL :
+					index_find(t->s, to->type, to->key, to->key_len);
+
+		txn_to_op(to, &op);
 		n += op_size(&op);
-		if (op.kind == OP_PUT)
-			*put_bytes += op_size(&op) + OP_GEN_SIZE;
+		if (old)
+			*growth -= (int64_t)rec_op_size(old, true);
+		if (to->kind == OP_PUT) {
+			*growth += live_size(&op);
+			*adds |= !old;
+		} else if (to->kind == OP_CLEAR && !gone) {
+			*growth -= type_bytes(t->s, to->type);
+			cleared[to->type / 32] |= 1u << (to->type % 32);
+		}
 	}
 	return n;
 }

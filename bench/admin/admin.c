@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store_devices.h"
 #include "usersock.h"
 
 #define SIZES		3
@@ -72,23 +73,11 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Pseudo-random bytes from a seed: fingerprints as incompressible as the
- * SHA-256 digests they stand for, unique per (device, version). */
-static void fill_bytes(uint64_t seed, uint8_t *out, size_t len)
-{
-	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		out[i] = (uint8_t)(x >> 56);
-	}
-}
-
+/* As incompressible as the SHA-256 digests they stand for, unique per
+ * (device, version). */
 static void fingerprint(uint32_t device, uint32_t version, uint8_t *fp)
 {
-	fill_bytes((uint64_t)device << 24 | version, fp, CREDSTORE_FINGERPRINT_LEN);
+	dev_random_bytes((uint64_t)device << 24 | version, fp, CREDSTORE_FINGERPRINT_LEN);
 }
 
 /* Printable, as credctl's generated secrets are. */
@@ -96,7 +85,7 @@ static void secret(uint32_t device, char *out)
 {
 	uint8_t raw[SECRET_LEN];
 
-	fill_bytes(~(uint64_t)device, raw, sizeof(raw));
+	dev_random_bytes(~(uint64_t)device, raw, sizeof(raw));
 	for (int i = 0; i < SECRET_LEN; i++)
 		out[i] = "abcdefghijklmnopqrstuvwxyz012345"[raw[i] & 31];
 	out[SECRET_LEN] = '\0';
@@ -163,7 +152,7 @@ static int status_reply(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static int store_status(struct daemon_run *d)
+static int read_status(struct daemon_run *d)
 {
 	return transact(d, cs_client_request(CREDSTORE_ADMIN_CMD_STORE_STATUS, 0), status_reply,
 			d, "store status");
@@ -178,7 +167,7 @@ static void wait_ready(struct daemon_run *d)
 		    cs_client_open(&d->client, d->run, CS_ADMIN_SOCKET, 0, TIMEOUT_MS, &err) &&
 		    err.code != ECONNREFUSED)
 			die("client", err.msg);
-		if (d->client.fd >= 0 && !store_status(d))
+		if (d->client.fd >= 0 && !read_status(d))
 			return;
 		usleep(100000);
 	}
@@ -471,7 +460,7 @@ int main(int argc, char **argv)
 		wait_ready(&ds[i]);
 		start = now();
 		fill(&ds[i]);
-		store_status(&ds[i]);
+		read_status(&ds[i]);
 		read_memory(&ds[i]);
 		printf("bench-admin: %6u devices added in batches of %u: %.1f s\n", ds[i].n,
 		       FILL_BATCH, now() - start);

@@ -20,14 +20,19 @@ for ((r = 0; r < rounds; r++)); do
 	"$repo/build/bench/flash" "$@" >>"$tmp/new.txt"
 done
 
-# figures FILE: "N name value" lines, one per figure of each run.
+# figures FILE: "N name value" lines, one per figure of each run (the
+# store's default, bounded GC: the first of each "bounded | unbounded").
 figures() {
 	awk '
-		/^N = / { n = $3 }
-		/per update:/ { print n, "bytes_per_update", $3; print n, "erases_per_1000", substr($11, 2);
-				print n, "us_CPU_per_update", $14 }
-		/^  mount:/ { print n, "mount_pages_read", $2; print n, "mount_ms", $(NF - 1) }
-		/index RAM:/ { print n, "index_RAM_bytes", $3 }' "$1"
+		/^bench-flash: N = / { n = $4 }
+		/^bench-flash:   per update,/ { print n, "bytes_per_update", $8;
+			print n, "erases_per_1000", $17 }
+		/^bench-flash:   CPU per update,/ { print n, "us_CPU_p50", $9; print n, "us_CPU_p99", $14;
+			print n, "us_CPU_p99.9", $19; print n, "us_CPU_max", $24 }
+		/^bench-flash:   mount,/ { print n, "mount_pages_read", $6
+			if (match($0, /[0-9.]+ \| [0-9.]+ ms/)) print n, "mount_ms", substr($0, RSTART, RLENGTH) + 0 }
+		/^bench-flash:   heap:/ { print n, "heap_MB", $3 }
+		/^bench-flash:   with the / { if (match($0, /: [0-9.]+ \|/)) print n, "us_wall_with_counter", substr($0, RSTART + 2, RLENGTH - 4) }' "$1"
 }
 # medians FILE: "N name median" lines.
 medians() {

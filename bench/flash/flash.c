@@ -1,10 +1,28 @@
-/* bench/flash: the credential workload of issue 3 on emulated NAND
- * (128 KiB eraseblocks, 2 KiB pages, 512 B subpages).  A device record is
- * 136 bytes: a 64-byte id (the key), two 32-byte fingerprints and 8 bytes
- * of flags (the value).  N devices are created (in transactions of 256),
- * then M = 2000 updates each rewrite one random device in a commit of its
- * own.  Printed per update: bytes and pages programmed, erases, CPU time;
- * then what a mount of the result reads, its time, and the index RAM.
+/* bench/flash (make bench-flash): the store in steady state, on emulated
+ * NAND (128 KiB eraseblocks, 2 KiB pages, 512-byte subpages), under the
+ * credential workload at its hardest: a device record is a random 64-byte
+ * id (the key) and 72 random bytes of fingerprints and flags (the value),
+ * nothing a compressor can shrink; each update rewrites a uniformly random
+ * device in a commit of its own.
+ *
+ * Each N:MiB runs twice, side by side on the same workload: with the
+ * store's bounded GC (the default), and with GC unbounded (a commit
+ * forwards only what fits in its padding, and when the free segments run
+ * out GC drains whole segments at once: the collector of before, whose
+ * bytes and erases were at the floor).  Then the same partition filled to
+ * 95% of its capacity, the same two ways.  For each:
+ *  - N devices created (256 per transaction), then rounds of N updates
+ *    until steady state: at least 5 rounds, and until a mount reads less
+ *    than 1% more than after the round before (at most 12 rounds);
+ *  - over the last max(N, 20000) updates: CPU time per update (p50, p99,
+ *    p99.9, max), bytes and pages programmed and erases per update;
+ *  - a mount then (of a copy): pages read against the budget of 1.25x the
+ *    live data (the store's live bytes: records as on flash) plus one
+ *    page per eraseblock, and its time;
+ *  - the store's heap (its real allocations) against 1.3x live + 512 KiB;
+ *  - and, after the 95% runs, the full partition: devices added one per
+ *    commit until refused, whether `free_bytes` said so, then 2,000
+ *    overwrites of random devices (all must be taken).
  * With a rollback counter (counter/), each update also advances it: the
  * wall time per update then says what the counter costs.
  *
@@ -18,18 +36,39 @@
 
 #include "counter.h"
 #include "flash_emu.h"
-#include "store.h"
+#include "store_devices.h"
 
-#define ID_LEN		64
-#define FINGERPRINT_LEN	32
-#define FLAGS_LEN	8
-#define VALUE_LEN	(2 * FINGERPRINT_LEN + FLAGS_LEN)
-#define UPDATES		2000
 #define BATCH		256
+#define MIN_ROUNDS	5
+#define MAX_ROUNDS	12
+#define MIN_SAMPLES	20000
+#define OVERWRITES	2000
+#define FULL_FILL	0.95
+
+struct run {
+	uint32_t n, blocks;
+	bool unbounded;
+	/* results */
+	uint32_t rounds;
+	uint64_t updates;
+	double fill;			/* live / capacity */
+	uint64_t live, capacity, heap;
+	double bytes, pages, erases;	/* per update, over the window */
+	double p50, p99, p999, max;	/* CPU per update, seconds */
+	double wall;			/* wall time per update, seconds */
+	uint64_t mount_pages, budget;
+	double mount_ms;
+	/* the full partition (after the 95% runs) */
+	bool full;
+	uint32_t full_added, full_taken;
+	bool full_agrees;
+	uint64_t full_free;
+	char full_refusal[CREDSTORE_MESSAGE_MAX + 64];
+};
 
 static struct counter *counter;		/* NULL: none */
 
-static double seconds(clockid_t clock)
+static double now(clockid_t clock)
 {
 	struct timespec ts;
 
@@ -37,128 +76,277 @@ static double seconds(clockid_t clock)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Version `version` of device i: a fixed-width id, NUL-padded; two
- * fingerprints of pseudo-random bytes, as incompressible as the SHA-256
- * digests they stand for; flags, a little-endian word of a few bits. */
-static void device(uint32_t i, uint32_t version, char *id, uint8_t *value)
+static int create(struct store *s, uint32_t from, uint32_t to, struct cs_err *err)
 {
-	uint64_t x = ((uint64_t)i << 32 | version) * 0x9e3779b97f4a7c15ULL + 1;
-
-	memset(id, 0, ID_LEN);
-	snprintf(id, ID_LEN, "device-%010u", i);
-	for (int k = 0; k < 2 * FINGERPRINT_LEN; k++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		value[k] = (uint8_t)(x >> 56);
-	}
-	memset(value + 2 * FINGERPRINT_LEN, 0, FLAGS_LEN);
-	value[2 * FINGERPRINT_LEN] = (uint8_t)(1 | (version & 1) << 1);
-}
-
-static int put_device(struct store_txn *t, uint32_t i, uint32_t version)
-{
-	char id[ID_LEN];
-	uint8_t value[VALUE_LEN];
-	struct store_record r = { STORE_REC_DEVICE, id, ID_LEN, value, VALUE_LEN, NULL, 0 };
-
-	device(i, version, id, value);
-	return store_txn_put(t, &r, NULL);
-}
-
-static int create(struct store *s, uint32_t n, struct cs_err *err)
-{
-	for (uint32_t i = 0; i < n; i += BATCH) {
+	for (uint32_t i = from; i < to; i += BATCH) {
 		struct store_txn *t = store_txn_begin(s);
 		int rc;
 
-		for (uint32_t k = i; k < n && k < i + BATCH; k++)
-			put_device(t, k, 0);
+		for (uint32_t k = i; k < to && k < i + BATCH; k++)
+			dev_put(t, k, 0, DEV_VALUE_LEN);
 		if ((rc = store_txn_commit(t, NULL, err)))
 			return rc;
 	}
 	return 0;
 }
 
-static int update(struct store *s, uint32_t n, double *cpu, double *wall, struct cs_err *err)
+static uint64_t rng = 88172645463325252ULL;
+
+static uint32_t random_below(uint32_t n)
 {
-	uint64_t x = 88172645463325252ULL;
-	double start = seconds(CLOCK_PROCESS_CPUTIME_ID), wall_start = seconds(CLOCK_MONOTONIC);
-
-	for (uint32_t u = 0; u < UPDATES; u++) {
-		struct store_txn *t = store_txn_begin(s);
-		int rc;
-
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		put_device(t, (uint32_t)(x % n), u + 1);
-		if ((rc = store_txn_commit(t, NULL, err)))
-			return rc;
-	}
-	*cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - start;
-	*wall = seconds(CLOCK_MONOTONIC) - wall_start;
-	return 0;
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
 }
 
-static int run(uint32_t n, uint32_t mib)
+/* One update of a random device; its CPU time in *cpu. */
+static int update(struct store *s, uint32_t n, uint32_t version, double *cpu, struct cs_err *err)
 {
-	struct flash_geometry g = { FLASH_NAND, 128 << 10, mib * 8, 2048, 512, true };
+	double start = now(CLOCK_THREAD_CPUTIME_ID);
+	struct store_txn *t = store_txn_begin(s);
+	int rc;
+
+	dev_put(t, random_below(n), version, DEV_VALUE_LEN);
+	rc = store_txn_commit(t, NULL, err);
+	*cpu = now(CLOCK_THREAD_CPUTIME_ID) - start;
+	return rc;
+}
+
+static struct store_options options(bool unbounded)
+{
 	struct store_options o = { .redundancy = 1, .counter = counter };
+
+	o.gc_unbounded = unbounded;
+	return o;
+}
+
+/* Mounts a copy of f: pages read and milliseconds. */
+static int mount_copy(struct flash *f, const struct store_options *o, uint64_t *pages,
+		      double *ms, struct cs_err *err)
+{
+	struct flash *copy = flash_emu_clone(f, err);
+	/* without the counter: a copy's mount must not advance it */
+	struct store_options plain = *o;
+	struct store *s;
+	double start;
+
+	if (!copy)
+		return -ENOMEM;
+	start = now(CLOCK_MONOTONIC);
+	plain.counter = NULL;
+	s = store_mount(copy, &plain, err);
+	*ms = (now(CLOCK_MONOTONIC) - start) * 1e3;
+	*pages = copy->stats.pages_read;
+	store_unmount(s);
+	flash_close(copy);
+	return s ? 0 : -EIO;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double at(const double *sorted, uint64_t n, double p)
+{
+	return sorted[(uint64_t)(p * (double)(n - 1) + 0.5)];
+}
+
+static struct flash_geometry geometry(uint32_t blocks)
+{
+	return (struct flash_geometry){ FLASH_NAND, 128 << 10, blocks, 2048, 512, true };
+}
+
+/* Rounds of n updates until steady state; the last window measured. */
+static int steady_state(struct run *r, struct flash *f, struct store *s,
+			const struct store_options *o, struct cs_err *err)
+{
+	uint64_t window = r->n > MIN_SAMPLES ? r->n : MIN_SAMPLES, last_pages = 0;
+	double *cpu = malloc(window * sizeof(*cpu));
+	struct flash_stats before = { 0 };
+	double wall_start = 0;
+	uint32_t version = 1;
+	int rc = 0;
+
+	if (!cpu)
+		return -ENOMEM;
+	for (r->rounds = 1; r->rounds <= MAX_ROUNDS && !rc; r->rounds++) {
+		uint64_t count = r->rounds < MIN_ROUNDS ? r->n : window;
+
+		if (r->rounds >= MIN_ROUNDS) {
+			before = f->stats;
+			wall_start = now(CLOCK_MONOTONIC);
+		}
+		for (uint64_t u = 0; u < count && !rc; u++)
+			rc = update(s, r->n, version++, &cpu[u % window], err);
+		r->wall = (now(CLOCK_MONOTONIC) - wall_start) / (double)window;
+		r->updates += count;
+		if (rc || r->rounds < MIN_ROUNDS)
+			continue;
+		rc = mount_copy(f, o, &r->mount_pages, &r->mount_ms, err);
+		if (rc || (last_pages && r->mount_pages < last_pages + last_pages / 100))
+			break;
+		last_pages = r->mount_pages;
+	}
+	if (!rc) {
+		r->bytes = (double)(f->stats.bytes_programmed - before.bytes_programmed) / window;
+		r->pages = (double)(f->stats.pages_programmed - before.pages_programmed) / window;
+		r->erases = (double)(f->stats.erases - before.erases) / window;
+		qsort(cpu, window, sizeof(*cpu), cmp_double);
+		r->p50 = at(cpu, window, 0.5);
+		r->p99 = at(cpu, window, 0.99);
+		r->p999 = at(cpu, window, 0.999);
+		r->max = cpu[window - 1];
+	}
+	free(cpu);
+	return rc;
+}
+
+static void take_status(struct run *r, struct store *s)
+{
+	struct store_status st;
+
+	store_status(s, &st);
+	r->live = st.live_bytes;
+	r->capacity = st.capacity_bytes;
+	r->heap = st.heap_bytes;
+	r->fill = (double)st.live_bytes / (double)st.capacity_bytes;
+	r->budget = (r->live * 5 / 4 + 2047) / 2048 + r->blocks;
+}
+
+/* The full partition, from where r left s: adds until refused, then
+ * overwrites. */
+static void full_partition(struct run *r, struct store *s, struct cs_err *err)
+{
+	struct store_status st;
+	int rc = 0;
+
+	r->full_agrees = true;
+	while (rc == 0) {
+		struct store_txn *t = store_txn_begin(s);
+
+		store_status(s, &st);
+		dev_put(t, r->n + r->full_added, 0, DEV_VALUE_LEN);
+		rc = store_txn_commit(t, NULL, err);
+		r->full_agrees &= (st.free_bytes >= dev_size(DEV_VALUE_LEN)) == (rc == 0);
+		r->full_added += rc == 0;
+	}
+	snprintf(r->full_refusal, sizeof(r->full_refusal), "%s", err->msg);
+	store_status(s, &st);
+	r->full_free = st.free_bytes;
+	for (uint32_t k = 0; k < OVERWRITES; k++) {
+		struct store_txn *t = store_txn_begin(s);
+
+		dev_put(t, random_below(r->n + r->full_added), 1u << 30 | k, DEV_VALUE_LEN);
+		r->full_taken += store_txn_commit(t, NULL, err) == 0;
+	}
+}
+
+static int run(struct run *r)
+{
+	struct flash_geometry g = geometry(r->blocks);
+	struct store_options o = options(r->unbounded);
 	struct cs_err err = { 0 };
 	struct flash *f = flash_emu_open(NULL, &g, NULL, &err);
-	struct flash_stats before;
-	struct store_status st;
 	struct store *s = NULL;
-	double cpu, wall, start, mount_ms;
-	uint64_t live = (uint64_t)n * (ID_LEN + VALUE_LEN), budget;
+	int rc = !f || store_format(f, &o, &err) || !(s = store_mount(f, &o, &err));
 
-	printf("N = %u devices on %u MiB (%u eraseblocks), live data %llu bytes\n", n, mib,
-	       g.eraseblock_count, (unsigned long long)live);
-	if (!f || store_format(f, &o, &err) || !(s = store_mount(f, &o, &err))) {
-		printf("  setup failed: %s\n", err.msg);
-		goto out;
-	}
-	if (create(s, n, &err)) {
-		printf("  does not fit: %s\n", err.msg);
-		goto out;
-	}
-	before = f->stats;
-	if (update(s, n, &cpu, &wall, &err)) {
-		printf("  updates failed: %s\n", err.msg);
-		goto out;
-	}
-	printf("  per update: %.1f bytes programmed, %.3f pages programmed, %.5f erases "
-	       "(%.2f per 1000), %.1f us CPU\n",
-	       (double)(f->stats.bytes_programmed - before.bytes_programmed) / UPDATES,
-	       (double)(f->stats.pages_programmed - before.pages_programmed) / UPDATES,
-	       (double)(f->stats.erases - before.erases) / UPDATES,
-	       (double)(f->stats.erases - before.erases) * 1000 / UPDATES, cpu * 1e6 / UPDATES);
-	if (counter)
-		printf("  with the %s: %.1f us wall per update\n", counter->name, wall * 1e6 / UPDATES);
-	store_unmount(s);
-	before = f->stats;
-	start = seconds(CLOCK_MONOTONIC);
-	s = store_mount(f, &o, &err);
-	mount_ms = (seconds(CLOCK_MONOTONIC) - start) * 1e3;
-	if (!s) {
-		printf("  remount failed: %s\n", err.msg);
-		goto out;
-	}
-	store_status(s, &st);
-	budget = (live * 5 / 4 + g.page_size - 1) / g.page_size + g.eraseblock_count;
-	printf("  mount: %llu pages read (%.2fx the target of 1.25x live data + one page per "
-	       "eraseblock = %llu pages), %.1f ms\n",
-	       (unsigned long long)(f->stats.pages_read - before.pages_read),
-	       (double)(f->stats.pages_read - before.pages_read) / budget,
-	       (unsigned long long)budget, mount_ms);
-	printf("  index RAM: %llu bytes (%.2fx live data); %u devices after remount\n",
-	       (unsigned long long)st.index_bytes, (double)st.index_bytes / live,
-	       st.records[STORE_REC_DEVICE]);
-out:
+	if (!rc)
+		rc = create(s, 0, r->n, &err);
+	if (!rc)
+		rc = steady_state(r, f, s, &o, &err);
+	if (!rc)
+		take_status(r, s);
+	if (rc)
+		printf("bench-flash: N = %u on %u eraseblocks: failed: %s\n", r->n, r->blocks,
+		       err.msg);
+	else if (r->full)
+		full_partition(r, s, &err);
 	store_unmount(s);
 	flash_close(f);
-	return err.code ? 1 : 0;
+	return rc ? -1 : 0;
+}
+
+/* The devices that fill `fill` of the capacity of a partition. */
+static uint32_t devices_for(uint32_t blocks, double fill)
+{
+	struct flash_geometry g = geometry(blocks);
+	struct store_options o = options(false);
+	struct cs_err err = { 0 };
+	struct flash *f = flash_emu_open(NULL, &g, NULL, &err);
+	struct store *s = NULL;
+	struct store_status st = { 0 };
+
+	if (f && !store_format(f, &o, &err) && (s = store_mount(f, &o, &err)))
+		store_status(s, &st);
+	store_unmount(s);
+	flash_close(f);
+	return (uint32_t)(fill * (double)st.capacity_bytes / (double)dev_size(DEV_VALUE_LEN));
+}
+
+static const char *mark(bool ok)
+{
+	return ok ? "" : "  OVER TARGET";
+}
+
+/* b: bounded, u: unbounded; targets apply to b (at 95%: bytes, erases, CPU). */
+static void report(const struct run *b, const struct run *u, bool at_95)
+{
+	double heap_target = 1.3 * (double)b->live + 512 * 1024;
+
+	printf("bench-flash: N = %u on %u MiB (%u eraseblocks): %.1f%% of the capacity "
+	       "(%.2f MB live of %.2f MB), steady after %llu updates (%u rounds)\n",
+	       b->n, b->blocks / 8, b->blocks, 100 * b->fill, b->live / 1e6, b->capacity / 1e6,
+	       (unsigned long long)b->updates, b->rounds - 1);
+	printf("bench-flash:   per update, bounded | unbounded GC: %.1f | %.1f bytes (%.2fx), "
+	       "%.3f | %.3f pages, %.2f | %.2f erases per 1000 (%.2fx)%s\n",
+	       b->bytes, u->bytes, b->bytes / u->bytes, b->pages, u->pages, b->erases * 1000,
+	       u->erases * 1000, b->erases / u->erases,
+	       at_95 ? mark(b->bytes <= 1.05 * u->bytes && b->erases <= 1.05 * u->erases) : "");
+	printf("bench-flash:   CPU per update, bounded | unbounded: p50 %.1f | %.1f us, p99 %.1f | "
+	       "%.1f us, p99.9 %.1f | %.1f us, max %.1f | %.1f us%s\n",
+	       b->p50 * 1e6, u->p50 * 1e6, b->p99 * 1e6, u->p99 * 1e6, b->p999 * 1e6,
+	       u->p999 * 1e6, b->max * 1e6, u->max * 1e6,
+	       at_95 ? mark(b->p999 <= 100e-6 && b->max <= 250e-6) : "");
+	printf("bench-flash:   mount, bounded | unbounded: %llu | %llu pages read (%.2f | %.2f of "
+	       "the budget of 1.25x live + a page per eraseblock, %llu pages), %.1f | %.1f ms%s\n",
+	       (unsigned long long)b->mount_pages, (unsigned long long)u->mount_pages,
+	       (double)b->mount_pages / b->budget, (double)u->mount_pages / u->budget,
+	       (unsigned long long)b->budget, b->mount_ms, u->mount_ms,
+	       mark(b->mount_pages <= b->budget));
+	if (counter)
+		printf("bench-flash:   with the %s, bounded | unbounded: %.1f | %.1f us wall per "
+		       "update\n", counter->name, b->wall * 1e6, u->wall * 1e6);
+	printf("bench-flash:   heap: %.2f MB (%.2f of the target 1.3x live + 512 KiB)%s\n",
+	       b->heap / 1e6, b->heap / heap_target, mark(b->heap <= heap_target));
+	if (!b->full)
+		return;
+	printf("bench-flash:   full partition: %u more devices added one per commit, then refused "
+	       "(\"%s\"); free space %s what an add can use (%llu bytes free, a device takes "
+	       "%zu)%s\n", b->full_added, b->full_refusal,
+	       b->full_agrees ? "said before every add" : "did NOT say before every add",
+	       (unsigned long long)b->full_free, dev_size(DEV_VALUE_LEN), mark(b->full_agrees));
+	printf("bench-flash:   full partition: %u of %u overwrites taken%s\n", b->full_taken,
+	       OVERWRITES, mark(b->full_taken == OVERWRITES));
+}
+
+static int pair(uint32_t n, uint32_t blocks, bool at_95)
+{
+	struct run b = { .n = n, .blocks = blocks }, u = b;
+
+	u.unbounded = true;
+	b.full = at_95;
+	rng = 88172645463325252ULL;
+	if (run(&u))
+		return -1;
+	rng = 88172645463325252ULL;
+	if (run(&b))
+		return -1;
+	report(&b, &u, at_95);
+	return 0;
 }
 
 /* The counter options, if any, first; returns how many arguments they
@@ -198,6 +386,8 @@ int main(int argc, char **argv)
 	if (skip < 0)
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("bench-flash: device records of %zu bytes as stored (a random 64-byte id, 72 random "
+	       "bytes), one update per commit\n", dev_size(DEV_VALUE_LEN));
 	for (int i = 0; i < n; i++) {
 		unsigned devices, mib;
 
@@ -205,8 +395,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "flash: \"%s\": expected N:MiB\n", cfg[i]);
 			return 2;
 		}
-		rc |= run(devices, mib);
+		rc |= pair(devices, mib * 8, false);
+		rc |= pair(devices_for(mib * 8, FULL_FILL), mib * 8, true);
 	}
 	counter_close(counter);
-	return rc;
+	return rc ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /* libFuzzer: the queries credstored answers in userspace mode (no
- * module), parsed from a real datagram on its admin socket, against a
- * store holding devices and an identity. */
+ * module), and its own SIGN, parsed from a real datagram on its admin
+ * socket, against a store holding devices and an identity. */
 #include <string.h>
 
 #include "harness.h"
@@ -8,6 +8,8 @@
 #define FIRST_QUERY	CREDSTORE_CMD_GET_STATUS
 #define N_QUERIES	(CREDSTORE_CMD_GET_DEVICE_SECRETS - FIRST_QUERY + 1)
 #define IDX(cmd)	((uint8_t)((cmd) - FIRST_QUERY))
+/* The slot after the module's queries is credstored's SIGN. */
+#define SIGN_IDX	N_QUERIES
 
 static struct fuzz_daemon daemon_state;
 
@@ -40,8 +42,12 @@ static void write_seeds(void)
 	fuzz_attrs_seed("verify-fp", IDX(CREDSTORE_CMD_VERIFY_FINGERPRINT), 0, m);
 	fuzz_attrs_seed("identity", IDX(CREDSTORE_CMD_GET_IDENTITY), 0,
 			fuzz_named(CREDSTORE_A_NAME, "web"));
-	fuzz_attrs_seed("identity-key", IDX(CREDSTORE_CMD_GET_IDENTITY_KEY), 0,
-			fuzz_named(CREDSTORE_A_NAME, "web"));
+	m = fuzz_named(CREDSTORE_A_NAME, "web");
+	nla_put(m, CREDSTORE_A_SIGN_KEY_ID, CREDSTORE_FINGERPRINT_LEN, fp1);
+	nla_put_u8(m, CREDSTORE_A_SIGN_SCHEME, CREDSTORE_SIGN_ECDSA);
+	nla_put_string(m, CREDSTORE_A_SIGN_DIGEST, "SHA256");
+	nla_put(m, CREDSTORE_A_SIGN_DATA, CREDSTORE_FINGERPRINT_LEN, fp2);
+	fuzz_attrs_seed("sign", SIGN_IDX, 0, m);
 	fuzz_attrs_seed("device-secrets", IDX(CREDSTORE_CMD_GET_DEVICE_SECRETS), 0,
 			fuzz_named(CREDSTORE_A_DEVICE_ID, "dev-2"));
 	fuzz_attrs_seed("device-dump-after", IDX(CREDSTORE_CMD_GET_DEVICE), 1,
@@ -68,6 +74,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_daemon_input(&daemon_state, FIRST_QUERY, N_QUERIES, data, size);
+	/* SIGN changes nothing on flash: no remount to watch for. */
+	if (size >= 2 && data[0] % (N_QUERIES + 1) == SIGN_IDX)
+		fuzz_daemon_request(&daemon_state, CREDSTORE_DAEMON_CMD_SIGN, 0, data + 2, size - 2);
+	else
+		fuzz_daemon_input(&daemon_state, FIRST_QUERY, N_QUERIES, data, size);
 	return 0;
 }

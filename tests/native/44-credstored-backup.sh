@@ -42,7 +42,10 @@ check_output "a wrong passphrase is refused" 'wrong passphrase' \
 	exit_is 1 $CREDCTL store import "$T/backup" --passphrase not-the-one
 size=$(stat -c %s "$T/backup")
 cp "$T/backup" "$T/damaged"
-printf '\xff' | dd of="$T/damaged" bs=1 seek=$((size / 2)) conv=notrunc status=none
+# one byte flipped (a byte set to 0xff was no damage when it was 0xff already:
+# one run in 256, the backup being random)
+byte=$(od -An -tu1 -j $((size / 2)) -N1 "$T/backup")
+printf "\\$(printf %03o $((byte ^ 0xff)))" | dd of="$T/damaged" bs=1 seek=$((size / 2)) conv=notrunc status=none
 check_output "a damaged chunk is refused" 'damaged' exit_is 1 $CREDCTL store import "$T/damaged" --passphrase "$PASS"
 head -c $((size - 100)) "$T/backup" >"$T/cut"
 check_output "a backup cut short is refused" 'cut short' exit_is 2 $CREDCTL store import "$T/cut" --passphrase "$PASS"

@@ -3,9 +3,11 @@
 # tree, then a program built only from the installed header and
 # pkg-config file (tests/tls/consumer.c), against the shared library and
 # against the static one, drives the public API on credstored (userspace
-# mode): identities with and without the key, anchors, fingerprint and
-# secret verdicts, notifications through a pollable descriptor, replies
-# from the wrong uid, and a daemon that is not there.
+# mode): identities (chains, never keys), signatures made by credstored
+# for each scheme and a keyless TLS server through the built-in provider
+# (also in a forked child, as a signer and as a stranger), anchors,
+# fingerprint and secret verdicts, notifications through a pollable
+# descriptor, replies from the wrong uid, and a daemon that is not there.
 . "$(dirname "$0")/credstored-env.bash"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 root=$T/root
@@ -31,21 +33,49 @@ check "it also links statically with libcredstore.a" \
 	cc -std=gnu11 -Wall -Werror $SAN_FLAGS -o "$T/consumer-static" "$repo/tests/tls/consumer.c" $(pc --cflags) \
 	"$lib/libcredstore.a" $(pkg-config --libs libnl-genl-3.0 libnl-3.0 libssl libcrypto)
 
-make_ca root && make_cert root server && make_cert root client1 && make_cert root client2 ||
+make_ca root && make_cert root server && make_cert root client1 && make_cert root client2 &&
+	make_cert_of root rsa rsa:2048 && make_cert_of root ed ed25519 && make_cert_of root p384 ec:P-384 ||
 	{ echo "not ok - test certificates"; exit 1; }
 cat "$T/server.crt" "$T/root.crt" > "$T/chain.pem"
+for id in rsa ed p384; do cat "$T/$id.crt" "$T/root.crt" > "$T/$id.chain"; done
 in_shell "credstored starts" start_daemon
+WWW=$(getent group www-data | cut -d: -f3)
 check "fill the store" sh -c "$CREDCTL anchor add root $T/root.crt &&
-	$CREDCTL identity install web --chain $T/chain.pem --key $T/server.key --anchor root &&
+	$CREDCTL identity install web --chain $T/chain.pem --key $T/server.key --anchor root --signers www-data &&
+	$CREDCTL identity install rsa --chain $T/rsa.chain --key $T/rsa.key &&
+	$CREDCTL identity install ed --chain $T/ed.chain --key $T/ed.key &&
+	$CREDCTL identity install p384 --chain $T/p384.chain --key $T/p384.key &&
 	$CREDCTL device add dev1 --cert $T/client1.crt --secret first &&
 	$CREDCTL device reset-fingerprint dev1 --cert $T/client2.crt &&
 	$CREDCTL device reset-secret dev1 --secret second"
 q() { timeout 30 "$consumer" -d "$me" "$@"; }
 FP1=$(fingerprint "$T/client1.crt") FP2=$(fingerprint "$T/client2.crt")
 
-check_output "identity: the chain as X509 objects, leaf first, no key unasked" \
-	'^subject=/CN=server chain=2 key=no$' q identity web
-check_output "identity with the key: an EVP_PKEY for a privileged caller" 'key=yes$' q identity web key
+check_output "identity: the chain as X509 objects, leaf first" '^subject=/CN=server chain=2$' q identity web
+check "the public API has no way to read a private key" sh -c \
+	"! grep -Eiq 'WITH_KEY|EVP_PKEY \*key|private key bytes' $root/usr/include/credstore/credstore.h"
+for s in "web ecdsa SHA256" "p384 ecdsa SHA384" "rsa rsa-pkcs1 SHA256" "rsa rsa-pss SHA384" "ed ed25519 ''"; do
+	eval "set -- $s"
+	check_output "credstored signs: $2 ${3:-(message)} with identity $1, verified with its certificate" \
+		'^signature=verified$' q sign "$1" "$2" "$3"
+done
+check_output "an unknown identity cannot sign" "no identity 'nosuch'" sh -c "! $consumer -d $me sign nosuch 2>&1"
+check_output "a scheme the key cannot do is refused, with the key's type" "has a EC key: it cannot sign Ed25519" \
+	sh -c "! $consumer -d $me sign web ed25519 '' 2>&1"
+check_output "a digest credstored does not sign is refused" "unsupported digest 'MD5'" \
+	sh -c "! $consumer -d $me sign web ecdsa MD5 2>&1"
+for id in web rsa ed p384; do
+	check_output "keyless TLS server for identity $id: the handshake's signature comes from credstored" \
+		'^handshake=ok$' q keyless "$id"
+done
+check_output "after a fork, a child in the signer group signs on a connection of its own" \
+	'^handshake=ok child=ok$' q keyless web "$(id -u www-data):$WWW"
+check_output "a child that became nobody is refused (it does not sign on its parent's connection)" \
+	'^handshake=ok child=failed$' sh -c "$consumer -d $me keyless web $(id -u nobody):$(id -g nobody) 2>/dev/null"
+check_output "and the refusal names the caller and the identity" "uid $(id -u nobody) may not sign with identity 'web'" \
+	sh -c "$consumer -d $me keyless web $(id -u nobody):$(id -g nobody) 2>&1"
+check_output "root alone signs for an identity without signers" "may not sign with identity 'rsa' \\(its signers: root only" \
+	sh -c "$consumer -d $me keyless rsa $(id -u www-data):$WWW 2>&1"
 check_output "an unknown identity is a clear error" "identity: .*nosuch" sh -c "! $consumer -d $me identity nosuch 2>&1"
 check_output "anchors: one X509 per trust anchor" '^anchors=1$' q anchors
 check_output "verify-fp: the master fingerprint names dev1" '^match=master id=dev1$' q verify-fp "$FP1"

@@ -18,7 +18,7 @@ for f in sbin/credstored sbin/credctl bin/credstore-tlsproxy \
 	 lib/libcredstore.so.1 lib/libcredstore.so lib/libcredstore.a lib/pkgconfig/libcredstore.pc \
 	 include/credstore/credstore.h include/linux/credstore.h \
 	 share/man/man8/credstored.8 share/man/man8/credctl.8 share/man/man3/libcredstore.3 \
-	 share/man/man7/credstore.7 lib/systemd/system/credstored.service \
+	 share/man/man7/credstore.7 share/man/man7/credstore-provider.7 lib/systemd/system/credstored.service \
 	 lib/systemd/system/credstored.socket lib/systemd/system/credstored-admin.socket \
 	 lib/modules-load.d/credstore.conf share/credstore/credstore.yaml \
 	 sbin/credstore-coapd lib/credstore/credstore-mosquitto.so lib/credstore/credstore-cgi \
@@ -29,6 +29,16 @@ done
 for x in sbin/credstored sbin/credctl bin/credstore-tlsproxy sbin/credstore-coapd lib/credstore/credstore-cgi; do
 	check "$x is executable" test -x "$root$prefix/$x"
 done
+modules=$(openssl version -m | sed -n 's/^MODULESDIR: "\(.*\)"/\1/p')
+check "the provider module is in OpenSSL's modules directory" test -f "$root$modules/credstore.so"
+check_output "the module exports OSSL_provider_init alone" '^OSSL_provider_init$' \
+	sh -c "nm -D --defined-only '$root$modules/credstore.so' | awk '\$2 == \"T\" { print \$3 }'"
+if [ -z "$san" ]; then
+	check_output "openssl loads it by name from there" 'credstore: keys held by credstored' \
+		openssl list -providers -provider-path "$root$modules" -provider credstore
+else
+	echo "ok - openssl loads the module # SKIP an ASan module cannot load into openssl"
+fi
 dkms=$root/usr/src/credstore-$(sed -n 's/^CREDSTORE_VERSION := //p' "$repo/dist/install.mk")
 for f in dkms.conf Kbuild kmod/Kbuild kmod/main.c kmod/netlink.c uapi/linux/credstore.h; do
 	check "DKMS source $f" test -f "$dkms/$f"

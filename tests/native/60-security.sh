@@ -70,9 +70,10 @@ while read -r name err; do
 	case $name in
 	CREDSTORE_CMD_GET_STATUS|CREDSTORE_CMD_GET_IDENTITY|CREDSTORE_CMD_GET_ANCHOR|\
 	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET|\
-	CREDSTORE_CMD_VERIFY_HMAC|CREDSTORE_ADMIN_CMD_SUBSCRIBE)
+	CREDSTORE_CMD_VERIFY_HMAC|CREDSTORE_ADMIN_CMD_SUBSCRIBE|CREDSTORE_DAEMON_CMD_SIGN)
 		check "nobody may query: $name (errno $err)" test "$err" != 1 ;;
-	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY)
+	# No key leaves credstored by a query: its signers sign through SIGN.
+	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY|CREDSTORE_CMD_GET_IDENTITY_KEY)
 		check "$name is not served on credstored's sockets (errno $err)" test "$err" = 95 ;;
 	*)
 		check "nobody is refused: $name (errno $err)" test "$err" = 1 ;;
@@ -90,6 +91,7 @@ while read -r args; do
 		exit_is 5 as_nobody $BIN/credctl $args
 done <<-LIST
 	identity csr evil
+	identity export web --key-out $P/stolen.key
 	identity install web --chain $P/server.crt
 	identity remove web
 	anchor add evil $P/root.crt

@@ -56,10 +56,20 @@ make_ca() {
 		-subj "/CN=$1" -keyout "$T/$1.key" -out "$T/$1.crt" 2>/dev/null
 }
 
-# make_cert CA NAME: $T/NAME.crt signed by CA, key $T/NAME.key.
+# make_cert CA NAME: $T/NAME.crt signed by CA, key $T/NAME.key (P-256).
 make_cert() {
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$2" \
-		-keyout "$T/$2.key" -out "$T/$2.csr" 2>/dev/null &&
+	make_cert_of "$1" "$2" ec:P-256
+}
+
+# make_cert_of CA NAME KEY: the same with KEY rsa:BITS, ec:CURVE or ed25519.
+make_cert_of() {
+	local alg=(-algorithm EC -pkeyopt "ec_paramgen_curve:${3#ec:}")
+	case $3 in
+	rsa:*) alg=(-algorithm RSA -pkeyopt "rsa_keygen_bits:${3#rsa:}") ;;
+	ed25519) alg=(-algorithm ED25519) ;;
+	esac
+	openssl genpkey "${alg[@]}" -out "$T/$2.key" 2>/dev/null &&
+	openssl req -new -key "$T/$2.key" -subj "/CN=$2" -out "$T/$2.csr" 2>/dev/null &&
 	openssl x509 -req -in "$T/$2.csr" -CA "$T/$1.crt" -CAkey "$T/$1.key" \
 		-CAcreateserial -days 30 -out "$T/$2.crt" 2>/dev/null
 }

@@ -53,7 +53,8 @@ def attributes(data):
 def ask(text, path):
     mtype = define(text, "CREDSTORE_USERSOCK_TYPE")
     a_errno = enum(text, "credstore_attr")["CREDSTORE_A_ERRNO"]
-    commands = {**enum(text, "credstore_cmd"), **enum(text, "credstore_admin_cmd")}
+    commands = {**enum(text, "credstore_cmd"), **enum(text, "credstore_admin_cmd"),
+                **enum(text, "credstore_daemon_cmd")}
     for name, cmd in commands.items():
         if name.startswith("__") or name.endswith(("_MAX", "_UNSPEC")):
             continue

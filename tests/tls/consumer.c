@@ -2,7 +2,11 @@
  * and pkg-config file): the native test builds it from an install tree
  * and drives the public API with it.
  * usage: credstore-consumer [-d UID] COMMAND [ARGS]
- *   identity NAME [key]      the chain's subject and length, whether a key came
+ *   identity NAME            the chain's subject and length
+ *   sign NAME [SCHEME [DIGEST]]  sign through credstored (ecdsa, rsa-pkcs1,
+ *                            rsa-pss, ed25519; SHA256), verify it here
+ *   keyless NAME [UID:GID]   a TLS handshake in memory, served keyless; with
+ *                            UID:GID, another in a child running as that user
  *   anchors                  how many trust anchors
  *   verify-fp HEX [ID]       master, sub or none, and the device
  *   verify-secret ID TEXT    master, sub or none
@@ -13,11 +17,16 @@
  * -d UID: talk to credstored running as UID (default: the module, else a
  * daemon running as root). */
 #include <errno.h>
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
 #include <credstore/credstore.h>
 
 static const char *match_name(enum credstore_match m)
@@ -31,17 +40,172 @@ static int fail(struct credstore *cs, const char *what)
 	return 1;
 }
 
-static int identity(struct credstore *cs, const char *name, int want_key)
+static int identity(struct credstore *cs, const char *name)
 {
 	struct credstore_identity *id;
 	char subject[256];
 
-	if (credstore_get_identity(cs, name, want_key ? CREDSTORE_IDENTITY_WITH_KEY : 0, &id) < 0)
+	if (credstore_get_identity(cs, name, &id) < 0)
 		return fail(cs, "identity");
 	X509_NAME_oneline(X509_get_subject_name(sk_X509_value(id->chain, 0)), subject, sizeof(subject));
-	printf("subject=%s chain=%d key=%s\n", subject, sk_X509_num(id->chain), id->key ? "yes" : "no");
+	printf("subject=%s chain=%d\n", subject, sk_X509_num(id->chain));
 	credstore_identity_free(id);
 	return 0;
+}
+
+static const char *const scheme_names[] = {
+	[CREDSTORE_SIGN_ECDSA] = "ecdsa", [CREDSTORE_SIGN_RSA_PKCS1] = "rsa-pkcs1",
+	[CREDSTORE_SIGN_RSA_PSS] = "rsa-pss", [CREDSTORE_SIGN_ED25519] = "ed25519",
+};
+
+static enum credstore_sign_scheme scheme_of(const char *name)
+{
+	for (int s = CREDSTORE_SIGN_ECDSA; s <= CREDSTORE_SIGN_MAX; s++)
+		if (strcmp(name, scheme_names[s]) == 0)
+			return (enum credstore_sign_scheme)s;
+	return CREDSTORE_SIGN_UNSPEC;
+}
+
+/* Check sig over msg with the leaf's public key, as the scheme says. */
+static int verified(EVP_PKEY *key, const struct credstore_sign_params *p, const unsigned char *msg,
+		    size_t msg_len, const unsigned char *sig, size_t sig_len)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	int ok = md && EVP_DigestVerifyInit_ex(md, &pctx, p->digest, NULL, NULL, key, NULL) == 1;
+
+	if (ok && p->scheme == CREDSTORE_SIGN_RSA_PSS)
+		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+	ok = ok && EVP_DigestVerify(md, sig, sig_len, msg, msg_len) == 1;
+	EVP_MD_CTX_free(md);
+	return ok;
+}
+
+/* A fixed text signed (its digest, or itself for Ed25519) by credstored
+ * with the identity's key, verified with its certificate's. */
+static int sign(struct credstore *cs, const char *name, const char *scheme, const char *digest)
+{
+	static const unsigned char msg[] = "credstore";
+	struct credstore_sign_params p = { .identity = name, .scheme = scheme_of(scheme),
+					   .digest = digest, .salt_len = -1 };
+	unsigned char md[EVP_MAX_MD_SIZE], sig[CREDSTORE_SIGNATURE_MAX];
+	unsigned int md_len = 0;
+	size_t sig_len = sizeof(sig);
+	struct credstore_identity *id;
+	EVP_PKEY *leaf_key;
+	int ok;
+
+	if (credstore_get_identity(cs, name, &id) < 0)
+		return fail(cs, "identity");
+	leaf_key = X509_get0_pubkey(sk_X509_value(id->chain, 0));
+	if (digest && !EVP_Digest(msg, sizeof(msg), md, &md_len, EVP_get_digestbyname(digest), NULL))
+		md_len = 0;
+	if (credstore_key_id(leaf_key, p.key_id) < 0 ||
+	    credstore_sign(cs, &p, digest ? md : msg, digest ? md_len : sizeof(msg), sig, &sig_len) < 0) {
+		credstore_identity_free(id);
+		return fail(cs, "sign");
+	}
+	ok = verified(leaf_key, &p, msg, sizeof(msg), sig, sig_len);
+	printf("signature=%s\n", ok ? "verified" : "bad");
+	credstore_identity_free(id);
+	return !ok;
+}
+
+/* Move what one side wrote to the other, until both are done or one
+ * failed.  Each SSL_do_handshake() clears the thread's error queue: the
+ * server's errors (the provider's) are printed as they happen. */
+static int handshake(SSL *server, SSL *client)
+{
+	int done_s = 0, done_c = 0, r;
+
+	for (int i = 0; i < 100 && !(done_s && done_c); i++) {
+		done_c = done_c || SSL_do_handshake(client) == 1;
+		if (!done_s) {
+			r = SSL_do_handshake(server);
+			done_s = r == 1;
+			if (r <= 0 && SSL_get_error(server, r) == SSL_ERROR_SSL) {
+				ERR_print_errors_fp(stderr);
+				return 0;
+			}
+		}
+	}
+	return done_s && done_c;
+}
+
+/* One handshake over a BIO pair; 1 when the client verified the server. */
+static int handshake_once(SSL_CTX *sctx, SSL_CTX *cctx)
+{
+	SSL *server = SSL_new(sctx), *client = SSL_new(cctx);
+	BIO *sbio, *cbio;
+	int ok;
+
+	BIO_new_bio_pair(&sbio, 0, &cbio, 0);
+	SSL_set_bio(server, sbio, sbio);
+	SSL_set_bio(client, cbio, cbio);
+	SSL_set_accept_state(server);
+	SSL_set_connect_state(client);
+	/* ... and leaves no error behind (see keyless()). */
+	ok = handshake(server, client) && SSL_get_verify_result(client) == X509_V_OK &&
+	     !ERR_peek_error();
+	if (!ok)
+		ERR_print_errors_fp(stderr);
+	SSL_free(server);
+	SSL_free(client);
+	return ok;
+}
+
+/* After a fork, the child, as uid:gid, serves the same context. */
+static int child_handshake(SSL_CTX *sctx, SSL_CTX *cctx, const char *as)
+{
+	unsigned int uid, gid;
+	pid_t pid;
+	int status;
+
+	if (sscanf(as, "%u:%u", &uid, &gid) != 2)
+		return 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(setgroups(0, NULL) || setgid(gid) || setuid(uid) || !handshake_once(sctx, cctx));
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+/* A server context from the store's identity, keyless, and a client that
+ * trusts the chain's last certificate, over a BIO pair; with UID:GID,
+ * once more in a child that runs as that user after the fork. */
+static int keyless(struct credstore *cs, const char *name, const char *child_as)
+{
+	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method()), *cctx = SSL_CTX_new(TLS_client_method());
+	struct credstore_identity *id;
+	int ret, ok;
+
+	if (credstore_get_identity(cs, name, &id) < 0)
+		return fail(cs, "identity");
+	ret = credstore_ssl_ctx_use_identity(sctx, cs, id);
+	/* A success leaves no error behind: a stale one fails a server's
+	 * next TLS call (SSL_get_error() reads the queue). */
+	if (!ret && ERR_peek_error())
+		ret = -EPROTO;
+	if (ret < 0) {
+		fprintf(stderr, "keyless: %s\n", strerror(-ret));
+		ERR_print_errors_fp(stderr);
+		credstore_identity_free(id);
+		return 1;
+	}
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(cctx), sk_X509_value(id->chain, sk_X509_num(id->chain) - 1));
+	SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
+	ok = handshake_once(sctx, cctx);
+	printf("handshake=%s", ok ? "ok" : "failed");
+	if (child_as) {
+		fflush(stdout);
+		printf(" child=%s", child_handshake(sctx, cctx, child_as) ? "ok" : "failed");
+	}
+	printf("\n");
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+	credstore_identity_free(id);
+	return !ok;
 }
 
 static int verify_fp(struct credstore *cs, const char *hex, const char *device)
@@ -151,8 +315,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "connect: %s\n", why);
 		return 1;
 	}
-	if (strcmp(argv[1], "identity") == 0 && argc >= 3)
-		ret = identity(cs, argv[2], argc > 3);
+	if (strcmp(argv[1], "identity") == 0 && argc == 3)
+		ret = identity(cs, argv[2]);
+	else if (strcmp(argv[1], "sign") == 0 && argc >= 3 && argc <= 5)
+		ret = sign(cs, argv[2], argc > 3 ? argv[3] : "ecdsa",
+			   argc > 4 ? (*argv[4] ? argv[4] : NULL) : "SHA256");
+	else if (strcmp(argv[1], "keyless") == 0 && (argc == 3 || argc == 4))
+		ret = keyless(cs, argv[2], argc == 4 ? argv[3] : NULL);
 	else if (strcmp(argv[1], "anchors") == 0) {
 		STACK_OF(X509) *anchors;
 

@@ -81,6 +81,18 @@ _tls_wait_for() {
 	return 1
 }
 
+# tls_log_wait PATTERN FILE: FILE once a line matches the extended regex
+# PATTERN (or after 10 s): a client can see a refusal before the proxy has
+# written why.
+tls_log_wait() {
+	local i
+	for i in $(seq 100); do
+		grep -Eq -- "$1" "$2" && break
+		sleep 0.1
+	done
+	cat "$2"
+}
+
 tls_stop_all() {
 	local p
 	for p in "${_tls_pids[@]}"; do

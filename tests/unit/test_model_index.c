@@ -137,7 +137,7 @@ static void test_tables(void)
 
 /* ---- the model over a store ---- */
 
-static struct flash *flash;
+static struct fixture fx;
 static struct model model;
 
 static void fingerprint(int n, uint8_t *fp)
@@ -210,18 +210,13 @@ static uint64_t unseals(void)
 
 static void remount(void)
 {
-	struct store_options o = test_options(1);
-
-	store_unmount(model.store);
 	model_close(&model);
-	if (model_open(&model, test_mount(flash, &o, false), NULL))
+	if (model_open(&model, fixture_remount(&fx), NULL))
 		abort();
 }
 
 static void test_model(void)
 {
-	struct store_options o = test_options(1);
-	struct flash_geometry g = test_nand(8);
 	struct model_device d;
 	struct model_txn *t;
 	char owner[CREDSTORE_DEVICE_ID_MAX];
@@ -229,9 +224,8 @@ static void test_model(void)
 	uint64_t before;
 	int r = 0, added = 0;
 
-	flash = flash_emu_open(NULL, &g, NULL, NULL);
 	model.limits = (struct model_limits){ 4, 4, 100000 };
-	if (model_open(&model, test_mount(flash, &o, true), NULL))
+	if (model_open(&model, fixture_open(&fx, test_nand(8), NULL), NULL))
 		abort();
 
 	t = model_txn_begin(&model, NULL);
@@ -294,9 +288,8 @@ static void test_model(void)
 	ok(r == -ENOSPC && added > 100, "the store fills (%d devices, then %d)", added, r);
 	ok(held_by(100 + added, NULL) && held_by(100 + added - 1, owner),
 	   "a commit refused as full leaves the index as it was");
-	store_unmount(model.store);
 	model_close(&model);
-	flash_close(flash);
+	fixture_close(&fx);
 }
 
 int main(void)

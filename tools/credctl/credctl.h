@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
+
+#include <openssl/x509.h>
 
 #include "usersock.h"
 
@@ -51,6 +54,13 @@ extern const struct subcmd identity_cmds[], anchor_cmds[], device_cmds[], store_
 extern const struct subcmd *const ctl_groups[];
 /* GROUP NAME in c->groups, or NULL. */
 const struct subcmd *ctl_find_subcmd(const struct ctl *c, const char *group, const char *name);
+/* credctl watch --identity NAME ... (credctl_watch.c). */
+int ctl_watch(struct ctl *c, int argc, char **argv);
+/* An identity's chain and key reference as files, replaced atomically
+ * (either path may be NULL); *changed tells whether either file's
+ * content is new. */
+int identity_write_files(struct ctl *c, const char *name, STACK_OF(X509) *chain,
+			 const char *chain_out, const char *ref_out, bool *changed);
 
 /* Talking to the daemon.  Return an exit code. */
 int ctl_connect(struct ctl *c);
@@ -72,6 +82,8 @@ int ctl_put_string(struct ctl *c, struct nl_msg *msg, int attr, const char *valu
 /* Input (credctl_input.c). */
 int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len);
 int put_file(struct ctl *c, struct nl_msg *msg, int attr, const char *path);
+/* A file's content, no message: 0 or a negative errno. */
+int read_file_quiet(const char *path, uint8_t **data, size_t *len);
 int parse_fingerprint_arg(struct ctl *c, const char *hex, const char *cert_path,
 			  uint8_t fp[CREDSTORE_FINGERPRINT_LEN]);
 int get_passphrase(struct ctl *c, const char *given, const char *file, char *out, size_t size);
@@ -92,6 +104,9 @@ void out_item_end(struct ctl *c);
 void out_text(struct ctl *c, const char *key, const char *text, size_t len);
 /* PEM to --out FILE, or to stdout (a JSON string with -j). */
 int out_pem(struct ctl *c, const char *key, const char *pem, size_t len);
+/* Replace path with data: a reader sees the old file or the new one,
+ * whole (a temporary file in the same directory, renamed over it). */
+int out_file_atomic(struct ctl *c, const char *path, const void *data, size_t len, mode_t mode);
 /* Certificate fields of the first certificate in DER. */
 void out_cert(struct ctl *c, const uint8_t *der, size_t len);
 

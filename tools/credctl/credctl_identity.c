@@ -1,12 +1,15 @@
-/* credctl identity csr | install | show | export | remove */
+/* credctl identity csr | install | show | export | export-ref | remove */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
 
 #include "credctl.h"
 #include "pki.h"
+#include "provider/provider.h"
 
 #define DEFAULT_IDENTITY "default"
 
@@ -51,6 +54,18 @@ static void print_csr(struct ctl *c, struct nlattr **tb, const char *subject)
 			(size_t)nla_len(tb[CREDSTORE_A_ADMIN_CSR]));
 }
 
+/* --signers GROUP: a group name or number, resolved here. */
+static int put_signers(struct ctl *c, struct nl_msg *msg, const char *group)
+{
+	struct group *gr = getgrnam(group);
+	char *end;
+	unsigned long gid = gr ? gr->gr_gid : strtoul(group, &end, 10);
+
+	if (!gr && (!*group || *end || gid > UINT32_MAX - 1))
+		return ctl_usage(c, "--signers: no group '%s'", group);
+	return ctl_put(c, nla_put_u32(msg, CREDSTORE_A_SIGNERS, (uint32_t)gid));
+}
+
 static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 {
 	static const struct option opts[] = {
@@ -59,9 +74,11 @@ static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *ms
 		{ "password", required_argument, NULL, 'p' },
 		{ "password-file", required_argument, NULL, 'P' },
 		{ "anchor", required_argument, NULL, 'a' },
+		{ "signers", required_argument, NULL, 'g' },
 		{ 0 }
 	};
 	const char *chain = NULL, *key = NULL, *password = NULL, *password_file = NULL, *anchor = NULL;
+	const char *signers = NULL;
 	char pass[1024];
 	int ch, rc;
 
@@ -72,6 +89,7 @@ static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *ms
 		case 'p': password = optarg; break;
 		case 'P': password_file = optarg; break;
 		case 'a': anchor = optarg; break;
+		case 'g': signers = optarg; break;
 		default: return EXIT_USAGE;
 		}
 	}
@@ -90,6 +108,8 @@ static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *ms
 	}
 	if (!rc && anchor)
 		rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_ANCHOR, anchor);
+	if (!rc && signers)
+		rc = put_signers(c, msg, signers);
 	return rc;
 }
 
@@ -102,6 +122,8 @@ static int build_remove(struct ctl *c, int argc, char **argv, struct nl_msg *msg
 struct chain_copy {
 	uint8_t *der;
 	size_t len;
+	bool has_signers;
+	uint32_t signers;
 };
 
 static int copy_chain(struct nlattr **tb, void *arg)
@@ -110,6 +132,9 @@ static int copy_chain(struct nlattr **tb, void *arg)
 
 	if (!tb[CREDSTORE_A_CHAIN])
 		return -EPROTO;
+	cc->has_signers = tb[CREDSTORE_A_SIGNERS] != NULL;
+	if (cc->has_signers)
+		cc->signers = nla_get_u32(tb[CREDSTORE_A_SIGNERS]);
 	cc->len = (size_t)nla_len(tb[CREDSTORE_A_CHAIN]);
 	cc->der = malloc(cc->len);
 	if (!cc->der)
@@ -137,6 +162,31 @@ static int fetch_chain(struct ctl *c, const char *name, struct chain_copy *cc)
 	return ctl_failed(c);
 }
 
+/* The identity's certificates; a message when there is none. */
+static int fetch_certs(struct ctl *c, const char *name, STACK_OF(X509) **certs)
+{
+	struct chain_copy cc = { 0 };
+	int rc = fetch_chain(c, name, &cc);
+
+	*certs = NULL;
+	if (rc == EXIT_NOT_FOUND)
+		fprintf(stderr, "credctl: no identity '%s'\n", name);
+	if (!rc && !(*certs = cs_pki_parse_certs(cc.der, cc.len, &c->err)))
+		rc = ctl_usage(c, "the stored chain is unreadable: %s", c->err.msg);
+	free(cc.der);
+	return rc;
+}
+
+/* Who may sign with the key: root, and the signer group if there is one. */
+static void out_signers(struct ctl *c, const struct chain_copy *cc)
+{
+	struct group *gr = cc->has_signers ? getgrgid((gid_t)cc->signers) : NULL;
+	char number[16];
+
+	snprintf(number, sizeof(number), "%u", cc->signers);
+	out_str(c, "signers", !cc->has_signers ? "root only" : gr ? gr->gr_name : number);
+}
+
 static int run_show(struct ctl *c, int argc, char **argv)
 {
 	const char *name = identity_name(argc, argv);
@@ -147,20 +197,70 @@ static int run_show(struct ctl *c, int argc, char **argv)
 		return rc;
 	out_begin(c);
 	out_str(c, "name", name);
-	if (rc == EXIT_NOT_FOUND)
+	if (rc == EXIT_NOT_FOUND) {
 		out_str(c, "identity", "none");
-	else
+	} else {
 		out_cert(c, cc.der, cc.len);
+		out_signers(c, &cc);
+	}
 	out_end(c);
 	free(cc.der);
 	return EXIT_OK;
 }
 
+static int copy_key(struct nlattr **tb, void *arg)
+{
+	struct chain_copy *key = arg;
+
+	if (!tb[CREDSTORE_A_KEY])
+		return -EPROTO;
+	key->len = (size_t)nla_len(tb[CREDSTORE_A_KEY]);
+	key->der = OPENSSL_memdup(nla_data(tb[CREDSTORE_A_KEY]), key->len);
+	return key->der ? 0 : -ENOMEM;
+}
+
+/* The administrator's backup of a private key: an admin command that
+ * credstored logs, written as PKCS#8 PEM readable by the caller only. */
+static int export_key(struct ctl *c, const char *name, const char *path)
+{
+	struct nl_msg *req = cs_client_request(CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY, 0);
+	struct chain_copy key = { 0 };
+	EVP_PKEY *pkey = NULL;
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *pem;
+	long len;
+	int rc = req && mem ? ctl_put_string(c, req, CREDSTORE_A_NAME, name) : ctl_usage(c, "out of memory");
+
+	if (!rc) {
+		rc = ctl_transact(c, req, copy_key, &key);
+		req = NULL;
+	}
+	if (!rc && (!(pkey = cs_pki_parse_key(key.der, key.len, NULL, &c->err)) ||
+		    !PEM_write_bio_PrivateKey(mem, pkey, NULL, NULL, 0, NULL, NULL)))
+		rc = ctl_usage(c, "the stored key is unreadable");
+	if (!rc) {
+		len = BIO_get_mem_data(mem, &pem);
+		rc = out_file_atomic(c, path, pem, (size_t)len, 0600);
+	}
+	nlmsg_free(req);
+	EVP_PKEY_free(pkey);
+	if (mem && (len = BIO_get_mem_data(mem, &pem)) > 0)
+		OPENSSL_cleanse(pem, (size_t)len);	/* BIO_free does not wipe */
+	BIO_free(mem);
+	if (key.der)
+		OPENSSL_clear_free(key.der, key.len);
+	return rc;
+}
+
 static int run_export(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = { { "out", required_argument, NULL, 'o' }, { 0 } };
-	struct chain_copy cc = { 0 };
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "key-out", required_argument, NULL, 'k' },
+		{ 0 }
+	};
 	STACK_OF(X509) *certs;
+	const char *key_out = NULL;
 	char *pem = NULL;
 	size_t len = 0;
 	const char *name;
@@ -169,16 +269,20 @@ static int run_export(struct ctl *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (ch == 'o')
 			c->out_path = optarg;
+		else if (ch == 'k')
+			key_out = optarg;
 		else
 			return EXIT_USAGE;
 	name = identity_name(argc, argv);
-	rc = fetch_chain(c, name, &cc);
-	if (rc == EXIT_NOT_FOUND)
-		fprintf(stderr, "credctl: no identity '%s'\n", name);
+	if (key_out) {
+		rc = export_key(c, name, key_out);
+		if (rc)
+			return rc;
+	}
+	rc = fetch_certs(c, name, &certs);
 	if (rc)
 		return rc;
-	certs = cs_pki_parse_certs(cc.der, cc.len, &c->err);
-	if (!certs || cs_pki_certs_to_pem(certs, &pem, &len, &c->err))
+	if (cs_pki_certs_to_pem(certs, &pem, &len, &c->err))
 		rc = ctl_usage(c, "the stored chain is unreadable: %s", c->err.msg);
 	if (!rc) {
 		out_begin(c);
@@ -187,17 +291,77 @@ static int run_export(struct ctl *c, int argc, char **argv)
 	}
 	cs_pki_free_certs(certs);
 	free(pem);
-	free(cc.der);
+	return rc;
+}
+
+int identity_write_files(struct ctl *c, const char *name, STACK_OF(X509) *chain,
+			 const char *chain_out, const char *ref_out, bool *changed)
+{
+	const char *paths[2] = { chain_out, ref_out };
+	BIO *mem[2] = { BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()) };
+	int rc = mem[0] && mem[1] ? EXIT_OK : ctl_usage(c, "out of memory");
+
+	*changed = false;
+	for (int i = 0; i < sk_X509_num(chain) && !rc; i++)
+		if (!PEM_write_bio_X509(mem[0], sk_X509_value(chain, i)))
+			rc = ctl_usage(c, "out of memory");
+	if (!rc && cs_keyref_write_pem(mem[1], name, X509_get0_pubkey(sk_X509_value(chain, 0))) < 0)
+		rc = ctl_usage(c, "identity '%s': its certificate has no usable public key", name);
+	for (int i = 0; i < 2 && !rc; i++) {
+		uint8_t *old = NULL;
+		size_t old_len = 0;
+		char *data;
+		long len = BIO_get_mem_data(mem[i], &data);
+
+		if (!paths[i])
+			continue;
+		if (read_file_quiet(paths[i], &old, &old_len) == 0 && old_len == (size_t)len &&
+		    !memcmp(old, data, old_len)) {
+			free(old);
+			continue;
+		}
+		free(old);
+		rc = out_file_atomic(c, paths[i], data, (size_t)len, 0644);
+		*changed = *changed || !rc;
+	}
+	BIO_free(mem[0]);
+	BIO_free(mem[1]);
+	return rc;
+}
+
+/* identity export-ref NAME FILE: the key reference a server loads as its
+ * key file (credstore-provider(7)); made from the public chain alone. */
+static int run_export_ref(struct ctl *c, int argc, char **argv)
+{
+	STACK_OF(X509) *certs;
+	const char *name, *path;
+	bool changed;
+	int rc;
+
+	if (argc != 3)
+		return ctl_usage(c, "identity export-ref NAME FILE");
+	name = argv[1];
+	path = argv[2];
+	rc = fetch_certs(c, name, &certs);
+	if (!rc)
+		rc = identity_write_files(c, name, certs, NULL, path, &changed);
+	if (!rc) {
+		out_begin(c);
+		out_str(c, "written", path);
+		out_end(c);
+	}
+	cs_pki_free_certs(certs);
 	return rc;
 }
 
 const struct subcmd identity_cmds[] = {
 	{ "identity", "csr", "[NAME] [--key-type ec-p256|rsa2048|rsa3072] [--subject /CN=...] [--out FILE]",
 	  CREDSTORE_ADMIN_CMD_IDENTITY_CSR, build_csr, print_csr, NULL },
-	{ "identity", "install", "[NAME] --chain FILE [--key FILE [--password P | --password-file F]] [--anchor NAME]",
+	{ "identity", "install", "[NAME] --chain FILE [--key FILE [--password P | --password-file F]] [--anchor NAME] [--signers GROUP]",
 	  CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL, build_install, NULL, NULL },
 	{ "identity", "show", "[NAME]", 0, NULL, NULL, run_show },
-	{ "identity", "export", "[NAME] [--out FILE]", 0, NULL, NULL, run_export },
+	{ "identity", "export", "[NAME] [--out FILE] [--key-out FILE]", 0, NULL, NULL, run_export },
+	{ "identity", "export-ref", "NAME FILE", 0, NULL, NULL, run_export_ref },
 	{ "identity", "remove", "[NAME]", CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE, build_remove, NULL, NULL },
 	{ 0 }
 };

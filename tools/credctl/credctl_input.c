@@ -10,26 +10,50 @@
 
 #define INPUT_MAX (CS_USERSOCK_BUFSIZE / 2)
 
+/* 0, -ENOMEM, or -EFBIG (what was read is wiped: it may be a key). */
+static int read_stream(FILE *f, uint8_t **data, size_t *len)
+{
+	size_t n = 0;
+
+	*data = malloc(INPUT_MAX);
+	if (!*data)
+		return -ENOMEM;
+	n = fread(*data, 1, INPUT_MAX, f);
+	if (n == INPUT_MAX) {
+		OPENSSL_clear_free(*data, n);
+		*data = NULL;
+		return -EFBIG;
+	}
+	*len = n;
+	return 0;
+}
+
 int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	size_t n = 0;
+	int r;
 
 	if (!f)
 		return ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
-	*data = malloc(INPUT_MAX);
-	if (*data)
-		n = fread(*data, 1, INPUT_MAX, f);
+	r = read_stream(f, data, len);
 	if (f != stdin)
 		fclose(f);
-	if (!*data)
-		return ctl_usage(c, "out of memory");
-	if (n == INPUT_MAX) {
-		OPENSSL_clear_free(*data, n);	/* it may be a key */
+	if (r == -EFBIG)
 		return ctl_usage(c, "%s is too large", path);
-	}
-	*len = n;
-	return EXIT_OK;
+	return r ? ctl_usage(c, "out of memory") : EXIT_OK;
+}
+
+int read_file_quiet(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	int r;
+
+	*data = NULL;
+	if (!f)
+		return -errno;
+	r = read_stream(f, data, len);
+	fclose(f);
+	return r;
 }
 
 int put_file(struct ctl *c, struct nl_msg *msg, int attr, const char *path)

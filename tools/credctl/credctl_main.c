@@ -1,6 +1,7 @@
 /* credctl's command line: global options, then GROUP COMMAND [ARGS]. */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "credctl.h"
 
@@ -11,6 +12,7 @@ static void usage(FILE *out)
 	for (const struct subcmd *const *g = ctl_groups; *g; g++)
 		for (const struct subcmd *sc = *g; sc->name; sc++)
 			fprintf(out, "  %s %s %s\n", sc->group, sc->name, sc->args);
+	fprintf(out, "  watch --identity NAME [--chain-out FILE] [--key-ref-out FILE] [--exec CMD]\n");
 	fprintf(out, "\nThe daemon's admin socket is DIR/admin, DIR from --runtime-dir, else\n"
 		     "$" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ".\n");
 	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
@@ -48,7 +50,17 @@ int main(int argc, char **argv)
 	const struct subcmd *sc;
 	int rc;
 
-	if (parse_global(&c, argc, argv) || argc - optind < 2) {
+	if (parse_global(&c, argc, argv) || argc - optind < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "watch") == 0) {
+		argc -= optind;
+		argv += optind;
+		optind = 0;
+		return ctl_watch(&c, argc, argv);
+	}
+	if (argc - optind < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -2,9 +2,14 @@
  * object, and usage errors on stderr.  JSON is written by hand: the project has no JSON
  * library among its dependencies and credctl only ever writes flat
  * objects and lists of them, so an escaper and a comma tracker suffice. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "credctl.h"
 #include "pki.h"
@@ -203,4 +208,31 @@ int out_pem(struct ctl *c, const char *key, const char *pem, size_t len)
 	fclose(f);
 	out_str(c, "written", c->out_path);
 	return EXIT_OK;
+}
+
+int out_file_atomic(struct ctl *c, const char *path, const void *data, size_t len, mode_t mode)
+{
+	size_t tmp_len = strlen(path) + sizeof(".tmpXXXXXX");
+	char *tmp = malloc(tmp_len);
+	int fd = -1, saved;
+	bool ok;
+
+	if (!tmp)
+		return ctl_usage(c, "out of memory");
+	snprintf(tmp, tmp_len, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	ok = fd >= 0 && fchmod(fd, mode) == 0 && write(fd, data, len) == (ssize_t)len &&
+	     fsync(fd) == 0;
+	saved = errno;
+	if (fd >= 0 && close(fd) < 0)
+		ok = false;
+	if (ok && rename(tmp, path) == 0) {
+		free(tmp);
+		return EXIT_OK;
+	}
+	saved = errno ? errno : saved;
+	if (fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return ctl_usage(c, "cannot write %s: %s", path, strerror(saved));
 }

@@ -114,15 +114,24 @@ static int start_backend(struct conn *c)
 	return 1;
 }
 
-/* Why a handshake failed, in words for the log. */
+/* Why a handshake failed, in words for the log: the admission's verdict,
+ * or the first error with its text (credstored's words when it did not
+ * sign). */
 static const char *refusal_reason(struct conn *c, int ssl_error, struct credstore_admission *adm)
 {
-	unsigned long err = ERR_peek_error();
+	static char text[2 * CREDSTORE_MESSAGE_MAX];
+	const char *data = NULL;
+	int flags = 0;
+	unsigned long err = ERR_peek_error_data(&data, &flags);
 
 	if (credstore_ssl_get_admission(c->ssl, adm) == 0 && !adm->admitted)
 		return adm->reason;
 	if (ERR_GET_REASON(err) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
 		return "the device sent no certificate";
+	if (err && data && *data && (flags & ERR_TXT_STRING)) {
+		snprintf(text, sizeof(text), "%s: %s", ERR_reason_error_string(err), data);
+		return text;
+	}
 	if (err)
 		return ERR_reason_error_string(err);
 	if (ssl_error == SSL_ERROR_SYSCALL)

@@ -82,15 +82,14 @@ static int load_from_store(struct source *src, SSL_CTX *ctx, char *why)
 {
 	struct credstore_identity *id;
 	unsigned int flags = src->cfg->require_anchor ? CREDSTORE_SSL_REQUIRE_CHAIN : 0;
-	int ret = credstore_get_identity(src->store, src->cfg->identity,
-					 CREDSTORE_IDENTITY_WITH_KEY, &id);
+	int ret = credstore_get_identity(src->store, src->cfg->identity, &id);
 
 	if (ret < 0) {
 		snprintf(why, CREDSTORE_MESSAGE_MAX, "identity %s: %s", src->cfg->identity,
 			 credstore_last_error(src->store));
 		return ret;
 	}
-	ret = credstore_ssl_ctx_use_identity(ctx, id);
+	ret = credstore_ssl_ctx_use_identity(ctx, src->store, id);
 	credstore_identity_free(id);
 	if (ret < 0)
 		return openssl_failed("cannot use the store's identity", why);

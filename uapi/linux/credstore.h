@@ -31,6 +31,8 @@
 #define CREDSTORE_MESSAGE_MAX		256	/* text of a daemon error */
 #define CREDSTORE_HMAC_LEN		32	/* HMAC-SHA256 */
 #define CREDSTORE_HMAC_MESSAGE_MAX	128	/* what VERIFY_HMAC signs */
+#define CREDSTORE_SIGN_DATA_MAX		4096	/* what SIGN signs (digest or message) */
+#define CREDSTORE_SIGNATURE_MAX		1024	/* a signature (RSA-8192: 1024 bytes) */
 
 /**
  * DOC: credstore commands
@@ -277,6 +279,9 @@ enum credstore_cmd {
  * @CREDSTORE_ADMIN_CMD_SUBSCRIBE: no attributes, open to every user: the
  *	connection receives change notifications from then on, and may send
  *	nothing else.
+ * @CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY: %CREDSTORE_A_NAME: answers
+ *	%CREDSTORE_A_KEY (DER PKCS#8), the explicit backup path of a key
+ *	(root or the admin group only; logged).
  */
 enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IDENTITY_CSR = 64,
@@ -301,9 +306,37 @@ enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IMPORT_CHUNK,
 	CREDSTORE_ADMIN_CMD_SUBSCRIBE,
 	CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK,
+	CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY,
 
 	__CREDSTORE_ADMIN_CMD_MAX,
 	CREDSTORE_ADMIN_CMD_MAX = __CREDSTORE_ADMIN_CMD_MAX - 1
+};
+
+/**
+ * enum credstore_daemon_cmd - queries that only credstored answers
+ *
+ * On the daemon's query port, open to every user like the queries of
+ * &enum credstore_cmd; the module never answers them.
+ *
+ * @CREDSTORE_DAEMON_CMD_SIGN: request:
+ *	%CREDSTORE_A_NAME, %CREDSTORE_A_SIGN_KEY_ID (SHA-256 of the key's
+ *	DER SubjectPublicKeyInfo: the daemon signs only with that key),
+ *	%CREDSTORE_A_SIGN_SCHEME (&enum credstore_sign_scheme),
+ *	%CREDSTORE_A_SIGN_DATA (the digest, or the message for Ed25519),
+ *	%CREDSTORE_A_SIGN_DIGEST (its hash, e.g. "SHA256"; not for Ed25519),
+ *	optional %CREDSTORE_A_SIGN_SALT_LEN (PSS; default: the digest's
+ *	length).  Answers %CREDSTORE_A_SIGNATURE.  Allowed to root and to
+ *	the identity's signer group (%CREDSTORE_A_SIGNERS), from the
+ *	caller's credentials; EPERM otherwise.  ENOENT: no such identity;
+ *	ENOKEY: the identity holds neither as its key nor as its previous
+ *	key (the one it had before the last install) the key named;
+ *	EOPNOTSUPP: a scheme or digest the key cannot sign with.
+ */
+enum credstore_daemon_cmd {
+	CREDSTORE_DAEMON_CMD_SIGN = 96,
+
+	__CREDSTORE_DAEMON_CMD_MAX,
+	CREDSTORE_DAEMON_CMD_MAX = __CREDSTORE_DAEMON_CMD_MAX - 1
 };
 
 /**
@@ -395,6 +428,16 @@ enum credstore_attr {
 	CREDSTORE_A_HMAC_MESSAGE,
 	CREDSTORE_A_HMAC,
 
+	/* Daemon only: signing and who may sign. */
+	CREDSTORE_A_SIGNERS,		/* u32: the gid that may sign with an identity */
+	CREDSTORE_A_SIGN_SCHEME,	/* u8: enum credstore_sign_scheme */
+	CREDSTORE_A_SIGN_DIGEST,	/* string: the digest's hash ("SHA256") */
+	CREDSTORE_A_SIGN_KEY_ID,	/* binary: SHA-256 of the DER SubjectPublicKeyInfo */
+	CREDSTORE_A_SIGN_SALT_LEN,	/* u32: PSS salt length in bytes */
+	CREDSTORE_A_SIGN_DATA,		/* binary: digest (or message) to sign */
+	CREDSTORE_A_SIGNATURE,		/* binary: the answer of SIGN */
+	CREDSTORE_A_ADMIN_PREVIOUS_KEY,	/* binary: DER key replaced by the last install (store only) */
+
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
 };
@@ -456,6 +499,18 @@ enum credstore_kind {
 
 	__CREDSTORE_KIND_MAX,
 	CREDSTORE_KIND_MAX = __CREDSTORE_KIND_MAX - 1
+};
+
+/* How SIGN signs (CREDSTORE_A_SIGN_SCHEME). */
+enum credstore_sign_scheme {
+	CREDSTORE_SIGN_UNSPEC,
+	CREDSTORE_SIGN_ECDSA,		/* DER ECDSA-Sig-Value over the digest */
+	CREDSTORE_SIGN_RSA_PKCS1,	/* RSASSA-PKCS1-v1_5 over the digest */
+	CREDSTORE_SIGN_RSA_PSS,		/* RSASSA-PSS, MGF1 with the digest's hash */
+	CREDSTORE_SIGN_ED25519,		/* PureEdDSA over the message */
+
+	__CREDSTORE_SIGN_MAX,
+	CREDSTORE_SIGN_MAX = __CREDSTORE_SIGN_MAX - 1
 };
 
 /* The answer of a verification. */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <openssl/core.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <linux/credstore.h>
@@ -60,19 +61,20 @@ const char *credstore_last_error(const struct credstore *cs);
 
 /* ---- identities and trust anchors ---- */
 
+/* An identity's certificates.  Its private key never leaves credstored:
+ * sign with credstore_sign(), or serve it with
+ * credstore_ssl_ctx_use_identity(). */
 struct credstore_identity {
 	char name[CREDSTORE_NAME_MAX];
 	STACK_OF(X509) *chain;		/* leaf first */
-	EVP_PKEY *key;			/* NULL unless asked for */
 };
 
-/* Ask for the private key too: needs CAP_NET_ADMIN or the reader group
- * (kernel), root or the admin group (daemon); -EPERM otherwise. */
-#define CREDSTORE_IDENTITY_WITH_KEY	(1U << 0)
-
-int credstore_get_identity(struct credstore *cs, const char *name, unsigned int flags,
+int credstore_get_identity(struct credstore *cs, const char *name,
 			   struct credstore_identity **out);
 void credstore_identity_free(struct credstore_identity *id);
+
+/* One trust anchor's certificate (X509_free it). */
+int credstore_get_anchor(struct credstore *cs, const char *name, X509 **out);
 
 /* Every trust anchor of the store, as a new stack the caller frees with
  * sk_X509_pop_free(anchors, X509_free). */
@@ -158,10 +160,46 @@ int credstore_events_fd(const struct credstore_events *ev);
 int credstore_events_read(struct credstore_events *ev,
 			  void (*fn)(const struct credstore_event *event, void *arg), void *arg);
 
+/* ---- signing (credstored only) ---- */
+
+struct credstore_sign_params {
+	const char *identity;
+	/* The key meant: SHA-256 of its DER SubjectPublicKeyInfo.  credstored
+	 * signs with that key only (the identity's key, or the one its last
+	 * install replaced), never with another. */
+	uint8_t key_id[CREDSTORE_FINGERPRINT_LEN];
+	enum credstore_sign_scheme scheme;
+	const char *digest;	/* "SHA256", "SHA384", ...; NULL for Ed25519 */
+	int salt_len;		/* RSA-PSS salt in bytes; -1: the digest's length */
+};
+
+/* The key id of a public key (of a certificate: X509_get0_pubkey()). */
+int credstore_key_id(const EVP_PKEY *public_key, uint8_t id[CREDSTORE_FINGERPRINT_LEN]);
+
+/* Sign data (the digest, or for Ed25519 the message) with the identity's
+ * key, in credstored.  *sig_len: the size of sig in, the signature's
+ * length out (CREDSTORE_SIGNATURE_MAX always suffices).  Needs a daemon
+ * connection (-EOPNOTSUPP on the kernel's); -EPERM when the caller is
+ * neither root nor in the identity's signer group; -ENOKEY when the
+ * identity no longer holds that key. */
+int credstore_sign(struct credstore *cs, const struct credstore_sign_params *p,
+		   const void *data, size_t len, void *sig, size_t *sig_len);
+
+/* The OpenSSL 3 provider "credstore" (credstore-provider(7)), built into
+ * this library: OSSL_PROVIDER_add_builtin(libctx, "credstore",
+ * credstore_provider_init) makes it loadable without the module file. */
+int credstore_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
+			    const OSSL_DISPATCH **out, void **provctx);
+
 /* ---- OpenSSL helpers for TLS servers ---- */
 
-/* Serve the identity: its leaf, the rest of its chain, and its key. */
-int credstore_ssl_ctx_use_identity(SSL_CTX *ctx, const struct credstore_identity *id);
+/* Serve the identity keyless: its leaf and the rest of its chain, and a
+ * key whose private half is a reference to credstored through the
+ * provider "credstore" (loaded into the default library context if it is
+ * not there yet).  Every handshake's signature is made by credstored, on
+ * connections made with cs's options, for this process's credentials. */
+int credstore_ssl_ctx_use_identity(SSL_CTX *ctx, struct credstore *cs,
+				   const struct credstore_identity *id);
 
 /* Whatever answers "which device holds this fingerprint": the store
  * (credstore_ssl_ctx_admit_store_devices), or the caller's own table.
