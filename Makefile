@@ -64,7 +64,7 @@ HELP        := \
 	"make test-native  the native tests only (no VM)" \
 	"make vm-test      the kernel tier only, in qemu" \
 	"make demo         the whole system in a VM, step by step" \
-	"make sparse       the module through sparse" \
+	"make sparse       the module through sparse, for both kernels" \
 	"make deps         install the Debian packages the build and tests need" \
 	"make install      install (PREFIX=/usr/local, DESTDIR=); make uninstall" \
 	"make clean        remove build/ and the module's objects" \
@@ -80,6 +80,7 @@ module:
 
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+	$(MAKE) module-newest KMOD_ARGS=C=2
 
 deps:
 	@mk/deps
@@ -111,14 +112,14 @@ $(eval $(call archive,$(LIB_A),$(LIB_SRCS)))
 
 # make test: everything a fresh Debian 12 machine needs, then every tier.
 test: deps
-	$(MAKE) all
+	$(MAKE) all ynl module-newest
 	$(MAKE) SAN=1 userspace
 	tests/run
 
 test-native: userspace
 	tests/run --native-only
 
-vm-test: all
+vm-test: all ynl
 	tests/vm/run
 
 demo: deps

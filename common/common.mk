@@ -1,4 +1,6 @@
 # common/: what the daemon, credctl and libcredstore share: errors with
-# messages, SHA-256 fingerprints, the OpenSSL helpers (pki), the wire
-# transport between credstored and its clients, the backup file format.
-COMMON_SRCS += common/error.c common/fingerprint.c common/pki.c common/usersock.c common/user.c
+# messages, SHA-256 fingerprints, the OpenSSL helpers (pki), the messages
+# of credstored's sockets and their client (usersock), the kernel's
+# refusal sentences (ext_ack), the backup file format.
+COMMON_SRCS += common/error.c common/fingerprint.c common/pki.c common/usersock.c common/user.c \
+	       common/ext_ack.c

@@ -3,7 +3,7 @@
 #ifndef CREDSTORE_ERROR_H
 #define CREDSTORE_ERROR_H
 
-#include <linux/credstore.h>
+#include "credstore_admin.h"
 
 struct cs_err {
 	int code;				/* positive errno, 0 when none */

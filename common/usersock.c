@@ -15,7 +15,7 @@
 #define BIN(max)	{ .type = NLA_UNSPEC, .maxlen = (max) }
 #define STR(max)	{ .type = NLA_STRING, .maxlen = (max) }
 
-struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
+struct nla_policy cs_usersock_policy[CREDSTORE_ADMIN_A_MAX + 1] = {
 	[CREDSTORE_A_GENERATION] = { .type = NLA_U64 },
 	[CREDSTORE_A_KIND] = { .type = NLA_U8 },
 	[CREDSTORE_A_NAME] = STR(CREDSTORE_NAME_MAX),
@@ -55,7 +55,6 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_CMD] = { .type = NLA_U8 },
 	[CREDSTORE_A_ADMIN_REQUEST] = { .type = NLA_NESTED },
 	[CREDSTORE_A_ADMIN_KEY_PEM] = BIN(4 * CREDSTORE_KEY_MAX),
-	[CREDSTORE_A_ADMIN_PENDING_KEY] = BIN(CREDSTORE_KEY_MAX),
 	[CREDSTORE_A_ADMIN_CLEAR] = { .type = NLA_FLAG },
 	[CREDSTORE_A_HMAC_MESSAGE] = BIN(CREDSTORE_HMAC_MESSAGE_MAX),
 	[CREDSTORE_A_HMAC] = { .type = NLA_UNSPEC, .minlen = CREDSTORE_HMAC_LEN,
@@ -71,7 +70,7 @@ struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1] = {
 	[CREDSTORE_A_ADMIN_PREVIOUS_KEY] = BIN(CREDSTORE_KEY_MAX),
 };
 
-static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
+static const char *const attr_names[CREDSTORE_ADMIN_A_MAX + 1] = {
 	[CREDSTORE_A_NAME] = "name",
 	[CREDSTORE_A_DEVICE_ID] = "device id",
 	[CREDSTORE_A_FINGERPRINT] = "fingerprint",
@@ -92,7 +91,7 @@ static const char *const attr_names[CREDSTORE_A_MAX + 1] = {
 
 const char *cs_usersock_attr_name(int type)
 {
-	return type >= 0 && type <= CREDSTORE_A_MAX && attr_names[type] ? attr_names[type] : "an attribute";
+	return type >= 0 && type <= CREDSTORE_ADMIN_A_MAX && attr_names[type] ? attr_names[type] : "an attribute";
 }
 
 /* Name the attribute that failed the policy: a person reads this. */
@@ -103,7 +102,7 @@ static void explain_bad_attr(struct nlmsghdr *nlh, struct cs_err *err)
 
 	nla_for_each_attr(pos, genlmsg_attrdata(nlmsg_data(nlh), 0), genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
 		int type = nla_type(pos);
-		const struct nla_policy *p = type <= CREDSTORE_A_MAX ? &cs_usersock_policy[type] : NULL;
+		const struct nla_policy *p = type <= CREDSTORE_ADMIN_A_MAX ? &cs_usersock_policy[type] : NULL;
 		const char *what = cs_usersock_attr_name(type);
 
 		if (p && p->maxlen && nla_len(pos) > p->maxlen) {
@@ -154,7 +153,7 @@ int cs_request_parse(struct cs_request *req, struct cs_err *err)
 		req->nlh = NULL;
 		return cs_err_set(err, EINVAL, "not a credstore request"), 0;
 	}
-	r = genlmsg_parse(req->nlh, 0, req->tb, CREDSTORE_A_MAX, cs_usersock_policy);
+	r = genlmsg_parse(req->nlh, 0, req->tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy);
 	if (r < 0)
 		return explain_bad_attr(req->nlh, err), 0;
 	req->genl = nlmsg_data(req->nlh);
@@ -369,14 +368,14 @@ struct nl_msg *cs_client_request(uint8_t cmd, int flags)
  * on the daemon's error or fn's. */
 static int handle_reply(struct nlmsghdr *nlh, cs_reply_fn fn, void *arg, struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int r;
 
 	if (nlh->nlmsg_type == NLMSG_DONE)
 		return 1;
 	if (nlh->nlmsg_type != CREDSTORE_USERSOCK_TYPE)
 		return 0;
-	r = genlmsg_parse(nlh, 0, tb, CREDSTORE_A_MAX, cs_usersock_policy);
+	r = genlmsg_parse(nlh, 0, tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy);
 	if (r < 0)
 		return cs_err_set(err, EPROTO, "malformed reply from credstored: %s", nl_geterror(r));
 	if (tb[CREDSTORE_A_ERRNO]) {
@@ -441,10 +440,11 @@ static int receive_reply(struct cs_client *c, cs_reply_fn fn, void *arg, struct 
 	int len = (int)n, r = 0;
 
 	if (n == 0 || n == -ECONNRESET)
-		return cs_err_set(err, EPIPE, "credstored closed the connection");
+		return cs_err_set(err, ECONNABORTED, "credstored closed the connection before it "
+				  "answered: a change asked may or may not be stored");
 	if (n == -EAGAIN)
-		return cs_err_set(err, ETIMEDOUT, "no answer from credstored within %d s",
-				  (c->timeout_ms + 999) / 1000);
+		return cs_err_set(err, ETIME, "no answer from credstored within %d s: a change "
+				  "asked may or may not be stored", (c->timeout_ms + 999) / 1000);
 	if (n < 0)
 		return cs_err_set(err, (int)-n, "cannot receive from credstored: %s", strerror((int)-n));
 	for (; nlmsg_ok(nlh, len) && !r; nlh = nlmsg_next(nlh, &len)) {

@@ -2,8 +2,8 @@
  * query socket, AF_UNIX SOCK_SEQPACKET in the runtime directory
  * (/run/credstore by default), one message per datagram.  A message is an
  * nlmsghdr of type CREDSTORE_USERSOCK_TYPE, a genlmsghdr and CREDSTORE_A_*
- * attributes (the framing is documented in uapi/linux/credstore.h, admin
- * section), built and parsed with libnl.  The client half connects, checks
+ * attributes (the framing is documented in credstore_admin.h), built and
+ * parsed with libnl.  The client half connects, checks
  * who listens (SO_PEERCRED) before it sends anything, and waits for the
  * answer; the daemon half parses requests and builds answers, which the
  * daemon's connections (daemon/conn.h) send. */
@@ -42,7 +42,7 @@
 #define CS_USERSOCK_DUMP_PAGE	CREDSTORE_USERSOCK_DUMP_PAGE
 
 /* The attribute policy of every CREDSTORE_A_* attribute, for parsing. */
-extern struct nla_policy cs_usersock_policy[CREDSTORE_A_MAX + 1];
+extern struct nla_policy cs_usersock_policy[CREDSTORE_ADMIN_A_MAX + 1];
 /* Free a message that may hold a secret, key or passphrase: wiped first. */
 void cs_msg_wipe_free(struct nl_msg *msg);
 /* What a person calls an attribute ("device id"), for messages. */
@@ -61,7 +61,7 @@ int cs_socket_addr(const char *dir, const char *name, struct sockaddr_un *sa, st
 struct cs_request {
 	struct nlmsghdr *nlh;		/* points into buf */
 	struct genlmsghdr *genl;
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	struct ucred cred;		/* the connection's SO_PEERCRED */
 	uint64_t conn;			/* the daemon's id of the connection */
 	unsigned char *buf;		/* the datagram, owned */
@@ -109,9 +109,13 @@ struct nl_msg *cs_client_request(uint8_t cmd, int flags);
  * Return 0 to go on, negative to stop with that error. */
 typedef int (*cs_reply_fn)(struct nlattr **tb, void *arg);
 
-/* Send req (freed) and feed the answer(s) to fn.  -ECONNREFUSED /
- * -ETIMEDOUT / -EPIPE with a message when the daemon is not there or went
- * away; the daemon's errno and message when it refused. */
+/* Send req (freed) and feed the answer(s) to fn.  With a message:
+ * -ECONNREFUSED / -ETIMEDOUT / -EPIPE when the request could not be sent
+ * (the daemon is not there, or went away); -ECONNABORTED / -ETIME when it
+ * was sent and no answer came (the daemon closed the connection, or took
+ * longer than the timeout): what it asked may or may not have been done;
+ * the daemon's errno and message when it refused (-EINPROGRESS: a change
+ * whose outcome is unknown). */
 int cs_client_transact(struct cs_client *c, struct nl_msg *req, cs_reply_fn fn,
 		       void *arg, struct cs_err *err);
 

@@ -166,6 +166,29 @@ int admin_import_chunk(struct cmd_ctx *c, struct cs_err *err)
 	return r;
 }
 
+/* A fingerprint belongs to one device: a backup in which two share one
+ * would be refused by credstore.ko (and by `device add`). */
+static int check_fingerprints(struct model_txn *t, const struct store_record *r, struct cs_err *err)
+{
+	char owner[CREDSTORE_DEVICE_ID_MAX];
+	struct model_device d;
+	int ret;
+
+	if (r->type != STORE_REC_DEVICE)
+		return 0;
+	ret = model_device_decode(r, &d, err);
+	for (int s = 0; s < SLOT_COUNT && !ret; s++) {
+		ret = d.has_fp[s] ? model_fingerprint_owner(t, d.fp[s], d.id, owner) : 0;
+		if (ret > 0)
+			ret = cs_err_set(err, EEXIST, "the backup's devices '%s' and '%s' share a "
+					 "fingerprint; nothing was imported", owner, d.id);
+		else if (ret < 0)
+			ret = cs_err_set(err, ENOMEM, "out of memory");
+	}
+	model_device_wipe(&d);
+	return ret;
+}
+
 static int import_records(struct model_txn *t, const struct import_stage *s, struct cs_err *err)
 {
 	struct nlattr *pos;
@@ -180,7 +203,7 @@ static int import_records(struct model_txn *t, const struct import_stage *s, str
 			break;
 		r = backup_get_record(pos, &rec, err);
 		if (!r)
-			r = model_put_record(t, &rec, err);
+			r = check_fingerprints(t, &rec, err) ?: model_put_record(t, &rec, err);
 	}
 	return r;
 }

@@ -3,7 +3,32 @@
 
 #include "log.h"
 #include "publisher.h"
+#include "remount.h"
 #include "server.h"
+
+/* What the publisher could not publish, and what stopped the store. */
+static int put_troubles(struct nl_msg *m, const struct daemon *d)
+{
+	size_t n;
+	const struct publisher_refusal *f = publisher_refused(d->publisher, &n);
+	const struct remount *rm = d->remount;
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++) {
+		struct nlattr *nest = nla_nest_start(m, CREDSTORE_A_STORE_REFUSED);
+
+		r = !nest || nla_put_u8(m, CREDSTORE_A_KIND, model_kind(f[i].type)) ||
+		    nla_put_string(m, f[i].type == STORE_REC_DEVICE ? CREDSTORE_A_DEVICE_ID
+								    : CREDSTORE_A_NAME, f[i].key) ||
+		    nla_put_string(m, CREDSTORE_A_MESSAGE, f[i].why);
+		if (!r)
+			nla_nest_end(m, nest);
+	}
+	if (!r && rm)
+		r = nla_put_u32(m, CREDSTORE_A_STORE_REMOUNTS, rm->count) ||
+		    (rm->last_error[0] && nla_put_string(m, CREDSTORE_A_STORE_IO_ERROR, rm->last_error));
+	return r;
+}
 
 int admin_store_status(struct cmd_ctx *c, struct cs_err *err)
 {
@@ -30,8 +55,7 @@ int admin_store_status(struct cmd_ctx *c, struct cs_err *err)
 	    nla_put_u32(m, CREDSTORE_A_STORE_BAD_BLOCKS, st.bad_blocks) ||
 	    nla_put_u32(m, CREDSTORE_A_STORE_ERASE_MIN, st.erase_min) ||
 	    nla_put_u32(m, CREDSTORE_A_STORE_ERASE_MAX, st.erase_max) ||
-	    nla_put_u8(m, CREDSTORE_A_STORE_PUBLISHER,
-		       c->d->publisher && publisher_active(c->d->publisher)) ||
+	    nla_put_u8(m, CREDSTORE_A_STORE_PUBLISHER, (uint8_t)publisher_state(c->d->publisher)) ||
 	    nla_put_u64(m, CREDSTORE_A_STORE_SCRUBS, st.scrubs) ||
 	    nla_put_u64(m, CREDSTORE_A_STORE_RELOCATIONS, st.relocations) ||
 	    nla_put_u64(m, CREDSTORE_A_STORE_LOST_COMMITS, st.lost_commits) ||
@@ -41,7 +65,8 @@ int admin_store_status(struct cmd_ctx *c, struct cs_err *err)
 	     (nla_put_u64(m, CREDSTORE_A_STORE_COUNTER, st.counter_value) ||
 	      nla_put_u64(m, CREDSTORE_A_STORE_COUNTER_EXPECTED, st.counter_expected))) ||
 	    (st.rollback_reason[0] &&
-	     nla_put_string(m, CREDSTORE_A_STORE_ROLLBACK_REASON, st.rollback_reason));
+	     nla_put_string(m, CREDSTORE_A_STORE_ROLLBACK_REASON, st.rollback_reason)) ||
+	    put_troubles(m, c->d);
 	if (!r)
 		nla_nest_end(m, nest);
 	return reply_put(r ? -1 : 0, err);

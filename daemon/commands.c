@@ -65,11 +65,11 @@ const struct command *command_find(uint8_t cmd)
 
 static int run_one(struct cmd_ctx *c, struct nlattr *request, int index, struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	struct cmd_ctx sub;
 	struct cs_err sub_err = { 0 };
 	const struct command *cmd = NULL;
-	int r = nla_parse_nested(tb, CREDSTORE_A_MAX, request, cs_usersock_policy);
+	int r = nla_parse_nested(tb, CREDSTORE_ADMIN_A_MAX, request, cs_usersock_policy);
 
 	if (r < 0)
 		return cs_err_set(err, EINVAL, "batch operation %d: malformed: %s", index, nl_geterror(r));

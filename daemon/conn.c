@@ -23,7 +23,7 @@ struct out_msg {
 };
 
 struct conns {
-	int epfd;
+	int epfd[CONN_SOCKETS];
 	struct conn_limits limits;
 	struct conn *live;
 	struct conn *closed;		/* freed at the next conns_tick */
@@ -40,13 +40,13 @@ int64_t monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-struct conns *conns_new(int epfd, const struct conn_limits *limits)
+struct conns *conns_new(const int epfd[CONN_SOCKETS], const struct conn_limits *limits)
 {
 	struct conns *set = calloc(1, sizeof(*set));
 
 	if (!set)
 		return NULL;
-	set->epfd = epfd;
+	memcpy(set->epfd, epfd, sizeof(set->epfd));
 	set->limits = *limits;
 	set->next_id = 1;
 	set->self = geteuid();
@@ -92,7 +92,7 @@ void conn_close(struct conn *c, const char *why)
 			(int)c->cred.pid, why);
 	c->closing = true;
 	free_queue(c);
-	epoll_ctl(c->set->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	epoll_ctl(c->set->epfd[c->socket], EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
 	unlink_conn(c);
@@ -132,7 +132,7 @@ static void update_epoll(struct conn *c)
 
 	if (c->closing || want == c->epoll_events)
 		return;
-	if (epoll_ctl(c->set->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+	if (epoll_ctl(c->set->epfd[c->socket], EPOLL_CTL_MOD, c->fd, &ev) < 0)
 		conn_close(c, "cannot watch the connection");
 	else
 		c->epoll_events = want;
@@ -193,7 +193,7 @@ int conns_accept(struct conns *set, int listen_fd, enum conn_socket socket, stru
 	*c = (struct conn){ .watch = { WATCH_CONN }, .fd = fd, .id = set->next_id++,
 			    .socket = socket, .cred = cred, .set = set, .epoll_events = EPOLLIN };
 	ev.data.ptr = &c->watch;
-	if (epoll_ctl(set->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (epoll_ctl(set->epfd[socket], EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int r = -errno;
 
 		close(fd);
@@ -254,18 +254,30 @@ bool conn_in_group(const struct conn *c, gid_t gid)
 	return found || c->cred.gid == gid;
 }
 
+/* A request's first bytes, looked at before the rest is copied: garbage
+ * costs the daemon no more than this. */
+static bool request_header(const struct nlmsghdr *nlh, size_t len)
+{
+	return len >= NLMSG_HDRLEN + GENL_HDRLEN && nlh->nlmsg_len == len &&
+	       nlh->nlmsg_type == CREDSTORE_USERSOCK_TYPE && (nlh->nlmsg_flags & NLM_F_REQUEST);
+}
+
 ssize_t conn_read(struct conn *c, unsigned char **buf, size_t max)
 {
+	struct nlmsghdr nlh = { 0 };
 	ssize_t len, n;
 
 	*buf = NULL;
-	len = recv(c->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	/* MSG_TRUNC: the whole datagram's length, whatever was copied. */
+	len = recv(c->fd, &nlh, sizeof(nlh), MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
 	if (len < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	if (len == 0)
 		return -EPIPE;		/* closed (or an empty datagram: not a request either) */
 	if ((size_t)len > max)
 		return -EMSGSIZE;
+	if (!request_header(&nlh, (size_t)len))
+		return -EPROTO;
 	*buf = malloc((size_t)len);
 	if (!*buf)
 		return -ENOMEM;

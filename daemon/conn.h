@@ -19,7 +19,7 @@
 #include "usersock.h"
 
 /* The first member of everything the daemon's epoll watches. */
-enum watch_kind { WATCH_LISTENER, WATCH_CONN, WATCH_SIGNAL, WATCH_PUBLISHER };
+enum watch_kind { WATCH_LISTENER, WATCH_CONN, WATCH_SIGNAL, WATCH_PUBLISHER, WATCH_ADMIN };
 
 struct watch {
 	enum watch_kind kind;
@@ -64,7 +64,8 @@ struct conn {
 
 struct conns;
 
-struct conns *conns_new(int epfd, const struct conn_limits *limits);
+/* epfd[k]: the epoll set that watches the connections of socket k. */
+struct conns *conns_new(const int epfd[CONN_SOCKETS], const struct conn_limits *limits);
 void conns_free(struct conns *set);
 
 /* Accept one connection on listen_fd: 1 when one was taken (*out, or
@@ -86,9 +87,10 @@ bool conn_in_group(const struct conn *c, gid_t gid);
 /* May the next request be read (fewer than limits.outstanding answers
  * waiting)? */
 bool conn_may_read(const struct conn *c);
-/* The next datagram (*buf: free with OPENSSL_clear_free): its length, 0
- * when there is none now, negative when the connection is to be closed
- * (the peer closed, a datagram over max bytes). */
+/* The next request (*buf: free with OPENSSL_clear_free): its length, 0
+ * when there is none now, negative when the connection is to be closed:
+ * -EPIPE the peer closed, -EMSGSIZE a datagram over max bytes, -EPROTO
+ * one whose header is not a request's (the rest is never copied). */
 ssize_t conn_read(struct conn *c, unsigned char **buf, size_t max);
 /* Send msg (wiped and freed) now or queue it; 0, or -EPIPE when the
  * connection is closing (over its bound, or gone). */

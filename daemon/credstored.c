@@ -25,6 +25,7 @@
 #include "log.h"
 #include "loop.h"
 #include "publisher.h"
+#include "remount.h"
 #include "sign_keys.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
@@ -59,13 +60,15 @@ static void usage(FILE *out)
 		"                       $" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ")\n"
 		"  --max-connections-per-uid N\n"
 		"                       connections one user may hold (default %d; root: any)\n"
+		"  --client-timeout S   a client whose answers do not move for S seconds is\n"
+		"                       disconnected (default %d)\n"
 		"  --max-devices N      limit of devices (default %d)\n"
 		"  --no-module          never publish to credstore.ko\n"
 		"  --foreground         log to stderr (credstored never forks: run it under\n"
 		"                       systemd, Type=notify)\n"
 		"  --stderr             log to stderr instead of syslog\n",
 		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, CONN_DEFAULT_PER_UID,
-		MODEL_DEFAULT_DEVICES);
+		CONN_STALL_MS / 1000, MODEL_DEFAULT_DEVICES);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -83,6 +86,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "admin-group", required_argument, NULL, 'a' },
 		{ "runtime-dir", required_argument, NULL, 'r' },
 		{ "max-connections-per-uid", required_argument, NULL, 'C' },
+		{ "client-timeout", required_argument, NULL, 'S' },
 		{ "max-devices", required_argument, NULL, 'D' },
 		{ "no-module", no_argument, NULL, 'N' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -112,6 +116,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'a': o->admin_group = optarg; break;
 		case 'r': o->runtime_dir = optarg; break;
 		case 'C': o->conn_limits.per_uid = (unsigned int)strtoul(optarg, NULL, 10); break;
+		case 'S': o->conn_limits.stall_ms = 1000 * atoi(optarg); break;
 		case 'D': o->limits.devices = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'N': o->no_module = true; break;
 		case 'f': o->foreground = o->to_stderr = true; break;
@@ -121,7 +126,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	if (optind < argc || (o->mtd && (o->image || o->faults)) || !o->limits.devices ||
-	    !o->conn_limits.per_uid ||
+	    !o->conn_limits.per_uid || o->conn_limits.stall_ms <= 0 ||
 	    (!!o->counter_file + !!o->counter_tpm + o->no_counter > 1)) {
 		usage(stderr);
 		return -1;
@@ -235,8 +240,10 @@ static void upkeep(struct daemon *d)
 	struct cs_err err = { 0 };
 
 	import_reap(d);
-	if (store_maintain(d->model.store, &err) < 0)
+	if (store_maintain(d->model.store, &err) < 0) {
 		log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
+		remount_if_broken(d, err.msg);
+	}
 }
 
 /* Up to the hard limit: every connection is a descriptor. */
@@ -254,7 +261,8 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct store_options so = { .redundancy = 1, .on_event = flash_log_event };
-	struct daemon d = { 0 };
+	struct remount rm = { 0 };
+	struct daemon d = { .remount = &rm };
 	struct listeners l = { .fd = { -1, -1 } };
 	struct loop *lp = NULL;
 	struct cs_err err = { 0 };
@@ -277,6 +285,8 @@ int main(int argc, char **argv)
 	    model_open(&d.model, s, &err))
 		goto out;
 	OPENSSL_cleanse(so.key, sizeof(so.key));
+	rm = (struct remount){ .flash = f, .key_file = o.key_file, .options = so,
+			       .emulated = !o.mtd };
 	flash_log_mounted(d.model.store);
 	if (!o.no_module && !(d.publisher = publisher_open(&d.model, &err))) {
 		log_msg(LOG_WARNING, "%s: userspace mode only", err.msg);
@@ -296,7 +306,9 @@ int main(int argc, char **argv)
 	sd_notify(0, "READY=1");
 	loop_run(lp, MAINTAIN_INTERVAL_MS, upkeep);
 	sd_notify(0, "STOPPING=1");
-	rc = 0;
+	rc = d.failed;
+	if (rc)
+		cs_err_set(&err, EIO, "the store could not be mounted again after an I/O error");
 out:
 	if (rc)
 		log_msg(LOG_ERR, "%s", err.msg);
@@ -306,8 +318,8 @@ out:
 	publisher_close(d.publisher);
 	sign_keys_free(d.sign_keys);
 	model_close(&d.model);
-	if (s)
-		store_unmount(s);
+	if (d.model.store)		/* s, or its remount; NULL when that failed */
+		store_unmount(d.model.store);
 	counter_close(so.counter);
 	flash_close(f);
 	listeners_close(&l);

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,30 +16,32 @@
 /* Out of descriptors: stop accepting for this long rather than spin. */
 #define ACCEPT_PAUSE_MS		1000
 
+/* Root's and the admin group's work comes first: the admin listener and
+ * connections are in an epoll set of their own (admin_epfd, itself
+ * watched by epfd), served before each thing that waits on the query
+ * side, anyone's. */
 struct loop {
 	struct daemon *d;
 	struct listeners *l;
-	int epfd;
+	int epfd;			/* the query side, the signals, the publisher */
+	int admin_epfd;			/* the admin side */
 	int signal_fd;
-	struct watch signal_watch, publisher_watch;
+	struct watch signal_watch, publisher_watch, admin_watch;
 	int64_t accept_paused_until;	/* 0: accepting */
 	unsigned long accept_failures;
 };
 
-static int watch_fd(struct loop *lp, int op, int fd, struct watch *w)
+static int watch_fd(int epfd, int op, int fd, struct watch *w)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 
-	return fd < 0 ? 0 : epoll_ctl(lp->epfd, op, fd, &ev);
+	return fd < 0 ? 0 : epoll_ctl(epfd, op, fd, &ev);
 }
 
 static int watch_listeners(struct loop *lp, int op)
 {
-	int r = 0;
-
-	for (int k = 0; k < CONN_SOCKETS && !r; k++)
-		r = watch_fd(lp, op, lp->l->fd[k], &lp->l->watch[k]);
-	return r;
+	return watch_fd(lp->admin_epfd, op, lp->l->fd[CONN_ADMIN], &lp->l->watch[CONN_ADMIN]) ||
+	       watch_fd(lp->epfd, op, lp->l->fd[CONN_QUERY], &lp->l->watch[CONN_QUERY]);
 }
 
 struct loop *loop_new(struct daemon *d, struct listeners *l, const struct conn_limits *limits,
@@ -51,12 +54,18 @@ struct loop *loop_new(struct daemon *d, struct listeners *l, const struct conn_l
 		return NULL;
 	}
 	*lp = (struct loop){ .d = d, .l = l, .signal_fd = signal_fd,
-			     .signal_watch = { WATCH_SIGNAL }, .publisher_watch = { WATCH_PUBLISHER } };
+			     .signal_watch = { WATCH_SIGNAL }, .publisher_watch = { WATCH_PUBLISHER },
+			     .admin_watch = { WATCH_ADMIN } };
 	lp->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (lp->epfd < 0 || !(d->conns = conns_new(lp->epfd, limits)) ||
+	lp->admin_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (lp->epfd < 0 || lp->admin_epfd < 0 ||
+	    !(d->conns = conns_new((const int[CONN_SOCKETS]){ [CONN_ADMIN] = lp->admin_epfd,
+							       [CONN_QUERY] = lp->epfd },
+				   limits)) ||
+	    watch_fd(lp->epfd, EPOLL_CTL_ADD, lp->admin_epfd, &lp->admin_watch) < 0 ||
 	    watch_listeners(lp, EPOLL_CTL_ADD) < 0 ||
-	    watch_fd(lp, EPOLL_CTL_ADD, signal_fd, &lp->signal_watch) < 0 ||
-	    watch_fd(lp, EPOLL_CTL_ADD, d->publisher ? publisher_fd(d->publisher) : -1,
+	    watch_fd(lp->epfd, EPOLL_CTL_ADD, signal_fd, &lp->signal_watch) < 0 ||
+	    watch_fd(lp->epfd, EPOLL_CTL_ADD, d->publisher ? publisher_fd(d->publisher) : -1,
 		     &lp->publisher_watch) < 0) {
 		cs_err_set(err, errno ? errno : ENOMEM, "cannot set up the event loop: %s",
 			   strerror(errno ? errno : ENOMEM));
@@ -74,6 +83,8 @@ void loop_free(struct loop *lp)
 	lp->d->conns = NULL;
 	if (lp->epfd >= 0)
 		close(lp->epfd);
+	if (lp->admin_epfd >= 0)
+		close(lp->admin_epfd);
 	free(lp);
 }
 
@@ -109,10 +120,12 @@ static void accept_waiting(struct loop *lp, const struct watch *w)
 		pause_accepting(lp, -r);
 }
 
-/* One datagram: a request, or the end of the connection. */
+/* One datagram: a request, or the end of the connection.  Whoever sends
+ * something else is not a client; what it may repeat at will is logged
+ * sparingly. */
 static void read_request(struct loop *lp, struct conn *c)
 {
-	static unsigned long oversized;
+	static unsigned long oversized, garbage;
 	size_t max = c->subscribed ? 0 : c->socket == CONN_ADMIN ? CS_USERSOCK_REQUEST_MAX
 								 : CS_USERSOCK_QUERY_MAX;
 	unsigned char *buf;
@@ -123,6 +136,9 @@ static void read_request(struct loop *lp, struct conn *c)
 	else if (n == -EMSGSIZE && !c->subscribed && log_sample(&oversized))
 		log_msg(LOG_WARNING, "uid %u (pid %d): a datagram over %zu bytes: connection closed "
 			"(%lu so far)", (unsigned int)c->cred.uid, (int)c->cred.pid, max, oversized);
+	else if (n == -EPROTO && !c->subscribed && log_sample(&garbage))
+		log_msg(LOG_WARNING, "uid %u (pid %d): not a credstore request: connection closed "
+			"(%lu so far)", (unsigned int)c->cred.uid, (int)c->cred.pid, garbage);
 	if (n < 0)
 		conn_close(c, NULL);
 }
@@ -168,6 +184,37 @@ static int wait_ms(struct loop *lp, int timeout_ms)
 	return wait;
 }
 
+static int handle_event(struct loop *lp, struct watch *w, uint32_t events)
+{
+	switch (w->kind) {
+	case WATCH_LISTENER:
+		if (!lp->accept_paused_until)
+			accept_waiting(lp, w);
+		return 0;
+	case WATCH_CONN:
+		conn_event(lp, (struct conn *)w, events);
+		return 0;
+	case WATCH_SIGNAL:
+		return read_signal(lp);
+	case WATCH_PUBLISHER:
+		publisher_handle(lp->d->publisher);
+		return 0;
+	case WATCH_ADMIN:
+		return 0;	/* served before everything else: serve_admin() */
+	}
+	return 0;
+}
+
+/* Whatever waits on the admin side, without waiting for more. */
+static void serve_admin(struct loop *lp)
+{
+	struct epoll_event ev[EVENTS_PER_TURN];
+	int n = epoll_wait(lp->admin_epfd, ev, EVENTS_PER_TURN, 0);
+
+	for (int i = 0; i < n && !lp->d->failed; i++)
+		handle_event(lp, ev[i].data.ptr, ev[i].events);
+}
+
 int loop_once(struct loop *lp, int timeout_ms)
 {
 	struct epoll_event ev[EVENTS_PER_TURN];
@@ -175,24 +222,10 @@ int loop_once(struct loop *lp, int timeout_ms)
 
 	n = epoll_wait(lp->epfd, ev, EVENTS_PER_TURN, wait_ms(lp, timeout_ms));
 	resume_accepting(lp);
-	for (int i = 0; i < n; i++) {
-		struct watch *w = ev[i].data.ptr;
-
-		switch (w->kind) {
-		case WATCH_LISTENER:
-			if (!lp->accept_paused_until)
-				accept_waiting(lp, w);
-			break;
-		case WATCH_CONN:
-			conn_event(lp, (struct conn *)w, ev[i].events);
-			break;
-		case WATCH_SIGNAL:
-			stop |= read_signal(lp);
-			break;
-		case WATCH_PUBLISHER:
-			publisher_handle(lp->d->publisher);
-			break;
-		}
+	serve_admin(lp);
+	for (int i = 0; i < n && !lp->d->failed; i++) {	/* failed: no store to serve */
+		stop |= handle_event(lp, ev[i].data.ptr, ev[i].events);
+		serve_admin(lp);
 	}
 	return stop;
 }
@@ -208,7 +241,7 @@ void loop_run(struct loop *lp, int upkeep_ms, void (*upkeep)(struct daemon *d))
 			upkeep(lp->d);
 			due = now + upkeep_ms;
 		}
-		if (loop_once(lp, (int)(due - now)) == 1)
+		if (loop_once(lp, (int)(due - now)) == 1 || lp->d->failed)
 			return;
 	}
 }

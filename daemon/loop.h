@@ -20,8 +20,8 @@ void loop_free(struct loop *lp);
 /* One turn, waiting at most timeout_ms (-1: until something happens, or
  * a connection stalls): 1 when a signal asks to stop. */
 int loop_once(struct loop *lp, int timeout_ms);
-/* Turns until a signal asks to stop, with upkeep (the store's) every
- * upkeep_ms. */
+/* Turns until a signal asks to stop (or the daemon failed: d->failed),
+ * with upkeep (the store's) every upkeep_ms. */
 void loop_run(struct loop *lp, int upkeep_ms, void (*upkeep)(struct daemon *d));
 
 #endif

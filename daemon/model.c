@@ -196,7 +196,7 @@ fail:
 int model_put_identity(struct model_txn *t, const struct model_identity *id, struct cs_err *err)
 {
 	struct store_record r = { 0 };
-	int ret = model_identity_encode(id, &r, err);
+	int ret = model_identity_check(id, err) ?: model_identity_encode(id, &r, err);
 
 	return ret ? (model_record_release(&r), ret) : stage_put(t, &r, err);
 }
@@ -204,7 +204,7 @@ int model_put_identity(struct model_txn *t, const struct model_identity *id, str
 int model_put_anchor(struct model_txn *t, const struct model_anchor *a, struct cs_err *err)
 {
 	struct store_record r = { 0 };
-	int ret = model_anchor_encode(a, &r, err);
+	int ret = model_anchor_check(a, err) ?: model_anchor_encode(a, &r, err);
 
 	return ret ? (model_record_release(&r), ret) : stage_put(t, &r, err);
 }
@@ -212,7 +212,7 @@ int model_put_anchor(struct model_txn *t, const struct model_anchor *a, struct c
 int model_put_device(struct model_txn *t, const struct model_device *d, struct cs_err *err)
 {
 	struct store_record r = { 0 };
-	int ret = model_device_encode(d, &r, err);
+	int ret = model_device_check(d, err) ?: model_device_encode(d, &r, err);
 
 	return ret ? (model_record_release(&r), ret) : stage_put(t, &r, err);
 }
@@ -404,15 +404,15 @@ int model_record_check(const struct store_record *r, struct cs_err *err)
 	memset(&u, 0, sizeof(u));
 	switch (r->type) {
 	case STORE_REC_IDENTITY:
-		ret = model_identity_decode(r, &u.id, err);
+		ret = model_identity_decode(r, &u.id, err) ?: model_identity_check(&u.id, err);
 		model_identity_release(&u.id);
 		return ret;
 	case STORE_REC_ANCHOR:
-		ret = model_anchor_decode(r, &u.a, err);
+		ret = model_anchor_decode(r, &u.a, err) ?: model_anchor_check(&u.a, err);
 		model_anchor_release(&u.a);
 		return ret;
 	case STORE_REC_DEVICE:
-		ret = model_device_decode(r, &u.d, err);
+		ret = model_device_decode(r, &u.d, err) ?: model_device_check(&u.d, err);
 		model_device_wipe(&u.d);
 		return ret;
 	default:

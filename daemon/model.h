@@ -83,8 +83,18 @@ int model_anchor_decode(const struct store_record *r, struct model_anchor *a, st
 int model_device_encode(const struct model_device *d, struct store_record *r, struct cs_err *err);
 int model_device_decode(const struct store_record *r, struct model_device *d, struct cs_err *err);
 void model_record_release(struct store_record *r);
-/* Check that a record decodes (import of a backup). */
+/* Check that a record decodes and that credstore.ko would take it
+ * (import of a backup). */
 int model_record_check(const struct store_record *r, struct cs_err *err);
+
+/* What credstore.ko accepts of a record (uapi/linux/credstore.h,
+ * "Published records"; model_rules.c): every put checks it. */
+int model_identity_check(const struct model_identity *id, struct cs_err *err);
+int model_anchor_check(const struct model_anchor *a, struct cs_err *err);
+int model_device_check(const struct model_device *d, struct cs_err *err);
+
+/* The enum credstore_kind of a record type (STORE_REC_*). */
+uint8_t model_kind(uint8_t type);
 
 /* Attribute streams (the encoding of values and secrets). */
 struct nl_msg;

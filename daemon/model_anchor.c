@@ -28,7 +28,7 @@ int model_anchor_encode(const struct model_anchor *a, struct store_record *r, st
 
 int model_anchor_decode(const struct store_record *r, struct model_anchor *a, struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	memset(a, 0, sizeof(*a));

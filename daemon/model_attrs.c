@@ -41,7 +41,7 @@ int model_attrs_take(struct nl_msg *msg, void **data, size_t *len, struct cs_err
 
 int model_attrs_parse(const void *data, size_t len, struct nlattr **tb, struct cs_err *err)
 {
-	int r = nla_parse(tb, CREDSTORE_A_MAX, (struct nlattr *)data, (int)len, cs_usersock_policy);
+	int r = nla_parse(tb, CREDSTORE_ADMIN_A_MAX, (struct nlattr *)data, (int)len, cs_usersock_policy);
 
 	return r < 0 ? cs_err_set(err, EBADMSG, "a stored record is malformed: %s", nl_geterror(r)) : 0;
 }
@@ -83,4 +83,15 @@ int model_attr_dup(const struct nlattr *a, uint8_t **out, size_t *len, struct cs
 		return cs_err_set(err, ENOMEM, "out of memory");
 	memcpy(*out, nla_data(a), *len);
 	return 0;
+}
+
+uint8_t model_kind(uint8_t type)
+{
+	static const uint8_t kind[STORE_REC_TYPE_MAX + 1] = {
+		[STORE_REC_IDENTITY] = CREDSTORE_KIND_IDENTITY,
+		[STORE_REC_ANCHOR] = CREDSTORE_KIND_ANCHOR,
+		[STORE_REC_DEVICE] = CREDSTORE_KIND_DEVICE,
+	};
+
+	return type <= STORE_REC_TYPE_MAX ? kind[type] : 0;
 }

@@ -64,7 +64,7 @@ static int get_slot(struct nlattr **tb, struct model_device *d, int s, struct cs
 
 int model_device_decode(const struct store_record *r, struct model_device *d, struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	memset(d, 0, sizeof(*d));

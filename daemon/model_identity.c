@@ -1,5 +1,5 @@
 /* Identity records: value = CHAIN (absent while only a CSR key exists)
- * and SIGNERS; secret = KEY, ADMIN_PENDING_KEY (a CSR's key, until
+ * and SIGNERS; secret = KEY, MODEL_A_PENDING_KEY (a CSR's key, until
  * installed) and ADMIN_PREVIOUS_KEY (the key the last install replaced). */
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +8,14 @@
 
 #include "model_internal.h"
 #include "usersock.h"
+
+/* A CSR's key in an identity's secret: the store's alone, never on the
+ * wire.  40 is its number in the flash format (the protocol attribute it
+ * once was); the kernel family's attributes stay below it. */
+#define MODEL_A_PENDING_KEY	40
+_Static_assert(CREDSTORE_A_MAX < MODEL_A_PENDING_KEY &&
+	       MODEL_A_PENDING_KEY <= CREDSTORE_ADMIN_A_MAX,
+	       "MODEL_A_PENDING_KEY clashes with a kernel attribute or is not parsed");
 
 void model_key_free(uint8_t **key, size_t *len)
 {
@@ -42,7 +50,7 @@ int model_identity_encode(const struct model_identity *id, struct store_record *
 		     (id->chain && nla_put(value, CREDSTORE_A_CHAIN, (int)id->chain_len, id->chain) < 0) ||
 		     (id->has_signers && nla_put_u32(value, CREDSTORE_A_SIGNERS, id->signers) < 0) ||
 		     put_key(secret, CREDSTORE_A_KEY, id->key, id->key_len) < 0 ||
-		     put_key(secret, CREDSTORE_A_ADMIN_PENDING_KEY, id->pending_key,
+		     put_key(secret, MODEL_A_PENDING_KEY, id->pending_key,
 			     id->pending_key_len) < 0 ||
 		     put_key(secret, CREDSTORE_A_ADMIN_PREVIOUS_KEY, id->previous_key,
 			     id->previous_key_len) < 0))
@@ -61,7 +69,7 @@ int model_identity_encode(const struct model_identity *id, struct store_record *
 int model_identity_decode(const struct store_record *r, struct model_identity *id,
 			  struct cs_err *err)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	memset(id, 0, sizeof(*id));
@@ -78,8 +86,8 @@ int model_identity_decode(const struct store_record *r, struct model_identity *i
 		ret = model_attrs_parse(r->secret, r->secret_len, tb, err);
 		if (!ret && tb[CREDSTORE_A_KEY])
 			ret = model_attr_dup(tb[CREDSTORE_A_KEY], &id->key, &id->key_len, err);
-		if (!ret && tb[CREDSTORE_A_ADMIN_PENDING_KEY])
-			ret = model_attr_dup(tb[CREDSTORE_A_ADMIN_PENDING_KEY], &id->pending_key,
+		if (!ret && tb[MODEL_A_PENDING_KEY])
+			ret = model_attr_dup(tb[MODEL_A_PENDING_KEY], &id->pending_key,
 					     &id->pending_key_len, err);
 		if (!ret && tb[CREDSTORE_A_ADMIN_PREVIOUS_KEY])
 			ret = model_attr_dup(tb[CREDSTORE_A_ADMIN_PREVIOUS_KEY], &id->previous_key,

@@ -1,11 +1,5 @@
 #include "notify.h"
 
-static const uint8_t kind_of[STORE_REC_TYPE_MAX + 1] = {
-	[STORE_REC_IDENTITY] = CREDSTORE_KIND_IDENTITY,
-	[STORE_REC_ANCHOR] = CREDSTORE_KIND_ANCHOR,
-	[STORE_REC_DEVICE] = CREDSTORE_KIND_DEVICE,
-};
-
 static struct nl_msg *event_new(uint8_t kind, int key_attr, const char *key, uint64_t gen)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(NLMSG_HDRLEN + GENL_HDRLEN + 256);
@@ -30,6 +24,15 @@ static void send_event(struct conns *set, struct nl_msg *event, struct nl_msg *l
 	}
 }
 
+void notify_snapshot(struct conns *set, uint64_t gen)
+{
+	struct nl_msg *snapshot = event_new(CREDSTORE_KIND_SNAPSHOT, 0, NULL, gen);
+
+	if (snapshot)
+		send_event(set, NULL, snapshot);
+	nlmsg_free(snapshot);
+}
+
 void notify_changes(struct conns *set, const struct model_txn *t, uint64_t gen)
 {
 	struct nl_msg *lost = event_new(CREDSTORE_KIND_SNAPSHOT, 0, NULL, gen);
@@ -40,7 +43,7 @@ void notify_changes(struct conns *set, const struct model_txn *t, uint64_t gen)
 		send_event(set, NULL, lost);
 	for (size_t i = 0; i < t->n_changes && !t->cleared; i++) {
 		const struct model_change *c = &t->changes[i];
-		struct nl_msg *event = event_new(kind_of[c->type], c->type == STORE_REC_DEVICE
+		struct nl_msg *event = event_new(model_kind(c->type), c->type == STORE_REC_DEVICE
 						 ? CREDSTORE_A_DEVICE_ID : CREDSTORE_A_NAME, c->key, gen);
 
 		/* Out of memory: the subscribers hear that anything may have changed. */

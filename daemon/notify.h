@@ -8,5 +8,7 @@
 #include "model.h"
 
 void notify_changes(struct conns *set, const struct model_txn *t, uint64_t gen);
+/* Anything may have changed (the store was mounted again). */
+void notify_snapshot(struct conns *set, uint64_t gen);
 
 #endif

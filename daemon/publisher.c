@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/genetlink.h>
@@ -6,6 +7,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/socket.h>
 
+#include "ext_ack.h"
 #include "log.h"
 #include "publisher.h"
 #include "usersock.h"
@@ -14,18 +16,16 @@
  * nested CREDSTORE_A_RECORDS can hold. */
 #define PUBLISH_MSG_SIZE	(128 * 1024)
 #define RECORDS_NEST_MAX	(60 * 1024)
+#define BATCH_RECORDS_MAX	256
 
 struct publisher {
 	struct model *m;
 	struct nl_sock *ctrl;		/* nlctrl "notify": the module comes and goes */
 	struct nl_sock *sk;		/* publishing, NULL while no module */
 	int family;
-};
-
-static const uint8_t kind_of[STORE_REC_TYPE_MAX + 1] = {
-	[STORE_REC_IDENTITY] = CREDSTORE_KIND_IDENTITY,
-	[STORE_REC_ANCHOR] = CREDSTORE_KIND_ANCHOR,
-	[STORE_REC_DEVICE] = CREDSTORE_KIND_DEVICE,
+	bool behind;			/* not level with the store: the next change snapshots */
+	struct publisher_refusal *refused;
+	size_t n_refused;
 };
 
 static int key_attr(uint8_t type)
@@ -116,106 +116,279 @@ static struct nl_msg *publish_msg(struct publisher *p, uint8_t cmd, uint64_t gen
 	return msg;
 }
 
-/* Send, wipe (records hold keys and secrets) and wait for the module's
- * ACK, as nl_send_sync() does but for the wipe.  0 or a libnl error. */
-static int send_sync(struct publisher *p, struct nl_msg *msg)
+static const char *kind_name(uint8_t type)
 {
+	return type == STORE_REC_IDENTITY ? "identity" : type == STORE_REC_ANCHOR ? "anchor" : "device";
+}
+
+/* ---- records credstore.ko refused ---- */
+
+static struct publisher_refusal *find_refusal(struct publisher *p, uint8_t type, const char *key)
+{
+	for (size_t i = 0; i < p->n_refused; i++)
+		if (p->refused[i].type == type && !strcmp(p->refused[i].key, key))
+			return &p->refused[i];
+	return NULL;
+}
+
+/* Logged when it is new or the module's reason changed. */
+static void note_refusal(struct publisher *p, uint8_t type, const char *key, const char *why)
+{
+	struct publisher_refusal *f = find_refusal(p, type, key), *grown;
+
+	if (!f) {
+		grown = realloc(p->refused, (p->n_refused + 1) * sizeof(*grown));
+		if (!grown)
+			return;
+		p->refused = grown;
+		f = &p->refused[p->n_refused++];
+		*f = (struct publisher_refusal){ .type = type };
+		snprintf(f->key, sizeof(f->key), "%s", key);
+	} else if (!strcmp(f->why, why)) {
+		f->seen = true;
+		return;
+	}
+	snprintf(f->why, sizeof(f->why), "%s", why);
+	f->seen = true;
+	log_msg(LOG_WARNING, "publisher: credstore.ko refused %s '%s': %s; it is not served, the "
+		"rest is; retried at the next change", kind_name(type), key, why);
+}
+
+static void drop_refusal(struct publisher *p, struct publisher_refusal *f, const char *now)
+{
+	log_msg(LOG_NOTICE, "publisher: %s '%s' %s", kind_name(f->type), f->key, now);
+	*f = p->refused[--p->n_refused];
+}
+
+/* ---- talking to the module ---- */
+
+struct ack {
+	bool done;
+	int error;			/* negative errno */
+	char *why;			/* CREDSTORE_MESSAGE_MAX */
+};
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	((struct ack *)arg)->done = true;
+	return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct ack *a = arg;
+	const char *why = cs_ext_ack_message(e);
+
+	(void)nla;
+	a->done = true;
+	a->error = e->error;
+	snprintf(a->why, CREDSTORE_MESSAGE_MAX, "%s", why ? why : strerror(-e->error));
+	return NL_STOP;
+}
+
+/* Send, wipe (records hold keys and secrets) and wait for the module's
+ * answer: 0, or the negative errno it refused with and, in why, its
+ * extended ACK's sentence. */
+static int send_sync(struct publisher *p, struct nl_msg *msg, char *why)
+{
+	struct ack a = { .why = why };
+	struct nl_cb *cb;
 	int r;
 
 	if (!msg)
-		return -NLE_NOMEM;
+		return snprintf(why, CREDSTORE_MESSAGE_MAX, "out of memory"), -ENOMEM;
 	r = nl_send_auto(p->sk, msg);
 	cs_msg_wipe_free(msg);
-	return r < 0 ? r : nl_wait_for_ack(p->sk);
+	cb = r < 0 ? NULL : nl_cb_alloc(NL_CB_DEFAULT);
+	if (cb) {
+		nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &a);
+		nl_cb_err(cb, NL_CB_CUSTOM, on_error, &a);
+	}
+	while (cb && !a.done && (r = nl_recvmsgs(p->sk, cb)) >= 0)
+		;
+	if (cb)
+		nl_cb_put(cb);
+	if (!a.done) {
+		snprintf(why, CREDSTORE_MESSAGE_MAX, "%s", r < 0 ? nl_geterror(r) : "out of memory");
+		return -EIO;
+	}
+	return a.error;
 }
+
+/* Errors about the records of a message, not about publishing itself:
+ * the records are then tried one by one. */
+static bool record_error(int e)
+{
+	return e == -EINVAL || e == -EEXIST || e == -ENOSPC || e == -ERANGE || e == -E2BIG ||
+	       e == -EMSGSIZE;
+}
+
+static int retract(struct publisher *p, uint8_t type, const char *key, uint64_t gen, char *why)
+{
+	struct nl_msg *msg = publish_msg(p, CREDSTORE_CMD_RETRACT, gen);
+	int r;
+
+	if (msg && (nla_put_u8(msg, CREDSTORE_A_KIND, model_kind(type)) ||
+		    nla_put_string(msg, key_attr(type), key))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	r = send_sync(p, msg, why);
+	return r == -ENOENT ? 0 : r;	/* never published (a CSR only, or refused) */
+}
+
+/* ---- batches of records ---- */
+
+struct pending {
+	struct nl_msg *rec;		/* its CREDSTORE_A_RECORD nest, alone */
+	uint8_t type;
+	char key[STORE_RECORD_KEY_MAX + 1];
+};
 
 struct batch {
 	struct publisher *p;
-	uint8_t cmd;
+	uint8_t cmd;			/* PUBLISH_RECORDS (a snapshot) or PUBLISH_UPDATE */
 	uint64_t gen;
-	struct nl_msg *msg;
-	struct nlattr *records;
-	int sent;
-	int err;
+	struct pending rec[BATCH_RECORDS_MAX];
+	size_t n, bytes;
+	int err;			/* publishing itself failed */
+	char why[CREDSTORE_MESSAGE_MAX];
 };
 
-static int batch_flush(struct batch *b)
+static int send_records(struct batch *b, const struct pending *recs, size_t n, char *why)
+{
+	struct nl_msg *msg = publish_msg(b->p, b->cmd, b->gen);
+	struct nlattr *nest = msg ? nla_nest_start(msg, CREDSTORE_A_RECORDS) : NULL;
+
+	for (size_t i = 0; nest && i < n; i++) {
+		struct nlmsghdr *nlh = nlmsg_hdr(recs[i].rec);
+
+		if (nlmsg_append(msg, nlmsg_data(nlh), (size_t)nlmsg_datalen(nlh), NLMSG_ALIGNTO) < 0)
+			nest = NULL;
+	}
+	if (!nest) {
+		cs_msg_wipe_free(msg);
+		return snprintf(why, CREDSTORE_MESSAGE_MAX, "out of memory"), -ENOMEM;
+	}
+	nla_nest_end(msg, nest);
+	return send_sync(b->p, msg, why);
+}
+
+static void published(struct publisher *p, const struct pending *rec)
+{
+	struct publisher_refusal *f = find_refusal(p, rec->type, rec->key);
+
+	if (f)
+		drop_refusal(p, f, "is published again");
+}
+
+/* A record the module refuses is left out, and reported; in an update,
+ * the version it served is retracted: better no answer than a stale one. */
+static void send_alone(struct batch *b, const struct pending *rec)
+{
+	char why[CREDSTORE_MESSAGE_MAX];
+	int r = send_records(b, rec, 1, why);
+
+	if (!r) {
+		published(b->p, rec);
+		return;
+	}
+	if (record_error(r)) {
+		note_refusal(b->p, rec->type, rec->key, why);
+		r = b->cmd == CREDSTORE_CMD_PUBLISH_UPDATE
+			? retract(b->p, rec->type, rec->key, b->gen, why) : 0;
+	}
+	if (r) {
+		b->err = r;
+		snprintf(b->why, sizeof(b->why), "%s", why);
+	}
+}
+
+/* The records in one message; when the module refuses it for what a
+ * record holds, each alone. */
+static void batch_flush(struct batch *b)
 {
 	int r = 0;
 
-	if (b->msg && b->records) {
-		nla_nest_end(b->msg, b->records);
-		r = send_sync(b->p, b->msg);
-		b->sent++;
-	} else {
-		cs_msg_wipe_free(b->msg);
+	if (b->n && !b->err) {
+		r = send_records(b, b->rec, b->n, b->why);
+		if (r && !record_error(r))
+			b->err = r;
 	}
-	b->msg = NULL;
-	b->records = NULL;
-	return r;
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->err && !r)
+			published(b->p, &b->rec[i]);
+		else if (!b->err)
+			send_alone(b, &b->rec[i]);
+		cs_msg_wipe_free(b->rec[i].rec);
+	}
+	b->n = 0;
+	b->bytes = 0;
 }
 
 static int batch_add(const struct store_record *r, void *arg)
 {
 	struct batch *b = arg;
+	struct pending *pr;
 	struct nl_msg *rec = record_msg(r);
 	size_t len = rec ? (size_t)nlmsg_datalen(nlmsg_hdr(rec)) : 0;
 
 	if (!rec)
 		return 0;
-	if (b->msg && nlmsg_hdr(b->msg)->nlmsg_len + len > RECORDS_NEST_MAX)
-		b->err = batch_flush(b);
-	if (!b->err && !b->msg) {
-		b->msg = publish_msg(b->p, b->cmd, b->gen);
-		b->records = b->msg ? nla_nest_start(b->msg, CREDSTORE_A_RECORDS) : NULL;
-		if (!b->records)
-			b->err = -NLE_NOMEM;
-	}
-	if (!b->err && nlmsg_append(b->msg, nlmsg_data(nlmsg_hdr(rec)), len, NLMSG_ALIGNTO) < 0)
-		b->err = -NLE_MSGSIZE;
-	cs_msg_wipe_free(rec);
+	if (b->n == BATCH_RECORDS_MAX || b->bytes + len > RECORDS_NEST_MAX)
+		batch_flush(b);
+	pr = &b->rec[b->n++];
+	pr->rec = rec;
+	pr->type = r->type;
+	snprintf(pr->key, sizeof(pr->key), "%.*s", (int)r->key_len, (const char *)r->key);
+	b->bytes += len;
 	return b->err ? 1 : 0;
-}
-
-static void log_nl(const char *what, int r)
-{
-	log_msg(LOG_WARNING, "publisher: %s: %s", what, nl_geterror(r));
 }
 
 /* ABORT takes no attribute, so not publish_msg()'s generation. */
 static void abort_snapshot(struct publisher *p)
 {
 	struct nl_msg *msg = nlmsg_alloc();
+	char why[CREDSTORE_MESSAGE_MAX];
 
 	if (msg && genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, p->family, 0, 0,
 			       CREDSTORE_CMD_PUBLISH_ABORT, CREDSTORE_GENL_VERSION))
-		send_sync(p, msg);
+		send_sync(p, msg, why);
 	else
 		nlmsg_free(msg);
 }
 
-/* BEGIN, the records in pages, COMMIT: the module swaps atomically. */
+/* BEGIN, the records in pages, COMMIT: the module swaps atomically.  The
+ * refusals are found again (those of records it now takes are dropped). */
 static int publish_snapshot(struct publisher *p)
 {
 	static const uint8_t types[] = { STORE_REC_IDENTITY, STORE_REC_ANCHOR, STORE_REC_DEVICE };
 	uint64_t gen = store_generation(p->m->store);
 	struct batch b = { .p = p, .cmd = CREDSTORE_CMD_PUBLISH_RECORDS, .gen = gen };
-	int r = send_sync(p, publish_msg(p, CREDSTORE_CMD_PUBLISH_BEGIN, gen));
 
-	for (size_t i = 0; i < sizeof(types) && !r && !b.err; i++)
+	b.err = send_sync(p, publish_msg(p, CREDSTORE_CMD_PUBLISH_BEGIN, gen), b.why);
+	for (size_t i = 0; i < p->n_refused; i++)
+		p->refused[i].seen = false;
+	for (size_t i = 0; i < sizeof(types) && !b.err; i++)
 		store_iterate(p->m->store, types[i], NULL, 0, batch_add, &b, NULL);
-	if (!r)
-		r = b.err ? b.err : batch_flush(&b);
-	else
-		cs_msg_wipe_free(b.msg);
-	if (!r)
-		r = send_sync(p, publish_msg(p, CREDSTORE_CMD_PUBLISH_COMMIT, gen));
-	if (r) {
-		log_nl("snapshot", r);
+	batch_flush(&b);
+	if (!b.err)
+		b.err = send_sync(p, publish_msg(p, CREDSTORE_CMD_PUBLISH_COMMIT, gen), b.why);
+	if (b.err) {
+		log_msg(LOG_WARNING, "publisher: snapshot at generation %llu: %s; credstore.ko serves "
+			"what it served, until the next change tries again", (unsigned long long)gen,
+			b.why);
 		abort_snapshot(p);
-		return r;
+		p->behind = true;
+		return b.err;
 	}
-	log_msg(LOG_INFO, "published a snapshot at generation %llu", (unsigned long long)gen);
+	for (size_t i = p->n_refused; i-- > 0;)
+		if (!p->refused[i].seen)
+			drop_refusal(p, &p->refused[i], "is gone from the store or published");
+	p->behind = false;
+	log_msg(LOG_INFO, "published a snapshot at generation %llu (%zu records refused)",
+		(unsigned long long)gen, p->n_refused);
 	return 0;
 }
 
@@ -228,6 +401,8 @@ static void detach(struct publisher *p)
 /* A fresh socket and family id each time: a reloaded module has a new id. */
 static void attach(struct publisher *p)
 {
+	int one = 1;
+
 	detach(p);
 	p->sk = nl_socket_alloc();
 	if (!p->sk || genl_connect(p->sk) < 0) {
@@ -240,8 +415,9 @@ static void attach(struct publisher *p)
 		return;
 	}
 	nl_socket_set_buffer_size(p->sk, CS_USERSOCK_BUFSIZE, CS_USERSOCK_BUFSIZE);
-	if (publish_snapshot(p))
-		detach(p);
+	/* The module explains a refusal in an extended ACK. */
+	setsockopt(nl_socket_get_fd(p->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	publish_snapshot(p);
 }
 
 struct publisher *publisher_open(struct model *m, struct cs_err *err)
@@ -274,6 +450,7 @@ void publisher_close(struct publisher *p)
 		return;
 	detach(p);
 	nl_socket_free(p->ctrl);
+	free(p->refused);
 	free(p);
 }
 
@@ -285,6 +462,18 @@ int publisher_fd(const struct publisher *p)
 bool publisher_active(const struct publisher *p)
 {
 	return p && p->sk;
+}
+
+enum publisher_state publisher_state(const struct publisher *p)
+{
+	return !publisher_active(p) ? PUBLISHER_NONE : p->behind ? PUBLISHER_BEHIND
+								 : PUBLISHER_LEVEL;
+}
+
+const struct publisher_refusal *publisher_refused(const struct publisher *p, size_t *n)
+{
+	*n = p ? p->n_refused : 0;
+	return p ? p->refused : NULL;
 }
 
 static int on_ctrl(struct nl_msg *msg, void *arg)
@@ -314,47 +503,81 @@ void publisher_handle(struct publisher *p)
 		;
 }
 
-static int retract(struct publisher *p, const struct model_change *c, uint64_t gen)
+void publisher_snapshot(struct publisher *p)
 {
-	struct nl_msg *msg = publish_msg(p, CREDSTORE_CMD_RETRACT, gen);
-	int r;
+	if (p->sk)
+		publish_snapshot(p);
+}
 
-	if (msg && (nla_put_u8(msg, CREDSTORE_A_KIND, kind_of[c->type]) ||
-		    nla_put_string(msg, key_attr(c->type), c->key))) {
-		nlmsg_free(msg);
-		return -NLE_NOMEM;
+static bool changed_in(const struct model_txn *t, uint8_t type, const char *key)
+{
+	for (size_t i = 0; i < t->n_changes; i++)
+		if (t->changes[i].type == type && !strcmp(t->changes[i].key, key))
+			return true;
+	return false;
+}
+
+/* Each record refused before that t did not change: published now if the
+ * module takes it, dropped if it is gone. */
+static void retry_refused(struct batch *b, const struct model_txn *t)
+{
+	struct publisher *p = b->p;
+	size_t n = p->n_refused;
+	struct pending *keys = n ? calloc(n, sizeof(*keys)) : NULL;
+
+	for (size_t i = 0; keys && i < n; i++) {	/* batch_add may change the list */
+		keys[i].type = p->refused[i].type;
+		memcpy(keys[i].key, p->refused[i].key, sizeof(keys[i].key));
 	}
-	r = send_sync(p, msg);
-	return r == -NLE_OBJ_NOTFOUND ? 0 : r;	/* never published (a CSR only) */
+	for (size_t i = 0; keys && i < n && !b->err; i++) {
+		struct publisher_refusal *f;
+		struct store_record r;
+
+		if (changed_in(t, keys[i].type, keys[i].key))
+			continue;
+		if (store_get(p->m->store, keys[i].type, keys[i].key, strlen(keys[i].key), &r,
+			      NULL) == 0) {
+			batch_add(&r, b);
+			store_record_free(&r);
+		} else if ((f = find_refusal(p, keys[i].type, keys[i].key))) {
+			drop_refusal(p, f, "is gone from the store");
+		}
+	}
+	free(keys);
 }
 
 void publisher_changes(struct publisher *p, const struct model_txn *t, uint64_t gen)
 {
 	struct batch b = { .p = p, .cmd = CREDSTORE_CMD_PUBLISH_UPDATE, .gen = gen };
-	int r = 0;
 
 	if (!p->sk)
 		return;
-	if (t->cleared) {
-		if (publish_snapshot(p))
-			detach(p);
+	if (t->cleared || p->behind) {
+		publish_snapshot(p);
 		return;
 	}
-	for (size_t i = 0; i < t->n_changes && !r && !b.err; i++)
-		if (!model_change_latest(t, &t->changes[i]))
+	/* Retractions first: an update may take a fingerprint a removed
+	 * device held. */
+	for (size_t i = 0; i < t->n_changes && !b.err; i++) {
+		const struct model_change *c = &t->changes[i];
+		struct publisher_refusal *f;
+
+		if (!model_change_latest(t, c) || !c->deleted)
 			continue;
-		else if (t->changes[i].deleted)
-			r = retract(p, &t->changes[i], gen);
-		else
+		b.err = retract(p, c->type, c->key, gen, b.why);
+		f = b.err ? NULL : find_refusal(p, c->type, c->key);
+		if (f)
+			drop_refusal(p, f, "is gone from the store");
+	}
+	for (size_t i = 0; i < t->n_changes && !b.err; i++)
+		if (model_change_latest(t, &t->changes[i]) && !t->changes[i].deleted)
 			batch_add(&t->changes[i].rec, &b);
-	if (!r)
-		r = b.err ? b.err : batch_flush(&b);
-	else
-		cs_msg_wipe_free(b.msg);
-	if (r) {
+	retry_refused(&b, t);
+	batch_flush(&b);
+	if (b.err) {
 		/* The module is behind: a snapshot brings it level. */
-		log_nl("update", r);
-		if (publish_snapshot(p))
-			detach(p);
+		log_msg(LOG_WARNING, "publisher: update at generation %llu: %s; publishing a snapshot",
+			(unsigned long long)gen, b.why);
+		publish_snapshot(p);
 	}
 }

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
+#include "remount.h"
 #include "server.h"
 #include "sign_keys.h"
 
@@ -39,15 +40,22 @@ static bool changed_anything(const struct model_txn *t)
 	return t->n_changes || t->cleared;
 }
 
-/* The store's own words name the limit; say what it means here. */
-static void explain_too_big(const struct command *cmd, struct cs_err *err)
+/* The store's own words say what happened; say what it means here. */
+static void explain_commit(const struct command *cmd, int r, struct cs_err *err)
 {
 	char store_msg[sizeof(err->msg)];
 
+	if (r != -EFBIG && r != -EINPROGRESS)
+		return;
 	memcpy(store_msg, err->msg, sizeof(store_msg));
 	cs_err_clear(err);
-	cs_err_set(err, EFBIG, "the %s is too large for one store transaction (%s); nothing "
-		   "was changed", cmd->name, store_msg);
+	if (r == -EFBIG)
+		cs_err_set(err, EFBIG, "the %s is too large for one store transaction (%s); nothing "
+			   "was changed", cmd->name, store_msg);
+	else
+		cs_err_set(err, EINPROGRESS, "outcome unknown: the %s may or may not be stored (%s); "
+			   "run `credctl store status` after the daemon remounts", cmd->name,
+			   store_msg);
 }
 
 /* A transaction of this many changes (a batch, an import) staged
@@ -71,8 +79,7 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 	*gen = store_generation(d->model.store);
 	if (!r && c->txn && changed_anything(c->txn)) {
 		r = model_txn_commit(c->txn, gen, err);
-		if (r == -EFBIG)
-			explain_too_big(cmd, err);
+		explain_commit(cmd, r, err);
 		if (!r)
 			sign_keys_forget(d->sign_keys, c->txn);
 		if (!r && d->publisher)
@@ -140,26 +147,26 @@ static void answer(struct daemon *d, struct conn *conn, const struct command *cm
 
 void server_request(struct daemon *d, struct conn *conn, unsigned char *buf, size_t len)
 {
-	static unsigned long garbage, denied;
+	static unsigned long denied;
 	struct cs_request req = { .cred = conn->cred, .conn = conn->id, .buf = buf, .len = len };
 	struct cs_err err = { 0 };
 	const struct command *cmd = NULL;
 
-	if (!cs_request_parse(&req, &err) && !req.nlh) {
-		/* Not even a request to answer: whoever sends it is not a client. */
-		if (log_sample(&garbage))
-			log_msg(LOG_WARNING, "uid %u (pid %d): %s: connection closed (%lu so far)",
-				(unsigned int)conn->cred.uid, (int)conn->cred.pid, err.msg, garbage);
-		conn_close(conn, NULL);
-	} else if (req.genl && !(cmd = command_find(req.genl->cmd))) {
-		cs_err_set(&err, EOPNOTSUPP, "unknown command %u", req.genl->cmd);
-	} else if (cmd && authorise(d, cmd, conn, &err) && log_sample(&denied)) {
-		log_msg(LOG_WARNING, "%s (%lu refusals so far)", err.msg, denied);
+	if (cs_request_parse(&req, &err)) {
+		cmd = command_find(req.genl->cmd);
+		if (!cmd)
+			cs_err_set(&err, EOPNOTSUPP, "unknown command %u", req.genl->cmd);
+		else if (authorise(d, cmd, conn, &err) && log_sample(&denied))
+			log_msg(LOG_WARNING, "%s (%lu refusals so far)", err.msg, denied);
 	}
-	if (err.code && req.nlh)
-		conn_send(conn, cs_reply_error(&req, &err));
-	else if (!err.code)
+	if (!err.code)
 		answer(d, conn, cmd, &req, &err);
+	else if (req.nlh)
+		conn_send(conn, cs_reply_error(&req, &err));
+	else
+		conn_close(conn, NULL);		/* conn_read() lets no such datagram through */
 	conn_answer_end(conn);
 	cs_request_release(&req);
+	/* Answered first: then the store is mounted again if it must be. */
+	remount_if_broken(d, err.msg);
 }

@@ -14,6 +14,7 @@
 
 struct publisher;
 struct import_stage;
+struct remount;
 struct sign_keys;
 
 struct daemon {
@@ -24,6 +25,8 @@ struct daemon {
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
 	struct sign_keys *sign_keys;	/* parsed keys for SIGN, made on first use */
+	struct remount *remount;	/* NULL: a broken store stays so */
+	bool failed;			/* the store is gone: stop, for a restart */
 };
 
 enum access { ACCESS_QUERY, ACCESS_PRIVILEGED, ACCESS_ADMIN };

@@ -4,6 +4,7 @@
  * of the credentials that credstored publishes.
  */
 #include <linux/module.h>
+#include <net/genetlink.h>
 #include "netlink.h"
 #include "publish.h"
 #include "tables.h"

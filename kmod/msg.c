@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Request attributes and reply messages shared by the command handlers.
- * Policies have checked types and lengths; what they cannot say (a key
- * must not be empty, an attribute is required) is checked here, with an
- * extended ACK that names the attribute.
+ * Policies have checked types and maximum lengths; what they cannot say (a
+ * key must not be empty, a device id has a character set, an attribute is
+ * required) is checked here, with an extended ACK that names the attribute.
  */
+#include <linux/ctype.h>
 #include "msg.h"
-#include "netlink.h"
+#include "family.h"
 
-int cs_nla_key(const struct nlattr *nla, struct netlink_ext_ack *extack,
-	       const char **key)
+int cs_nla_name(const struct nlattr *nla, struct netlink_ext_ack *extack,
+		const char **name)
 {
 	const char *s = nla_data(nla);
 
@@ -17,8 +18,33 @@ int cs_nla_key(const struct nlattr *nla, struct netlink_ext_ack *extack,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "name or id is empty");
 		return -EINVAL;
 	}
-	*key = s;
+	*name = s;
 	return 0;
+}
+
+/* The characters credstored allows in a device id, and YNL can decode
+ * (ASCII: the kernel's isalnum() also takes Latin-1 letters).
+ */
+static bool cs_device_id_char(char c)
+{
+	return isascii(c) && (isalnum(c) || strchr("._:@-", c));
+}
+
+int cs_nla_device_id(const struct nlattr *nla, struct netlink_ext_ack *extack,
+		     const char **id)
+{
+	const char *s;
+	int err;
+
+	err = cs_nla_name(nla, extack, id);
+	for (s = *id; !err && *s; s++) {
+		if (!cs_device_id_char(*s)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "device id: letters, digits and . _ : @ - only");
+			err = -EINVAL;
+		}
+	}
+	return err;
 }
 
 bool cs_req_missing(struct genl_info *info, int attr)
@@ -29,12 +55,28 @@ bool cs_req_missing(struct genl_info *info, int attr)
 	return true;
 }
 
-/* A required name or id. */
-int cs_req_key(struct genl_info *info, int attr, const char **key)
+/* A required name. */
+int cs_req_name(struct genl_info *info, const char **name)
 {
-	if (cs_req_missing(info, attr))
+	if (cs_req_missing(info, CREDSTORE_A_NAME))
 		return -EINVAL;
-	return cs_nla_key(info->attrs[attr], info->extack, key);
+	return cs_nla_name(info->attrs[CREDSTORE_A_NAME], info->extack, name);
+}
+
+/* A required device id. */
+int cs_req_device_id(struct genl_info *info, const char **id)
+{
+	if (cs_req_missing(info, CREDSTORE_A_DEVICE_ID))
+		return -EINVAL;
+	return cs_nla_device_id(info->attrs[CREDSTORE_A_DEVICE_ID],
+				info->extack, id);
+}
+
+/* A secret in a request is wiped once used, as WireGuard does. */
+void cs_nla_wipe(struct nlattr *nla)
+{
+	if (nla)
+		memzero_explicit(nla_data(nla), nla_len(nla));
 }
 
 struct sk_buff *cs_reply_new(struct genl_info *info, size_t payload,
@@ -58,6 +100,13 @@ int cs_reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info)
 {
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* A reply that is not sent, wiped first: it may hold a secret. */
+void cs_reply_free(struct sk_buff *msg)
+{
+	memzero_explicit(msg->data, msg->len);
+	nlmsg_free(msg);
 }
 
 size_t cs_named_msg_size(const struct cs_named *n)

@@ -6,7 +6,8 @@
  */
 #include <net/genetlink.h>
 #include "msg.h"
-#include "netlink.h"
+#include "family.h"
+#include "netlink-gen.h"
 #include "notify.h"
 
 /* @key: the record's name or id; NULL for a whole snapshot. */
@@ -30,5 +31,5 @@ void cs_notify(u8 kind, const char *key, u64 generation)
 	}
 	genlmsg_end(msg, hdr);
 	/* Nobody listening (-ESRCH) is fine. */
-	genlmsg_multicast(&cs_family, msg, 0, CS_MCGRP_NOTIFY, GFP_KERNEL);
+	genlmsg_multicast(&cs_family, msg, 0, CREDSTORE_NLGRP_NOTIFY, GFP_KERNEL);
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Privileged reads: an identity's private key, a device's secrets.  Allowed
- * to CAP_NET_ADMIN and to the module's reader group, judged from the
- * credentials that opened the socket (a process that drops privileges or
- * receives the socket does not change the answer).
+ * to CAP_NET_ADMIN as netlink_capable() sees it (in the initial user
+ * namespace, held both by whoever opened the socket and by the sender, as
+ * for the publisher's GENL_ADMIN_PERM), and to the module's reader group
+ * in the credentials that opened the socket (a member that drops
+ * privileges, or hands the socket on, keeps the right it opened with).
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -11,6 +13,7 @@
 #include <linux/uidgid.h>
 #include <net/sock.h>
 #include "msg.h"
+#include "netlink-gen.h"
 #include "query.h"
 
 static int reader_gid = -1;
@@ -46,7 +49,7 @@ static bool cs_opener_in_reader_group(const struct sk_buff *skb)
 
 static int cs_may_read_private(struct sk_buff *skb, struct genl_info *info)
 {
-	if (netlink_net_capable(skb, CAP_NET_ADMIN) ||
+	if (netlink_capable(skb, CAP_NET_ADMIN) ||
 	    cs_opener_in_reader_group(skb))
 		return 0;
 	GENL_SET_ERR_MSG(info, "needs CAP_NET_ADMIN or the module's reader_gid");
@@ -67,7 +70,8 @@ static int cs_fill_key(struct sk_buff *msg, const struct cs_named *n,
 	return 0;
 }
 
-int cs_nl_get_identity_key(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_get_identity_key_doit(struct sk_buff *skb,
+				       struct genl_info *info)
 {
 	return cs_may_read_private(skb, info) ?:
 	       cs_reply_named(info, CREDSTORE_KIND_IDENTITY, cs_key_msg_size,
@@ -91,7 +95,8 @@ static int cs_fill_secrets(struct sk_buff *msg, const struct cs_device *dev,
 	return 0;
 }
 
-int cs_nl_get_device_secrets(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_get_device_secrets_doit(struct sk_buff *skb,
+					 struct genl_info *info)
 {
 	return cs_may_read_private(skb, info) ?:
 	       cs_reply_device(info, nla_total_size(CREDSTORE_DEVICE_ID_MAX) +

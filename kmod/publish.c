@@ -9,9 +9,11 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include "msg.h"
+#include "netlink-gen.h"
 #include "notify.h"
 #include "publish.h"
 #include "records.h"
+#include "update.h"
 
 static DEFINE_MUTEX(cs_publish_lock);
 static u32 cs_publisher;		/* its netlink portid; 0: none */
@@ -166,16 +168,17 @@ static int cs_update(struct genl_info *info)
 static int cs_req_retract_key(struct genl_info *info, u8 kind,
 			      const char **key)
 {
-	int attr = CREDSTORE_A_NAME, other = CREDSTORE_A_DEVICE_ID;
+	int other = kind == CREDSTORE_KIND_DEVICE ? CREDSTORE_A_NAME :
+						    CREDSTORE_A_DEVICE_ID;
 
-	if (kind == CREDSTORE_KIND_DEVICE)
-		swap(attr, other);
 	if (info->attrs[other]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[other],
 				    "a device is keyed by DEVICE_ID, the others by NAME");
 		return -EINVAL;
 	}
-	return cs_req_key(info, attr, key);
+	if (kind == CREDSTORE_KIND_DEVICE)
+		return cs_req_device_id(info, key);
+	return cs_req_name(info, key);
 }
 
 static int cs_retract(struct genl_info *info)
@@ -211,32 +214,51 @@ static int cs_publish_run(struct genl_info *info,
 	return err;
 }
 
-int cs_nl_publish_begin(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The commands that carry records: taken or refused, their secrets leave
+ * no copy in the request (nor in an error's echo of it).
+ */
+static int cs_publish_records_run(struct genl_info *info,
+				  int (*op)(struct genl_info *info))
+{
+	int err = cs_publish_run(info, op);
+
+	if (info->attrs[CREDSTORE_A_RECORDS])
+		cs_records_wipe(info->attrs[CREDSTORE_A_RECORDS]);
+	return err;
+}
+
+int credstore_nl_publish_begin_doit(struct sk_buff *skb,
+				    struct genl_info *info)
 {
 	return cs_publish_run(info, cs_begin);
 }
 
-int cs_nl_publish_records(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_records_doit(struct sk_buff *skb,
+				      struct genl_info *info)
 {
-	return cs_publish_run(info, cs_records);
+	return cs_publish_records_run(info, cs_records);
 }
 
-int cs_nl_publish_commit(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_commit_doit(struct sk_buff *skb,
+				     struct genl_info *info)
 {
 	return cs_publish_run(info, cs_commit);
 }
 
-int cs_nl_publish_abort(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_abort_doit(struct sk_buff *skb,
+				    struct genl_info *info)
 {
 	return cs_publish_run(info, cs_abort);
 }
 
-int cs_nl_publish_update(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_publish_update_doit(struct sk_buff *skb,
+				     struct genl_info *info)
 {
-	return cs_publish_run(info, cs_update);
+	return cs_publish_records_run(info, cs_update);
 }
 
-int cs_nl_retract(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_retract_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return cs_publish_run(info, cs_retract);
 }

@@ -8,14 +8,9 @@
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include "msg.h"
+#include "netlink-gen.h"
 #include "publish.h"
 #include "query.h"
-
-static u8 cmd_kind(struct genl_info *info)
-{
-	return info->genlhdr->cmd == CREDSTORE_CMD_GET_ANCHOR ?
-	       CREDSTORE_KIND_ANCHOR : CREDSTORE_KIND_IDENTITY;
-}
 
 static int cs_fill_status(struct sk_buff *msg)
 {
@@ -44,7 +39,7 @@ static int cs_fill_status(struct sk_buff *msg)
 	return 0;
 }
 
-int cs_nl_get_status(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -77,7 +72,7 @@ int cs_reply_named(struct genl_info *info, u8 kind,
 	void *hdr;
 	int err;
 
-	err = cs_req_key(info, CREDSTORE_A_NAME, &name);
+	err = cs_req_name(info, &name);
 	if (err)
 		return err;
 	n = cs_named_get(kind, name, &generation);
@@ -92,7 +87,7 @@ int cs_reply_named(struct genl_info *info, u8 kind,
 		goto out;
 	err = fill(msg, n, generation);
 	if (err)
-		nlmsg_free(msg);
+		cs_reply_free(msg);
 	else
 		err = cs_reply_send(msg, hdr, info);
 out:
@@ -115,7 +110,7 @@ int cs_reply_device(struct genl_info *info, size_t size,
 	void *hdr;
 	int err;
 
-	err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
+	err = cs_req_device_id(info, &id);
 	if (err)
 		return err;
 	msg = cs_reply_new(info, size, &hdr);
@@ -134,7 +129,7 @@ int cs_reply_device(struct genl_info *info, size_t size,
 		err = -ENOENT;
 	}
 	if (err) {
-		nlmsg_free(msg);
+		cs_reply_free(msg);
 		return err;
 	}
 	return cs_reply_send(msg, hdr, info);
@@ -146,9 +141,15 @@ static int cs_fill_named_reply(struct sk_buff *msg, const struct cs_named *n,
 	return cs_fill_named(msg, n) ?: cs_fill_generation(msg, generation);
 }
 
-int cs_nl_get_named(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_get_identity_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return cs_reply_named(info, cmd_kind(info), cs_named_msg_size,
+	return cs_reply_named(info, CREDSTORE_KIND_IDENTITY, cs_named_msg_size,
+			      cs_fill_named_reply);
+}
+
+int credstore_nl_get_anchor_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return cs_reply_named(info, CREDSTORE_KIND_ANCHOR, cs_named_msg_size,
 			      cs_fill_named_reply);
 }
 
@@ -158,7 +159,7 @@ static int cs_fill_device_reply(struct sk_buff *msg,
 	return cs_fill_device(msg, dev) ?: cs_fill_generation(msg, generation);
 }
 
-int cs_nl_get_device(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_get_device_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return cs_reply_device(info, CS_DEVICE_MSG_SIZE, cs_fill_device_reply);
 }
@@ -188,7 +189,8 @@ static u8 cs_match_fp(const struct cs_device *dev, const u8 *fp)
 	return CREDSTORE_MATCH_NONE;
 }
 
-int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_verify_fingerprint_doit(struct sk_buff *skb,
+					 struct genl_info *info)
 {
 	u8 match = CREDSTORE_MATCH_NONE;
 	char found[CREDSTORE_DEVICE_ID_MAX];
@@ -204,7 +206,7 @@ int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	fp = nla_data(info->attrs[CREDSTORE_A_FINGERPRINT]);
 	if (info->attrs[CREDSTORE_A_DEVICE_ID]) {
-		err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
+		err = cs_req_device_id(info, &id);
 		if (err)
 			return err;
 	}
@@ -226,48 +228,75 @@ int cs_nl_verify_fingerprint(struct sk_buff *skb, struct genl_info *info)
 	return cs_reply_match(info, msg, hdr, match, found);
 }
 
-/* Constant time in the secrets' contents (crypto_memneq). */
-static bool cs_secret_eq(const u8 *stored, u8 stored_len, const u8 *given,
-			 int given_len)
+/*
+ * Constant time in everything secret: both zero-padded buffers are compared
+ * whole and the lengths folded in, so that the time tells neither the
+ * stored secret's length nor whether the device has one.
+ */
+static bool cs_secret_eq(const u8 *stored, u8 stored_len,
+			 const u8 given[CREDSTORE_SECRET_MAX], u8 given_len)
 {
-	return stored_len && stored_len == given_len &&
-	       !crypto_memneq(stored, given, given_len);
+	unsigned long diff;
+
+	diff = crypto_memneq(stored, given, CREDSTORE_SECRET_MAX);
+	diff |= stored_len ^ given_len;	/* given_len is never 0 */
+	return !diff;
 }
 
-int cs_nl_verify_secret(struct sk_buff *skb, struct genl_info *info)
+static u8 cs_match_secret(const struct cs_device *dev,
+			  const u8 given[CREDSTORE_SECRET_MAX], u8 len)
 {
+	bool master, sub;
+
+	/* Both compared always: the time does not tell which matched. */
+	master = cs_secret_eq(dev->master_secret, dev->master_secret_len,
+			      given, len);
+	sub = cs_secret_eq(dev->sub_secret, dev->sub_secret_len, given, len);
+	if (master)
+		return CREDSTORE_MATCH_MASTER;
+	if (sub && !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED))
+		return CREDSTORE_MATCH_SUB;
+	return CREDSTORE_MATCH_NONE;
+}
+
+int credstore_nl_verify_secret_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	u8 given[CREDSTORE_SECRET_MAX] = {};
 	u8 match = CREDSTORE_MATCH_NONE;
+	struct nlattr *secret;
 	struct cs_device *dev;
 	struct sk_buff *msg;
 	const char *id;
-	const u8 *secret;
-	bool master, sub;
 	void *hdr;
-	int err, len;
+	int err;
+	u8 len;
 
-	err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
-	if (err)
-		return err;
 	if (cs_req_missing(info, CREDSTORE_A_SECRET))
 		return -EINVAL;
-	secret = nla_data(info->attrs[CREDSTORE_A_SECRET]);
-	len = nla_len(info->attrs[CREDSTORE_A_SECRET]);
-	msg = cs_reply_new(info, CS_DEVICE_MSG_SIZE, &hdr);
+	/* Copied and wiped first: no error leaves it in the request. */
+	secret = info->attrs[CREDSTORE_A_SECRET];
+	len = nla_len(secret);	/* the policy: at most CREDSTORE_SECRET_MAX */
+	memcpy(given, nla_data(secret), len);
+	cs_nla_wipe(secret);
+	err = cs_req_device_id(info, &id);
+	if (!err && !len) {
+		NL_SET_ERR_MSG_ATTR(info->extack, secret, "attribute is empty");
+		err = -EINVAL;
+	}
+	msg = err ? NULL : cs_reply_new(info, CS_DEVICE_MSG_SIZE, &hdr);
+	if (msg) {
+		rcu_read_lock();
+		dev = cs_device_find(cs_tables_live(), id);
+		if (dev)
+			match = cs_match_secret(dev, given, len);
+		rcu_read_unlock();
+	}
+	memzero_explicit(given, sizeof(given));
+	if (err)
+		return err;
 	if (!msg)
 		return -ENOMEM;
-	rcu_read_lock();
-	dev = cs_device_find(cs_tables_live(), id);
-	if (dev) {
-		/* Both compared always: the time does not tell which. */
-		master = cs_secret_eq(dev->master_secret,
-				      dev->master_secret_len, secret, len);
-		sub = cs_secret_eq(dev->sub_secret, dev->sub_secret_len,
-				   secret, len) &&
-		      !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED);
-		match = master ? CREDSTORE_MATCH_MASTER :
-			sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
-	}
-	rcu_read_unlock();
 	return cs_reply_match(info, msg, hdr, match, id);
 }
 
@@ -301,7 +330,7 @@ static bool cs_hmac_eq(struct crypto_shash *tfm, const u8 *key, u8 key_len,
 	return eq;
 }
 
-int cs_nl_verify_hmac(struct sk_buff *skb, struct genl_info *info)
+int credstore_nl_verify_hmac_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u8 match = CREDSTORE_MATCH_NONE;
 	struct crypto_shash *tfm;
@@ -314,7 +343,7 @@ int cs_nl_verify_hmac(struct sk_buff *skb, struct genl_info *info)
 	int err, len;
 	void *hdr;
 
-	err = cs_req_key(info, CREDSTORE_A_DEVICE_ID, &id);
+	err = cs_req_device_id(info, &id);
 	if (err)
 		return err;
 	if (cs_req_missing(info, CREDSTORE_A_HMAC_MESSAGE) ||
@@ -322,6 +351,12 @@ int cs_nl_verify_hmac(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	data = nla_data(info->attrs[CREDSTORE_A_HMAC_MESSAGE]);
 	len = nla_len(info->attrs[CREDSTORE_A_HMAC_MESSAGE]);
+	if (!len) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[CREDSTORE_A_HMAC_MESSAGE],
+				    "the message is empty");
+		return -EINVAL;
+	}
 	mac = nla_data(info->attrs[CREDSTORE_A_HMAC]);
 
 	sec = kzalloc(sizeof(*sec), GFP_KERNEL);

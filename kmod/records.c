@@ -2,14 +2,16 @@
 /*
  * Published records: every CREDSTORE_A_RECORD of a CREDSTORE_A_RECORDS
  * nest becomes a table entry.  The policy has checked each attribute's
- * type and length; here each kind of record gets exactly its attributes.
+ * type and maximum length; here each kind of record gets exactly its
+ * attributes, none of them empty.
  */
 #include <linux/slab.h>
 #include "msg.h"
-#include "netlink.h"
 #include "records.h"
 
 #define A(attr) BIT_ULL(CREDSTORE_A_##attr)
+/* The last attribute a record may hold (credstore_record_nl_policy). */
+#define CS_RECORD_A_MAX CREDSTORE_A_FLAGS
 
 struct cs_kind_attrs {
 	u64 required;
@@ -38,10 +40,14 @@ static int cs_check_kind_attrs(const struct nlattr *rec, struct nlattr **tb,
 	const struct cs_kind_attrs *ka = &cs_kind_attrs[kind];
 	int i;
 
-	for (i = 1; i <= CREDSTORE_A_MAX; i++) {
+	for (i = 1; i <= CS_RECORD_A_MAX; i++) {
 		if (tb[i] && !(ka->allowed & BIT_ULL(i))) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[i],
 					    "attribute does not belong to this kind of record");
+			return -EINVAL;
+		}
+		if (tb[i] && !nla_len(tb[i])) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i], "attribute is empty");
 			return -EINVAL;
 		}
 		if (!tb[i] && (ka->required & BIT_ULL(i))) {
@@ -60,7 +66,7 @@ static int cs_parse_named(struct nlattr **tb, u8 kind,
 	const char *name;
 	int err;
 
-	err = cs_nla_key(tb[CREDSTORE_A_NAME], extack, &name);
+	err = cs_nla_name(tb[CREDSTORE_A_NAME], extack, &name);
 	if (err)
 		return err;
 	r->named = cs_named_alloc(name, nla_data(tb[CREDSTORE_A_CHAIN]),
@@ -107,7 +113,7 @@ static int cs_parse_device(struct nlattr **tb, struct netlink_ext_ack *extack,
 	const char *id;
 	int err;
 
-	err = cs_nla_key(tb[CREDSTORE_A_DEVICE_ID], extack, &id);
+	err = cs_nla_device_id(tb[CREDSTORE_A_DEVICE_ID], extack, &id);
 	if (err)
 		return err;
 	dev = cs_device_alloc();
@@ -137,11 +143,15 @@ static int cs_parse_device(struct nlattr **tb, struct netlink_ext_ack *extack,
 static int cs_record_parse(const struct nlattr *rec,
 			   struct netlink_ext_ack *extack, struct cs_record *r)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CS_RECORD_A_MAX + 1];
 	int err;
 
-	err = nla_parse_nested(tb, CREDSTORE_A_MAX, rec, cs_record_policy,
-			       extack);
+	/* The op's policy (NLA_POLICY_NESTED) has validated every record
+	 * strictly against credstore_record_nl_policy before the handler
+	 * ran; this only indexes the attributes (and still refuses one past
+	 * CS_RECORD_A_MAX).
+	 */
+	err = nla_parse_nested(tb, CS_RECORD_A_MAX, rec, NULL, extack);
 	if (err)
 		return err;
 	if (!tb[CREDSTORE_A_KIND]) {
@@ -159,6 +169,23 @@ static int cs_record_parse(const struct nlattr *rec,
 	if (r->kind == CREDSTORE_KIND_DEVICE)
 		return cs_parse_device(tb, extack, r);
 	return cs_parse_named(tb, r->kind, extack, r);
+}
+
+/*
+ * Secrets and keys leave no copy in the request once they are in the
+ * tables (or refused): as WireGuard does with a private key it was given.
+ */
+void cs_records_wipe(const struct nlattr *records)
+{
+	const struct nlattr *rec, *nla;
+	int rem, rem_rec;
+
+	nla_for_each_nested(rec, records, rem_rec)
+		nla_for_each_nested(nla, rec, rem)
+			if (nla_type(nla) == CREDSTORE_A_MASTER_SECRET ||
+			    nla_type(nla) == CREDSTORE_A_SUB_SECRET ||
+			    nla_type(nla) == CREDSTORE_A_KEY)
+				memzero_explicit(nla_data(nla), nla_len(nla));
 }
 
 void cs_records_free(struct cs_record *recs, unsigned int n)

@@ -9,6 +9,7 @@
 int cs_records_parse(const struct nlattr *records,
 		     struct netlink_ext_ack *extack,
 		     struct cs_record **recs, unsigned int *n);
+void cs_records_wipe(const struct nlattr *records);
 void cs_records_free(struct cs_record *recs, unsigned int n);
 
 #endif

@@ -2,16 +2,22 @@
 /*
  * The published credentials.  Each snapshot is one struct cs_tables of
  * rhashtables; readers find the served one with rcu_dereference() and take
- * no lock.  Only the publisher writes (serialised by its mutex): single
- * records are replaced in place with RCU-deferred frees, a snapshot is
- * swapped in with rcu_replace_pointer() and the old one freed after a grace
- * period, once the dumps still walking it are done (kref).
+ * no lock.  Only the publisher writes (serialised by its mutex, update.c).
+ *
+ * A snapshot is swapped in with rcu_replace_pointer(); the set it replaces
+ * lives on while dumps started on it are unfinished (they hold a kref), so
+ * that such a dump stays exact.  At most max_superseded sets are kept that
+ * way: beyond it the oldest is drained (its entries freed after a grace
+ * period) and its dumps move on to the served set, flagged interrupted.
+ * A user who starts dumps and never reads them therefore pins at most
+ * max_superseded sets, not one per commit.
  */
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netlink.h>
-#include "tables.h"
+#include "hash.h"
 
 static unsigned int max_entries = 262144;
 module_param(max_entries, uint, 0644);
@@ -21,89 +27,20 @@ static unsigned int max_bytes = 256 << 20;
 module_param(max_bytes, uint, 0644);
 MODULE_PARM_DESC(max_bytes, "Most memory the served tables may account for");
 
+static unsigned int max_superseded = 1;
+module_param(max_superseded, uint, 0644);
+MODULE_PARM_DESC(max_superseded,
+		 "Superseded table sets kept for unfinished dumps (each up to max_bytes)");
+
 static struct kmem_cache *cs_device_cache;
 static struct cs_tables __rcu *cs_live;
 /* Entries allocated and not freed: 0 again at unload, or a leak. */
 static atomic_long_t cs_entries = ATOMIC_LONG_INIT(0);
 
-static const struct rhashtable_params cs_named_params = {
-	.key_len = CREDSTORE_NAME_MAX,
-	.key_offset = offsetof(struct cs_named, name),
-	.head_offset = offsetof(struct cs_named, node),
-	.automatic_shrinking = true,
-};
-
-static const struct rhashtable_params cs_device_params = {
-	.key_len = CREDSTORE_DEVICE_ID_MAX,
-	.key_offset = offsetof(struct cs_device, id),
-	.head_offset = offsetof(struct cs_device, by_id),
-	.automatic_shrinking = true,
-};
-
-/* The fingerprint indexes: a device sits in each under its own node. */
-struct cs_fp_index {
-	size_t table;		/* offset in struct cs_tables */
-	u8 has;			/* enum cs_device_has */
-	struct rhashtable_params params;
-};
-
-static const struct cs_fp_index cs_fp_indexes[] = {
-	{
-		.table = offsetof(struct cs_tables, master_fps),
-		.has = CS_HAS_MASTER_FP,
-		.params = {
-			.key_len = CREDSTORE_FINGERPRINT_LEN,
-			.key_offset = offsetof(struct cs_device, master_fp),
-			.head_offset = offsetof(struct cs_device, by_master),
-			.automatic_shrinking = true,
-		},
-	},
-	{
-		.table = offsetof(struct cs_tables, sub_fps),
-		.has = CS_HAS_SUB_FP,
-		.params = {
-			.key_len = CREDSTORE_FINGERPRINT_LEN,
-			.key_offset = offsetof(struct cs_device, sub_fp),
-			.head_offset = offsetof(struct cs_device, by_sub),
-			.automatic_shrinking = true,
-		},
-	},
-};
-
-#define CS_MASTER (&cs_fp_indexes[0])
-#define CS_SUB (&cs_fp_indexes[1])
-
-static struct rhashtable *cs_fp_table(struct cs_tables *t,
-				     const struct cs_fp_index *idx)
-{
-	return (void *)t + idx->table;
-}
-
-static struct rhash_head *cs_fp_node(struct cs_device *dev,
-				     const struct cs_fp_index *idx)
-{
-	return (void *)dev + idx->params.head_offset;
-}
-
-static const u8 *cs_fp_of(const struct cs_device *dev,
-			  const struct cs_fp_index *idx)
-{
-	return (const void *)dev + idx->params.key_offset;
-}
-
-static bool cs_fp_has(const struct cs_device *dev,
-		      const struct cs_fp_index *idx)
-{
-	return dev && (dev->has & idx->has);
-}
-
-static bool cs_fp_same(const struct cs_device *a, const struct cs_device *b,
-		       const struct cs_fp_index *idx)
-{
-	return cs_fp_has(a, idx) && cs_fp_has(b, idx) &&
-	       !memcmp(cs_fp_of(a, idx), cs_fp_of(b, idx),
-		       CREDSTORE_FINGERPRINT_LEN);
-}
+/* Superseded sets that dumps still hold, oldest first. */
+static LIST_HEAD(cs_superseded);
+static unsigned int cs_nsuperseded;
+static DEFINE_MUTEX(cs_superseded_lock);
 
 /* ---- entries ---------------------------------------------------------- */
 
@@ -129,7 +66,7 @@ struct cs_named *cs_named_alloc(const char *name, const void *chain,
 	return n;
 }
 
-static size_t cs_named_size(const struct cs_named *n)
+size_t cs_named_size(const struct cs_named *n)
 {
 	return struct_size(n, data, n->chain_len + n->key_len);
 }
@@ -142,6 +79,7 @@ static void cs_named_free_rcu(struct rcu_head *rcu)
 	atomic_long_dec(&cs_entries);
 }
 
+/* Freed a grace period after the last reference: readers may still see it. */
 void cs_named_put(struct cs_named *n)
 {
 	if (n && refcount_dec_and_test(&n->ref))
@@ -160,25 +98,30 @@ struct cs_device *cs_device_alloc(void)
 /* Secrets live inline: wipe them as kfree_sensitive() would. */
 static void cs_device_free(struct cs_device *dev)
 {
-	if (!dev)
-		return;
 	memzero_explicit(dev, sizeof(*dev));
 	kmem_cache_free(cs_device_cache, dev);
 	atomic_long_dec(&cs_entries);
 }
 
-static void cs_device_free_rcu(struct rcu_head *rcu)
+void cs_device_free_rcu(struct rcu_head *rcu)
 {
 	cs_device_free(container_of(rcu, struct cs_device, rcu));
 }
 
+/*
+ * A record's entry that the tables did not take.  It may have been
+ * linked for a while (a batch that failed half-way), so a reader may
+ * still hold it: freed after a grace period, like everything else.
+ */
 void cs_record_free(struct cs_record *rec)
 {
+	if (!rec->entry)
+		return;
 	if (rec->kind == CREDSTORE_KIND_DEVICE)
-		cs_device_free(rec->dev);
+		call_rcu(&rec->dev->rcu, cs_device_free_rcu);
 	else
 		cs_named_put(rec->named);
-	rec->named = NULL;
+	rec->entry = NULL;
 }
 
 /* ---- lookups (under rcu_read_lock) ------------------------------------ */
@@ -195,18 +138,28 @@ struct rhashtable *cs_tables_of_kind(struct cs_tables *t, u8 kind)
 	}
 }
 
+struct xarray *cs_tables_order(struct cs_tables *t, u8 kind)
+{
+	static_assert(ARRAY_SIZE(t->order) == CREDSTORE_KIND_DEVICE);
+	return &t->order[kind - CREDSTORE_KIND_IDENTITY];
+}
+
+/* A published identity or anchor; under rcu_read_lock(). */
 struct cs_named *cs_named_find(struct cs_tables *t, u8 kind, const char *name)
 {
 	char key[CREDSTORE_NAME_MAX] = {};
+	struct cs_named *n;
 
 	strscpy(key, name, sizeof(key));
-	return rhashtable_lookup(cs_tables_of_kind(t, kind), key,
-				 cs_named_params);
+	n = rhashtable_lookup(cs_tables_of_kind(t, kind), key, cs_named_params);
+	return cs_entry_live(n) ? n : NULL;
 }
 
 /*
  * A served identity or anchor, held beyond the RCU read section (its reply
- * is allocated to its size), and the generation it was served at.
+ * is allocated to its size), and the generation it was served at.  An
+ * entry whose last reference is gone has been replaced or retracted
+ * already: look again, to find its successor rather than nothing.
  */
 struct cs_named *cs_named_get(u8 kind, const char *name, u64 *generation)
 {
@@ -215,27 +168,27 @@ struct cs_named *cs_named_get(u8 kind, const char *name, u64 *generation)
 
 	rcu_read_lock();
 	t = cs_tables_live();
-	n = cs_named_find(t, kind, name);
-	if (n && !refcount_inc_not_zero(&n->ref))
-		n = NULL;
+	for (;;) {
+		n = cs_named_find(t, kind, name);
+		if (!n || refcount_inc_not_zero(&n->ref))
+			break;
+		/* See the table as it was when the count reached zero. */
+		smp_rmb();
+	}
 	*generation = READ_ONCE(t->generation);
 	rcu_read_unlock();
 	return n;
 }
 
+/* A published device; under rcu_read_lock(). */
 struct cs_device *cs_device_find(struct cs_tables *t, const char *id)
 {
 	char key[CREDSTORE_DEVICE_ID_MAX] = {};
+	struct cs_device *dev;
 
 	strscpy(key, id, sizeof(key));
-	return rhashtable_lookup(&t->devices, key, cs_device_params);
-}
-
-static struct cs_device *cs_fp_lookup(struct cs_tables *t,
-				      const struct cs_fp_index *idx,
-				      const u8 *fp)
-{
-	return rhashtable_lookup(cs_fp_table(t, idx), fp, idx->params);
+	dev = rhashtable_lookup(&t->devices, key, cs_device_params);
+	return cs_entry_live(dev) ? dev : NULL;
 }
 
 struct cs_device *cs_device_find_fp(struct cs_tables *t, const u8 *fp,
@@ -292,7 +245,10 @@ struct cs_tables *cs_tables_new(u64 generation)
 		if (err)
 			goto undo;
 	}
+	for (i = 0; i < ARRAY_SIZE(t->order); i++)
+		xa_init_flags(&t->order[i], XA_FLAGS_ALLOC);
 	kref_init(&t->ref);
+	INIT_LIST_HEAD(&t->superseded);
 	t->generation = generation;
 	return t;
 undo:
@@ -312,30 +268,76 @@ static void cs_device_free_entry(void *ptr, void *arg)
 	cs_device_free(ptr);
 }
 
-/* Nobody can reach @t any more: neither readers (a grace period has
- * passed since it was served) nor dumps (they held the last references).
- */
-static void cs_tables_release(struct kref *ref)
+/* Free every entry of @t: no reader can reach it any more. */
+static void cs_tables_destroy(struct cs_tables *t)
 {
-	struct cs_tables *t = container_of(ref, struct cs_tables, ref);
+	int i;
 
+	for (i = 0; i < ARRAY_SIZE(t->order); i++)
+		xa_destroy(&t->order[i]);
 	rhashtable_destroy(&t->master_fps);
 	rhashtable_destroy(&t->sub_fps);
 	rhashtable_free_and_destroy(&t->devices, cs_device_free_entry, NULL);
 	rhashtable_free_and_destroy(&t->identities, cs_named_free_entry, NULL);
 	rhashtable_free_and_destroy(&t->anchors, cs_named_free_entry, NULL);
+}
+
+/*
+ * The last reference is gone: neither readers (a grace period has passed
+ * since it was served) nor dumps can reach @t.  Called with
+ * cs_superseded_lock held (kref_put_mutex), which it releases.
+ */
+static void cs_tables_release(struct kref *ref)
+{
+	struct cs_tables *t = container_of(ref, struct cs_tables, ref);
+	bool drained = t->drained;
+
+	if (!list_empty(&t->superseded)) {
+		list_del(&t->superseded);
+		cs_nsuperseded--;
+	}
+	mutex_unlock(&cs_superseded_lock);
+	if (!drained)
+		cs_tables_destroy(t);
 	kfree(t);
 }
 
-void cs_tables_get(struct cs_tables *t)
-{
-	kref_get(&t->ref);
-}
-
+/* May sleep: the last reference frees the set. */
 void cs_tables_put(struct cs_tables *t)
 {
 	if (t)
-		kref_put(&t->ref, cs_tables_release);
+		kref_put_mutex(&t->ref, cs_tables_release,
+			       &cs_superseded_lock);
+}
+
+/* Drain the oldest superseded sets beyond max_superseded. */
+static void cs_tables_drain_excess(void)
+{
+	struct cs_tables *t;
+
+	mutex_lock(&cs_superseded_lock);
+	while (cs_nsuperseded > READ_ONCE(max_superseded)) {
+		t = list_first_entry(&cs_superseded, struct cs_tables,
+				     superseded);
+		list_del_init(&t->superseded);
+		cs_nsuperseded--;
+		WRITE_ONCE(t->drained, true);
+		/* A dump inside its batch saw drained false: let it finish. */
+		synchronize_rcu();
+		cs_tables_destroy(t);
+	}
+	mutex_unlock(&cs_superseded_lock);
+}
+
+/* @old is no longer served: freed now, or kept for the dumps on it. */
+static void cs_tables_retire(struct cs_tables *old)
+{
+	mutex_lock(&cs_superseded_lock);
+	list_add_tail(&old->superseded, &cs_superseded);
+	cs_nsuperseded++;
+	mutex_unlock(&cs_superseded_lock);
+	cs_tables_put(old);
+	cs_tables_drain_excess();
 }
 
 /* The served tables; the caller holds rcu_read_lock(). */
@@ -354,7 +356,7 @@ struct cs_tables *cs_tables_get_live(void)
 
 	rcu_read_lock();
 	t = rcu_dereference(cs_live);
-	cs_tables_get(t);
+	kref_get(&t->ref);
 	rcu_read_unlock();
 	return t;
 }
@@ -373,8 +375,33 @@ void cs_tables_serve(struct cs_tables *t)
 	old = rcu_replace_pointer(cs_live, t, true);
 	if (old) {
 		synchronize_rcu();
-		cs_tables_put(old);
+		cs_tables_retire(old);
 	}
+}
+
+/*
+ * The publisher brackets every change of a set with these; a dump compares
+ * the count before and after its batches (dump.c).  Fully ordered: the
+ * count moves before the change is visible, and again after it is.
+ */
+void cs_tables_change_begin(struct cs_tables *t)
+{
+	atomic64_inc_return(&t->changes);
+}
+
+void cs_tables_change_end(struct cs_tables *t)
+{
+	atomic64_inc_return(&t->changes);
+}
+
+s64 cs_tables_changes(const struct cs_tables *t)
+{
+	s64 changes;
+
+	smp_rmb();	/* after what the caller read before */
+	changes = atomic64_read(&t->changes);
+	smp_rmb();	/* before what the caller reads next */
+	return changes;
 }
 
 u32 cs_tables_entries(const struct cs_tables *t)
@@ -395,295 +422,6 @@ u32 cs_tables_max_entries(void)
 u32 cs_tables_max_bytes(void)
 {
 	return READ_ONCE(max_bytes);
-}
-
-/* ---- writers (the publisher) ------------------------------------------ */
-
-static size_t cs_record_size(const struct cs_record *rec)
-{
-	return rec->kind == CREDSTORE_KIND_DEVICE ? sizeof(*rec->dev) :
-						    cs_named_size(rec->named);
-}
-
-/* The record @rec would replace, if any. */
-static void *cs_record_old(struct cs_tables *t, const struct cs_record *rec)
-{
-	if (rec->kind == CREDSTORE_KIND_DEVICE)
-		return cs_device_find(t, rec->dev->id);
-	return cs_named_find(t, rec->kind, rec->named->name);
-}
-
-static struct cs_device *cs_fp_owner(struct cs_tables *t, const u8 *fp)
-{
-	return cs_fp_lookup(t, CS_MASTER, fp) ?: cs_fp_lookup(t, CS_SUB, fp);
-}
-
-static bool cs_devices_share_fp(const struct cs_device *a,
-				const struct cs_device *b)
-{
-	int i, j;
-
-	for (i = 0; i < ARRAY_SIZE(cs_fp_indexes); i++)
-		for (j = 0; j < ARRAY_SIZE(cs_fp_indexes); j++)
-			if (cs_fp_has(a, &cs_fp_indexes[i]) &&
-			    cs_fp_has(b, &cs_fp_indexes[j]) &&
-			    !memcmp(cs_fp_of(a, &cs_fp_indexes[i]),
-				    cs_fp_of(b, &cs_fp_indexes[j]),
-				    CREDSTORE_FINGERPRINT_LEN))
-				return true;
-	return false;
-}
-
-/* A fingerprint names one device: not another one already in @t. */
-static bool cs_device_fps_free(struct cs_tables *t, const struct cs_device *dev)
-{
-	struct cs_device *owner;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(cs_fp_indexes); i++) {
-		if (!cs_fp_has(dev, &cs_fp_indexes[i]))
-			continue;
-		owner = cs_fp_owner(t, cs_fp_of(dev, &cs_fp_indexes[i]));
-		if (owner && strcmp(owner->id, dev->id))
-			return false;
-	}
-	return true;
-}
-
-/* Everything that could make a batch fail, checked before any change. */
-static int cs_check_batch(struct cs_tables *t, const struct cs_record *recs,
-			  unsigned int n, struct netlink_ext_ack *extack)
-{
-	u64 bytes = t->bytes;
-	u32 entries = cs_tables_entries(t);
-	const struct cs_record *a, *b;
-	struct cs_record old;
-	unsigned int i, j;
-	int err = 0;
-
-	rcu_read_lock();
-	for (i = 0; i < n && !err; i++) {
-		a = &recs[i];
-		for (j = 0; j < i; j++) {
-			b = &recs[j];
-			if (a->kind == b->kind &&
-			    !strcmp(a->key, b->key)) {
-				NL_SET_ERR_MSG(extack, "a record's key appears twice in the message");
-				err = -EINVAL;
-				break;
-			}
-			if (a->kind == CREDSTORE_KIND_DEVICE &&
-			    b->kind == CREDSTORE_KIND_DEVICE &&
-			    cs_devices_share_fp(a->dev, b->dev)) {
-				NL_SET_ERR_MSG(extack, "two devices of the message share a fingerprint");
-				err = -EEXIST;
-				break;
-			}
-		}
-		if (!err && a->kind == CREDSTORE_KIND_DEVICE &&
-		    !cs_device_fps_free(t, a->dev)) {
-			NL_SET_ERR_MSG(extack, "a fingerprint already belongs to another device");
-			err = -EEXIST;
-		}
-		if (err)
-			break;
-		old.kind = a->kind;
-		old.named = cs_record_old(t, a);
-		if (old.named)
-			bytes -= cs_record_size(&old);
-		else
-			entries++;
-		bytes += cs_record_size(a);
-	}
-	rcu_read_unlock();
-	if (err)
-		return err;
-	if (entries > cs_tables_max_entries()) {
-		NL_SET_ERR_MSG(extack, "publish would exceed the module's max_entries");
-		return -ENOSPC;
-	}
-	if (bytes > cs_tables_max_bytes()) {
-		NL_SET_ERR_MSG(extack, "publish would exceed the module's max_bytes");
-		return -ENOSPC;
-	}
-	return 0;
-}
-
-static void cs_account(struct cs_tables *t, u8 kind, const void *old_entry,
-		       const struct cs_record *new)
-{
-	struct cs_record old = { .kind = kind, .named = (void *)old_entry };
-
-	if (old_entry)
-		WRITE_ONCE(t->bytes, t->bytes - cs_record_size(&old));
-	else if (new)
-		WRITE_ONCE(t->count[kind], t->count[kind] + 1);
-	if (new)
-		WRITE_ONCE(t->bytes, t->bytes + cs_record_size(new));
-	else
-		WRITE_ONCE(t->count[kind], t->count[kind] - 1);
-}
-
-static int cs_put_named(struct cs_tables *t, struct cs_record *rec)
-{
-	struct rhashtable *ht = cs_tables_of_kind(t, rec->kind);
-	struct cs_named *old;
-	int err;
-
-	old = rhashtable_lookup_fast(ht, rec->named->name, cs_named_params);
-	if (old)
-		err = rhashtable_replace_fast(ht, &old->node, &rec->named->node,
-					      cs_named_params);
-	else
-		err = rhashtable_lookup_insert_fast(ht, &rec->named->node,
-						    cs_named_params);
-	if (err)
-		return err;
-	cs_account(t, rec->kind, old, rec);
-	rec->named = NULL;
-	cs_named_put(old);
-	return 0;
-}
-
-/* Index @new under a fingerprint @old does not already hold there. */
-static int cs_fp_link(struct cs_tables *t, const struct cs_fp_index *idx,
-		      struct cs_device *old, struct cs_device *new)
-{
-	if (!cs_fp_has(new, idx) || cs_fp_same(old, new, idx))
-		return 0;
-	return rhashtable_lookup_insert_fast(cs_fp_table(t, idx),
-					     cs_fp_node(new, idx), idx->params);
-}
-
-static void cs_fp_unlink_new(struct cs_tables *t,
-			     const struct cs_fp_index *idx,
-			     struct cs_device *old, struct cs_device *new)
-{
-	if (cs_fp_has(new, idx) && !cs_fp_same(old, new, idx))
-		rhashtable_remove_fast(cs_fp_table(t, idx),
-				       cs_fp_node(new, idx), idx->params);
-}
-
-/* Take @old out of the index, handing a shared fingerprint to @new. */
-static void cs_fp_unlink_old(struct cs_tables *t,
-			     const struct cs_fp_index *idx,
-			     struct cs_device *old, struct cs_device *new)
-{
-	if (!cs_fp_has(old, idx))
-		return;
-	if (cs_fp_same(old, new, idx))
-		rhashtable_replace_fast(cs_fp_table(t, idx),
-					cs_fp_node(old, idx),
-					cs_fp_node(new, idx), idx->params);
-	else
-		rhashtable_remove_fast(cs_fp_table(t, idx),
-				       cs_fp_node(old, idx), idx->params);
-}
-
-/*
- * Readers always find a device by id and by each of its fingerprints:
- * the new fingerprints go in first, then the id is replaced atomically,
- * then the old fingerprints go.
- */
-static int cs_put_device(struct cs_tables *t, struct cs_record *rec)
-{
-	struct cs_device *new = rec->dev, *old;
-	int err;
-
-	old = rhashtable_lookup_fast(&t->devices, new->id, cs_device_params);
-	err = cs_fp_link(t, CS_MASTER, old, new);
-	if (err)
-		return err;
-	err = cs_fp_link(t, CS_SUB, old, new);
-	if (err)
-		goto unlink_master;
-	if (old)
-		err = rhashtable_replace_fast(&t->devices, &old->by_id,
-					      &new->by_id, cs_device_params);
-	else
-		err = rhashtable_lookup_insert_fast(&t->devices, &new->by_id,
-						    cs_device_params);
-	if (err)
-		goto unlink_sub;
-	cs_fp_unlink_old(t, CS_MASTER, old, new);
-	cs_fp_unlink_old(t, CS_SUB, old, new);
-	cs_account(t, CREDSTORE_KIND_DEVICE, old, rec);
-	rec->dev = NULL;
-	if (old)
-		call_rcu(&old->rcu, cs_device_free_rcu);
-	return 0;
-unlink_sub:
-	cs_fp_unlink_new(t, CS_SUB, old, new);
-unlink_master:
-	cs_fp_unlink_new(t, CS_MASTER, old, new);
-	return err;
-}
-
-/*
- * Insert or replace every record of @recs in @t.  The tables take the
- * records they hold (the pointers in @recs are cleared); the caller frees
- * what is left.
- */
-int cs_tables_put_records(struct cs_tables *t, struct cs_record *recs,
-			  unsigned int n, struct netlink_ext_ack *extack)
-{
-	unsigned int i;
-	int err;
-
-	err = cs_check_batch(t, recs, n, extack);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++) {
-		if (recs[i].kind == CREDSTORE_KIND_DEVICE)
-			err = cs_put_device(t, &recs[i]);
-		else
-			err = cs_put_named(t, &recs[i]);
-		if (err) {
-			NL_SET_ERR_MSG(extack, "no memory to grow the tables");
-			return err;
-		}
-		cond_resched();
-	}
-	return 0;
-}
-
-static void cs_remove_device(struct cs_tables *t, struct cs_device *dev)
-{
-	rhashtable_remove_fast(&t->devices, &dev->by_id, cs_device_params);
-	cs_fp_unlink_old(t, CS_MASTER, dev, NULL);
-	cs_fp_unlink_old(t, CS_SUB, dev, NULL);
-	cs_account(t, CREDSTORE_KIND_DEVICE, dev, NULL);
-	call_rcu(&dev->rcu, cs_device_free_rcu);
-}
-
-static void cs_remove_named(struct cs_tables *t, u8 kind, struct cs_named *n)
-{
-	rhashtable_remove_fast(cs_tables_of_kind(t, kind), &n->node,
-			       cs_named_params);
-	cs_account(t, kind, n, NULL);
-	cs_named_put(n);
-}
-
-int cs_tables_remove(struct cs_tables *t, u8 kind, const char *key,
-		     struct netlink_ext_ack *extack)
-{
-	void *entry;
-
-	rcu_read_lock();
-	if (kind == CREDSTORE_KIND_DEVICE)
-		entry = cs_device_find(t, key);
-	else
-		entry = cs_named_find(t, kind, key);
-	rcu_read_unlock();
-	if (!entry) {
-		NL_SET_ERR_MSG(extack, "no such record is published");
-		return -ENOENT;
-	}
-	if (kind == CREDSTORE_KIND_DEVICE)
-		cs_remove_device(t, entry);
-	else
-		cs_remove_named(t, kind, entry);
-	return 0;
 }
 
 int __init cs_tables_init(void)

@@ -10,6 +10,7 @@
 #include <netlink/genl/genl.h>
 
 #include "conn.h"
+#include "ext_ack.h"
 #include "verdict_cache.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -155,12 +156,12 @@ struct kernel_reply {
 static int kernel_valid(struct nl_msg *msg, void *arg)
 {
 	struct kernel_reply *r = arg;
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	int ret;
 
 	if (nlmsg_get_src(msg)->nl_pid != 0)
 		return NL_SKIP;		/* only the kernel speaks for the family */
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) < 0) {
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy) < 0) {
 		r->error = cs_err_set(&r->cs->err, EBADMSG, "malformed reply from credstore.ko");
 		return NL_STOP;
 	}
@@ -181,31 +182,10 @@ static int kernel_done(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-/* The extended ACK's NLMSGERR_ATTR_MSG, if the kernel attached one. */
-static const char *ext_ack_message(struct nlmsgerr *e)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	size_t off = sizeof(*e);
-	struct nlattr *msg;
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	off = NLMSG_ALIGN(off);
-	if (off >= nlh->nlmsg_len - NLMSG_HDRLEN)
-		return NULL;
-	msg = nla_find((struct nlattr *)((char *)e + off),
-		       (int)(nlh->nlmsg_len - NLMSG_HDRLEN - off), NLMSGERR_ATTR_MSG);
-	if (!msg || nla_len(msg) < 1 || ((char *)nla_data(msg))[nla_len(msg) - 1])
-		return NULL;
-	return nla_data(msg);
-}
-
 static int kernel_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct kernel_reply *r = arg;
-	const char *why = ext_ack_message(e);
+	const char *why = cs_ext_ack_message(e);
 
 	(void)nla;
 	r->done = 1;
@@ -250,7 +230,7 @@ static int daemon_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn
 	struct nl_msg *again = nlmsg_convert(nlmsg_hdr(req));
 	int ret = cs_client_transact(&cs->daemon, req, fn, arg, &cs->err);
 
-	if (ret == -EPIPE && again) {
+	if ((ret == -EPIPE || ret == -ECONNABORTED) && again) {
 		cs_client_close(&cs->daemon);
 		cs_err_clear(&cs->err);
 		ret = open_daemon(cs, &cs->daemon);

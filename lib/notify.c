@@ -51,11 +51,11 @@ static void lost(struct credstore_events *ev)
 /* A notification's attributes, from either transport. */
 static void deliver_notify(struct credstore_events *ev, struct nlmsghdr *nlh)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1];
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
 	struct credstore_event event = { 0 };
 	struct nlattr *key;
 
-	if (genlmsg_parse(nlh, 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) < 0 ||
+	if (genlmsg_parse(nlh, 0, tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy) < 0 ||
 	    !tb[CREDSTORE_A_KIND])
 		return;
 	event.kind = nla_get_u8(tb[CREDSTORE_A_KIND]);

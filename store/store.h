@@ -205,15 +205,20 @@ int store_txn_clear(struct store_txn *t, uint8_t type, struct cs_err *err);
 /* 0 and *generation set (generation may be NULL): durable.  -ENOSPC: the
  * store is full and unchanged (a transaction that does not fit in the
  * space outside the reserve is refused before anything is written);
- * -EFBIG: one record does not fit in an eraseblock.  After -ESHUTDOWN or
- * another I/O error the store refuses further changes (-EIO) until it is
- * mounted again.  -EROFS: changes are refused for a rollback
- * (store_status.refusal says why).  Either way the transaction is freed,
- * and nothing of a transaction that failed is seen, now or after a
+ * -EFBIG: one record does not fit in an eraseblock.  -EINPROGRESS: the
+ * power was cut (-ESHUTDOWN from the flash) while a commit was being
+ * programmed: it may have landed whole, so the transaction may be seen
+ * after a remount, or not.  After that or another I/O error the store
+ * refuses further changes (-EIO, store_broken()) until it is mounted
+ * again.  -EROFS: changes are refused for a rollback
+ * (store_status.refusal says why).  The transaction is freed, and nothing
+ * of a transaction that failed otherwise is seen, now or after a
  * remount.  The put, delete and clear calls fail with -EFBIG beyond
  * STORE_TXN_BYTES_MAX.  With a counter, a durable commit advances it
  * before this returns (store_status.rollback LAGGING if it could not). */
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err);
+/* Has an I/O error stopped the store (until it is mounted again)? */
+bool store_broken(const struct store *s);
 void store_txn_abort(struct store_txn *t);
 
 /* The administrator's override after STORE_ROLLBACK_DETECTED or

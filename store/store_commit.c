@@ -262,6 +262,11 @@ static int commit(struct store_txn *t, uint64_t *generation)
 	return rc;
 }
 
+bool store_broken(const struct store *s)
+{
+	return s->broken;
+}
+
 int store_txn_commit(struct store_txn *t, uint64_t *generation, struct cs_err *err)
 {
 	struct store *s = t->s;

@@ -74,6 +74,9 @@ static int log_write(struct store *s, const struct packing *pk, uint16_t op_coun
 		}
 		tail_after(s, fwd, nfwd, head, &h);
 		rc = program_commit(s, head, pk, &h);
+		/* Cut while it was being programmed: it may have landed whole. */
+		if (rc == -ESHUTDOWN)
+			return -EINPROGRESS;
 		if (!rc)
 			head->end_cseq = ++s->next_cseq;
 		if (rc != -EIO) {

@@ -404,24 +404,25 @@ static void report(struct daemon_run *ds, uint32_t rounds)
 {
 	bool all_ok = true;
 
-	printf("bench-admin: %-33s %9s %9s %9s %9s %14s %15s\n", "(microseconds)", "p50 1k",
-	       "p50 10k", "p50 100k", "p99 100k", "p50 100k/1k", "p99/p50 100k");
+	/* p99 at 1k beside p99 at 100k: a tail that is the machine's (its load)
+	 * shows at every size alike */
+	printf("bench-admin: %-33s %9s %9s %9s %9s %9s %14s %15s\n", "(microseconds)", "p50 1k",
+	       "p50 10k", "p50 100k", "p99 1k", "p99 100k", "p50 100k/1k", "p99/p50 100k");
 	for (int c = 0; c < B_COUNT; c++) {
-		double p50[SIZES], p99 = 0, scale, tail;
+		double p50[SIZES], p99_1k = percentile(ds[0].samples[c], rounds, 0.99), p99 = 0;
+		double scale, tail;
 		bool ok;
 
-		for (int i = 0; i < SIZES; i++) {
+		for (int i = 0; i < SIZES; i++)
 			p50[i] = percentile(ds[i].samples[c], rounds, 0.50);
-			if (i == SIZES - 1)
-				p99 = percentile(ds[i].samples[c], rounds, 0.99);
-		}
+		p99 = percentile(ds[SIZES - 1].samples[c], rounds, 0.99);
 		scale = p50[SIZES - 1] / p50[0];
 		tail = p99 / p50[SIZES - 1];
 		ok = scale <= 1.5 && tail <= 3;
 		all_ok &= ok;
-		printf("bench-admin: %-33s %9.1f %9.1f %9.1f %9.1f %8.2f <=1.5 %9.2f <=3 %s\n",
-		       cmd_name[c], p50[0] * 1e6, p50[1] * 1e6, p50[2] * 1e6, p99 * 1e6, scale, tail,
-		       ok ? "" : " OVER");
+		printf("bench-admin: %-33s %9.1f %9.1f %9.1f %9.1f %9.1f %8.2f <=1.5 %9.2f <=3 %s\n",
+		       cmd_name[c], p50[0] * 1e6, p50[1] * 1e6, p50[2] * 1e6, p99_1k * 1e6, p99 * 1e6,
+		       scale, tail, ok ? "" : " OVER");
 	}
 	for (int i = 0; i < SIZES; i++) {
 		double target = 2.0 * ds[i].live_bytes / 1024 + 16 * 1024;

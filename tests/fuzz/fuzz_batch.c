@@ -34,14 +34,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* The request as credstored parses it; the number of commands in it. */
 static int parse_as_daemon(struct nl_msg *req)
 {
-	struct nlattr *tb[CREDSTORE_A_MAX + 1], *op[CREDSTORE_A_MAX + 1], *pos;
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1], *op[CREDSTORE_ADMIN_A_MAX + 1], *pos;
 	int n = 0, rem;
 
-	if (genlmsg_parse(nlmsg_hdr(req), 0, tb, CREDSTORE_A_MAX, cs_usersock_policy) < 0)
+	if (genlmsg_parse(nlmsg_hdr(req), 0, tb, CREDSTORE_ADMIN_A_MAX, cs_usersock_policy) < 0)
 		abort();
 	nlmsg_for_each_attr(pos, nlmsg_hdr(req), GENL_HDRLEN, rem) {
 		if (nla_type(pos) != CREDSTORE_A_ADMIN_REQUEST ||
-		    nla_parse_nested(op, CREDSTORE_A_MAX, pos, cs_usersock_policy) < 0 ||
+		    nla_parse_nested(op, CREDSTORE_ADMIN_A_MAX, pos, cs_usersock_policy) < 0 ||
 		    !op[CREDSTORE_A_ADMIN_CMD])
 			abort();
 		n++;

@@ -13,7 +13,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/credstored-env.bash"
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-HEADER=$REPO/uapi/linux/credstore.h
+HEADER=$REPO/uapi/linux/credstore.h:$REPO/common/credstore_admin.h
 # The system python: nobody cannot run a python installed under root's home.
 PEER="$(command -v /usr/bin/python3 || command -v python3) $REPO/tests/native/socket-peer.py"
 CONSUMER=${BUILD:-$REPO/build}/tests/credstore-consumer

@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 """A raw peer of credstored's sockets, for the security tests.
 
-  socket-peer.py ask HEADER SOCKET
-      Send every command that uapi HEADER defines, without attributes, each
+  socket-peer.py ask HEADERS SOCKET
+      Send every command that HEADERS define, without attributes, each
       on a connection of its own to SOCKET, and print "NAME ERRNO" (0: an
       answer that is not an error; "none": no answer).
-  socket-peer.py squat HEADER SOCKET COUNT_FILE
+  socket-peer.py squat HEADERS SOCKET COUNT_FILE
       Listen on SOCKET (as whoever runs it) and answer every request with
       a success that claims generation 999; COUNT_FILE holds how many
       bytes it received, rewritten as they come ("0" once it listens).
 
-The numbers (message type, commands, attributes) are read from the
-header, so commands added later are tried too.  Python, not C: a test
-double speaking the raw encoding, which no library offers in a few lines.
+HEADERS is a colon-separated list: <linux/credstore.h> and credstored's
+common/credstore_admin.h.  The numbers (message type, commands,
+attributes) are read from them, so commands added later are tried too.
+Python, not C: a test double speaking the raw encoding, which no library offers in a few lines.
 """
 import os
 import re
@@ -27,7 +28,10 @@ def enum(text, name):
     body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
     values, n = {}, -1
     for m in re.finditer(r"^\s*(\w+)(?:\s*=\s*(\w+))?,", body, re.M):
-        n = int(m.group(2), 0) if m.group(2) else n + 1
+        if m.group(2):
+            n = define(text, m.group(2)) if m.group(2).startswith("CREDSTORE") else int(m.group(2), 0)
+        else:
+            n += 1
         values[m.group(1)] = n
     return values
 
@@ -52,7 +56,7 @@ def attributes(data):
 
 def ask(text, path):
     mtype = define(text, "CREDSTORE_USERSOCK_TYPE")
-    a_errno = enum(text, "credstore_attr")["CREDSTORE_A_ERRNO"]
+    a_errno = enum(text, "credstore_admin_attr")["CREDSTORE_A_ERRNO"]
     commands = {**enum(text, "credstore_cmd"), **enum(text, "credstore_admin_cmd"),
                 **enum(text, "credstore_daemon_cmd")}
     for name, cmd in commands.items():
@@ -96,7 +100,7 @@ def squat(text, path, count_file):
 
 
 if __name__ == "__main__":
-    header = open(sys.argv[2]).read()
+    header = "".join(open(path).read() for path in sys.argv[2].split(":"))
     if sys.argv[1] == "ask":
         ask(header, sys.argv[3])
     else:

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <linux/netlink.h>
@@ -26,6 +27,9 @@ int csnl_open(struct csnl *c)
 	setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 	nl_socket_set_buffer_size(c->sk, 1 << 20, 1 << 20);
+	/* A dump message can be larger than libnl's default buffer (an
+	 * identity of CREDSTORE_CHAIN_MAX bytes): size each read first. */
+	nl_socket_enable_msg_peek(c->sk);
 	nl_socket_disable_seq_check(c->sk);
 	c->family = genl_ctrl_resolve(c->sk, CREDSTORE_GENL_NAME);
 	if (c->family < 0) {
@@ -59,6 +63,7 @@ struct reply {
 	const char *what;
 	int err;
 	bool done;
+	bool interrupted;	/* this dump said NLM_F_DUMP_INTR */
 };
 
 static int on_valid(struct nl_msg *msg, void *arg)
@@ -97,6 +102,21 @@ static void print_ext_ack(const struct nlmsghdr *nlh, const struct nlmsgerr *e)
 			nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
 }
 
+/* With CSNL_SHOW_ECHO set: the request the error echoes, in hex (what the
+ * kernel left of it: credstore.ko wipes the secrets it was sent). */
+static void print_echo(const struct nlmsghdr *nlh, const struct nlmsgerr *e)
+{
+	const unsigned char *p = (const unsigned char *)(e + 1);
+	size_t len = e->msg.nlmsg_len - sizeof(e->msg);
+
+	if (!getenv("CSNL_SHOW_ECHO") || (nlh->nlmsg_flags & NLM_F_CAPPED))
+		return;
+	fprintf(stderr, " [echo ");
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, "%02x", p[i]);
+	fprintf(stderr, "]");
+}
+
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 {
 	struct reply *r = arg;
@@ -109,8 +129,21 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 		return NL_STOP;
 	fprintf(stderr, "csnl: %s: %s", r->what, strerror(-e->error));
 	print_ext_ack(nlh, e);
+	print_echo(nlh, e);
 	fprintf(stderr, "\n");
 	return NL_STOP;
+}
+
+/* Said once per dump, on stdout among its entries: "dump-intr". */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct reply *r = arg;
+
+	(void)msg;
+	if (!r->interrupted && !r->c->quiet)
+		printf("dump-intr\n");
+	r->interrupted = true;
+	return NL_OK;
 }
 
 static int on_done(struct nl_msg *msg, void *arg)
@@ -138,6 +171,7 @@ static struct nl_cb *reply_callbacks(struct reply *r)
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, r);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
 	return cb;
 }
@@ -147,6 +181,7 @@ static int receive_reply(struct csnl *c, struct nl_cb *cb, struct reply *r)
 	int err;
 
 	r->done = false;
+	r->interrupted = false;
 	r->err = 0;
 	while (!r->done) {
 		err = nl_recvmsgs(c->sk, cb);

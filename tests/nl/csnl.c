@@ -18,10 +18,14 @@
  *   ctrl-family NAME (nlctrl CTRL_CMD_GETFAMILY); rate SECONDS COMMAND...;
  *   listen COUNT TIMEOUT [READYFILE]; fp-of m|s INDEX;
  *   echo TEXT...; wait-file PATH (until it exists); setuid UID GID (keeps the socket);
+ *   dump-stall identity|anchor|device READY RELEASE (a dump whose reader
+ *   stops after its first socket buffer: creates READY, reads on once
+ *   RELEASE exists);
  *   load KO [PARAM...]; unload MODULE; reconnect (a new socket, the family
  *   resolved again: the load/unload leak test runs in one process)
  *
- * Replies print as name=value lines; an error prints the kernel's extended
+ * Replies print as name=value lines, and a dump with NLM_F_DUMP_INTR a line
+ * "dump-intr" among them; an error prints the kernel's extended
  * ACK message and makes csnl exit 1 after the failing command.
  */
 #include <fcntl.h>
@@ -209,6 +213,71 @@ static int wait_file(const char *path)
 	return -1;
 }
 
+static int touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	return f ? fclose(f) : -1;
+}
+
+/* Print one socket buffer of a dump; 1 at its end, -1 on an error. */
+static int print_dump_part(unsigned char *buf, int n, bool *interrupted)
+{
+	struct nlmsghdr *hdr = (struct nlmsghdr *)buf;
+	struct nlmsgerr *e;
+
+	for (; nlmsg_ok(hdr, n); hdr = nlmsg_next(hdr, &n)) {
+		if ((hdr->nlmsg_flags & NLM_F_DUMP_INTR) && !*interrupted) {
+			printf("dump-intr\n");
+			*interrupted = true;
+		}
+		if (hdr->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (hdr->nlmsg_type == NLMSG_ERROR) {
+			e = nlmsg_data(hdr);
+			fprintf(stderr, "csnl: dump-stall: %s\n", strerror(-e->error));
+			return -1;
+		}
+		csnl_print_attrs(genlmsg_attrdata(nlmsg_data(hdr), 0),
+				 genlmsg_attrlen(nlmsg_data(hdr), 0));
+	}
+	return 0;
+}
+
+/* A dump read one socket buffer at a time, stalled after the first. */
+static int dump_stalled(struct csnl *c, char **arg, int args)
+{
+	uint8_t cmd = !strcmp(arg[0], "identity") ? CREDSTORE_CMD_GET_IDENTITY :
+		      !strcmp(arg[0], "anchor") ? CREDSTORE_CMD_GET_ANCHOR :
+						  CREDSTORE_CMD_GET_DEVICE;
+	struct nl_msg *msg = csnl_request(c, 0, cmd, NLM_F_DUMP);
+	bool interrupted = false, first = true;
+	struct sockaddr_nl who;
+	unsigned char *buf;
+	int n, end = 0;
+
+	if (args != 3 || !msg || nl_send_auto(c->sk, msg) < 0) {
+		fprintf(stderr, "csnl: dump-stall: cannot send\n");
+		nlmsg_free(msg);
+		return -1;
+	}
+	nlmsg_free(msg);
+	while (!end) {
+		n = nl_recv(c->sk, &who, &buf, NULL);
+		if (n <= 0) {
+			fprintf(stderr, "csnl: dump-stall: %s\n", nl_geterror(n));
+			return -1;
+		}
+		end = print_dump_part(buf, n, &interrupted);
+		free(buf);
+		fflush(stdout);
+		if (first && !end && (touch(arg[1]) || wait_file(arg[2])))
+			return -1;
+		first = false;
+	}
+	return end < 0 ? -1 : 0;
+}
+
 /* Drop to another user; the socket keeps its opener's credentials. */
 static int set_user(char **arg, int args)
 {
@@ -273,6 +342,8 @@ static int run(struct csnl *c, char **tok, int n)
 		return fp_of(tok + 1, n - 1);
 	if (!strcmp(tok[0], "gen-devices"))
 		return gen_devices(c, tok + 1, n - 1);
+	if (!strcmp(tok[0], "dump-stall"))
+		return dump_stalled(c, tok + 1, n - 1);
 	if (!strcmp(tok[0], "listen") && (n == 3 || n == 4))
 		return csnl_listen(c, strtoul(tok[1], NULL, 0), atoi(tok[2]),
 				   n == 4 ? tok[3] : NULL);

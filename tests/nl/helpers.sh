@@ -31,3 +31,16 @@ make_identity() {
 		-out "$1/$2.der" 2>/dev/null &&
 	openssl pkey -in "$1/$2.pem" -outform DER -out "$1/$2.key"
 }
+
+# dump_exact FILE COUNT TAG: FILE, a csnl device dump, holds COUNT devices,
+# each once, every master fingerprint starting with the byte TAG (hex: the
+# snapshot's gen-devices tag), and no "dump-intr".  Prints what it found.
+dump_exact() {
+	awk -v n="$2" -v tag="$3" '
+		/^dump-intr/ { intr++ }
+		/^id=/ { count++; if (seen[$1]++) twice++
+			 if (substr($0, index($0, "mfp=") + 4, 2) != tag) other++ }
+		END { printf "%d entries, %d twice, %d of another snapshot, %d interrupted\n",
+			     count, twice, other, intr
+		      exit count != n || twice || other || intr }' "$1"
+}

@@ -34,6 +34,8 @@ def spec_names(spec):
         for i, entry in enumerate(d["entries"]):
             values[c_name(prefix, entry)] = (1 << i) if d["type"] == "flags" else value + i
     for aset in spec["attribute-sets"]:
+        if "subset-of" in aset:		# names a part of another set
+            continue
         value = 1
         for attr in aset["attributes"]:
             value = attr.get("value", value)

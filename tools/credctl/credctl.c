@@ -39,6 +39,10 @@ static int exit_code_of(int code)
 		return EXIT_DENIED;
 	case EROFS:
 		return EXIT_READ_ONLY;
+	case EINPROGRESS:
+	case ECONNABORTED:
+	case ETIME:
+		return EXIT_UNKNOWN;
 	default:
 		return EXIT_REFUSED;
 	}

@@ -22,7 +22,10 @@ enum {
 	EXIT_UNREACHABLE = 3,	/* credstored is not running or does not answer */
 	EXIT_NOT_FOUND = 4,	/* no such identity, anchor or device */
 	EXIT_DENIED = 5,	/* the caller is not root or in the admin group */
+	/* 6 is lifecycle's `expiring` (COORD.md, 08:10): each code means one
+	 * thing. */
 	EXIT_READ_ONLY = 7,	/* the store refuses changes: a rollback (store status) */
+	EXIT_UNKNOWN = 8,	/* outcome unknown: the change may or may not be stored */
 };
 
 struct ctl {

@@ -16,7 +16,8 @@ static void usage(FILE *out)
 	fprintf(out, "\nThe daemon's admin socket is DIR/admin, DIR from --runtime-dir, else\n"
 		     "$" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ".\n");
 	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
-		     "3 credstored unreachable, 4 not found, 5 permission denied\n");
+		     "3 credstored unreachable, 4 not found, 5 permission denied,\n"
+		     "6 outcome unknown (the change may or may not be stored)\n");
 }
 
 static int parse_global(struct ctl *c, int argc, char **argv)

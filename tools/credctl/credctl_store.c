@@ -36,6 +36,7 @@ static const struct {
 	{ CREDSTORE_A_STORE_TAMPERED, "tampered", true },
 	{ CREDSTORE_A_STORE_COUNTER, "counter", true },
 	{ CREDSTORE_A_STORE_COUNTER_EXPECTED, "counter_expected", true },
+	{ CREDSTORE_A_STORE_REMOUNTS, "remounts", false },
 };
 
 static const char *const rollback_names[] = {
@@ -58,6 +59,45 @@ static void print_rollback(struct ctl *c, struct nlattr **st)
 		out_str(c, "rollback_reason", nla_get_string(st[CREDSTORE_A_STORE_ROLLBACK_REASON]));
 }
 
+static const char *const publisher_states[] = { "none", "publishing", "behind" };
+static const char *const kind_names[] = {
+	[CREDSTORE_KIND_IDENTITY] = "identity",
+	[CREDSTORE_KIND_ANCHOR] = "anchor",
+	[CREDSTORE_KIND_DEVICE] = "device",
+};
+
+/* The records credstore.ko refused: kind, name or id, and its words. */
+static void print_refused(struct ctl *c, struct nlattr *store)
+{
+	struct nlattr *pos;
+	uint64_t n = 0;
+	int rem;
+
+	nla_for_each_nested(pos, store, rem)
+		n += nla_type(pos) == CREDSTORE_A_STORE_REFUSED;
+	out_u64(c, "refused_records", n);
+	out_list_begin(c, "refused");
+	nla_for_each_nested(pos, store, rem) {
+		struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
+		struct nlattr *key;
+		uint8_t kind;
+
+		if (nla_type(pos) != CREDSTORE_A_STORE_REFUSED ||
+		    nla_parse_nested(tb, CREDSTORE_ADMIN_A_MAX, pos, cs_usersock_policy) < 0 ||
+		    !tb[CREDSTORE_A_KIND] || !tb[CREDSTORE_A_MESSAGE])
+			continue;
+		kind = nla_get_u8(tb[CREDSTORE_A_KIND]);
+		key = tb[CREDSTORE_A_NAME] ? tb[CREDSTORE_A_NAME] : tb[CREDSTORE_A_DEVICE_ID];
+		out_item_begin(c);
+		out_str(c, "kind", kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind]
+				   ? kind_names[kind] : "?");
+		out_str(c, "key", key ? nla_get_string(key) : "");
+		out_str(c, "reason", nla_get_string(tb[CREDSTORE_A_MESSAGE]));
+		out_item_end(c);
+	}
+	out_list_end(c);
+}
+
 static int print_status(struct nlattr **tb, void *arg)
 {
 	struct ctl *c = arg;
@@ -74,9 +114,16 @@ static int print_status(struct nlattr **tb, void *arg)
 			out_u64(c, status_fields[i].key,
 				status_fields[i].u64 ? nla_get_u64(a) : nla_get_u32(a));
 	}
-	if (st[CREDSTORE_A_STORE_PUBLISHER])
-		out_bool(c, "publishing_to_module", nla_get_u8(st[CREDSTORE_A_STORE_PUBLISHER]));
+	if (st[CREDSTORE_A_STORE_IO_ERROR])
+		out_str(c, "last_io_error", nla_get_string(st[CREDSTORE_A_STORE_IO_ERROR]));
+	if (st[CREDSTORE_A_STORE_PUBLISHER]) {
+		uint8_t p = nla_get_u8(st[CREDSTORE_A_STORE_PUBLISHER]);
+
+		out_bool(c, "publishing_to_module", p != 0);
+		out_str(c, "publisher", p < 3 ? publisher_states[p] : "?");
+	}
 	print_rollback(c, st);
+	print_refused(c, tb[CREDSTORE_A_ADMIN_STORE]);
 	out_end(c);
 	return 0;
 }

@@ -41,6 +41,8 @@ check_output "verify master secret" 'match=master id=dev1' $CSNL verify-secret d
 check_output "verify sub secret" 'match=sub id=dev1' $CSNL verify-secret dev1 7331
 check_output "a wrong secret does not match" '^match=none $' $CSNL verify-secret dev1 6d32
 check_output "a prefix of the secret does not match" '^match=none $' $CSNL verify-secret dev1 6d
+check_output "the secret and a zero byte more does not match (lengths count)" '^match=none $' \
+	$CSNL verify-secret dev1 6d3100
 # hmac KEYHEX TEXT: HMAC-SHA256 in hex; TS: a timestamp, in hex as sent.
 hmac() { python3 -c 'import hmac, hashlib, sys
 print(hmac.new(bytes.fromhex(sys.argv[1]), sys.argv[2].encode(), hashlib.sha256).hexdigest())' "$@"; }
@@ -86,6 +88,18 @@ check_error "a fingerprint of another device is refused" 'File exists' 'belongs 
 	update 21 device dev9 mfp=$S1
 check_error "a key twice in one message is refused" 'Invalid argument' 'appears twice' \
 	update 21 device dev9 , device dev9
+
+# The secrets of a request are wiped once read: an error's echo of the
+# request (the kernel copies it into the error) shows the rest, not them.
+SEC=5ec12e75ec12e75ec12e75
+CSNL_SHOW_ECHO=1 $CSNL update 21 device w1 msec=$SEC , device w1 > "$T/echo1" 2>&1
+check_output "a refused update echoes its request" 'appears twice.*\[echo [0-9a-f]+\]' cat "$T/echo1"
+check "the echo holds the device id, not the secret" \
+	sh -c "grep -q 773100 $T/echo1 && ! grep -q $SEC $T/echo1"
+CSNL_SHOW_ECHO=1 $CSNL verify-secret 'a b' $SEC > "$T/echo2" 2>&1
+check_output "a refused verification echoes its request" 'letters, digits.*\[echo [0-9a-f]+\]' cat "$T/echo2"
+check "the echo holds the device id, not the secret" \
+	sh -c "grep -q 612062 $T/echo2 && ! grep -q $SEC $T/echo2"
 
 # One publisher at a time; its socket closing keeps the state served.
 $CSNL begin 30 \; wait-file "$T/release" > "$T/pub.log" 2>&1 &

@@ -20,7 +20,7 @@ check_error_as() {
 }
 
 check "reload the module with reader_gid=$READERS" \
-	sh -c "rmmod credstore && insmod $REPO/kmod/credstore.ko reader_gid=$READERS"
+	sh -c "rmmod credstore && insmod $CREDSTORE_KO reader_gid=$READERS"
 check "root publishes an identity and a device" \
 	$CSNL begin 1 \; records identity web $T/web.der $T/web.key , device d1 mfp=$FP msec=5ec7 \; commit
 

@@ -1,7 +1,11 @@
 # credstore.ko: while snapshots are committed one after the other, a
-# concurrent reader never sees a mix: every dump holds one whole snapshot
-# (all its devices, every fingerprint tagged by the same snapshot) and
-# every single reply's fingerprint belongs to the generation it reports.
+# concurrent reader never sees a mix: every dump not flagged
+# NLM_F_DUMP_INTR holds one whole snapshot (all its devices, every
+# fingerprint tagged by the same snapshot; a dump outlives one commit, and
+# is interrupted only when two commits leave it behind: max_superseded),
+# and every single reply's fingerprint belongs to the generation it
+# reports.  An identity replaced over and over is always found (its
+# reader never gets -ENOENT between the old entry and the new).
 # vm-timeout: 300
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
@@ -29,18 +33,38 @@ check "the reader dumps and reads throughout" test $? = 0
 check_output "the last snapshot is served" "generation=$SNAPSHOTS .*devices=$N " $CSNL status
 
 # awk: per dump (between "--" lines), the count and the set of tags.
-check "every dump holds one whole snapshot" awk -v n=$N '
-	/^--$/ { if (count && (count != n || tags != 1)) bad++; if (count) dumps++;
-		 count = 0; tags = 0; delete seen; next }
+check "every dump not interrupted holds one whole snapshot" awk -v n=$N '
+	/^dump-intr$/ { intr = 1; next }
+	/^--$/ { if (count && !intr && (count != n || tags != 1)) bad++
+		 if (count && !intr) dumps++; if (intr) interrupted++
+		 count = 0; tags = 0; intr = 0; delete seen; next }
 	/^id=d[0-9]+ flags=0 mfp=/ && !/generation=/ {
 		count++; t = substr($0, index($0, "mfp=") + 4, 2) substr($0, index($0, "sfp=") + 4, 2)
 		if (!(t in seen)) { seen[t] = 1; tags++ }
 		if (t != "4161" && t != "4262") bad++ }
-	END { printf "dumps %d, bad %d\n", dumps, bad; exit bad || !dumps }' "$T/seen"
+	END { printf "whole dumps %d, interrupted %d, bad %d\n", dumps, interrupted, bad
+	      exit bad || !dumps }' "$T/seen"
 check "every single reply matches its generation" awk '
 	/^id=d7 .*generation=/ {
 		g = $0; sub(/.*generation=/, "", g); g += 0
 		want = g % 2 ? "41" : "42"
 		if (substr($0, index($0, "mfp=") + 4, 2) != want) bad++; replies++ }
 	END { printf "replies %d, bad %d\n", replies, bad; exit bad || !replies }' "$T/seen"
+
+head -c 600 /dev/urandom > "$T/chain"
+head -c 100 /dev/urandom > "$T/key"
+for g in $(seq $((SNAPSHOTS + 1)) $((SNAPSHOTS + 80))); do
+	echo "update $g identity web $T/chain $T/key"
+done > "$T/replace"
+for i in $(seq 300); do echo "identity web"; done > "$T/get"
+$CSNL update $SNAPSHOTS identity web "$T/chain" "$T/key" > /dev/null
+$CSNL - < "$T/replace" > "$T/replace.log" 2>&1 &
+publisher=$!
+$CSNL - < "$T/get" > "$T/got" 2>&1 &
+reader=$!
+wait $publisher
+check "the identity is replaced 80 times" test $? = 0
+wait $reader
+check "its reader found it every time" test $? = 0
+check_output "300 replies" '^300$' grep -c '^name=web chain=' "$T/got"
 finish

@@ -14,7 +14,7 @@ make_identity "$T" web || exit 1
 cat "$T/web.der" "$T/web.der" "$T/web.der" "$T/web.der" "$T/web.der" \
 	"$T/web.der" "$T/web.der" > "$T/chain.der"
 KO=$T/credstore.ko
-cp "$REPO/kmod/credstore.ko" "$KO"
+cp "$CREDSTORE_KO" "$KO"
 FP=$(printf '11%.0s' $(seq 32)) SFP=$(printf '22%.0s' $(seq 32))
 
 for i in $(seq $CYCLES); do

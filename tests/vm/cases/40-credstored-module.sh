@@ -48,7 +48,7 @@ check_output "nobody may not change the store" 'permission denied' \
 check "rmmod credstore while the daemon runs" rmmod credstore
 check_output "credctl still works without the module" 'id: cam2' $CREDCTL device show cam2
 check_output "the daemon knows the module is gone" 'publishing_to_module: no' $CREDCTL store status
-check "insmod credstore again" insmod "$REPO/kmod/credstore.ko"
+check "insmod credstore again" insmod "$CREDSTORE_KO"
 for _ in $(seq 100); do $CSNL device cam2 >/dev/null 2>&1 && break; sleep 0.1; done
 check_output "the daemon republished a snapshot to the new module" 'id=cam2' $CSNL device cam2
 check_output "the reloaded module has the identity too" 'name=web' $CSNL identity web
