@@ -422,7 +422,7 @@ static int send_request(struct cs_client *c, struct nl_msg *req, struct cs_err *
 	if (n == (ssize_t)nlh->nlmsg_len)
 		return 0;
 	if (n >= 0)
-		return cs_err_set(err, EIO, "cannot send to credstored: a short send");
+		return cs_err_set(err, EPIPE, "cannot send to credstored: a short send");
 	if (errno == EPIPE || errno == ECONNRESET)
 		return cs_err_set(err, EPIPE, "credstored closed the connection");
 	if (errno == EAGAIN)

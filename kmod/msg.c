@@ -47,6 +47,19 @@ int cs_nla_device_id(const struct nlattr *nla, struct netlink_ext_ack *extack,
 	return err;
 }
 
+/*
+ * A command that takes no attribute has no policy in the spec: Linux 6.2
+ * and later then parse nothing and would pass an attribute over in
+ * silence (6.1 checks it against the family's maxattr), so refuse it here.
+ */
+int cs_req_none(struct genl_info *info)
+{
+	if (!nlmsg_attrlen(info->nlhdr, GENL_HDRLEN))
+		return 0;
+	GENL_SET_ERR_MSG(info, "Unsupported attribute: the command takes none");
+	return -EINVAL;
+}
+
 bool cs_req_missing(struct genl_info *info, int attr)
 {
 	if (!GENL_REQ_ATTR_CHECK(info, attr))

@@ -26,6 +26,7 @@ int cs_nla_device_id(const struct nlattr *nla, struct netlink_ext_ack *extack,
 int cs_req_name(struct genl_info *info, const char **name);
 int cs_req_device_id(struct genl_info *info, const char **id);
 bool cs_req_missing(struct genl_info *info, int attr);
+int cs_req_none(struct genl_info *info);
 void cs_nla_wipe(struct nlattr *nla);
 
 struct sk_buff *cs_reply_new(struct genl_info *info, size_t payload,

@@ -3,8 +3,10 @@
  * The publisher: one netlink socket (credstored's) at a time pushes the
  * store into the module, as whole snapshots built aside and swapped in, or
  * as single records updated or retracted in the served tables.  Every
- * publish carries the store's generation; an older one than served is
- * refused.  When the publisher's socket closes, the module keeps serving.
+ * publish carries the store's generation; an update or retraction older
+ * than the one served is refused, a snapshot may carry any (it replaces
+ * everything).  When the publisher's socket closes, the module keeps
+ * serving.
  */
 #include <linux/mutex.h>
 #include <linux/notifier.h>
@@ -18,6 +20,7 @@
 static DEFINE_MUTEX(cs_publish_lock);
 static u32 cs_publisher;		/* its netlink portid; 0: none */
 static struct cs_tables *cs_snapshot;	/* being built, or NULL */
+static s64 cs_snapshot_base;		/* the served set's changes at its begin */
 
 bool cs_publisher_attached(void)
 {
@@ -45,7 +48,9 @@ static u64 cs_served_generation(void)
 	return cs_tables_published()->generation;
 }
 
-/* A generation the module may serve: not older than the served one. */
+/* A generation an update or retraction may serve: not older than the
+ * served one (they change the served tables in place).
+ */
 static int cs_req_generation(struct genl_info *info, u64 *generation)
 {
 	if (cs_req_missing(info, CREDSTORE_A_GENERATION))
@@ -75,16 +80,20 @@ static int cs_req_snapshot(struct genl_info *info)
 	return 0;
 }
 
+/*
+ * A snapshot replaces everything served, so it may carry any generation:
+ * a store rolled back on purpose (credstored's accept-rollback, issue 14)
+ * is served as it is, older than what was served before.
+ */
 static int cs_begin(struct genl_info *info)
 {
-	u64 generation;
-	int err;
+	struct nlattr *gen = info->attrs[CREDSTORE_A_GENERATION];
 
-	err = cs_req_generation(info, &generation);
-	if (err)
-		return err;
+	if (cs_req_missing(info, CREDSTORE_A_GENERATION))
+		return -EINVAL;
 	cs_drop_snapshot();
-	cs_snapshot = cs_tables_new(generation);
+	cs_snapshot = cs_tables_new(nla_get_u64(gen));
+	cs_snapshot_base = cs_tables_changes(cs_tables_published());
 	return cs_snapshot ? 0 : -ENOMEM;
 }
 
@@ -124,11 +133,12 @@ static int cs_commit(struct genl_info *info)
 	err = cs_req_snapshot(info);
 	if (err)
 		return err;
-	generation = cs_snapshot->generation;
-	if (generation < cs_served_generation()) {
-		GENL_SET_ERR_MSG(info, "a newer generation was served since the snapshot began");
+	/* An update or retraction served since the begin is not in it. */
+	if (cs_tables_changes(cs_tables_published()) != cs_snapshot_base) {
+		GENL_SET_ERR_MSG(info, "the served tables changed since the snapshot began");
 		return -ESTALE;
 	}
+	generation = cs_snapshot->generation;
 	cs_tables_serve(cs_snapshot);
 	cs_snapshot = NULL;
 	cs_notify(CREDSTORE_KIND_SNAPSHOT, NULL, generation);
@@ -249,7 +259,7 @@ int credstore_nl_publish_commit_doit(struct sk_buff *skb,
 int credstore_nl_publish_abort_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
-	return cs_publish_run(info, cs_abort);
+	return cs_req_none(info) ?: cs_publish_run(info, cs_abort);
 }
 
 int credstore_nl_publish_update_doit(struct sk_buff *skb,

@@ -45,6 +45,9 @@ int credstore_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
+	err = cs_req_none(info);
+	if (err)
+		return err;
 	msg = cs_reply_new(info, NLMSG_GOODSIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;

@@ -31,8 +31,7 @@ static int exit_code_of(int code)
 	case ECONNREFUSED:
 	case ETIMEDOUT:
 	case EPIPE:
-	case EIO:
-		return EXIT_UNREACHABLE;
+		return EXIT_UNREACHABLE;	/* EIO is the daemon's: a flash error, refused */
 	case ENOENT:
 		return EXIT_NOT_FOUND;
 	case EPERM:

@@ -145,9 +145,11 @@
  * time: the first publisher command claims the module for its socket,
  * another socket gets -EBUSY until it closes; closing it drops a snapshot
  * in progress and keeps the served state).  Replies: an ACK, or an error
- * with an extended ACK message.  A generation older than the one served
- * is refused with -ESTALE; a publish that would exceed the module's
- * max_entries or max_bytes with -ENOSPC.
+ * with an extended ACK message.  An update or retraction older than the
+ * generation served is refused with -ESTALE; a snapshot may carry any
+ * generation (it replaces everything: a store rolled back on purpose is
+ * served as it is).  A publish that would exceed the module's
+ * max_entries or max_bytes is refused with -ENOSPC.
  *
  * @CREDSTORE_CMD_PUBLISH_BEGIN: request: %CREDSTORE_A_GENERATION.  Starts
  *	an empty snapshot (dropping one in progress).
@@ -159,7 +161,9 @@
  * @CREDSTORE_CMD_PUBLISH_COMMIT: request: optionally
  *	%CREDSTORE_A_GENERATION (must be the snapshot's).  Swaps the
  *	snapshot in atomically: a reader sees the old tables or the new ones,
- *	never a mix.  Notifies %CREDSTORE_KIND_SNAPSHOT once.
+ *	never a mix.  Notifies %CREDSTORE_KIND_SNAPSHOT once.  -ESTALE if an
+ *	update or retraction was served since the snapshot began (it is not
+ *	in the snapshot).
  * @CREDSTORE_CMD_PUBLISH_ABORT: request: nothing.  Drops the snapshot.
  * @CREDSTORE_CMD_PUBLISH_UPDATE: request: %CREDSTORE_A_GENERATION,
  *	%CREDSTORE_A_RECORDS.  Inserts or replaces each record in the served

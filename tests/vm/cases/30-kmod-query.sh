@@ -75,8 +75,8 @@ check "retract an anchor" $CSNL retract 9 anchor root
 check_output "status after retractions" 'generation=9 identities=1 anchors=0 devices=2' $CSNL status
 check_error "retracting it again is ENOENT" 'No such file or directory' 'no such record' retract 10 anchor root
 
-check_error "an older generation is refused (begin)" 'Stale file handle' 'older than the one served' begin 8
 check_error "an older generation is refused (update)" 'Stale file handle' 'older than the one served' update 3 device dev9
+check_error "an older generation is refused (retract)" 'Stale file handle' 'older than the one served' retract 8 device dev1
 check_error "records without begin are refused" 'Invalid argument' 'no snapshot begun' records device dev9
 check_error "commit without begin is refused" 'Invalid argument' 'no snapshot begun' commit
 check "abort drops a snapshot: served state unchanged" $CSNL begin 20 \; records device x mfp=$M2 \; abort
@@ -114,4 +114,17 @@ check_output "the publisher closed: state kept, no publisher" \
 check "a new publisher may attach" $CSNL begin 31 \; commit
 check_output "an empty snapshot empties the tables" \
 	'generation=31 identities=0 anchors=0 devices=0 ' $CSNL status
+
+# A snapshot may go back (a store rolled back on purpose, then accepted):
+# updates and retractions may not, nor a commit that would drop an update
+# served since its begin.
+check "a snapshot older than the one served" $CSNL begin 4 \; records device old1 mfp=$M2 \; commit
+check_output "is served whole, at its generation" \
+	'generation=4 identities=0 anchors=0 devices=1 ' $CSNL status
+check_output "its device answers" 'match=master id=old1' $CSNL verify-fp $M2
+check "updates go on from there" $CSNL update 5 device old2 mfp=$M1
+check_error "a commit after an update served since its begin is refused" \
+	'Stale file handle' 'changed since the snapshot began' begin 40 \; update 6 device old3 mfp=$S1 \; commit
+check_output "the update stays served, the snapshot did not replace it" \
+	'generation=6 identities=0 anchors=0 devices=3 ' $CSNL status
 finish
