@@ -3,4 +3,4 @@
 # of credstored's sockets and their client (usersock), the kernel's
 # refusal sentences (ext_ack), the backup file format.
 COMMON_SRCS += common/error.c common/fingerprint.c common/pki.c common/usersock.c common/user.c \
-	       common/ext_ack.c
+	       common/number.c common/ext_ack.c

@@ -70,26 +70,42 @@
  *    everything it did read, says that anything may have changed.
  *
  * @CREDSTORE_ADMIN_CMD_IDENTITY_CSR: %CREDSTORE_A_NAME, optional
- *	%CREDSTORE_A_ADMIN_KEY_TYPE and %CREDSTORE_A_ADMIN_SUBJECT: the daemon
- *	makes a key, keeps it, answers %CREDSTORE_A_ADMIN_CSR (PEM).
+ *	%CREDSTORE_A_ADMIN_KEY_TYPE, %CREDSTORE_A_ADMIN_SUBJECT and
+ *	%CREDSTORE_A_ADMIN_SAN: the daemon makes a key, keeps it, answers
+ *	%CREDSTORE_A_ADMIN_CSR (PEM).
  * @CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL: %CREDSTORE_A_NAME,
  *	%CREDSTORE_A_ADMIN_PEM (chain, leaf first, PEM or DER), optional
  *	%CREDSTORE_A_ADMIN_KEY_PEM (+ %CREDSTORE_A_ADMIN_PASSWORD; without it,
- *	the key of the last CSR), optional %CREDSTORE_A_ADMIN_ANCHOR.
+ *	the key of the last CSR), or instead of both %CREDSTORE_A_ADMIN_PKCS12
+ *	(+ %CREDSTORE_A_ADMIN_PASSWORD); optional %CREDSTORE_A_ADMIN_ANCHOR
+ *	(the chain must reach that anchor; without it, any stored anchor)
+ *	or %CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK.
  * @CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE: %CREDSTORE_A_NAME (OK when absent).
  * @CREDSTORE_ADMIN_CMD_ANCHOR_ADD: %CREDSTORE_A_NAME, %CREDSTORE_A_ADMIN_PEM.
  * @CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE: %CREDSTORE_A_NAME.
  * @CREDSTORE_ADMIN_CMD_DEVICE_ADD: %CREDSTORE_A_DEVICE_ID, optional
- *	%CREDSTORE_A_FINGERPRINT and %CREDSTORE_A_SECRET (or
- *	%CREDSTORE_A_ADMIN_GENERATE: the reply carries %CREDSTORE_A_SECRET).
+ *	%CREDSTORE_A_FINGERPRINT or the certificate (%CREDSTORE_A_ADMIN_PEM:
+ *	its fingerprint, and its notAfter is kept), %CREDSTORE_A_SECRET (or
+ *	%CREDSTORE_A_ADMIN_GENERATE: the reply carries %CREDSTORE_A_SECRET),
+ *	%CREDSTORE_A_FLAGS (NO_SUB only: the profile).
  * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT /
  * @CREDSTORE_ADMIN_CMD_DEVICE_RESET_SECRET: the new value becomes the sub,
- *	or the master with %CREDSTORE_A_ADMIN_MASTER.
+ *	or the master with %CREDSTORE_A_ADMIN_MASTER or under profile no-sub;
+ *	refused into a disabled sub.
+ *
+ * Commands that take a certificate answer %CREDSTORE_A_ADMIN_WARNING when
+ * it expires within the daemon's warning threshold; credstored's
+ * GET_DEVICE answers carry %CREDSTORE_A_MASTER_NOT_AFTER and
+ * %CREDSTORE_A_SUB_NOT_AFTER where a certificate gave the fingerprint, its
+ * GET_ANCHOR answers the CRL's %CREDSTORE_A_CRL_LEN,
+ * %CREDSTORE_A_CRL_ENTRIES and dates when the anchor has one.
  * @CREDSTORE_ADMIN_CMD_DEVICE_PROMOTE, @CREDSTORE_ADMIN_CMD_DEVICE_DROP_SUB,
  * @CREDSTORE_ADMIN_CMD_DEVICE_REMOVE: %CREDSTORE_A_DEVICE_ID.
  * @CREDSTORE_ADMIN_CMD_DEVICE_SET_FLAGS: %CREDSTORE_A_DEVICE_ID,
  *	%CREDSTORE_A_FLAGS: the bits to set, or to clear with
- *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).
+ *	%CREDSTORE_A_ADMIN_CLEAR (others keep their value).  REVOKED is
+ *	`device revoke` / `reinstate`; NO_SUB (profile no-sub) is refused
+ *	while the device has a sub; SUB_DISABLED is refused under NO_SUB.
  * @CREDSTORE_ADMIN_CMD_STORE_STATUS: answers %CREDSTORE_A_ADMIN_STORE.
  * @CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK: nothing: after a rollback
  *	was detected (changes refused), binds the store as it is to the
@@ -121,6 +137,22 @@
  * @CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY: %CREDSTORE_A_NAME: answers
  *	%CREDSTORE_A_KEY (DER PKCS#8), the explicit backup path of a key
  *	(root or the admin group only; logged).
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE: as ANCHOR_ADD, for a name that
+ *	exists (ANCHOR_ADD refuses one).  The anchor's CRL stays if the new
+ *	certificate verifies it, else it is dropped.
+ * @CREDSTORE_ADMIN_CMD_ANCHOR_CRL: %CREDSTORE_A_NAME and the CRL (PEM or
+ *	DER) as one or more %CREDSTORE_A_ADMIN_BLOB, in order (a CRL may be
+ *	several MiB, an attribute at most 64 KiB); no blob removes the CRL.
+ *	The CRL must be signed by the anchor and not older than the one it
+ *	replaces; it replaces it atomically.  Not batchable.
+ * @CREDSTORE_ADMIN_CMD_GET_CRL: a query (any user): %CREDSTORE_A_NAME and
+ *	%CREDSTORE_A_CRL_PART (0 first).  Reply: %CREDSTORE_A_NAME,
+ *	%CREDSTORE_A_CRL_PART, %CREDSTORE_A_CRL_PARTS, %CREDSTORE_A_CRL_LEN,
+ *	%CREDSTORE_A_CRL_THIS_UPDATE, %CREDSTORE_A_GENERATION and the part's
+ *	bytes as %CREDSTORE_A_ADMIN_BLOB; the DER CRL is the parts'
+ *	concatenation (read again from part 0 if its length or thisUpdate
+ *	changes meanwhile: another CRL replaced it).  -ENOENT: no such anchor
+ *	or no CRL.
  */
 enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_IDENTITY_CSR = CREDSTORE_ADMIN_BASE,
@@ -146,6 +178,9 @@ enum credstore_admin_cmd {
 	CREDSTORE_ADMIN_CMD_SUBSCRIBE,
 	CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK,
 	CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY,
+	CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE,
+	CREDSTORE_ADMIN_CMD_ANCHOR_CRL,
+	CREDSTORE_ADMIN_CMD_GET_CRL,
 
 	__CREDSTORE_ADMIN_CMD_MAX,
 	CREDSTORE_ADMIN_CMD_MAX = __CREDSTORE_ADMIN_CMD_MAX - 1
@@ -212,6 +247,21 @@ enum credstore_admin_attr {
 	CREDSTORE_A_SIGN_DATA,		/* binary: digest (or message) to sign */
 	CREDSTORE_A_SIGNATURE,		/* binary: the answer of SIGN */
 	CREDSTORE_A_ADMIN_PREVIOUS_KEY,	/* binary: DER key replaced by the last install (store only) */
+
+	/* The lifecycle: a device certificate's end (in the device record
+	 * and credstored's answers), CSR SANs, PKCS#12, warnings, CRLs. */
+	CREDSTORE_A_MASTER_NOT_AFTER,	/* u64: of the master certificate, Unix seconds */
+	CREDSTORE_A_SUB_NOT_AFTER,	/* u64: of the sub certificate */
+	CREDSTORE_A_ADMIN_SAN,		/* string: CSR subjectAltName, "DNS:a,IP:1.2.3.4" */
+	CREDSTORE_A_ADMIN_PKCS12,	/* binary: a PKCS#12 file (with ADMIN_PASSWORD) */
+	CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK, /* flag: the chain need not reach an anchor */
+	CREDSTORE_A_ADMIN_WARNING,	/* string: the reply's warning (expires soon) */
+	CREDSTORE_A_CRL_LEN,		/* u32: bytes of an anchor's CRL (DER) */
+	CREDSTORE_A_CRL_ENTRIES,	/* u32: certificates the CRL revokes */
+	CREDSTORE_A_CRL_THIS_UPDATE,	/* u64: the CRL's thisUpdate, Unix seconds */
+	CREDSTORE_A_CRL_NEXT_UPDATE,	/* u64: its nextUpdate (absent: none) */
+	CREDSTORE_A_CRL_PART,		/* u32: GET_CRL: the part asked for / sent */
+	CREDSTORE_A_CRL_PARTS,		/* u32: GET_CRL: how many parts the CRL has */
 
 	__CREDSTORE_ADMIN_A_MAX,
 	/* The last attribute of the whole protocol, the family's included. */

@@ -8,6 +8,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
@@ -228,8 +229,29 @@ static int parse_subject(const char *subject, X509_NAME *name, struct cs_err *er
 	return r;
 }
 
-int cs_pki_make_csr(EVP_PKEY *key, const char *subject, char **pem, size_t *len,
-		    struct cs_err *err)
+/* The subjectAltName extension requested, in OpenSSL's own syntax
+ * ("DNS:a,IP:1.2.3.4"); no configuration, so no references to sections. */
+static int add_san(X509_REQ *req, const char *san, struct cs_err *err)
+{
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, san);
+	int r = 0;
+
+	if (!ext)
+		r = cs_err_set(err, EINVAL, "subjectAltName '%s' is not a list like "
+			       "DNS:gw.example,IP:192.0.2.1", san);
+	else if (!exts || !sk_X509_EXTENSION_push(exts, ext) || !X509_REQ_add_extensions(req, exts))
+		r = cs_err_set(err, ENOMEM, "out of memory");
+	else
+		ext = NULL;
+	X509_EXTENSION_free(ext);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	ERR_clear_error();
+	return r;
+}
+
+int cs_pki_make_csr(EVP_PKEY *key, const char *subject, const char *san, char **pem,
+		    size_t *len, struct cs_err *err)
 {
 	X509_REQ *req = X509_REQ_new();
 	X509_NAME *name = X509_NAME_new();
@@ -238,6 +260,8 @@ int cs_pki_make_csr(EVP_PKEY *key, const char *subject, char **pem, size_t *len,
 
 	if (!r)
 		r = parse_subject(subject, name, err);
+	if (!r && san)
+		r = add_san(req, san, err);
 	if (!r && (!X509_REQ_set_version(req, 0) || !X509_REQ_set_subject_name(req, name) ||
 		   !X509_REQ_set_pubkey(req, key) || X509_REQ_sign(req, key, EVP_sha256()) <= 0 ||
 		   !PEM_write_bio_X509_REQ(bio, req)))
@@ -279,21 +303,54 @@ int cs_pki_check_key_matches(X509 *leaf, EVP_PKEY *key, struct cs_err *err)
 					"the private key does not match the certificate");
 }
 
-int cs_pki_check_chain(STACK_OF(X509) *chain, X509 *anchor, const char *anchor_name,
+int cs_pki_check_order(STACK_OF(X509) *chain, struct cs_err *err)
+{
+	char a[256], b[256];
+	int n = sk_X509_num(chain);
+
+	for (int i = 1; i < n; i++) {
+		X509 *cert = sk_X509_value(chain, i);
+
+		if (!(X509_get_extension_flags(cert) & EXFLAG_CA) &&
+		    (X509_get_extension_flags(sk_X509_value(chain, 0)) & EXFLAG_CA)) {
+			subject_line(cert, a, sizeof(a));
+			return cs_err_set(err, EINVAL, "the chain is in the wrong order: certificate %d "
+					  "(%s) is the leaf; give it first, then its issuer, then "
+					  "the issuer's", i + 1, a);
+		}
+	}
+	for (int i = 0; i + 1 < n; i++) {
+		if (X509_check_issued(sk_X509_value(chain, i + 1), sk_X509_value(chain, i)) ==
+		    X509_V_OK)
+			continue;
+		subject_line(sk_X509_value(chain, i), a, sizeof(a));
+		subject_line(sk_X509_value(chain, i + 1), b, sizeof(b));
+		ERR_clear_error();
+		return cs_err_set(err, EINVAL, "the chain is in the wrong order or holds an unrelated "
+				  "certificate: certificate %d (%s) did not issue certificate %d "
+				  "(%s); give the leaf first, then each issuer", i + 2, b, i + 1, a);
+	}
+	ERR_clear_error();
+	return 0;
+}
+
+int cs_pki_check_chain(STACK_OF(X509) *chain, STACK_OF(X509) *anchors, const char *anchor_name,
 		       struct cs_err *err)
 {
 	X509_STORE *store = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	int r = store && ctx ? 0 : cs_err_set(err, ENOMEM, "out of memory");
 
-	if (!r && (!X509_STORE_add_cert(store, anchor) ||
-		   !X509_STORE_CTX_init(ctx, store, sk_X509_value(chain, 0), chain)))
+	for (int i = 0; !r && i < sk_X509_num(anchors); i++)
+		if (!X509_STORE_add_cert(store, sk_X509_value(anchors, i)))
+			r = cs_err_set(err, EIO, "cannot set up chain verification");
+	if (!r && !X509_STORE_CTX_init(ctx, store, sk_X509_value(chain, 0), chain))
 		r = cs_err_set(err, EIO, "cannot set up chain verification");
 	if (!r) {
 		/* The anchor may be an intermediate the administrator trusts. */
 		X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_PARTIAL_CHAIN);
 		if (X509_verify_cert(ctx) != 1)
-			r = cs_err_set(err, EKEYREJECTED, "the chain does not lead to anchor '%s': %s",
+			r = cs_err_set(err, EKEYREJECTED, "the chain does not lead to %s: %s",
 				       anchor_name,
 				       X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
 	}
@@ -301,6 +358,110 @@ int cs_pki_check_chain(STACK_OF(X509) *chain, X509 *anchor, const char *anchor_n
 	X509_STORE_free(store);
 	ERR_clear_error();
 	return r;
+}
+
+uint64_t cs_pki_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return (uint64_t)timegm(&tm);
+}
+
+long cs_days_until(uint64_t t)
+{
+	long long left = (long long)t - (long long)time(NULL);
+
+	return (long)(left >= 0 ? left / 86400 : -((-left + 86399) / 86400));
+}
+
+void cs_format_time(uint64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "?");
+}
+
+/* Issuers after the leaf, each the issuer of the one before. */
+static int order_chain(X509 *leaf, STACK_OF(X509) *others, STACK_OF(X509) *chain)
+{
+	X509 *cur = leaf;
+
+	if (!sk_X509_push(chain, leaf) || !X509_up_ref(leaf))
+		return -ENOMEM;
+	for (int hops = 0; hops < sk_X509_num(others); hops++) {
+		X509 *issuer = NULL;
+
+		for (int i = 0; i < sk_X509_num(others) && !issuer; i++) {
+			X509 *c = sk_X509_value(others, i);
+
+			if (c != cur && X509_check_issued(c, cur) == X509_V_OK)
+				issuer = c;
+		}
+		if (!issuer || issuer == cur || X509_check_issued(cur, cur) == X509_V_OK)
+			break;
+		if (!sk_X509_push(chain, issuer) || !X509_up_ref(issuer))
+			return -ENOMEM;
+		cur = issuer;
+	}
+	ERR_clear_error();
+	return 0;
+}
+
+int cs_pki_parse_pkcs12(const void *data, size_t len, const char *password, EVP_PKEY **key,
+			STACK_OF(X509) **chain, struct cs_err *err)
+{
+	const unsigned char *p = data;
+	PKCS12 *p12 = len < INT32_MAX ? d2i_PKCS12(NULL, &p, (long)len) : NULL;
+	STACK_OF(X509) *others = NULL;
+	X509 *leaf = NULL;
+	int r = 0;
+
+	*key = NULL;
+	*chain = NULL;
+	if (!p12)
+		r = cs_err_set(err, EINVAL, "not a PKCS#12 file");
+	else if (PKCS12_mac_present(p12) && !PKCS12_verify_mac(p12, password ? password : "", -1) &&
+		 !(!password && PKCS12_verify_mac(p12, NULL, 0)))
+		r = cs_err_set(err, EACCES, password ? "cannot open the PKCS#12 file: wrong password"
+						     : "the PKCS#12 file has a password: give it");
+	else if (!PKCS12_parse(p12, password, key, &leaf, &others))
+		r = cs_err_set(err, EINVAL, "cannot read the PKCS#12 file (an algorithm OpenSSL 3 "
+			       "no longer loads, such as RC2? re-export it with AES)");
+	else if (!*key || !leaf)
+		r = cs_err_set(err, EINVAL, "the PKCS#12 file holds no %s",
+			       *key ? "certificate" : "private key");
+	if (!r && (!(*chain = sk_X509_new_null()) || order_chain(leaf, others, *chain) < 0))
+		r = cs_err_set(err, ENOMEM, "out of memory");
+	if (r) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+		cs_pki_free_certs(*chain);
+		*chain = NULL;
+	}
+	X509_free(leaf);
+	cs_pki_free_certs(others);
+	PKCS12_free(p12);
+	ERR_clear_error();
+	return r;
+}
+
+X509_CRL *cs_pki_parse_crl(const void *data, size_t len, struct cs_err *err)
+{
+	BIO *bio = len > 0 && len < INT32_MAX ? BIO_new_mem_buf(data, (int)len) : NULL;
+	X509_CRL *crl = NULL;
+
+	if (bio)
+		crl = looks_like_pem(data, len) ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)
+						: d2i_X509_CRL_bio(bio, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!crl)
+		cs_err_set(err, EINVAL, "not a CRL: the input is neither PEM nor DER X.509 CRL");
+	return crl;
 }
 
 static void format_time(const ASN1_TIME *t, char *out, size_t size)
@@ -341,6 +502,7 @@ int cs_pki_describe(X509 *cert, struct cs_cert_info *info)
 	BN_free(bn);
 	format_time(X509_get0_notBefore(cert), info->not_before, sizeof(info->not_before));
 	format_time(X509_get0_notAfter(cert), info->not_after, sizeof(info->not_after));
+	info->not_after_time = cs_pki_time(X509_get0_notAfter(cert));
 	if (cs_fingerprint_of_cert(cert, fp) < 0)
 		return -EINVAL;
 	cs_fingerprint_format(fp, info->fingerprint);

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "cert_policy.h"
 #include "log.h"
 #include "pki.h"
 #include "server.h"
@@ -35,7 +37,7 @@ int admin_identity_csr(struct cmd_ctx *c, struct cs_err *err)
 	EVP_PKEY *key = NULL;
 	char *csr = NULL;
 	size_t csr_len = 0;
-	int r = need_name(c->tb, CREDSTORE_A_NAME, "identity name", err);
+	int r = need_new_name(c->tb, CREDSTORE_A_NAME, "identity name", err);
 
 	if (!r) {
 		snprintf(default_subject, sizeof(default_subject), "/CN=%s", name);
@@ -43,7 +45,10 @@ int admin_identity_csr(struct cmd_ctx *c, struct cs_err *err)
 		r = key ? load_identity(c, name, &id, err) : -EINVAL;
 	}
 	if (!r)
-		r = cs_pki_make_csr(key, subject ? subject : default_subject, &csr, &csr_len, err);
+		r = cert_check_key_strength(&c->d->policy, key, "the key type asked for", err);
+	if (!r)
+		r = cs_pki_make_csr(key, subject ? subject : default_subject,
+				    attr_string(c->tb, CREDSTORE_A_ADMIN_SAN), &csr, &csr_len, err);
 	if (!r) {
 		model_key_free(&id.pending_key, &id.pending_key_len);
 		r = cs_pki_key_to_der(key, &id.pending_key, &id.pending_key_len, err);
@@ -68,24 +73,66 @@ static int check_dates(STACK_OF(X509) *chain, struct cs_err *err)
 	return r;
 }
 
+static int push_anchor(STACK_OF(X509) *anchors, const struct model_anchor *a)
+{
+	const unsigned char *p = a->cert;
+	X509 *x = d2i_X509(NULL, &p, (long)a->cert_len);
+
+	if (x && !sk_X509_push(anchors, x)) {
+		X509_free(x);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Gather the anchors' certificates (a damaged one is left out). */
+static int add_anchor(const struct store_record *rec, void *arg)
+{
+	struct model_anchor a;
+	int r = model_anchor_decode(rec, &a, NULL) ? 0 : push_anchor(arg, &a);
+
+	model_anchor_release(&a);
+	return r;
+}
+
+/* The chain must reach the anchor named, or else any stored anchor,
+ * unless the administrator says it need not. */
 static int check_anchor(struct cmd_ctx *c, STACK_OF(X509) *chain, struct cs_err *err)
 {
 	const char *name = attr_string(c->tb, CREDSTORE_A_ADMIN_ANCHOR);
-	struct model_anchor a;
-	STACK_OF(X509) *anchor;
-	int r;
+	STACK_OF(X509) *anchors = sk_X509_new_null();
+	struct model_anchor a = { 0 };
+	struct cs_err why = { 0 };
+	char what[CREDSTORE_NAME_MAX + 16];
+	int r = only_one(c->tb, CREDSTORE_A_ADMIN_ANCHOR, CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK,
+			 "give --anchor NAME or --no-anchor-check", err);
 
-	if (!name)
-		return 0;
-	r = model_get_anchor(&c->d->model, c->txn, name, &a, err);
-	if (r == -ENOENT)
-		return cs_err_set(err, ENOENT, "unknown anchor '%s'", name);
-	if (r)
+	if (r || c->tb[CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK]) {
+		sk_X509_free(anchors);
 		return r;
-	anchor = cs_pki_parse_certs(a.cert, a.cert_len, err);
-	r = anchor ? cs_pki_check_chain(chain, sk_X509_value(anchor, 0), name, err) : -EBADMSG;
-	cs_pki_free_certs(anchor);
-	model_anchor_release(&a);
+	}
+	if (!anchors)
+		return cs_err_set(err, ENOMEM, "out of memory");
+	if (name) {
+		snprintf(what, sizeof(what), "anchor '%s'", name);
+		r = model_get_anchor(&c->d->model, c->txn, name, &a, err);
+		if (r == -ENOENT)
+			r = cs_err_set(err, ENOENT, "unknown anchor '%s'", name);
+		if (!r && push_anchor(anchors, &a))
+			r = cs_err_set(err, ENOMEM, "out of memory");
+		model_anchor_release(&a);
+	} else {
+		snprintf(what, sizeof(what), "a stored anchor");
+		r = model_each(&c->d->model, c->txn, STORE_REC_ANCHOR, add_anchor, anchors, err);
+		if (!r && sk_X509_num(anchors) == 0)
+			r = cs_err_set(err, ENOENT, "there is no trust anchor to check the chain "
+				       "against: add its CA first (anchor add), or give "
+				       "--no-anchor-check");
+	}
+	if (!r && cs_pki_check_chain(chain, anchors, what, &why))
+		r = cs_err_set(err, why.code, "%s%s", why.msg,
+			       name ? "" : "; add its CA (anchor add) or give --no-anchor-check");
+	cs_pki_free_certs(anchors);
 	return r;
 }
 
@@ -94,25 +141,37 @@ static EVP_PKEY *der_key(const uint8_t *der, size_t len)
 	return der ? cs_pki_parse_key(der, len, NULL, NULL) : NULL;
 }
 
-/* The key to install: the one given, else the CSR's, else the current one
- * (a renewed certificate for the same key); whichever matches the leaf. */
-static EVP_PKEY *choose_key(struct cmd_ctx *c, const struct model_identity *id, X509 *leaf,
-			    struct cs_err *err)
+static bool key_fits(X509 *leaf, EVP_PKEY *key)
 {
-	struct nlattr *given = c->tb[CREDSTORE_A_ADMIN_KEY_PEM];
-	EVP_PKEY *key;
+	return key && X509_check_private_key(leaf, key) == 1;
+}
 
-	if (given)
-		return cs_pki_parse_key(nla_data(given), (size_t)nla_len(given),
-					attr_string(c->tb, CREDSTORE_A_ADMIN_PASSWORD), err);
-	key = der_key(id->pending_key, id->pending_key_len);
-	if (!key || X509_check_private_key(leaf, key) != 1) {
-		EVP_PKEY_free(key);
-		key = der_key(id->key, id->key_len);
-	}
-	if (!key)
-		cs_err_set(err, EINVAL, "no private key: give one, or make a CSR first");
-	return key;
+/* Without a key given: the CSR's, else the current one (a renewed
+ * certificate for the same key), whichever the leaf is for. */
+static EVP_PKEY *stored_key(struct model_identity *id, X509 *leaf, struct cs_err *err)
+{
+	EVP_PKEY *pending = der_key(id->pending_key, id->pending_key_len);
+	EVP_PKEY *current = der_key(id->key, id->key_len);
+	EVP_PKEY *key = key_fits(leaf, pending) ? pending : key_fits(leaf, current) ? current : NULL;
+
+	if (key != pending)
+		EVP_PKEY_free(pending);
+	if (key != current)
+		EVP_PKEY_free(current);
+	ERR_clear_error();
+	if (key)
+		return key;
+	if (pending)
+		cs_err_set(err, EKEYREJECTED, "the certificate is not for the key of the last CSR of "
+			   "'%s'%s: was it issued for another CSR?", id->name,
+			   current ? " (nor for its installed key)" : "");
+	else if (current)
+		cs_err_set(err, EKEYREJECTED, "the certificate does not match the installed key of "
+			   "'%s': give its key (--key), or make a CSR first", id->name);
+	else
+		cs_err_set(err, EINVAL, "no private key for '%s': give one (--key), or make a CSR "
+			   "first", id->name);
+	return NULL;
 }
 
 static bool same_key(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
@@ -120,18 +179,17 @@ static bool same_key(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_
 	return a && b && a_len == b_len && CRYPTO_memcmp(a, b, a_len) == 0;
 }
 
-/* Install the key: a key that changes becomes the previous key, which
- * keeps signing for servers that still hold a reference to it until the
- * next install; an install that keeps the key drops the previous one. */
-static int pick_key(struct cmd_ctx *c, struct model_identity *id, X509 *leaf, struct cs_err *err)
+/* Keep key (given, or the stored one) as the identity's key: a key that
+ * changes becomes the previous key, which keeps signing for servers that
+ * still hold a reference to it until the next install; an install that
+ * keeps the key drops the previous one.  A CSR key that is now installed
+ * is pending no more. */
+static int keep_key(struct model_identity *id, X509 *leaf, EVP_PKEY *key, struct cs_err *err)
 {
-	EVP_PKEY *key = choose_key(c, id, leaf, err);
 	uint8_t *der = NULL;
 	size_t der_len = 0;
-	int r = key ? cs_pki_check_key_matches(leaf, key, err) : -EINVAL;
+	int r = cs_pki_key_to_der(key, &der, &der_len, err);
 
-	if (!r)
-		r = cs_pki_key_to_der(key, &der, &der_len, err);
 	if (!r) {
 		model_key_free(&id->previous_key, &id->previous_key_len);
 		if (id->key && !same_key(id->key, id->key_len, der, der_len)) {
@@ -145,7 +203,54 @@ static int pick_key(struct cmd_ctx *c, struct model_identity *id, X509 *leaf, st
 	}
 	if (!r && id->pending_key && X509_check_private_key(leaf, key) == 1)
 		model_key_free(&id->pending_key, &id->pending_key_len);
-	EVP_PKEY_free(key);
+	ERR_clear_error();
+	return r;
+}
+
+/* The chain and the key given: PEM/DER chain and key, or a PKCS#12 file
+ * (then *key is set); *key stays NULL when the stored key is to be used. */
+static int take_input(struct cmd_ctx *c, STACK_OF(X509) **chain, EVP_PKEY **key,
+		      struct cs_err *err)
+{
+	struct nlattr *pem = c->tb[CREDSTORE_A_ADMIN_PEM], *given = c->tb[CREDSTORE_A_ADMIN_KEY_PEM];
+	struct nlattr *p12 = c->tb[CREDSTORE_A_ADMIN_PKCS12];
+	const char *password = attr_string(c->tb, CREDSTORE_A_ADMIN_PASSWORD);
+	int r = only_one(c->tb, CREDSTORE_A_ADMIN_PKCS12, CREDSTORE_A_ADMIN_PEM,
+			 "give a PKCS#12 file or a chain", err);
+
+	if (!r)
+		r = only_one(c->tb, CREDSTORE_A_ADMIN_PKCS12, CREDSTORE_A_ADMIN_KEY_PEM,
+			     "give a PKCS#12 file or a key", err);
+	if (!r && p12)
+		return cs_pki_parse_pkcs12(nla_data(p12), (size_t)nla_len(p12), password, key, chain,
+					   err);
+	if (!r)
+		r = need_attr(c->tb, CREDSTORE_A_ADMIN_PEM, "certificate chain", err);
+	if (!r) {
+		*chain = cs_pki_parse_certs(nla_data(pem), (size_t)nla_len(pem), err);
+		r = *chain ? 0 : -EINVAL;
+	}
+	if (!r && given) {
+		*key = cs_pki_parse_key(nla_data(given), (size_t)nla_len(given), password, err);
+		r = *key ? 0 : -EINVAL;
+	}
+	return r;
+}
+
+/* Everything a chain must pass before it serves. */
+static int check_chain(struct cmd_ctx *c, STACK_OF(X509) *chain, struct cs_err *err)
+{
+	X509 *leaf = sk_X509_value(chain, 0);
+	int r = check_dates(chain, err);
+
+	if (!r)
+		r = cs_pki_check_order(chain, err);
+	if (!r)
+		r = cert_check_server(leaf, err);
+	if (!r)
+		r = cert_check_chain_strength(&c->d->policy, chain, err);
+	if (!r)
+		r = check_anchor(c, chain, err);
 	return r;
 }
 
@@ -153,29 +258,31 @@ int admin_identity_install(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct model_identity id = { 0 };
 	STACK_OF(X509) *chain = NULL;
+	EVP_PKEY *key = NULL;
+	X509 *leaf = NULL;
 	uint8_t *der = NULL;
 	size_t der_len = 0;
-	int r = need_name(c->tb, CREDSTORE_A_NAME, "identity name", err);
+	int r = need_new_name(c->tb, CREDSTORE_A_NAME, "identity name", err);
 
 	if (!r)
-		r = need_attr(c->tb, CREDSTORE_A_ADMIN_PEM, "certificate chain", err);
+		r = take_input(c, &chain, &key, err);
 	if (!r) {
-		struct nlattr *pem = c->tb[CREDSTORE_A_ADMIN_PEM];
-
-		chain = cs_pki_parse_certs(nla_data(pem), (size_t)nla_len(pem), err);
-		r = chain ? cs_pki_certs_to_der(chain, &der, &der_len, err) : -EINVAL;
+		leaf = sk_X509_value(chain, 0);
+		r = cs_pki_certs_to_der(chain, &der, &der_len, err);
 	}
 	if (!r && der_len > CREDSTORE_CHAIN_MAX)
 		r = cs_err_set(err, E2BIG, "the chain is %zu bytes of DER; the limit is %d",
 			       der_len, CREDSTORE_CHAIN_MAX);
 	if (!r)
-		r = check_dates(chain, err);
-	if (!r)
-		r = check_anchor(c, chain, err);
+		r = check_chain(c, chain, err);
 	if (!r)
 		r = load_identity(c, attr_string(c->tb, CREDSTORE_A_NAME), &id, err);
+	if (!r && !key)
+		r = (key = stored_key(&id, leaf, err)) ? 0 : -EKEYREJECTED;
 	if (!r)
-		r = pick_key(c, &id, sk_X509_value(chain, 0), err);
+		r = cs_pki_check_key_matches(leaf, key, err);
+	if (!r)
+		r = keep_key(&id, leaf, key, err);
 	if (!r && c->tb[CREDSTORE_A_SIGNERS]) {
 		id.has_signers = true;
 		id.signers = nla_get_u32(c->tb[CREDSTORE_A_SIGNERS]);
@@ -187,7 +294,10 @@ int admin_identity_install(struct cmd_ctx *c, struct cs_err *err)
 		der = NULL;
 		r = model_put_identity(c->txn, &id, err);
 	}
+	if (!r)
+		cert_warn_expiry(c, leaf, "the server certificate");
 	free(der);
+	EVP_PKEY_free(key);
 	cs_pki_free_certs(chain);
 	model_identity_release(&id);
 	return r;

@@ -3,7 +3,8 @@
 
 #include "backup_records.h"
 
-const uint8_t backup_types[3] = { STORE_REC_IDENTITY, STORE_REC_ANCHOR, STORE_REC_DEVICE };
+const uint8_t backup_types[4] = { STORE_REC_IDENTITY, STORE_REC_ANCHOR, STORE_REC_DEVICE,
+				   STORE_REC_CRL };
 
 static struct nla_policy backup_policy[BACKUP_A_MAX + 1] = {
 	[BACKUP_A_TYPE] = { .type = NLA_U8 },

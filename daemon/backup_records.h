@@ -20,7 +20,7 @@ enum backup_attr {
 #define BACKUP_A_MAX (__BACKUP_A_MAX - 1)
 
 /* The record types a backup holds, in the order it holds them. */
-extern const uint8_t backup_types[3];
+extern const uint8_t backup_types[4];
 
 /* The bytes put_record adds for r. */
 size_t backup_record_size(const struct store_record *r);

@@ -1,9 +1,14 @@
 /* A command's input and output, for the handlers (admin_*.c, query.c,
  * sign.c, the batch in commands.c): the request's attributes, the
  * caller's groups, the reply and its parts, the entries of a dump. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "log.h"
 #include "server.h"
 
 const char *attr_string(struct nlattr **tb, int attr)
@@ -24,6 +29,38 @@ int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err
 	if (!r && !nla_get_string(tb[attr])[0])
 		r = cs_err_set(err, EINVAL, "the %s is empty", what);
 	return r;
+}
+
+/* Names and ids appear in logs, file names of backups and JSON: a
+ * restricted set keeps them printable and free of paths and options. */
+int need_new_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err)
+{
+	int r = need_name(tb, attr, what, err);
+	const char *name = r ? NULL : nla_get_string(tb[attr]);
+
+	for (const char *p = name; p && *p && !r; p++)
+		if (!isalnum((unsigned char)*p) && (p == name || !strchr("._:@-", *p)))
+			r = cs_err_set(err, EINVAL, "the %s must be letters, digits and . _ : @ - "
+				       "(a letter or digit first); character %d is not", what,
+				       (int)(p - name) + 1);
+	return r;
+}
+
+int only_one(struct nlattr **tb, int a, int b, const char *what, struct cs_err *err)
+{
+	return tb[a] && tb[b] ? cs_err_set(err, EINVAL, "%s, not both", what) : 0;
+}
+
+void reply_warning(struct cmd_ctx *c, const char *fmt, ...)
+{
+	char text[CREDSTORE_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_WARNING, "%s", text);
+	(void)nla_put_string(c->reply, CREDSTORE_A_ADMIN_WARNING, text);
 }
 
 int reply_put(int ret, struct cs_err *err)

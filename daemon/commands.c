@@ -28,6 +28,11 @@ static const struct command commands[] = {
 	CHANGE(CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE, "identity remove", admin_identity_remove),
 	CHANGE(CREDSTORE_ADMIN_CMD_ANCHOR_ADD, "anchor add", admin_anchor_add),
 	CHANGE(CREDSTORE_ADMIN_CMD_ANCHOR_REMOVE, "anchor remove", admin_anchor_remove),
+	CHANGE(CREDSTORE_ADMIN_CMD_ANCHOR_REPLACE, "anchor replace", admin_anchor_replace),
+	/* Its CRL may be MiB: more than a batch's nest (64 KiB) holds. */
+	{ CREDSTORE_ADMIN_CMD_ANCHOR_CRL, "anchor crl", ACCESS_ADMIN, true, false,
+	  admin_anchor_crl, NULL },
+	QUERY(CREDSTORE_ADMIN_CMD_GET_CRL, "get crl", query_crl, NULL),
 	CHANGE(CREDSTORE_ADMIN_CMD_DEVICE_ADD, "device add", admin_device_add),
 	CHANGE(CREDSTORE_ADMIN_CMD_DEVICE_RESET_FINGERPRINT, "device reset-fingerprint",
 	       admin_device_reset_fingerprint),
@@ -84,6 +89,8 @@ static int run_one(struct cmd_ctx *c, struct nlattr *request, int index, struct 
 		return cs_err_set(err, ENOMEM, "out of memory");
 	r = reply_put(nla_put_u8(sub.reply, CREDSTORE_A_ADMIN_CMD, cmd->cmd), err);
 	sub.tb = tb;
+	sub.attrs = nla_data(request);
+	sub.attrs_len = nla_len(request);
 	if (!r && cmd->run(&sub, &sub_err))
 		r = cs_err_set(err, sub_err.code, "batch operation %d (%s): %s", index, cmd->name,
 			       sub_err.msg);

@@ -13,20 +13,25 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include <systemd/sd-daemon.h>
 
 #include "counter.h"
+#include "expiry.h"
 #include "flash_emu.h"
 #include "flash_log.h"
 #include "keyfile.h"
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
+#include "number.h"
 #include "publisher.h"
+#include "server.h"
 #include "remount.h"
 #include "sign_keys.h"
+#include "version.h"
 
 #define DEFAULT_IMAGE		"/var/lib/credstore/store.img"
 #define DEFAULT_KEY_FILE	"/var/lib/credstore/store.key"
@@ -38,6 +43,7 @@ struct options {
 	const char *counter_file, *counter_tpm, *tpm_tcti;
 	bool foreground, to_stderr, no_module, no_counter;
 	struct model_limits limits;
+	struct daemon_policy policy;
 	struct conn_limits conn_limits;
 };
 
@@ -63,12 +69,42 @@ static void usage(FILE *out)
 		"  --client-timeout S   a client whose answers do not move for S seconds is\n"
 		"                       disconnected (default %d)\n"
 		"  --max-devices N      limit of devices (default %d)\n"
+		"  --min-secret-length N  shortest device secret taken, bytes (default %d)\n"
+		"  --min-rsa-bits N     smallest RSA or DSA key taken (default %d)\n"
+		"  --allow-sha1         take certificates signed with SHA-1\n"
+		"  --expiry-warning DAYS  warn of certificates expiring within DAYS (default %d):\n"
+		"                       at install, and once a day in the log and as EXPIRING\n"
+		"                       notifications\n"
+		"  --expiry-check-interval T  how often that check runs (default 1d; s, m, h, d)\n"
 		"  --no-module          never publish to credstore.ko\n"
 		"  --foreground         log to stderr (credstored never forks: run it under\n"
 		"                       systemd, Type=notify)\n"
-		"  --stderr             log to stderr instead of syslog\n",
+		"  --stderr             log to stderr instead of syslog\n"
+		"  --version            the version\n",
 		DEFAULT_IMAGE, DEFAULT_GEOMETRY, DEFAULT_KEY_FILE, CONN_DEFAULT_PER_UID,
-		CONN_STALL_MS / 1000, MODEL_DEFAULT_DEVICES);
+		CONN_STALL_MS / 1000, MODEL_DEFAULT_DEVICES,
+		POLICY_DEFAULT_MIN_SECRET, POLICY_DEFAULT_MIN_RSA_BITS, POLICY_DEFAULT_WARNING_DAYS);
+}
+
+static int bad_option(const char *name, const char *value, const char *want)
+{
+	fprintf(stderr, "credstored: %s %s: %s\nTry 'credstored --help'.\n", name, value, want);
+	return -1;
+}
+
+/* A number option into a uint32_t, strictly. */
+static int number(const char *name, const char *text, unsigned long min, unsigned long max,
+		  uint32_t *out)
+{
+	unsigned long v;
+	char want[64];
+
+	if (cs_parse_uint(text, min, max, &v) < 0) {
+		snprintf(want, sizeof(want), "a whole number from %lu to %lu", min, max);
+		return bad_option(name, text, want);
+	}
+	*out = (uint32_t)v;
+	return 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -88,21 +124,30 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "max-connections-per-uid", required_argument, NULL, 'C' },
 		{ "client-timeout", required_argument, NULL, 'S' },
 		{ "max-devices", required_argument, NULL, 'D' },
+		{ "min-secret-length", required_argument, NULL, 'L' },
+		{ "min-rsa-bits", required_argument, NULL, 'R' },
+		{ "allow-sha1", no_argument, NULL, '1' },
+		{ "expiry-warning", required_argument, NULL, 'W' },
+		{ "expiry-check-interval", required_argument, NULL, 'I' },
 		{ "no-module", no_argument, NULL, 'N' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "stderr", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	int c;
+	unsigned long seconds;
+	uint32_t n;
+	int c, r = 0;
 
 	*o = (struct options){ .geometry = DEFAULT_GEOMETRY, .key_file = DEFAULT_KEY_FILE,
 			       .limits = { MODEL_DEFAULT_IDENTITIES, MODEL_DEFAULT_ANCHORS,
 					   MODEL_DEFAULT_DEVICES },
+			       .policy = POLICY_DEFAULT,
 			       .conn_limits = { CONN_DEFAULT_PER_UID, CONN_OUTSTANDING,
 						{ CONN_QUEUE_MAX_ADMIN, CONN_QUEUE_MAX_QUERY },
 						CONN_STALL_MS } };
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while (!r && (c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mtd = optarg; break;
 		case 'i': o->image = optarg; break;
@@ -115,20 +160,49 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'n': o->no_counter = true; break;
 		case 'a': o->admin_group = optarg; break;
 		case 'r': o->runtime_dir = optarg; break;
-		case 'C': o->conn_limits.per_uid = (unsigned int)strtoul(optarg, NULL, 10); break;
-		case 'S': o->conn_limits.stall_ms = 1000 * atoi(optarg); break;
-		case 'D': o->limits.devices = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'C':
+			r = number("--max-connections-per-uid", optarg, 1, 1000000,
+				   &o->conn_limits.per_uid);
+			break;
+		case 'S':
+			r = number("--client-timeout", optarg, 1, 3600, &n);
+			o->conn_limits.stall_ms = 1000 * (int)n;
+			break;
+		case 'D': r = number("--max-devices", optarg, 1, 10000000, &o->limits.devices); break;
+		case 'L':
+			r = number("--min-secret-length", optarg, 1, CREDSTORE_SECRET_MAX,
+				   &o->policy.min_secret_len);
+			break;
+		case 'R': r = number("--min-rsa-bits", optarg, 512, 16384, &o->policy.min_rsa_bits); break;
+		case '1': o->policy.allow_sha1 = true; break;
+		case 'W':
+			r = number("--expiry-warning", optarg, 0, 3650, &o->policy.expiry_warning_days);
+			break;
+		case 'I':
+			if (cs_parse_duration(optarg, 's', 365 * 86400UL, &seconds) < 0 || !seconds)
+				r = bad_option("--expiry-check-interval", optarg,
+					       "a duration such as 1d, 12h or 30s");
+			o->policy.expiry_check_s = (uint32_t)seconds;
+			break;
 		case 'N': o->no_module = true; break;
 		case 'f': o->foreground = o->to_stderr = true; break;
 		case 's': o->to_stderr = true; break;
 		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'V': printf("credstored %s\n", CREDSTORE_VERSION); exit(0);
+		default:
+			fprintf(stderr, "Try 'credstored --help'.\n");
+			return -1;
 		}
 	}
-	if (optind < argc || (o->mtd && (o->image || o->faults)) || !o->limits.devices ||
-	    !o->conn_limits.per_uid || o->conn_limits.stall_ms <= 0 ||
-	    (!!o->counter_file + !!o->counter_tpm + o->no_counter > 1)) {
-		usage(stderr);
+	if (r)
+		return r;
+	if (optind < argc)
+		return bad_option("argument", argv[optind], "credstored takes options only");
+	if (o->mtd && (o->image || o->faults))
+		return bad_option("--mtd", o->mtd, "--image and --faults belong to an emulated image");
+	if (!!o->counter_file + !!o->counter_tpm + o->no_counter > 1) {
+		fprintf(stderr, "credstored: --counter-file, --counter-tpm and --no-counter exclude "
+			"each other\nTry 'credstored --help'.\n");
 		return -1;
 	}
 	if (!o->mtd && !o->image)
@@ -233,12 +307,14 @@ static int signal_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-/* Every MAINTAIN_INTERVAL_MS: a staged import whose client went away is
- * dropped, the store scrubs and collects. */
+/* Every upkeep turn (MAINTAIN_INTERVAL_MS, or the expiry check's interval
+ * when shorter): the expiry check when it is due, a staged import whose
+ * client went away is dropped, the store scrubs and collects. */
 static void upkeep(struct daemon *d)
 {
 	struct cs_err err = { 0 };
 
+	expiry_check_due(d);
 	import_reap(d);
 	if (store_maintain(d->model.store, &err) < 0) {
 		log_msg(LOG_WARNING, "store upkeep: %s", err.msg);
@@ -275,6 +351,7 @@ int main(int argc, char **argv)
 		return 2;
 	log_open(o.to_stderr);
 	d.model.limits = o.limits;
+	d.policy = o.policy;
 	raise_descriptor_limit();
 	if (set_admin_group(&d, o.admin_group, &err) ||
 	    listeners_open(&l, o.runtime_dir, d.has_admin_group ? d.admin_gid : getegid(), &err) ||
@@ -304,7 +381,9 @@ int main(int argc, char **argv)
 		(unsigned long long)store_generation(d.model.store),
 		publisher_active(d.publisher) ? "publishing to credstore.ko" : "userspace mode");
 	sd_notify(0, "READY=1");
-	loop_run(lp, MAINTAIN_INTERVAL_MS, upkeep);
+	expiry_check_due(&d);
+	loop_run(lp, o.policy.expiry_check_s < MAINTAIN_INTERVAL_MS / 1000
+		 ? (int)o.policy.expiry_check_s * 1000 : MAINTAIN_INTERVAL_MS, upkeep);
 	sd_notify(0, "STOPPING=1");
 	rc = d.failed;
 	if (rc)

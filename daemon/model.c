@@ -11,6 +11,7 @@ static const char *const type_noun[STORE_REC_TYPE_MAX + 1] = {
 	[STORE_REC_IDENTITY] = "identities",
 	[STORE_REC_ANCHOR] = "anchors",
 	[STORE_REC_DEVICE] = "devices",
+	[STORE_REC_CRL] = "CRL parts",
 };
 
 static uint32_t limit_of(const struct model *m, uint8_t type)
@@ -87,12 +88,8 @@ void model_txn_free(struct model_txn *t)
 	free(t);
 }
 
-typedef int (*decode_fn)(const struct store_record *r, void *out, struct cs_err *err);
-
-/* with_secret false: nothing is unsealed, and a staged record is decoded
- * without its secret too. */
-static int lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
-		  bool with_secret, decode_fn decode, void *out, struct cs_err *err)
+int model_lookup(struct model *m, struct model_txn *t, uint8_t type, const char *key,
+		 bool with_secret, model_decode_fn decode, void *out, struct cs_err *err)
 {
 	const struct model_change *c = model_index_find(t, type, key);
 	struct store_record r;
@@ -279,36 +276,36 @@ int model_clear(struct model_txn *t, uint8_t type, struct cs_err *err)
 int model_get_identity(struct model *m, struct model_txn *t, const char *name, struct model_identity *out,
 		       struct cs_err *err)
 {
-	return lookup(m, t, STORE_REC_IDENTITY, name, true,
-		      (decode_fn)model_identity_decode, out, err);
+	return model_lookup(m, t, STORE_REC_IDENTITY, name, true,
+			    (model_decode_fn)model_identity_decode, out, err);
 }
 
 int model_get_identity_public(struct model *m, const char *name, struct model_identity *out,
 			      struct cs_err *err)
 {
-	return lookup(m, NULL, STORE_REC_IDENTITY, name, false,
-		      (decode_fn)model_identity_decode, out, err);
+	return model_lookup(m, NULL, STORE_REC_IDENTITY, name, false,
+			    (model_decode_fn)model_identity_decode, out, err);
 }
 
 int model_get_anchor(struct model *m, struct model_txn *t, const char *name, struct model_anchor *out,
 		     struct cs_err *err)
 {
-	return lookup(m, t, STORE_REC_ANCHOR, name, false,
-		      (decode_fn)model_anchor_decode, out, err);
+	return model_lookup(m, t, STORE_REC_ANCHOR, name, false,
+			    (model_decode_fn)model_anchor_decode, out, err);
 }
 
 int model_get_device(struct model *m, struct model_txn *t, const char *id, struct model_device *out,
 		     struct cs_err *err)
 {
-	return lookup(m, t, STORE_REC_DEVICE, id, true,
-		      (decode_fn)model_device_decode, out, err);
+	return model_lookup(m, t, STORE_REC_DEVICE, id, true,
+			    (model_decode_fn)model_device_decode, out, err);
 }
 
 int model_get_device_public(struct model *m, struct model_txn *t, const char *id,
 			    struct model_device *out, struct cs_err *err)
 {
-	return lookup(m, t, STORE_REC_DEVICE, id, false,
-		      (decode_fn)model_device_decode, out, err);
+	return model_lookup(m, t, STORE_REC_DEVICE, id, false,
+			    (model_decode_fn)model_device_decode, out, err);
 }
 
 struct fp_visit {
@@ -392,6 +389,40 @@ int model_iterate_public(struct model *m, uint8_t type, const char *after,
 				    err);
 }
 
+struct each {
+	struct model_txn *t;
+	int (*fn)(const struct store_record *r, void *arg);
+	void *arg;
+};
+
+static int each_committed(const struct store_record *r, void *arg)
+{
+	struct each *e = arg;
+	char key[STORE_RECORD_KEY_MAX + 1];
+
+	if (model_record_key_string(r, key, sizeof(key), NULL) ||
+	    model_index_find(e->t, r->type, key))
+		return 0;	/* staged: seen below */
+	return e->fn(r, e->arg);
+}
+
+int model_each(struct model *m, struct model_txn *t, uint8_t type,
+	       int (*fn)(const struct store_record *r, void *arg), void *arg, struct cs_err *err)
+{
+	struct each e = { t, fn, arg };
+	int r = 0;
+
+	if (!t || !(t->cleared & (1u << type)))
+		r = model_iterate(m, type, NULL, each_committed, &e, err);
+	for (size_t i = 0; t && i < t->n_changes && !r; i++) {
+		const struct model_change *c = &t->changes[i];
+
+		if (c->type == type && !c->deleted && model_change_latest(t, c))
+			r = fn(&c->rec, arg);
+	}
+	return r;
+}
+
 int model_record_check(const struct store_record *r, struct cs_err *err)
 {
 	union {
@@ -415,6 +446,8 @@ int model_record_check(const struct store_record *r, struct cs_err *err)
 		ret = model_device_decode(r, &u.d, err) ?: model_device_check(&u.d, err);
 		model_device_wipe(&u.d);
 		return ret;
+	case STORE_REC_CRL:
+		return model_crl_part_check(r, err);
 	default:
 		return cs_err_set(err, EBADMSG, "unknown record type %u", r->type);
 	}

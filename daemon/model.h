@@ -53,16 +53,28 @@ struct model_identity {
 	size_t previous_key_len;
 };
 
+/* What the anchor record says of its CRL, whose DER bytes are in
+ * STORE_REC_CRL records of their own (model_crl.c): a CRL may be several
+ * MiB, a record at most STORE_VALUE_MAX. */
+struct model_crl_info {
+	uint32_t len;		/* bytes of DER; 0: no CRL */
+	uint32_t parts;		/* STORE_REC_CRL records "NAME/0000"... */
+	uint32_t entries;	/* revoked certificates */
+	uint64_t this_update, next_update;	/* Unix seconds; next 0: none */
+};
+
 struct model_anchor {
 	char name[CREDSTORE_NAME_MAX];
 	uint8_t *cert;		/* DER */
 	size_t cert_len;
+	struct model_crl_info crl;
 };
 
 struct model_device {
 	char id[CREDSTORE_DEVICE_ID_MAX];
 	bool has_fp[SLOT_COUNT];
 	uint8_t fp[SLOT_COUNT][CREDSTORE_FINGERPRINT_LEN];
+	uint64_t not_after[SLOT_COUNT];	/* of the certificate given; 0: unknown */
 	uint32_t flags;
 	size_t secret_len[SLOT_COUNT];	/* 0: none; sealed in the store */
 	uint8_t secret[SLOT_COUNT][CREDSTORE_SECRET_MAX];
@@ -169,6 +181,29 @@ int model_fingerprint_owner(struct model_txn *t, const uint8_t *fp, const char *
 			    char out[CREDSTORE_DEVICE_ID_MAX]);
 /* Put a raw record (import). */
 int model_put_record(struct model_txn *t, const struct store_record *r, struct cs_err *err);
+
+/* A device record's flags, without decoding the rest (notifications). */
+uint32_t model_device_record_flags(const struct store_record *r);
+
+/* An anchor's CRL (model_crl.c).  model_put_crl stages der (replacing the
+ * parts a->crl names, and filling a->crl but for the dates and entries,
+ * which the caller sets); the caller then puts the anchor.  Parts are
+ * MODEL_CRL_PART_MAX bytes but the last. */
+#define MODEL_CRL_PART_MAX	(40 * 1024)
+int model_put_crl(struct model_txn *t, struct model_anchor *a, const uint8_t *der, size_t len,
+		  struct cs_err *err);
+int model_delete_crl(struct model_txn *t, struct model_anchor *a, struct cs_err *err);
+/* One part, malloc'd; -ENOENT (err untouched) when absent. */
+int model_get_crl_part(struct model *m, struct model_txn *t, const char *name, uint32_t part,
+		       uint8_t **data, size_t *len, struct cs_err *err);
+/* The whole CRL of a, malloc'd. */
+int model_get_crl(struct model *m, struct model_txn *t, const struct model_anchor *a,
+		  uint8_t **der, size_t *len, struct cs_err *err);
+
+/* Every record of a type as t sees it (t may be NULL), committed ones in
+ * key order, then those t staged; fn as for model_iterate. */
+int model_each(struct model *m, struct model_txn *t, uint8_t type,
+	       int (*fn)(const struct store_record *r, void *arg), void *arg, struct cs_err *err);
 
 /* Records of a type, committed state only (export). */
 int model_iterate(struct model *m, uint8_t type, const char *after,

@@ -1,5 +1,6 @@
-/* Device records: value = MASTER_FP, SUB_FP (each when set), FLAGS;
- * secret = MASTER_SECRET, SUB_SECRET (each when set). */
+/* Device records: value = MASTER_FP, SUB_FP, MASTER_NOT_AFTER,
+ * SUB_NOT_AFTER (each when set), FLAGS; secret = MASTER_SECRET,
+ * SUB_SECRET (each when set). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 static const int fp_attr[SLOT_COUNT] = { CREDSTORE_A_MASTER_FP, CREDSTORE_A_SUB_FP };
 static const int secret_attr[SLOT_COUNT] = { CREDSTORE_A_MASTER_SECRET, CREDSTORE_A_SUB_SECRET };
+static const int not_after_attr[SLOT_COUNT] = { CREDSTORE_A_MASTER_NOT_AFTER,
+						 CREDSTORE_A_SUB_NOT_AFTER };
 
 void model_device_wipe(struct model_device *d)
 {
@@ -24,6 +27,8 @@ static int put_device_attrs(const struct model_device *d, struct nl_msg *value,
 	for (int s = 0; s < SLOT_COUNT && !r; s++) {
 		if (d->has_fp[s])
 			r = nla_put(value, fp_attr[s], CREDSTORE_FINGERPRINT_LEN, d->fp[s]);
+		if (!r && d->has_fp[s] && d->not_after[s])
+			r = nla_put_u64(value, not_after_attr[s], d->not_after[s]);
 		if (!r && d->secret_len[s])
 			r = nla_put(secret, secret_attr[s], (int)d->secret_len[s], d->secret[s]);
 	}
@@ -59,7 +64,18 @@ static int get_slot(struct nlattr **tb, struct model_device *d, int s, struct cs
 		d->has_fp[s] = true;
 		memcpy(d->fp[s], nla_data(fp), CREDSTORE_FINGERPRINT_LEN);
 	}
+	if (fp && tb[not_after_attr[s]])
+		d->not_after[s] = nla_get_u64(tb[not_after_attr[s]]);
 	return 0;
+}
+
+uint32_t model_device_record_flags(const struct store_record *r)
+{
+	struct nlattr *tb[CREDSTORE_ADMIN_A_MAX + 1];
+
+	if (model_attrs_parse(r->value, r->value_len, tb, NULL) || !tb[CREDSTORE_A_FLAGS])
+		return 0;
+	return nla_get_u32(tb[CREDSTORE_A_FLAGS]);
 }
 
 int model_device_decode(const struct store_record *r, struct model_device *d, struct cs_err *err)

@@ -562,15 +562,16 @@ void publisher_changes(struct publisher *p, const struct model_txn *t, uint64_t 
 		const struct model_change *c = &t->changes[i];
 		struct publisher_refusal *f;
 
-		if (!model_change_latest(t, c) || !c->deleted)
-			continue;
+		if (!model_kind(c->type) || !model_change_latest(t, c) || !c->deleted)
+			continue;	/* CRL parts are not the module's */
 		b.err = retract(p, c->type, c->key, gen, b.why);
 		f = b.err ? NULL : find_refusal(p, c->type, c->key);
 		if (f)
 			drop_refusal(p, f, "is gone from the store");
 	}
 	for (size_t i = 0; i < t->n_changes && !b.err; i++)
-		if (model_change_latest(t, &t->changes[i]) && !t->changes[i].deleted)
+		if (model_kind(t->changes[i].type) && model_change_latest(t, &t->changes[i]) &&
+		    !t->changes[i].deleted)
 			batch_add(&t->changes[i].rec, &b);
 	retry_refused(&b, t);
 	batch_flush(&b);

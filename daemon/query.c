@@ -41,9 +41,15 @@ static int fill_identity(struct nl_msg *m, const void *arg)
 static int fill_anchor(struct nl_msg *m, const void *arg)
 {
 	const struct model_anchor *a = arg;
+	const struct model_crl_info *crl = &a->crl;
 
 	return nla_put_string(m, CREDSTORE_A_NAME, a->name) ||
-	       nla_put(m, CREDSTORE_A_CHAIN, (int)a->cert_len, a->cert) ? -1 : 0;
+	       nla_put(m, CREDSTORE_A_CHAIN, (int)a->cert_len, a->cert) ||
+	       (crl->len && (nla_put_u32(m, CREDSTORE_A_CRL_LEN, crl->len) ||
+			     nla_put_u32(m, CREDSTORE_A_CRL_ENTRIES, crl->entries) ||
+			     nla_put_u64(m, CREDSTORE_A_CRL_THIS_UPDATE, crl->this_update))) ||
+	       (crl->next_update && nla_put_u64(m, CREDSTORE_A_CRL_NEXT_UPDATE, crl->next_update))
+	       ? -1 : 0;
 }
 
 static int fill_device(struct nl_msg *m, const void *arg)
@@ -55,7 +61,11 @@ static int fill_device(struct nl_msg *m, const void *arg)
 	       (d->has_fp[SLOT_MASTER] &&
 		nla_put(m, CREDSTORE_A_MASTER_FP, CREDSTORE_FINGERPRINT_LEN, d->fp[SLOT_MASTER])) ||
 	       (d->has_fp[SLOT_SUB] &&
-		nla_put(m, CREDSTORE_A_SUB_FP, CREDSTORE_FINGERPRINT_LEN, d->fp[SLOT_SUB])) ? -1 : 0;
+		nla_put(m, CREDSTORE_A_SUB_FP, CREDSTORE_FINGERPRINT_LEN, d->fp[SLOT_SUB])) ||
+	       (d->not_after[SLOT_MASTER] &&
+		nla_put_u64(m, CREDSTORE_A_MASTER_NOT_AFTER, d->not_after[SLOT_MASTER])) ||
+	       (d->not_after[SLOT_SUB] &&
+		nla_put_u64(m, CREDSTORE_A_SUB_NOT_AFTER, d->not_after[SLOT_SUB])) ? -1 : 0;
 }
 
 /* ---- single lookups ---- */
@@ -169,17 +179,57 @@ static int find_device(struct cmd_ctx *c, bool with_secrets, struct model_device
 
 static bool sub_usable(const struct model_device *d)
 {
-	return !(d->flags & CREDSTORE_DEVICE_F_SUB_DISABLED);
+	return !(d->flags & (CREDSTORE_DEVICE_F_SUB_DISABLED | CREDSTORE_DEVICE_F_NO_SUB));
 }
 
-static uint8_t match_fingerprint(const struct model_device *d, const uint8_t *fp)
+/* The credential a device holds, before its flags have their say: the
+ * reply names a device refused for its flags (see credstore_device_flags). */
+struct verdict {
+	uint8_t match;
+	bool refused;		/* it was the device's, but its flags say no */
+};
+
+static struct verdict apply_flags(const struct model_device *d, uint8_t held)
 {
+	struct verdict v = { held, false };
+
+	if (held && ((d->flags & CREDSTORE_DEVICE_F_REVOKED) ||
+		     (held == CREDSTORE_MATCH_SUB && !sub_usable(d))))
+		v = (struct verdict){ CREDSTORE_MATCH_NONE, true };
+	return v;
+}
+
+/* For a secret, a refusal must not tell whether the secret was right: a
+ * revoked device is refused whatever was given, a disabled sub is no
+ * match like any wrong secret. */
+static struct verdict apply_flags_secret(const struct model_device *d, uint8_t held)
+{
+	if (d->flags & CREDSTORE_DEVICE_F_REVOKED)
+		return (struct verdict){ CREDSTORE_MATCH_NONE, true };
+	if (held == CREDSTORE_MATCH_SUB && !sub_usable(d))
+		held = CREDSTORE_MATCH_NONE;
+	return (struct verdict){ held, false };
+}
+
+static struct verdict match_fingerprint(const struct model_device *d, const uint8_t *fp)
+{
+	uint8_t held = CREDSTORE_MATCH_NONE;
+
 	if (d->has_fp[SLOT_MASTER] && !CRYPTO_memcmp(d->fp[SLOT_MASTER], fp, CREDSTORE_FINGERPRINT_LEN))
-		return CREDSTORE_MATCH_MASTER;
-	if (sub_usable(d) && d->has_fp[SLOT_SUB] &&
-	    !CRYPTO_memcmp(d->fp[SLOT_SUB], fp, CREDSTORE_FINGERPRINT_LEN))
-		return CREDSTORE_MATCH_SUB;
-	return CREDSTORE_MATCH_NONE;
+		held = CREDSTORE_MATCH_MASTER;
+	else if (d->has_fp[SLOT_SUB] && !CRYPTO_memcmp(d->fp[SLOT_SUB], fp, CREDSTORE_FINGERPRINT_LEN))
+		held = CREDSTORE_MATCH_SUB;
+	return apply_flags(d, held);
+}
+
+static int put_verdict(struct cmd_ctx *c, struct verdict v, const char *id, uint32_t flags,
+		       struct cs_err *err)
+{
+	bool named = v.match != CREDSTORE_MATCH_NONE || v.refused;
+
+	return reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, v.match) ||
+			 (named && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, id)) ||
+			 (v.refused && nla_put_u32(c->reply, CREDSTORE_A_FLAGS, flags)), err);
 }
 
 /* Constant time in the secrets' contents: both sides are compared over
@@ -200,18 +250,24 @@ static bool secret_equal(const uint8_t *stored, size_t stored_len, const uint8_t
 
 struct fp_search {
 	const uint8_t *fp;
-	uint8_t match;
+	struct verdict v;
+	uint32_t flags;
 	char id[CREDSTORE_DEVICE_ID_MAX];
 };
+
+static void found(struct fp_search *s, const struct model_device *d)
+{
+	s->v = match_fingerprint(d, s->fp);
+	s->flags = d->flags;
+	memcpy(s->id, d->id, sizeof(s->id));
+}
 
 static int search_fingerprint(const struct model_device *d, void *arg)
 {
 	struct fp_search *s = arg;
 
-	s->match = match_fingerprint(d, s->fp);
-	if (s->match)
-		memcpy(s->id, d->id, sizeof(s->id));
-	return s->match != CREDSTORE_MATCH_NONE;
+	found(s, d);
+	return s->v.match != CREDSTORE_MATCH_NONE || s->v.refused;
 }
 
 /* Without the id, the device index finds the holder: nothing is walked
@@ -228,28 +284,25 @@ int query_verify_fingerprint(struct cmd_ctx *c, struct cs_err *err)
 	if (c->tb[CREDSTORE_A_DEVICE_ID]) {
 		r = find_device(c, false, &d, err);
 		if (r == 1)
-			search_fingerprint(&d, &s);
+			found(&s, &d);
 		r = r < 0 ? r : 0;
 		model_device_wipe(&d);
 	} else {
 		model_devices_with_fingerprint(&c->d->model, s.fp, search_fingerprint, &s);
 	}
-	if (!r)
-		r = reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, s.match) ||
-			      (s.match && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, s.id)), err);
-	return r;
+	return r ? r : put_verdict(c, s.v, s.id, s.flags, err);
 }
 
-/* MATCH for a device whose master and sub tested as given (the sub only
- * when usable), and the device's id on a match. */
+/* The verdict for a device whose master and sub tested as given (both
+ * tested always: the time does not tell which); d is all zero when there
+ * is no such device. */
 static int reply_match(struct cmd_ctx *c, const struct model_device *d, bool master, bool sub,
 		       struct cs_err *err)
 {
-	uint8_t match = master ? CREDSTORE_MATCH_MASTER :
-			sub && sub_usable(d) ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+	struct verdict v = apply_flags_secret(d, master ? CREDSTORE_MATCH_MASTER
+						 : sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE);
 
-	return reply_put(nla_put_u8(c->reply, CREDSTORE_A_MATCH, match) ||
-			 (match && nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d->id)), err);
+	return put_verdict(c, v, d->id, d->flags, err);
 }
 
 int query_verify_secret(struct cmd_ctx *c, struct cs_err *err)

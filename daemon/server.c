@@ -123,7 +123,9 @@ static void send_answer(struct cmd_ctx *c, bool ok)
 static void answer(struct daemon *d, struct conn *conn, const struct command *cmd,
 		   struct cs_request *req, struct cs_err *err)
 {
-	struct cmd_ctx c = { .d = d, .conn = conn, .req = req, .tb = req->tb };
+	struct cmd_ctx c = { .d = d, .conn = conn, .req = req, .tb = req->tb,
+			     .attrs = genlmsg_attrdata(req->genl, 0),
+			     .attrs_len = genlmsg_attrlen(req->genl, 0) };
 	uint64_t gen = 0;
 	int r;
 

@@ -17,6 +17,22 @@ struct import_stage;
 struct remount;
 struct sign_keys;
 
+/* What credstored accepts, from its options. */
+struct daemon_policy {
+	uint32_t min_secret_len;	/* bytes, --min-secret-length */
+	uint32_t min_rsa_bits;		/* RSA and DSA keys, --min-rsa-bits */
+	bool allow_sha1;		/* SHA-1 signatures, --allow-sha1 */
+	uint32_t expiry_warning_days;	/* install warnings, EXPIRING events */
+	uint32_t expiry_check_s;	/* how often the expiry check runs */
+};
+
+#define POLICY_DEFAULT_MIN_SECRET	16
+#define POLICY_DEFAULT_MIN_RSA_BITS	2048
+#define POLICY_DEFAULT_WARNING_DAYS	30
+#define POLICY_DEFAULT_CHECK_S		86400
+#define POLICY_DEFAULT { POLICY_DEFAULT_MIN_SECRET, POLICY_DEFAULT_MIN_RSA_BITS, false, \
+			 POLICY_DEFAULT_WARNING_DAYS, POLICY_DEFAULT_CHECK_S }
+
 struct daemon {
 	struct model model;
 	struct conns *conns;
@@ -24,6 +40,8 @@ struct daemon {
 	gid_t admin_gid;
 	struct publisher *publisher;	/* NULL: no module to feed */
 	struct import_stage *import;	/* the import in progress, if any */
+	struct daemon_policy policy;
+	int64_t expiry_due_ms;		/* the next expiry check (monotonic_ms) */
 	struct sign_keys *sign_keys;	/* parsed keys for SIGN, made on first use */
 	struct remount *remount;	/* NULL: a broken store stays so */
 	bool failed;			/* the store is gone: stop, for a restart */
@@ -36,6 +54,8 @@ struct cmd_ctx {
 	struct conn *conn;		/* the request's: answers go there */
 	const struct cs_request *req;
 	struct nlattr **tb;		/* this command's attributes */
+	struct nlattr *attrs;		/* the same, as sent (repeated ones) */
+	int attrs_len;
 	struct model_txn *txn;		/* for commands that change the store */
 	struct nl_msg *reply;		/* the answer's attributes go here */
 	/* Parts sent before the reply (NLM_F_MULTI, then NLMSG_DONE): a
@@ -67,6 +87,14 @@ void server_request(struct daemon *d, struct conn *conn, unsigned char *buf, siz
 const char *attr_string(struct nlattr **tb, int attr);
 int need_attr(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
 int need_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
+/* A name or id for something new: need_name() and the documented
+ * characters (letters, digits, . _ : @ -, a letter or digit first). */
+int need_new_name(struct nlattr **tb, int attr, const char *what, struct cs_err *err);
+/* Refuse attributes given together ("--x or --y, not both"). */
+int only_one(struct nlattr **tb, int a, int b, const char *what, struct cs_err *err);
+/* A warning for the administrator in the reply (and the log). */
+__attribute__((format(printf, 2, 3)))
+void reply_warning(struct cmd_ctx *c, const char *fmt, ...);
 /* Send one entry of a dump; fill it with fill(). */
 int dump_send(struct cmd_ctx *c, int (*fill)(struct nl_msg *msg, const void *arg),
 	      const void *arg, struct cs_err *err);
@@ -82,6 +110,9 @@ int admin_identity_install(struct cmd_ctx *c, struct cs_err *err);
 int admin_identity_remove(struct cmd_ctx *c, struct cs_err *err);
 int admin_anchor_add(struct cmd_ctx *c, struct cs_err *err);
 int admin_anchor_remove(struct cmd_ctx *c, struct cs_err *err);
+int admin_anchor_replace(struct cmd_ctx *c, struct cs_err *err);
+int admin_anchor_crl(struct cmd_ctx *c, struct cs_err *err);
+int query_crl(struct cmd_ctx *c, struct cs_err *err);
 int admin_device_add(struct cmd_ctx *c, struct cs_err *err);
 int admin_device_reset_fingerprint(struct cmd_ctx *c, struct cs_err *err);
 int admin_device_reset_secret(struct cmd_ctx *c, struct cs_err *err);

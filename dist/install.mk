@@ -13,6 +13,7 @@ MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/credstore
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 MODLOADDIR ?= $(PREFIX)/lib/modules-load.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DKMSDIR    ?= /usr/src/credstore-$(CREDSTORE_VERSION)
 # OpenSSL's modules directory, where `-provider credstore` and openssl.cnf
 # find the provider's module by name (whatever the prefix, as for DKMS).
@@ -35,7 +36,8 @@ INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlspro
 	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
 	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
 	     $(addprefix $(UNITDIR)/,credstored.service credstored.socket credstored-admin.socket) \
-	     $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml $(OSSL_MODULESDIR)/credstore.so
+	     $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml $(COMPLETIONDIR)/credctl \
+	     $(OSSL_MODULESDIR)/credstore.so
 
 # libcredstore.pc names the prefix: build it again when PREFIX changes.
 $(BUILD)/lib/libcredstore.pc: $(BUILD)/install-prefix
@@ -59,6 +61,7 @@ install: install-lib $(BUILD)/bin/credstored $(BUILD)/bin/credctl $(BUILD)/bin/c
 	install -m 0644 dist/credstored.socket dist/credstored-admin.socket $(DESTDIR)$(UNITDIR)/
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(MODLOADDIR)/credstore.conf
 	install -D -m 0644 uapi/credstore.yaml $(DESTDIR)$(DATADIR)/credstore.yaml
+	install -D -m 0644 dist/credctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/credctl
 	$(foreach f,$(DKMS_SOURCES),install -D -m 0644 $(f) $(DESTDIR)$(DKMSDIR)/$(f) &&) true
 	sed 's|@VERSION@|$(CREDSTORE_VERSION)|' dist/dkms.conf > $(DESTDIR)$(DKMSDIR)/dkms.conf
 

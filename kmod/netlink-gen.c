@@ -21,7 +21,7 @@ const struct nla_policy credstore_record_nl_policy[CREDSTORE_A_FLAGS + 1] = {
 	[CREDSTORE_A_SUB_FP] = NLA_POLICY_EXACT_LEN(CREDSTORE_FINGERPRINT_LEN),
 	[CREDSTORE_A_MASTER_SECRET] = { .type = NLA_BINARY, .len = CREDSTORE_SECRET_MAX, },
 	[CREDSTORE_A_SUB_SECRET] = { .type = NLA_BINARY, .len = CREDSTORE_SECRET_MAX, },
-	[CREDSTORE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[CREDSTORE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x7),
 };
 
 const struct nla_policy credstore_records_nl_policy[CREDSTORE_A_RECORD + 1] = {

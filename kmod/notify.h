@@ -5,6 +5,6 @@
 
 #include <linux/types.h>
 
-void cs_notify(u8 kind, const char *key, u64 generation);
+void cs_notify(u8 kind, const char *key, u64 generation, u8 event, u32 flags);
 
 #endif

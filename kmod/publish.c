@@ -141,7 +141,8 @@ static int cs_commit(struct genl_info *info)
 	generation = cs_snapshot->generation;
 	cs_tables_serve(cs_snapshot);
 	cs_snapshot = NULL;
-	cs_notify(CREDSTORE_KIND_SNAPSHOT, NULL, generation);
+	cs_notify(CREDSTORE_KIND_SNAPSHOT, NULL, generation,
+		  CREDSTORE_EVENT_CHANGED, 0);
 	return 0;
 }
 
@@ -168,7 +169,8 @@ static int cs_update(struct genl_info *info)
 	if (!err) {
 		cs_serve_generation(generation);
 		for (i = 0; i < n; i++)
-			cs_notify(recs[i].kind, recs[i].key, generation);
+			cs_notify(recs[i].kind, recs[i].key, generation,
+				  CREDSTORE_EVENT_CHANGED, recs[i].flags);
 	}
 	cs_records_free(recs, n);
 	return err;
@@ -209,7 +211,7 @@ static int cs_retract(struct genl_info *info)
 	if (err)
 		return err;
 	cs_serve_generation(generation);
-	cs_notify(kind, key, generation);
+	cs_notify(kind, key, generation, CREDSTORE_EVENT_REMOVED, 0);
 	return 0;
 }
 

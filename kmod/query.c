@@ -167,26 +167,59 @@ int credstore_nl_get_device_doit(struct sk_buff *skb, struct genl_info *info)
 	return cs_reply_device(info, CS_DEVICE_MSG_SIZE, cs_fill_device_reply);
 }
 
-/* MATCH, and the device's id when it matched. */
+/* A verdict: what matched, or that the device's flags refused it. */
+struct cs_verdict {
+	u8 match;
+	bool refused;
+	u32 flags;
+	char id[CREDSTORE_DEVICE_ID_MAX];
+};
+
+/*
+ * MATCH, and the device's id when it matched; a refusal for the device's
+ * flags names the device and its flags (see enum credstore_device_flags).
+ */
 static int cs_reply_match(struct genl_info *info, struct sk_buff *msg,
-			  void *hdr, u8 match, const char *id)
+			  void *hdr, const struct cs_verdict *v)
 {
-	if (nla_put_u8(msg, CREDSTORE_A_MATCH, match) ||
-	    (match != CREDSTORE_MATCH_NONE &&
-	     nla_put_string(msg, CREDSTORE_A_DEVICE_ID, id))) {
+	bool named = v->match != CREDSTORE_MATCH_NONE || v->refused;
+
+	if (nla_put_u8(msg, CREDSTORE_A_MATCH, v->match) ||
+	    (named && nla_put_string(msg, CREDSTORE_A_DEVICE_ID, v->id)) ||
+	    (v->refused && nla_put_u32(msg, CREDSTORE_A_FLAGS, v->flags))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	return cs_reply_send(msg, hdr, info);
 }
 
-static u8 cs_match_fp(const struct cs_device *dev, const u8 *fp)
+static bool cs_sub_usable(const struct cs_device *dev)
+{
+	return !(dev->flags & (CREDSTORE_DEVICE_F_SUB_DISABLED |
+			       CREDSTORE_DEVICE_F_NO_SUB));
+}
+
+/* What @dev holds (@held) after its flags have their say. */
+static void cs_judge(struct cs_verdict *v, const struct cs_device *dev,
+		     u8 held)
+{
+	v->match = held;
+	if (held && ((dev->flags & CREDSTORE_DEVICE_F_REVOKED) ||
+		     (held == CREDSTORE_MATCH_SUB && !cs_sub_usable(dev)))) {
+		v->match = CREDSTORE_MATCH_NONE;
+		v->refused = true;
+	}
+	v->flags = dev->flags;
+	if (held)
+		strscpy(v->id, dev->id, sizeof(v->id));
+}
+
+static u8 cs_held_fp(const struct cs_device *dev, const u8 *fp)
 {
 	if ((dev->has & CS_HAS_MASTER_FP) &&
 	    !memcmp(dev->master_fp, fp, CREDSTORE_FINGERPRINT_LEN))
 		return CREDSTORE_MATCH_MASTER;
 	if ((dev->has & CS_HAS_SUB_FP) &&
-	    !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED) &&
 	    !memcmp(dev->sub_fp, fp, CREDSTORE_FINGERPRINT_LEN))
 		return CREDSTORE_MATCH_SUB;
 	return CREDSTORE_MATCH_NONE;
@@ -195,8 +228,8 @@ static u8 cs_match_fp(const struct cs_device *dev, const u8 *fp)
 int credstore_nl_verify_fingerprint_doit(struct sk_buff *skb,
 					 struct genl_info *info)
 {
-	u8 match = CREDSTORE_MATCH_NONE;
-	char found[CREDSTORE_DEVICE_ID_MAX];
+	struct cs_verdict v = { .match = CREDSTORE_MATCH_NONE };
+	u8 held = CREDSTORE_MATCH_NONE;
 	const char *id = NULL;
 	struct cs_device *dev;
 	struct cs_tables *t;
@@ -221,14 +254,31 @@ int credstore_nl_verify_fingerprint_doit(struct sk_buff *skb,
 	if (id) {
 		dev = cs_device_find(t, id);
 		if (dev)
-			match = cs_match_fp(dev, fp);
+			held = cs_held_fp(dev, fp);
 	} else {
-		dev = cs_device_find_fp(t, fp, &match);
+		dev = cs_device_find_fp(t, fp, &held);
 	}
-	if (match != CREDSTORE_MATCH_NONE)
-		strscpy(found, dev->id, sizeof(found));
+	if (dev)
+		cs_judge(&v, dev, held);
 	rcu_read_unlock();
-	return cs_reply_match(info, msg, hdr, match, found);
+	return cs_reply_match(info, msg, hdr, &v);
+}
+
+/*
+ * A secret's (or an HMAC's) verdict: a revoked device is refused whatever
+ * was given, so that the answer never tells a right secret from a wrong
+ * one; @sub is false already when the sub may not be used.
+ */
+static void cs_judge_secret(struct cs_verdict *v, u32 flags, bool master,
+			    bool sub)
+{
+	v->match = master ? CREDSTORE_MATCH_MASTER :
+		   sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+	if (flags & CREDSTORE_DEVICE_F_REVOKED) {
+		v->match = CREDSTORE_MATCH_NONE;
+		v->refused = true;
+		v->flags = flags;
+	}
 }
 
 /*
@@ -246,27 +296,24 @@ static bool cs_secret_eq(const u8 *stored, u8 stored_len,
 	return !diff;
 }
 
-static u8 cs_match_secret(const struct cs_device *dev,
-			  const u8 given[CREDSTORE_SECRET_MAX], u8 len)
+static void cs_match_secret(struct cs_verdict *v, const struct cs_device *dev,
+			    const u8 given[CREDSTORE_SECRET_MAX], u8 len)
 {
 	bool master, sub;
 
 	/* Both compared always: the time does not tell which matched. */
 	master = cs_secret_eq(dev->master_secret, dev->master_secret_len,
 			      given, len);
-	sub = cs_secret_eq(dev->sub_secret, dev->sub_secret_len, given, len);
-	if (master)
-		return CREDSTORE_MATCH_MASTER;
-	if (sub && !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED))
-		return CREDSTORE_MATCH_SUB;
-	return CREDSTORE_MATCH_NONE;
+	sub = cs_secret_eq(dev->sub_secret, dev->sub_secret_len, given, len) &&
+	      cs_sub_usable(dev);
+	cs_judge_secret(v, dev->flags, master, sub);
 }
 
 int credstore_nl_verify_secret_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
+	struct cs_verdict v = { .match = CREDSTORE_MATCH_NONE };
 	u8 given[CREDSTORE_SECRET_MAX] = {};
-	u8 match = CREDSTORE_MATCH_NONE;
 	struct nlattr *secret;
 	struct cs_device *dev;
 	struct sk_buff *msg;
@@ -292,7 +339,7 @@ int credstore_nl_verify_secret_doit(struct sk_buff *skb,
 		rcu_read_lock();
 		dev = cs_device_find(cs_tables_live(), id);
 		if (dev)
-			match = cs_match_secret(dev, given, len);
+			cs_match_secret(&v, dev, given, len);
 		rcu_read_unlock();
 	}
 	memzero_explicit(given, sizeof(given));
@@ -300,7 +347,8 @@ int credstore_nl_verify_secret_doit(struct sk_buff *skb,
 		return err;
 	if (!msg)
 		return -ENOMEM;
-	return cs_reply_match(info, msg, hdr, match, id);
+	strscpy(v.id, id, sizeof(v.id));
+	return cs_reply_match(info, msg, hdr, &v);
 }
 
 /* A device's two secrets, copied out of the read section. */
@@ -308,6 +356,7 @@ struct cs_secrets {
 	u8 key[2][CREDSTORE_SECRET_MAX];
 	u8 len[2];
 	bool sub_usable;
+	u32 flags;
 };
 
 /*
@@ -335,7 +384,7 @@ static bool cs_hmac_eq(struct crypto_shash *tfm, const u8 *key, u8 key_len,
 
 int credstore_nl_verify_hmac_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	u8 match = CREDSTORE_MATCH_NONE;
+	struct cs_verdict v = { .match = CREDSTORE_MATCH_NONE };
 	struct crypto_shash *tfm;
 	struct cs_secrets *sec;
 	struct cs_device *dev;
@@ -383,17 +432,18 @@ int credstore_nl_verify_hmac_doit(struct sk_buff *skb, struct genl_info *info)
 		sec->len[0] = dev->master_secret_len;
 		memcpy(sec->key[1], dev->sub_secret, dev->sub_secret_len);
 		sec->len[1] = dev->sub_secret_len;
-		sec->sub_usable = !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED);
+		sec->sub_usable = cs_sub_usable(dev);
+		sec->flags = dev->flags;
 	}
 	rcu_read_unlock();
 	if (dev) {
 		master = cs_hmac_eq(tfm, sec->key[0], sec->len[0], data, len, mac);
 		sub = cs_hmac_eq(tfm, sec->key[1], sec->len[1], data, len, mac) &&
 		      sec->sub_usable;
-		match = master ? CREDSTORE_MATCH_MASTER :
-			sub ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+		cs_judge_secret(&v, sec->flags, master, sub);
 	}
-	err = cs_reply_match(info, msg, hdr, match, id);
+	strscpy(v.id, id, sizeof(v.id));
+	err = cs_reply_match(info, msg, hdr, &v);
 out:
 	crypto_free_shash(tfm);
 	kfree_sensitive(sec);

@@ -137,6 +137,7 @@ static int cs_parse_device(struct nlattr **tb, struct netlink_ext_ack *extack,
 		       tb[CREDSTORE_A_SUB_SECRET]);
 	if (tb[CREDSTORE_A_FLAGS])
 		dev->flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
+	r->flags = dev->flags;
 	return cs_check_device(tb, dev, extack);
 }
 

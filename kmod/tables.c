@@ -192,22 +192,18 @@ struct cs_device *cs_device_find(struct cs_tables *t, const char *id)
 }
 
 struct cs_device *cs_device_find_fp(struct cs_tables *t, const u8 *fp,
-				    u8 *match)
+				    u8 *held)
 {
 	struct cs_device *dev;
 
 	dev = cs_fp_lookup(t, CS_MASTER, fp);
 	if (dev) {
-		*match = CREDSTORE_MATCH_MASTER;
+		*held = CREDSTORE_MATCH_MASTER;
 		return dev;
 	}
 	dev = cs_fp_lookup(t, CS_SUB, fp);
-	if (dev && !(dev->flags & CREDSTORE_DEVICE_F_SUB_DISABLED)) {
-		*match = CREDSTORE_MATCH_SUB;
-		return dev;
-	}
-	*match = CREDSTORE_MATCH_NONE;
-	return NULL;
+	*held = dev ? CREDSTORE_MATCH_SUB : CREDSTORE_MATCH_NONE;
+	return dev;
 }
 
 /* ---- the table sets --------------------------------------------------- */

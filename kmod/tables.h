@@ -72,6 +72,7 @@ static_assert(CREDSTORE_DEVICE_ID_MAX <= CREDSTORE_NAME_MAX);
 struct cs_record {
 	u8 kind;		/* enum credstore_kind */
 	char key[CREDSTORE_NAME_MAX];	/* name or id, kept for notifying */
+	u32 flags;		/* a device's, kept for notifying */
 	union {
 		struct cs_named *named;
 		struct cs_device *dev;
@@ -126,8 +127,10 @@ struct cs_named *cs_named_get(u8 kind, const char *name, u64 *generation);
 void cs_named_put(struct cs_named *n);
 size_t cs_named_size(const struct cs_named *n);
 struct cs_device *cs_device_find(struct cs_tables *t, const char *id);
+/* The device holding @fp as its master or sub (which: *@held), whatever
+ * its flags say. */
 struct cs_device *cs_device_find_fp(struct cs_tables *t, const u8 *fp,
-				    u8 *match);
+				    u8 *held);
 
 struct cs_named *cs_named_alloc(const char *name, const void *chain,
 				u32 chain_len, const void *key, u32 key_len);

@@ -67,7 +67,7 @@ int credstore_connect(struct credstore **out, const struct credstore_options *op
 		opt = &defaults;
 	cs->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : DEFAULT_TIMEOUT_MS;
 	cs->daemon_uid = opt->daemon_uid;
-	cs->daemon.fd = -1;
+	cs->daemon.fd = cs->side.fd = -1;
 	if (opt->runtime_dir && !(cs->runtime_dir = strdup(opt->runtime_dir))) {
 		free(cs);
 		if (why)
@@ -116,8 +116,21 @@ void credstore_close(struct credstore *cs)
 	if (cs->sk)
 		nl_socket_free(cs->sk);
 	cs_client_close(&cs->daemon);
+	cs_client_close(&cs->side);
 	free(cs->runtime_dir);
 	free(cs);
+}
+
+int cs_conn_daemon(struct credstore *cs, struct cs_client **out)
+{
+	if (cs->transport == CREDSTORE_TRANSPORT_DAEMON) {
+		*out = &cs->daemon;
+		return 0;
+	}
+	if (cs->side.fd < 0 && open_daemon(cs, &cs->side))
+		return -cs->err.code;
+	*out = &cs->side;
+	return 0;
 }
 
 enum credstore_transport credstore_transport(const struct credstore *cs)

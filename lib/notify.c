@@ -64,6 +64,12 @@ static void deliver_notify(struct credstore_events *ev, struct nlmsghdr *nlh)
 		nla_strlcpy(event.key, key, sizeof(event.key));
 	if (tb[CREDSTORE_A_GENERATION])
 		event.generation = nla_get_u64(tb[CREDSTORE_A_GENERATION]);
+	if (tb[CREDSTORE_A_EVENT])
+		event.event = nla_get_u8(tb[CREDSTORE_A_EVENT]);
+	if (tb[CREDSTORE_A_FLAGS])
+		event.flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
+	if (tb[CREDSTORE_A_NOT_AFTER])
+		event.not_after = nla_get_u64(tb[CREDSTORE_A_NOT_AFTER]);
 	deliver(ev, &event);
 }
 

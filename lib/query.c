@@ -1,6 +1,7 @@
 /* Queries: identities and trust anchors as OpenSSL objects, and the
  * verification of a device's fingerprint or secret. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -146,6 +147,7 @@ struct match_reply {
 	struct credstore *cs;
 	enum credstore_match match;
 	char *device_id;		/* NULL: not wanted */
+	uint32_t flags;			/* a refusal's */
 	int answered;
 };
 
@@ -160,11 +162,13 @@ static int on_match(struct nlattr **tb, void *arg)
 	if (match > CREDSTORE_MATCH_SUB)
 		return cs_err_set(&r->cs->err, EBADMSG, "the store sent an unknown match %u", match);
 	r->match = match;
-	if (r->device_id && match != CREDSTORE_MATCH_NONE) {
-		if (!tb[CREDSTORE_A_DEVICE_ID])
-			return cs_err_set(&r->cs->err, EBADMSG, "the store's verdict names no device");
+	if (match != CREDSTORE_MATCH_NONE && !tb[CREDSTORE_A_DEVICE_ID])
+		return cs_err_set(&r->cs->err, EBADMSG, "the store's verdict names no device");
+	/* A refusal for the device's flags names the device too. */
+	if (match == CREDSTORE_MATCH_NONE && tb[CREDSTORE_A_FLAGS])
+		r->flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
+	if (r->device_id && tb[CREDSTORE_A_DEVICE_ID] && (match || r->flags))
 		nla_strlcpy(r->device_id, tb[CREDSTORE_A_DEVICE_ID], CREDSTORE_DEVICE_ID_MAX);
-	}
 	r->answered = 1;
 	return 0;
 }
@@ -209,7 +213,8 @@ int credstore_verify_fingerprint(struct credstore *cs,
 	}
 	ret = verify(cs, req, &r);
 	out->match = ret ? CREDSTORE_MATCH_NONE : r.match;
-	if (out->match == CREDSTORE_MATCH_NONE)
+	out->flags = ret ? 0 : r.flags;
+	if (out->match == CREDSTORE_MATCH_NONE && !out->flags)
 		out->device_id[0] = '\0';
 	if (!ret && !device_id && cs->verdicts)
 		verdict_cache_store(cs->verdicts, fp, out);

@@ -23,6 +23,7 @@ struct admit_config {
 	credstore_fingerprint_lookup *lookup;
 	void *arg;
 	unsigned int flags;
+	STACK_OF(X509_CRL) *crls;	/* credstore_ssl_ctx_use_crls() */
 };
 
 static CRYPTO_ONCE indexes_once = CRYPTO_ONCE_STATIC_INIT;
@@ -35,9 +36,23 @@ static void free_ex(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long a
 	free(ptr);
 }
 
+static void free_config(struct admit_config *cfg)
+{
+	if (cfg)
+		sk_X509_CRL_pop_free(cfg->crls, X509_CRL_free);
+	free(cfg);
+}
+
+static void free_config_ex(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+			   void *argp)
+{
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	free_config(ptr);
+}
+
 static void create_indexes(void)
 {
-	ctx_config_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, free_ex);
+	ctx_config_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, free_config_ex);
 	admission_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_ex);
 }
 
@@ -147,24 +162,87 @@ static int refuse(X509_STORE_CTX *x509, struct credstore_admission *adm, int x50
 	return 0;
 }
 
+/* The CRL of cert's issuer lists it?  A certificate whose issuer has no
+ * CRL here is not checked (an anchor without a CRL revokes nothing). */
+static const X509_CRL *revoked_by(const struct admit_config *cfg, X509 *cert)
+{
+	X509_REVOKED *entry;
+
+	for (int i = 0; i < sk_X509_CRL_num(cfg->crls); i++) {
+		X509_CRL *crl = sk_X509_CRL_value(cfg->crls, i);
+
+		if (!X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(cert)) &&
+		    X509_CRL_get0_by_cert(crl, &entry, cert) == 1)
+			return crl;
+	}
+	return NULL;
+}
+
+/* The leaf and, when a chain was verified, its issuers below the anchor. */
+static int check_crls(X509_STORE_CTX *x509, const struct admit_config *cfg,
+		      struct credstore_admission *adm, const char *hex)
+{
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(x509);
+	int n = chain ? sk_X509_num(chain) - 1 : 1;
+	char issuer[128], subject[128];
+
+	for (int i = 0; i < n; i++) {
+		X509 *cert = chain ? sk_X509_value(chain, i) : X509_STORE_CTX_get0_cert(x509);
+		const X509_CRL *crl = revoked_by(cfg, cert);
+
+		if (!crl)
+			continue;
+		X509_NAME_oneline(X509_CRL_get_issuer(crl), issuer, sizeof(issuer));
+		X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+		return refuse(x509, adm, X509_V_ERR_CERT_REVOKED, "certificate %s is revoked: the "
+			      "CRL of %s lists %s", hex, issuer, i ? subject : "it");
+	}
+	return 1;
+}
+
+/* Why the store refused a credential that was a device's. */
+static int refuse_for_flags(X509_STORE_CTX *x509, struct credstore_admission *adm,
+			    const char *hex)
+{
+	const struct credstore_verdict *v = &adm->verdict;
+
+	if (v->flags & CREDSTORE_DEVICE_F_REVOKED)
+		return refuse(x509, adm, X509_V_ERR_CERT_REVOKED, "certificate %s: device %s is "
+			      "revoked", hex, v->device_id);
+	if (v->flags & CREDSTORE_DEVICE_F_NO_SUB)
+		return refuse(x509, adm, X509_V_ERR_CERT_REJECTED, "certificate %s: sub not allowed "
+			      "for device %s (profile no-sub)", hex, v->device_id);
+	return refuse(x509, adm, X509_V_ERR_CERT_REJECTED, "certificate %s is device %s's sub, "
+		      "and its sub is disabled", hex, v->device_id);
+}
+
 static int decide(X509_STORE_CTX *x509, const struct admit_config *cfg,
 		  struct credstore_admission *adm)
 {
+	X509 *cert = X509_STORE_CTX_get0_cert(x509);
 	char hex[CS_FINGERPRINT_HEX_LEN + 1];
 
-	if (cs_fingerprint_of_cert(X509_STORE_CTX_get0_cert(x509), adm->fingerprint) < 0)
+	if (cs_fingerprint_of_cert(cert, adm->fingerprint) < 0)
 		return refuse(x509, adm, X509_V_ERR_UNSPECIFIED, "cannot digest the certificate");
 	cs_fingerprint_format(adm->fingerprint, hex);
 	if ((cfg->flags & CREDSTORE_SSL_REQUIRE_CHAIN) && X509_verify_cert(x509) != 1)
 		return refuse(x509, adm, X509_STORE_CTX_get_error(x509),
 			      "certificate %s has no valid chain to a trust anchor: %s", hex,
 			      X509_verify_cert_error_string(X509_STORE_CTX_get_error(x509)));
+	if (!(cfg->flags & CREDSTORE_SSL_ALLOW_EXPIRED) &&
+	    X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
+		return refuse(x509, adm, X509_V_ERR_CERT_HAS_EXPIRED, "certificate %s has expired",
+			      hex);
+	if (check_crls(x509, cfg, adm, hex) == 0)
+		return 0;
 	if (cfg->lookup(cfg->arg, adm->fingerprint, &adm->verdict, adm->reason) < 0) {
 		if (!adm->reason[0])
 			snprintf(adm->reason, sizeof(adm->reason), "the device lookup failed");
 		X509_STORE_CTX_set_error(x509, X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;
 	}
+	if (adm->verdict.match == CREDSTORE_MATCH_NONE && adm->verdict.flags)
+		return refuse_for_flags(x509, adm, hex);
 	if (adm->verdict.match == CREDSTORE_MATCH_NONE)
 		return refuse(x509, adm, X509_V_ERR_CERT_REJECTED,
 			      "certificate %s is no device's master or sub", hex);
@@ -200,7 +278,7 @@ int credstore_ssl_ctx_admit_devices(SSL_CTX *ctx, credstore_fingerprint_lookup *
 	if (!cfg)
 		return -ENOMEM;
 	*cfg = (struct admit_config){ .lookup = lookup, .arg = arg, .flags = flags };
-	free(SSL_CTX_get_ex_data(ctx, ctx_config_index));
+	free_config(SSL_CTX_get_ex_data(ctx, ctx_config_index));
 	if (!SSL_CTX_set_ex_data(ctx, ctx_config_index, cfg)) {
 		free(cfg);
 		return -ENOMEM;
@@ -248,6 +326,36 @@ int credstore_ssl_ctx_admit_store_devices(SSL_CTX *ctx, struct credstore *cs, un
 	if (flags & CREDSTORE_SSL_REQUIRE_CHAIN)
 		ret = load_store_anchors(ctx, cs);
 	return ret ? ret : credstore_ssl_ctx_admit_devices(ctx, store_lookup, cs, flags);
+}
+
+int credstore_ssl_ctx_use_crls(SSL_CTX *ctx, STACK_OF(X509_CRL) *crls)
+{
+	struct admit_config *cfg;
+	STACK_OF(X509_CRL) *copy;
+
+	if (indexes() < 0)
+		return -ENOMEM;
+	cfg = SSL_CTX_get_ex_data(ctx, ctx_config_index);
+	if (!cfg)
+		return -EINVAL;
+	copy = sk_X509_CRL_new_null();
+	for (int i = 0; copy && i < sk_X509_CRL_num(crls); i++) {
+		X509_CRL *crl = sk_X509_CRL_value(crls, i);
+
+		if (!X509_CRL_up_ref(crl))
+			break;
+		if (!sk_X509_CRL_push(copy, crl)) {
+			X509_CRL_free(crl);
+			break;
+		}
+	}
+	if (!copy || sk_X509_CRL_num(copy) != sk_X509_CRL_num(crls)) {
+		sk_X509_CRL_pop_free(copy, X509_CRL_free);
+		return -ENOMEM;
+	}
+	sk_X509_CRL_pop_free(cfg->crls, X509_CRL_free);
+	cfg->crls = copy;
+	return 0;
 }
 
 int credstore_ssl_get_admission(const SSL *ssl, struct credstore_admission *out)

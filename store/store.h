@@ -42,7 +42,8 @@ enum store_record_type {
 	STORE_REC_IDENTITY,	/* key: name */
 	STORE_REC_ANCHOR,	/* key: name */
 	STORE_REC_DEVICE,	/* key: device id */
-	STORE_REC_TYPE_MAX = STORE_REC_DEVICE,
+	STORE_REC_CRL,		/* key: anchor name "/" part number: a CRL in parts */
+	STORE_REC_TYPE_MAX = STORE_REC_CRL,
 };
 
 struct store_record {

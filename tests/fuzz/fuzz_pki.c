@@ -23,7 +23,8 @@ static void use_certs(STACK_OF(X509) *certs, EVP_PKEY *key)
 	if (!cs_pki_certs_to_pem(certs, &pem, &len, NULL))
 		free(pem);
 	cs_pki_check_dates(leaf, "certificate", NULL);
-	cs_pki_check_chain(certs, sk_X509_value(certs, sk_X509_num(certs) - 1), "anchor", NULL);
+	cs_pki_check_order(certs, NULL);
+	cs_pki_check_chain(certs, certs, "anchor", NULL);
 	if (key)
 		cs_pki_check_key_matches(leaf, key, NULL);
 }

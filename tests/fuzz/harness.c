@@ -95,6 +95,7 @@ static void daemon_init(struct fuzz_daemon *fd)
 	if (!fd->base)
 		die("clone", err.msg);
 	fd->d.model.limits = (struct model_limits){ 4, 4, 16 };
+	fd->d.policy = (struct daemon_policy)POLICY_DEFAULT;
 	snprintf(fd->dir, sizeof(fd->dir), "/tmp/credstore-fuzz.XXXXXX");
 	if (!mkdtemp(fd->dir) || listeners_open(&fd->listeners, fd->dir, getegid(), &err) ||
 	    !(fd->loop = loop_new(&fd->d, &fd->listeners, &limits, -1, &err)))

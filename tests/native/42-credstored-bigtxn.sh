@@ -13,7 +13,7 @@ devices() { $CREDCTL store status | sed -n 's/^devices: //p'; }
 
 # batch FILE PREFIX N [LAST]: N device adds with secrets, then LAST.
 batch() {
-	for i in $(seq "$3"); do echo "device add $2-$i --secret secret-$2-$i"; done >"$1"
+	for i in $(seq "$3"); do echo "device add $2-$i --secret secret-of-$2-device-$i"; done >"$1"
 	[ -z "${4:-}" ] || echo "$4" >>"$1"
 }
 batch "$T/big.batch" big 300
@@ -104,7 +104,7 @@ for b in $(seq $((MANY / 250))); do
 	$CREDCTL store batch "$T/b.batch" >/dev/null
 done
 check "$MANY devices, in batches of 250" test "$(devices)" = "$MANY"
-check "store export of $MANY devices" $CREDCTL store export "$T/backup" --passphrase correct-horse
+check "store export of $MANY devices" $CREDCTL store export "$T/backup" --passphrase correct-horse --force
 check "store reset-devices --yes" $CREDCTL store reset-devices --yes
 check "store import of $MANY devices" $CREDCTL store import "$T/backup" --passphrase correct-horse
 in_shell "stop" stop_daemon

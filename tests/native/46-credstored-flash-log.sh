@@ -8,7 +8,7 @@
 
 # $T/devices.batch: 300 device adds, about a third of an eraseblock.
 for i in $(seq 300); do
-	printf 'device add dev%04d --fingerprint %064x --secret secret%04d\n' "$i" "$i" "$i"
+	printf 'device add dev%04d --fingerprint %064x --secret secret-of-device-%04d\n' "$i" "$i" "$i"
 done >"$T/devices.batch"
 
 # Blocks 1-16 fail to program: the store marks each one it meets bad.

@@ -41,7 +41,7 @@ batch_refused "a sub staged earlier in the batch" s1 \
 	"device add s1" "device reset-fingerprint s1 --fingerprint $(fp 11)" \
 	"device add s2" "device reset-fingerprint s2 --fingerprint $(fp 11) --master"
 batch_refused "a committed device changed in the batch, still holding it" c1 \
-	"device reset-secret c1 --secret again" "device add n1 --fingerprint $(fp 1)"
+	"device reset-secret c1 --secret again-secret-of-c1" "device add n1 --fingerprint $(fp 1)"
 batch_refused "a device re-added in the batch" r1 \
 	"device add r1 --fingerprint $(fp 12)" "device remove r1" \
 	"device add r1 --fingerprint $(fp 12)" "device add r2 --fingerprint $(fp 12)"

@@ -10,11 +10,12 @@
 
 fp() { printf '%064x' "$1"; }
 secret() { printf 'secret-%016d' "$1"; }
-# adds FROM COUNT: device add lines (each with a fingerprint and a secret).
+# adds FROM COUNT: device add lines (each with a fingerprint, never all
+# zero: credstored refuses that one, and a secret).
 adds() {
 	awk -v from="$1" -v n="$2" 'BEGIN {
 		for (i = from; i < from + n; i++)
-			printf "device add full%06d --fingerprint %064x --secret secret-%016d\n", i, i, i
+			printf "device add full%06d --fingerprint %064x --secret secret-%016d\n", i, i + 1, i
 	}'
 }
 status() { $CREDCTL -j store status; }

@@ -12,15 +12,15 @@ ATTACK=$BIN/store-attack
 FP_MALLORY=$(printf '%064x' 666)
 
 in_shell "credstored starts (rollback counter beside the key)" start_daemon
-check "device alice (a secret)" $CREDCTL device add alice --secret alice-secret
+check "device alice (a secret)" $CREDCTL device add alice --secret alice-secret-16-bytes
 check "device bob (a fingerprint)" $CREDCTL device add bob --fingerprint "$(printf '%064x' 2)"
-check "device carol" $CREDCTL device add carol --secret carol-secret
+check "device carol" $CREDCTL device add carol --secret carol-secret-16-bytes
 check_output "store status: the counter is bound" '^rollback: ok' $CREDCTL store status
 in_shell "stop" stop_daemon
 cp "$T/store.img" "$T/old.img"
 in_shell "restart" start_daemon
 check "carol removed" $CREDCTL device remove carol
-check "device dave" $CREDCTL device add dave --secret dave-secret
+check "device dave" $CREDCTL device add dave --secret dave-secret-16-bytes
 in_shell "stop" stop_daemon
 cp "$T/store.img" "$T/good.img"
 cp "$T/counter" "$T/good.counter"
@@ -46,7 +46,7 @@ attack() {
 attack "forged device" add-device mallory "$FP_MALLORY"
 check "forged device: mallory is not served" exit_is 4 $CREDCTL device show mallory
 check_output "forged device: its fingerprint matches no device" 'devices: 3$' $CREDCTL store status
-check "forged device: changes are taken" $CREDCTL device add erin --secret erin-secret
+check "forged device: changes are taken" $CREDCTL device add erin --secret erin-secret-16-bytes
 in_shell "stop" stop_daemon
 
 # bob's flags: the first attribute of his value, a u32 after its 4-byte
@@ -75,7 +75,7 @@ check "older image: a change is refused, exit 7" exit_is 7 $CREDCTL device add f
 check "older image: reads are served" $CREDCTL device show alice
 check "older image: accept-rollback needs --yes" exit_is 2 $CREDCTL store accept-rollback
 check "older image: accepted" $CREDCTL store accept-rollback --yes
-check "older image: changes are taken" $CREDCTL device add frank --secret frank-secret
+check "older image: changes are taken" $CREDCTL device add frank --secret frank-secret-16-bytes
 in_shell "stop" stop_daemon
 in_shell "older image: restarts" start_daemon
 check_output "older image: bound anew" '^rollback: ok' $CREDCTL store status
@@ -96,12 +96,12 @@ TPM="--counter-tpm 0x01500016 --tpm-tcti $TCTI"
 rm -f "$T/store.img"
 # shellcheck disable=SC2086
 in_shell "tpm: credstored on a new image, counter in the TPM" start_daemon $TPM
-check "tpm: device alice" $CREDCTL device add alice --secret alice-secret
+check "tpm: device alice" $CREDCTL device add alice --secret alice-secret-16-bytes
 in_shell "stop" stop_daemon
 cp "$T/store.img" "$T/old.img"
 # shellcheck disable=SC2086
 in_shell "tpm: restart" start_daemon $TPM
-check "tpm: device bob" $CREDCTL device add bob --secret bob-secret
+check "tpm: device bob" $CREDCTL device add bob --secret bob-secret-16-bytes
 counter=$($BIN/credctl -j store status | sed -n 's/.*"counter":\([0-9]*\).*/\1/p')
 check "tpm: tpm2_nvread agrees with store status ($counter)" \
 	test "$(TPM2TOOLS_TCTI=$TCTI tpm2_nvread 0x01500016 2>/dev/null | od -An -tx1 | tr -d ' \n')" \
@@ -113,6 +113,6 @@ in_shell "tpm: an older image" start_daemon $TPM
 check_output "tpm: store status says so" '^rollback: detected' $CREDCTL store status
 check "tpm: a change is refused" exit_is 7 $CREDCTL device add carol
 check "tpm: accepted" $CREDCTL store accept-rollback --yes
-check "tpm: changes are taken" $CREDCTL device add carol --secret carol-secret
+check "tpm: changes are taken" $CREDCTL device add carol --secret carol-secret-16-bytes
 in_shell "stop" stop_daemon
 finish

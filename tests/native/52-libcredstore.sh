@@ -45,9 +45,9 @@ check "fill the store" sh -c "$CREDCTL anchor add root $T/root.crt &&
 	$CREDCTL identity install rsa --chain $T/rsa.chain --key $T/rsa.key &&
 	$CREDCTL identity install ed --chain $T/ed.chain --key $T/ed.key &&
 	$CREDCTL identity install p384 --chain $T/p384.chain --key $T/p384.key &&
-	$CREDCTL device add dev1 --cert $T/client1.crt --secret first &&
+	$CREDCTL device add dev1 --cert $T/client1.crt --secret first-secret-of-dev1 &&
 	$CREDCTL device reset-fingerprint dev1 --cert $T/client2.crt &&
-	$CREDCTL device reset-secret dev1 --secret second"
+	$CREDCTL device reset-secret dev1 --secret second-secret-of-dev1"
 q() { timeout 30 "$consumer" -d "$me" "$@"; }
 FP1=$(fingerprint "$T/client1.crt") FP2=$(fingerprint "$T/client2.crt")
 
@@ -83,32 +83,32 @@ check_output "verify-fp: the sub fingerprint, with the device id" '^match=sub id
 check_output "verify-fp: another device's id does not match" '^match=none id=$' q verify-fp "$FP1" dev9
 check_output "verify-fp: an unknown fingerprint is no match, not an error" '^match=none' \
 	q verify-fp "$(printf '%064d' 7)"
-check_output "verify-secret: the master secret" '^match=master$' q verify-secret dev1 first
-check_output "verify-secret: the sub secret" '^match=sub$' q verify-secret dev1 second
-check_output "verify-secret: a wrong secret" '^match=none$' q verify-secret dev1 third
+check_output "verify-secret: the master secret" '^match=master$' q verify-secret dev1 first-secret-of-dev1
+check_output "verify-secret: the sub secret" '^match=sub$' q verify-secret dev1 second-secret-of-dev1
+check_output "verify-secret: a wrong secret" '^match=none$' q verify-secret dev1 third-secret-of-dev1
 hmac() { python3 -c 'import hmac, hashlib, sys
 print(hmac.new(sys.argv[1].encode(), sys.argv[2].encode(), hashlib.sha256).hexdigest())' "$@"; }
 check_output "verify-hmac: keyed with the master secret" '^match=master$' \
-	q verify-hmac dev1 1764650000 "$(hmac first 1764650000)"
+	q verify-hmac dev1 1764650000 "$(hmac first-secret-of-dev1 1764650000)"
 check_output "verify-hmac: keyed with the sub secret" '^match=sub$' \
-	q verify-hmac dev1 1764650000 "$(hmac second 1764650000)"
+	q verify-hmac dev1 1764650000 "$(hmac second-secret-of-dev1 1764650000)"
 check_output "verify-hmac: another message" '^match=none$' \
-	q verify-hmac dev1 1764650001 "$(hmac first 1764650000)"
+	q verify-hmac dev1 1764650001 "$(hmac first-secret-of-dev1 1764650000)"
 check_output "verify-hmac: an unknown device" '^match=none$' \
-	q verify-hmac dev9 1764650000 "$(hmac first 1764650000)"
+	q verify-hmac dev9 1764650000 "$(hmac first-secret-of-dev1 1764650000)"
 check_output "verify-hmac: a message over 128 bytes is refused" 'verify-hmac: .*1 to 128 bytes' \
-	sh -c "! $consumer -d $me verify-hmac dev1 $(printf 'x%.0s' $(seq 129)) $(hmac first x) 2>&1"
+	sh -c "! $consumer -d $me verify-hmac dev1 $(printf 'x%.0s' $(seq 129)) $(hmac first-secret-of-dev1 x) 2>&1"
 check "device disable-sub" $CREDCTL device disable-sub dev1
 check_output "verify-hmac: a disabled sub no longer matches" '^match=none$' \
-	q verify-hmac dev1 1764650000 "$(hmac second 1764650000)"
+	q verify-hmac dev1 1764650000 "$(hmac second-secret-of-dev1 1764650000)"
 check_output "verify-hmac: the master still does" '^match=master$' \
-	q verify-hmac dev1 1764650000 "$(hmac first 1764650000)"
-check_output "secrets: with the device's flags (the sub disabled)" '^master=5 sub=6 flags=1$' q secrets dev1
+	q verify-hmac dev1 1764650000 "$(hmac first-secret-of-dev1 1764650000)"
+check_output "secrets: with the device's flags (the sub disabled)" '^master=20 sub=21 flags=1$' q secrets dev1
 check "device enable-sub" $CREDCTL device enable-sub dev1
 check_output "device: flags and fingerprints, no secrets" '^id=dev1 flags=0 master_fp=yes sub_fp=yes$' \
 	q device dev1
 check_output "device: an unknown one is a clear error" 'device: .*dev9' sh -c "! $consumer -d $me device dev9 2>&1"
-check_output "secrets: root reads the lengths of both, and the flags" '^master=5 sub=6 flags=0$' q secrets dev1
+check_output "secrets: root reads the lengths of both, and the flags" '^master=20 sub=21 flags=0$' q secrets dev1
 
 q watch 1 > "$T/watch" 2>&1 &
 watcher=$!

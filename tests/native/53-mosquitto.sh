@@ -23,8 +23,8 @@ check "dev1: its master certificate" $CREDCTL device add dev1 --cert "$T/dev1-ma
 check "dev2: a master certificate and a sub one" sh -c \
 	"$CREDCTL device add dev2 --cert $T/dev2-master.pem && $CREDCTL device reset-fingerprint dev2 --cert $T/dev1-sub.pem"
 check "dev3: a master and a sub secret" sh -c \
-	"$CREDCTL device add dev3 --secret m3-secret && $CREDCTL device reset-secret dev3 --secret s3-secret"
-check "dev4: a secret" $CREDCTL device add dev4 --secret four
+	"$CREDCTL device add dev3 --secret m3-secret-of-dev3 && $CREDCTL device reset-secret dev3 --secret s3-secret-of-dev3"
+check "dev4: a secret" $CREDCTL device add dev4 --secret four-secret-of-dev4
 echo "pattern readwrite devices/%u/#" > "$T/acl"
 # The broker runs as the mosquitto user (mqtt_start_broker): the plugin
 # hears removals on credstored's query socket all the same.
@@ -52,11 +52,11 @@ check_fails "a certificate presented with another device's username is refused" 
 	mqtt_pub_cert dev1-master -u dev2 -t devices/dev2/x -m x
 
 # ---- secrets ----
-check "dev3's master secret is admitted" mqtt_pub_secret dev3 m3-secret
-check "dev3's sub secret is admitted" mqtt_pub_secret dev3 s3-secret
+check "dev3's master secret is admitted" mqtt_pub_secret dev3 m3-secret-of-dev3
+check "dev3's sub secret is admitted" mqtt_pub_secret dev3 s3-secret-of-dev3
 check_fails "a wrong secret is refused" mqtt_pub_secret dev3 wrong
-check_fails "an unknown device is refused" mqtt_pub_secret dev9 m3-secret
-check_fails "another device's secret is refused" mqtt_pub_secret dev4 m3-secret
+check_fails "an unknown device is refused" mqtt_pub_secret dev9 m3-secret-of-dev3
+check_fails "another device's secret is refused" mqtt_pub_secret dev4 m3-secret-of-dev3
 check_output "the log says which secret admitted dev3" 'admitted device dev3 \(sub secret\)' cat "$blog"
 check_output "and why dev9 was refused" \
 	"refused client 'dev9-pub' .*: no such device dev9, or the password is none of its secrets" cat "$blog"
@@ -64,38 +64,38 @@ check_output "and why dev9 was refused" \
 # ---- HMAC-SHA256(secret, timestamp), the timestamp in the client id ----
 now=$(date +%s)
 check "HMAC of the master secret is admitted" \
-	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret "$now")" "dev3_0_1_$now"
+	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret-of-dev3 "$now")" "dev3_0_1_$now"
 check "HMAC of the sub secret is admitted" \
-	mqtt_pub_secret dev3 "$(mqtt_hmac s3-secret "$now")" "dev3_0_1_$now"
+	mqtt_pub_secret dev3 "$(mqtt_hmac s3-secret-of-dev3 "$now")" "dev3_0_1_$now"
 check "milliseconds are a timestamp too" \
-	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret "${now}123")" "dev3_${now}123"
+	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret-of-dev3 "${now}123")" "dev3_${now}123"
 check_output "the log says the HMAC admitted dev3" 'admitted device dev3 \(master secret.s HMAC\)' cat "$blog"
 check_fails "an HMAC over another timestamp is refused" \
-	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret "$((now - 1))")" "dev3_0_1_$now"
+	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret-of-dev3 "$((now - 1))")" "dev3_0_1_$now"
 check_fails "an HMAC keyed with a wrong secret is refused" \
 	mqtt_pub_secret dev3 "$(mqtt_hmac wrong "$now")" "dev3_0_1_$now"
 check_fails "a timestamp an hour old is refused" \
-	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret "$((now - 3600))")" "dev3_0_1_$((now - 3600))"
+	mqtt_pub_secret dev3 "$(mqtt_hmac m3-secret-of-dev3 "$((now - 3600))")" "dev3_0_1_$((now - 3600))"
 check_output "and the log says why" "timestamp $((now - 3600)) is not within 300 s" cat "$blog"
 
 # ---- a disabled sub ----
 check "credctl device disable-sub dev3" $CREDCTL device disable-sub dev3
-check_fails "dev3's sub secret is refused once disabled" mqtt_pub_secret dev3 s3-secret
-check_fails "so is its HMAC" mqtt_pub_secret dev3 "$(mqtt_hmac s3-secret "$now")" "dev3_0_1_$now"
-check "the master still admits dev3" mqtt_pub_secret dev3 m3-secret
+check_fails "dev3's sub secret is refused once disabled" mqtt_pub_secret dev3 s3-secret-of-dev3
+check_fails "so is its HMAC" mqtt_pub_secret dev3 "$(mqtt_hmac s3-secret-of-dev3 "$now")" "dev3_0_1_$now"
+check "the master still admits dev3" mqtt_pub_secret dev3 m3-secret-of-dev3
 check "credctl device disable-sub dev2" $CREDCTL device disable-sub dev2
 check_fails "dev2's sub certificate is refused once disabled" mqtt_pub_cert dev1-sub -t devices/dev2/x -m x
 check "dev2's master certificate is admitted" mqtt_pub_cert dev2-master -t devices/dev2/x -m x
 
 # ---- changes apply to the next connection, no restart ----
-check "credctl device reset-secret dev4 --master" $CREDCTL device reset-secret dev4 --secret fourth --master
-check_fails "dev4's old secret is refused" mqtt_pub_secret dev4 four
-check "its new secret is admitted" mqtt_pub_secret dev4 fourth
+check "credctl device reset-secret dev4 --master" $CREDCTL device reset-secret dev4 --secret fourth-secret-dev4 --master
+check_fails "dev4's old secret is refused" mqtt_pub_secret dev4 four-secret-of-dev4
+check "its new secret is admitted" mqtt_pub_secret dev4 fourth-secret-dev4
 check "credctl device add dev5 while the broker runs" $CREDCTL device add dev5 --cert "$T/dev1-next.pem"
 check "dev5 is admitted at once" mqtt_pub_cert dev1-next -t devices/dev5/x -m x
 
 # ---- removed while connected ----
-timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev4 -P fourth -i dev4-sub -t 'devices/dev4/#' \
+timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev4 -P fourth-secret-dev4 -i dev4-sub -t 'devices/dev4/#' \
 	> "$T/dev4.out" 2> "$T/dev4.err" &
 sub=$!
 timeout 60 mosquitto_sub -h localhost -p $MQTT_TLS_PORT --cafile "$T/ca.pem" \
@@ -123,18 +123,18 @@ check_output "as no secret" 'a password of 100 bytes is no secret' cat "$blog"
 check_fails "no password is refused" timeout 20 mosquitto_pub -h 127.0.0.1 -p $MQTT_PORT -u dev3 -t t -m x
 check_fails "anonymous is refused" timeout 20 mosquitto_pub -h 127.0.0.1 -p $MQTT_PORT -t t -m x
 check "malformed CONNECT packets are dropped" python3 "$REPO/tests/mqtt/bad_connect.py" 127.0.0.1 $MQTT_PORT
-check "the broker still admits dev3" mqtt_pub_secret dev3 m3-secret
+check "the broker still admits dev3" mqtt_pub_secret dev3 m3-secret-of-dev3
 
 # ---- the store goes away ----
 in_shell "credstored stops" stop_daemon
-check_fails "with the store gone, a device is refused" mqtt_pub_secret dev3 m3-secret
+check_fails "with the store gone, a device is refused" mqtt_pub_secret dev3 m3-secret-of-dev3
 check_output "and the log says the store did not answer" "refused client 'dev3-pub' .*: the store did not answer" cat "$blog"
 in_shell "credstored starts again" start_daemon
-check "the plugin reconnects: dev3 is admitted" mqtt_pub_secret dev3 m3-secret
+check "the plugin reconnects: dev3 is admitted" mqtt_pub_secret dev3 m3-secret-of-dev3
 # What the plugin opened since is the mosquitto user's: it still hears
 # removals (credstored's notifications are open to every user).
 check_output "the broker runs as the mosquitto user" '^mosquitto$' ps -o user= -p "${_mqtt_pids[0]}"
-timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev3 -P m3-secret -i dev3-sub -t 'devices/dev3/#' \
+timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev3 -P m3-secret-of-dev3 -i dev3-sub -t 'devices/dev3/#' \
 	> /dev/null 2>&1 &
 sub3=$!
 check "dev3 is connected" connected "as client 'dev3-sub'"

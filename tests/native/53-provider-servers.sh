@@ -51,6 +51,8 @@ tls_cert ca "/CN=provider test root" && tls_cert inter "/CN=provider test interm
 	leaf ed ed25519 && leaf web2 ec && leaf web3 ec || { echo "not ok - test certificates"; exit 1; }
 
 in_shell "credstored starts" start_daemon
+check "the test root is a trust anchor (chains must lead to one)" \
+	$CREDCTL anchor add root "$T/ca.pem"
 for id in web rsa p384 ed; do
 	check "identity $id installed for the signer group www-data" \
 		$CREDCTL identity install "$id" --chain "$T/$id.chain" --key "$T/$id.key" --signers www-data

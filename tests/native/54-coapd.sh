@@ -18,61 +18,61 @@ logged() { for _ in $(seq 100); do grep -Eq "$1" "$clog" && return 0; sleep 0.1;
 
 in_shell "credstored starts" start_daemon
 check "dev1: a master and a sub secret" sh -c \
-	"$CREDCTL device add dev1 --secret m1-secret && $CREDCTL device reset-secret dev1 --secret s1-secret"
-check "dev2: a master secret" $CREDCTL device add dev2 --secret m2-secret
+	"$CREDCTL device add dev1 --secret m1-secret-of-dev1 && $CREDCTL device reset-secret dev1 --secret s1-secret-of-dev1"
+check "dev2: a master secret" $CREDCTL device add dev2 --secret m2-secret-of-dev2
 check "dev3: a certificate only, no secret" $CREDCTL device add dev3 --fingerprint "$(printf 'ab%.0s' $(seq 32))"
 in_shell "credstore-coapd starts" coap_start_server coapd -t daemon -u "$me"
 check "it takes its keys from credstored" logged 'serving DTLS on 127\.0\.0\.1:5684, keys from credstored'
 
-check "dev1 with its master secret is admitted" coap_whoami dev1 m1-secret
-check "dev2 with its master secret is admitted" coap_whoami dev2 m2-secret
+check "dev1 with its master secret is admitted" coap_whoami dev1 m1-secret-of-dev1
+check "dev2 with its master secret is admitted" coap_whoami dev2 m2-secret-of-dev2
 check "the log names dev1 and its master" logged 'admitted device dev1 \(master secret\) from 127\.0\.0\.1'
-check_fails "dev1's sub secret is refused (CoAP has no sub)" coap_whoami dev1 s1-secret
+check_fails "dev1's sub secret is refused (CoAP has no sub)" coap_whoami dev1 s1-secret-of-dev1
 # DTLS drops records that fail their MAC: the server sees a handshake
 # that does not finish, and says so after 5 s.
 check "the log says the device must use its master" \
 	logged 'handshake with 127\.0\.0\.1:[0-9]+ failed \(PSK identity dev1\): a device must use its master secret' 
-check_fails "another device's secret is refused" coap_whoami dev2 m1-secret
-check_fails "an unknown device is refused" coap_whoami dev9 m1-secret
+check_fails "another device's secret is refused" coap_whoami dev2 m1-secret-of-dev1
+check_fails "an unknown device is refused" coap_whoami dev9 m1-secret-of-dev1
 check "the log says there is no such device" logged 'refused 127\.0\.0\.1:[0-9]+: no device dev9'
 check_fails "a device without a secret is refused" coap_whoami dev3 anything
 check "the log says it has no master secret" logged 'device dev3 has no master secret'
 check_output "POST /report is logged with the device id" '^ok$' \
-	timeout 20 $COAP_CLIENT -B 3 -u dev2 -k m2-secret -m post -e 'temperature=21' "coaps://127.0.0.1:$COAP_PORT/report"
+	timeout 20 $COAP_CLIENT -B 3 -u dev2 -k m2-secret-of-dev2 -m post -e 'temperature=21' "coaps://127.0.0.1:$COAP_PORT/report"
 check "the report names dev2" logged 'report from device dev2: temperature=21'
 
 # ---- PSK identities that are no device id ----
 long=$(printf 'i%.0s' $(seq 64))
-check_fails "a 64-character identity is refused" coap_whoami "$long" m1-secret
+check_fails "a 64-character identity is refused" coap_whoami "$long" m1-secret-of-dev1
 check "as no device id" logged 'the PSK identity is no device id \(1 to 63 printable characters\)'
-check_fails "an identity with a space is refused" coap_whoami "dev 1" m1-secret
-check_fails "an identity with a control character is refused" coap_whoami "$(printf 'dev1\001')" m1-secret
+check_fails "an identity with a space is refused" coap_whoami "dev 1" m1-secret-of-dev1
+check_fails "an identity with a control character is refused" coap_whoami "$(printf 'dev1\001')" m1-secret-of-dev1
 
 # ---- rotation without a restart ----
-check "reset-secret dev1 --master" $CREDCTL device reset-secret dev1 --master --secret m1-next
-check_fails "the old master secret is refused" coap_whoami dev1 m1-secret
-check "the new master secret is admitted" coap_whoami dev1 m1-next
-check "reset-secret dev2 (a new sub)" $CREDCTL device reset-secret dev2 --secret m2-next
-check_fails "the new sub is refused before the promote" coap_whoami dev2 m2-next
-check "the old master still works" coap_whoami dev2 m2-secret
+check "reset-secret dev1 --master" $CREDCTL device reset-secret dev1 --master --secret m1-next-secret-dev1
+check_fails "the old master secret is refused" coap_whoami dev1 m1-secret-of-dev1
+check "the new master secret is admitted" coap_whoami dev1 m1-next-secret-dev1
+check "reset-secret dev2 (a new sub)" $CREDCTL device reset-secret dev2 --secret m2-next-secret-dev2
+check_fails "the new sub is refused before the promote" coap_whoami dev2 m2-next-secret-dev2
+check "the old master still works" coap_whoami dev2 m2-secret-of-dev2
 check "promote dev2" $CREDCTL device promote dev2
-check "after the promote the new secret is admitted" coap_whoami dev2 m2-next
-check_fails "and the old one refused" coap_whoami dev2 m2-secret
+check "after the promote the new secret is admitted" coap_whoami dev2 m2-next-secret-dev2
+check_fails "and the old one refused" coap_whoami dev2 m2-secret-of-dev2
 check "device remove dev2" $CREDCTL device remove dev2
-check_fails "a removed device is refused" coap_whoami dev2 m2-next
+check_fails "a removed device is refused" coap_whoami dev2 m2-next-secret-dev2
 
 # ---- who may read secrets ----
 coap_stop_all
 COAP_WRAPPER="setpriv --reuid=65534 --regid=65534 --clear-groups" \
 	in_shell "credstore-coapd starts as nobody" coap_start_server nobody -t daemon -u "$me"
-check_fails "as nobody it cannot read secrets: dev1 is refused" coap_whoami dev1 m1-next
+check_fails "as nobody it cannot read secrets: dev1 is refused" coap_whoami dev1 m1-next-secret-dev1
 check_output "and it says why" 'device dev1: .*(permission|privilege|admin|root)' cat "$T/nobody.log"
 coap_stop_all
 
 # ---- the store goes away and comes back ----
 in_shell "credstore-coapd starts again" coap_start_server coapd2 -t daemon -u "$me"
 in_shell "credstored stops" stop_daemon
-check_fails "with the store gone, dev1 is refused" coap_whoami dev1 m1-next
+check_fails "with the store gone, dev1 is refused" coap_whoami dev1 m1-next-secret-dev1
 in_shell "credstored starts again" start_daemon
-check "dev1 is admitted again without restarting the server" coap_whoami dev1 m1-next
+check "dev1 is admitted again without restarting the server" coap_whoami dev1 m1-next-secret-dev1
 finish

@@ -152,15 +152,15 @@ check "terminals now get the new server certificate" \
 check_output "a form posted from another site is refused" '^403$' \
 	page -o /dev/null -w '%{http_code}' -H 'Origin: https://evil.example' -F action=camera-remove "$L/credstore/manage"
 check "credctl device add dev1 with a sub secret" sh -c \
-	"$CREDCTL device add dev1 --secret m1 && $CREDCTL device reset-secret dev1 --secret s1"
+	"$CREDCTL device add dev1 --secret m1-secret-of-dev1 && $CREDCTL device reset-secret dev1 --secret s1-secret-of-dev1"
 check_output "the device list links dev1's page" 'manage/device\?id=dev1' page "$L/credstore/manage"
 check_output "device page: reset the sub secret" 'class="ok"' \
-	page "$L/credstore/manage/device?id=dev1" -F action=reset-secret -F slot=sub -F secret=s1-new
+	page "$L/credstore/manage/device?id=dev1" -F action=reset-secret -F slot=sub -F secret=s1-new-secret-of-dev1
 check_output "the store has it: the new sub secret verifies" '^match=sub$' \
-	"$BUILD/tests/credstore-consumer" -d "$(id -u)" verify-secret dev1 s1-new
+	"$BUILD/tests/credstore-consumer" -d "$(id -u)" verify-secret dev1 s1-new-secret-of-dev1
 check_output "device page: promote" 'class="ok"' page "$L/credstore/manage/device?id=dev1" -F action=promote
 check_output "the promoted secret is the master" '^match=master$' \
-	"$BUILD/tests/credstore-consumer" -d "$(id -u)" verify-secret dev1 s1-new
+	"$BUILD/tests/credstore-consumer" -d "$(id -u)" verify-secret dev1 s1-new-secret-of-dev1
 check_output "device page: set the master fingerprint by its hex" 'class="ok"' \
 	page "$L/credstore/manage/device?id=dev1" -F action=reset-fingerprint -F slot=master \
 	-F "fingerprint=$(fingerprint "$T/dev1-master.pem")"

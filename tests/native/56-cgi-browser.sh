@@ -28,13 +28,14 @@ me=$(id -u)
 check "make a CA and certificates" tls_pki
 in_shell "credstored starts, admitting www-data as admin" start_daemon --admin-group www-data
 check "the web identity: credstored makes its key, the CA signs its CSR" sh -c "
+	$CREDCTL anchor add ca $T/ca.pem &&
 	$CREDCTL identity csr web --subject /CN=localhost > $T/web.csr &&
 	printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' > $T/web.ext &&
 	openssl x509 -req -in $T/web.csr -CA $T/ca.pem -CAkey $T/ca.key -CAcreateserial -days 30 \
 		-extfile $T/web.ext -out $T/web.pem 2>/dev/null &&
 	$CREDCTL identity install web --chain $T/web.pem"
 check "dev1 with a master and a sub secret" sh -c \
-	"$CREDCTL device add dev1 --secret m1 && $CREDCTL device reset-secret dev1 --secret s1"
+	"$CREDCTL device add dev1 --secret m1-secret-of-dev1 && $CREDCTL device reset-secret dev1 --secret s1-secret-of-dev1"
 cgi_config
 in_shell "lighttpd starts with the CGI" cgi_start_lighttpd
 TLS_BACKEND_PORT=$CGI_LIGHTTPD_PORT
@@ -57,7 +58,7 @@ check_output "and the camera certificate signed from the browser's CSR" "$(finge
 check_output "and dev1 has no sub left after drop-sub" '^match=none$' \
 	"$BUILD/tests/credstore-consumer" -d "$me" verify-secret dev1 browser-sub-secret
 check_output "its master is untouched" '^match=master$' \
-	"$BUILD/tests/credstore-consumer" -d "$me" verify-secret dev1 m1
+	"$BUILD/tests/credstore-consumer" -d "$me" verify-secret dev1 m1-secret-of-dev1
 check_output "the proxy let the browser in without a client certificate" \
 	'accepted 127\.0\.0\.1:[0-9]+ \(no client certificate asked\)' cat "$T/proxy.log"
 finish

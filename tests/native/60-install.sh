@@ -23,7 +23,8 @@ for f in sbin/credstored sbin/credctl bin/credstore-tlsproxy \
 	 lib/modules-load.d/credstore.conf share/credstore/credstore.yaml \
 	 sbin/credstore-coapd lib/credstore/credstore-mosquitto.so lib/credstore/credstore-cgi \
 	 share/credstore/cgi.conf.example share/man/man8/credstore-mosquitto.8 \
-	 share/man/man8/credstore-coapd.8 share/man/man8/credstore-cgi.8; do
+	 share/man/man8/credstore-coapd.8 share/man/man8/credstore-cgi.8 \
+	 share/bash-completion/completions/credctl; do
 	check "installed $prefix/$f" test -e "$root$prefix/$f"
 done
 for x in sbin/credstored sbin/credctl bin/credstore-tlsproxy sbin/credstore-coapd lib/credstore/credstore-cgi; do
@@ -47,6 +48,23 @@ check_output "dkms.conf names the version" "^PACKAGE_VERSION=\"[0-9.]+\"$" cat "
 check_output "the unit starts the installed daemon" "^ExecStart=$prefix/sbin/credstored " \
 	cat "$root$prefix/lib/systemd/system/credstored.service"
 check_output "the library exports the API" " T credstore_connect(@|$)" nm -D "$root$prefix/lib/libcredstore.so.1"
+for x in sbin/credstored sbin/credctl bin/credstore-tlsproxy; do
+	check_output "$x --version" "^$(basename "$x") [0-9]+\.[0-9]+\.[0-9]+$" "$root$prefix/$x" --version
+done
+
+# The installed completion, driven as bash drives it, with the installed
+# credctl: every command credctl --help lists completes, and options too.
+complete_words() {
+	PATH="$root$prefix/sbin:$PATH" bash -c '. "$1"; shift; COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1)); _credctl; printf "%s\n" "${COMPREPLY[@]}"' \
+		bash "$root$prefix/share/bash-completion/completions/credctl" "$@"
+}
+check_output "completion: the groups" '^expiring$' complete_words credctl ""
+missing=$("$root$prefix/sbin/credctl" --help | awk '/^  [a-z]/ && $2 ~ /^[a-z]/ { print $1, $2 }' |
+	while read -r group cmd; do complete_words credctl "$group" "" | grep -qx "$cmd" || echo "$group $cmd"; done)
+check "completion: every command of credctl --help (missing: ${missing:-none})" test -z "$missing"
+check_output "completion: a command's options" '^--secret-hex$' complete_words credctl device add x --secret-
+check_output "completion: --profile's values" '^no-sub$' complete_words credctl device add x --profile n
 check_output "the static library holds the API" " T credstore_connect$" nm "$root$prefix/lib/libcredstore.a"
 
 # A client of the installed library, found through pkg-config only.

@@ -70,7 +70,8 @@ while read -r name err; do
 	case $name in
 	CREDSTORE_CMD_GET_STATUS|CREDSTORE_CMD_GET_IDENTITY|CREDSTORE_CMD_GET_ANCHOR|\
 	CREDSTORE_CMD_GET_DEVICE|CREDSTORE_CMD_VERIFY_FINGERPRINT|CREDSTORE_CMD_VERIFY_SECRET|\
-	CREDSTORE_CMD_VERIFY_HMAC|CREDSTORE_ADMIN_CMD_SUBSCRIBE|CREDSTORE_DAEMON_CMD_SIGN)
+	CREDSTORE_CMD_VERIFY_HMAC|CREDSTORE_ADMIN_CMD_GET_CRL|CREDSTORE_ADMIN_CMD_SUBSCRIBE|\
+	CREDSTORE_DAEMON_CMD_SIGN)
 		check "nobody may query: $name (errno $err)" test "$err" != 1 ;;
 	# No key leaves credstored by a query: its signers sign through SIGN.
 	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY|CREDSTORE_CMD_GET_IDENTITY_KEY)
@@ -81,7 +82,7 @@ while read -r name err; do
 done <"$T/asked"
 $PEER ask "$HEADER" "$RUN/query" >"$T/asked-root" 2>&1
 check "root's admin commands on the query socket are refused (EPERM)" \
-	sh -c "grep CREDSTORE_ADMIN_CMD_ $T/asked-root | grep -v SUBSCRIBE | awk '\$2 != 1 { exit 1 }'"
+	sh -c "grep CREDSTORE_ADMIN_CMD_ $T/asked-root | grep -v -e SUBSCRIBE -e GET_CRL | awk '\$2 != 1 { exit 1 }'"
 
 # ---- credctl's privileged subcommands, as nobody ----
 echo "device add evil" >"$P/evil.batch"
@@ -96,12 +97,17 @@ done <<-LIST
 	identity remove web
 	anchor add evil $P/root.crt
 	anchor remove root
+	anchor replace root $P/root.crt
+	anchor crl root --remove
 	device add evil
 	device reset-fingerprint cam1 --cert $P/server.crt
 	device reset-secret cam1 --secret x
 	device promote cam1
 	device drop-sub cam1
 	device disable-sub cam1
+	device revoke cam1
+	device reinstate cam1
+	device set-profile cam1 no-sub
 	device remove cam1
 	device show cam1
 	store status

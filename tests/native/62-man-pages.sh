@@ -12,9 +12,16 @@ done
 # The page as a reader sees it, with roff's hyphens made plain.
 text() { MANWIDTH=200 man -l "$repo/man/$1" 2>/dev/null | sed 's/‐/-/g; s/−/-/g'; }
 credctl=$(text credctl.8)
-while read -r group cmd _; do
-	check "credctl(8) documents '$group $cmd'" grep -q -- "$group $cmd" <<<"$credctl"
-done < <("$bin/credctl" --help | sed -n 's/^  \([a-z]\+ [a-z-]\+\).*/\1/p')
+# Every command, and every option its --help names.
+while read -r group cmd; do
+	check "credctl(8) documents '$group${cmd:+ $cmd}'" grep -q -- "$group${cmd:+ $cmd}" <<<"$credctl"
+	for opt in $("$bin/credctl" $group $cmd --help | sed -n 1p | grep -o -- '--[a-z0-9-]\+' | sort -u); do
+		check "credctl(8) documents $group${cmd:+ $cmd} $opt" grep -q -- "$opt" <<<"$credctl"
+	done
+done < <("$bin/credctl" --help | awk '/^  [a-z]/ { print $1, ($2 ~ /^[a-z]/ ? $2 : "") }')
+for opt in $("$bin/credctl" --help | sed -n 1p | grep -o -- '--[a-z-]\+' | sort -u) --version; do
+	check "credctl(8) documents $opt" grep -q -- "$opt" <<<"$credctl"
+done
 credstored=$(text credstored.8)
 for opt in $("$bin/credstored" --help | grep -o -- '--[a-z-]\+' | sort -u); do
 	check "credstored(8) documents $opt" grep -q -- "$opt" <<<"$credstored"

@@ -11,10 +11,11 @@
 . "$(dirname "$0")/credstored-env.bash"
 
 HOSTILE=${BUILD:-$REPO/build}/bench/hostile
-make_ca web || { echo "Bail out! openssl"; exit 1; }
+make_ca root && make_cert root web || { echo "Bail out! openssl"; exit 1; }
 FP=$(fingerprint "$T/web.crt")
 in_shell "credstored starts" start_daemon --client-timeout 2
-check "an identity and a device" sh -c "$CREDCTL identity install web --chain $T/web.crt \
+check "an identity and a device" sh -c "$CREDCTL anchor add root $T/root.crt &&
+	$CREDCTL identity install web --chain $T/web.crt \
 	--key $T/web.key && $CREDCTL device add cam1 --fingerprint $FP --secret first-secret-0000"
 
 $HOSTILE --device cam1 --fingerprint "$FP" --identity web check >"$T/hostile.out" 2>&1

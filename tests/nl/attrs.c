@@ -57,6 +57,8 @@ static const struct {
 	[CREDSTORE_A_STATUS_BYTES] = { "bytes", F_U32 },
 	[CREDSTORE_A_HMAC_MESSAGE] = { "hmac_message", F_HEX },
 	[CREDSTORE_A_HMAC] = { "hmac", F_HEX },
+	[CREDSTORE_A_EVENT] = { "event", F_U8 },
+	[CREDSTORE_A_NOT_AFTER] = { "not_after", F_U64 },
 };
 
 static const char *const kind_names[] = {

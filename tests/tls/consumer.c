@@ -8,8 +8,10 @@
  *   keyless NAME [UID:GID]   a TLS handshake in memory, served keyless; with
  *                            UID:GID, another in a child running as that user
  *   anchors                  how many trust anchors
+ *   crls                     how many CRLs, and how many certificates they revoke
  *   verify-fp HEX [ID]       master, sub or none, and the device
  *   verify-secret ID TEXT    master, sub or none
+ *   verify-secret-file ID F  the same with the file's bytes as the secret
  *   verify-hmac ID TEXT HEX  master, sub or none for HMAC-SHA256(secret, TEXT)
  *   device ID                its flags and which fingerprints it has
  *   secrets ID               its secrets' lengths (a privileged read)
@@ -220,7 +222,8 @@ static int verify_fp(struct credstore *cs, const char *hex, const char *device)
 	else if (credstore_verify_fingerprint(cs, fp, device, &v) < 0)
 		fail(cs, "verify-fp");
 	else
-		ret = printf("match=%s id=%s\n", match_name(v.match), v.device_id) < 0;
+		ret = printf("match=%s id=%s%s\n", match_name(v.match), v.device_id,
+			     v.flags & CREDSTORE_DEVICE_F_REVOKED ? " revoked" : "") < 0;
 	OPENSSL_free(fp);
 	return ret;
 }
@@ -270,7 +273,14 @@ static int secrets(struct credstore *cs, const char *id)
 static void print_event(const struct credstore_event *e, void *arg)
 {
 	(void)arg;
-	printf("kind=%d key=%s generation=%llu\n", e->kind, e->key, (unsigned long long)e->generation);
+	printf("kind=%d key=%s generation=%llu", e->kind, e->key, (unsigned long long)e->generation);
+	if (e->event)
+		printf(" event=%d", e->event);
+	if (e->flags)
+		printf(" flags=%u", e->flags);
+	if (e->not_after)
+		printf(" not_after=%llu", (unsigned long long)e->not_after);
+	putchar('\n');
 	fflush(stdout);
 }
 
@@ -329,11 +339,35 @@ int main(int argc, char **argv)
 		if (!ret)
 			printf("anchors=%d\n", sk_X509_num(anchors));
 		sk_X509_pop_free(anchors, X509_free);
+	} else if (strcmp(argv[1], "crls") == 0) {
+		STACK_OF(X509_CRL) *crls;
+		int revoked = 0;
+
+		ret = credstore_get_crls(cs, &crls) < 0 ? fail(cs, "crls") : 0;
+		for (int i = 0; !ret && i < sk_X509_CRL_num(crls); i++) {
+			STACK_OF(X509_REVOKED) *r = X509_CRL_get_REVOKED(sk_X509_CRL_value(crls, i));
+
+			revoked += r ? sk_X509_REVOKED_num(r) : 0;
+		}
+		if (!ret)
+			printf("crls=%d revoked=%d\n", sk_X509_CRL_num(crls), revoked);
+		sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	} else if (strcmp(argv[1], "verify-fp") == 0 && argc >= 3)
 		ret = verify_fp(cs, argv[2], argc > 3 ? argv[3] : NULL);
 	else if (strcmp(argv[1], "verify-secret") == 0 && argc == 4) {
 		ret = credstore_verify_secret(cs, argv[2], argv[3], strlen(argv[3]), &m) < 0 ?
 		      fail(cs, "verify-secret") : 0;
+		if (!ret)
+			printf("match=%s\n", match_name(m));
+	} else if (strcmp(argv[1], "verify-secret-file") == 0 && argc == 4) {
+		char buf[CREDSTORE_SECRET_MAX + 1];
+		FILE *f = fopen(argv[3], "rb");
+		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+
+		if (f)
+			fclose(f);
+		ret = credstore_verify_secret(cs, argv[2], buf, n, &m) < 0 ?
+		      fail(cs, "verify-secret-file") : 0;
 		if (!ret)
 			printf("match=%s\n", match_name(m));
 	} else if (strcmp(argv[1], "verify-hmac") == 0 && argc == 5)

@@ -93,6 +93,12 @@ tls_log_wait() {
 	cat "$2"
 }
 
+# tls_wait_log FILE PATTERN: as tls_log_wait, failing (and showing FILE)
+# when no line matches.
+tls_wait_log() {
+	tls_log_wait "$2" "$1" | grep -Eq -- "$2" || { cat "$1"; return 1; }
+}
+
 tls_stop_all() {
 	local p
 	for p in "${_tls_pids[@]}"; do

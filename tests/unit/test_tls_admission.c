@@ -2,10 +2,13 @@
  * BIO pair: a server context with its own chain and key, and client
  * certificates admitted by master or sub fingerprint (from a table this
  * test holds in place of the store), refused when unknown, when the
- * lookup fails, without a chain when one is required, and never resumed
- * past the check. */
+ * lookup fails, without a chain when one is required, when expired
+ * (unless allowed), when a CRL lists them, when the store refuses the
+ * device for its flags (each with its reason), and never resumed past the
+ * check. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -19,7 +22,9 @@ struct party {
 	EVP_PKEY *key;
 };
 
-static struct party make_party(const char *cn, const struct party *issuer, int ca)
+/* A certificate valid until now + not_after seconds. */
+static struct party make_dated_party(const char *cn, const struct party *issuer, int ca,
+				     long not_after)
 {
 	struct party p = { X509_new(), EVP_EC_gen("P-256") };
 	static long serial = 1;
@@ -28,8 +33,8 @@ static struct party make_party(const char *cn, const struct party *issuer, int c
 
 	ASN1_INTEGER_set(X509_get_serialNumber(p.cert), serial++);
 	X509_set_version(p.cert, 2);
-	X509_gmtime_adj(X509_getm_notBefore(p.cert), -60);
-	X509_gmtime_adj(X509_getm_notAfter(p.cert), 3600);
+	X509_gmtime_adj(X509_getm_notBefore(p.cert), -7200);
+	X509_gmtime_adj(X509_getm_notAfter(p.cert), not_after);
 	X509_set_pubkey(p.cert, p.key);
 	X509_NAME_add_entry_by_txt(X509_get_subject_name(p.cert), "CN", MBSTRING_ASC,
 				   (const unsigned char *)cn, -1, -1, 0);
@@ -43,6 +48,30 @@ static struct party make_party(const char *cn, const struct party *issuer, int c
 	return p;
 }
 
+static struct party make_party(const char *cn, const struct party *issuer, int ca)
+{
+	return make_dated_party(cn, issuer, ca, 3600);
+}
+
+/* A CRL of issuer listing cert. */
+static X509_CRL *make_crl(const struct party *issuer, const struct party *cert)
+{
+	X509_CRL *crl = X509_CRL_new();
+	X509_REVOKED *entry = X509_REVOKED_new();
+	ASN1_TIME *now = ASN1_TIME_adj(NULL, time(NULL), 0, -60);
+
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer->cert));
+	X509_CRL_set1_lastUpdate(crl, now);
+	X509_REVOKED_set_serialNumber(entry, X509_get_serialNumber(cert->cert));
+	X509_REVOKED_set_revocationDate(entry, now);
+	X509_CRL_add0_revoked(crl, entry);
+	X509_CRL_sort(crl);
+	X509_CRL_sign(crl, issuer->key, EVP_sha256());
+	ASN1_TIME_free(now);
+	return crl;
+}
+
 static void free_party(struct party *p)
 {
 	X509_free(p->cert);
@@ -54,6 +83,7 @@ struct table {
 	uint8_t master[CREDSTORE_FINGERPRINT_LEN], sub[CREDSTORE_FINGERPRINT_LEN];
 	int calls;
 	int fail;
+	uint32_t flags;		/* dev1's: the store's refusals */
 };
 
 static int table_lookup(void *arg, const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
@@ -73,6 +103,12 @@ static int table_lookup(void *arg, const uint8_t fp[CREDSTORE_FINGERPRINT_LEN],
 		out->match = CREDSTORE_MATCH_SUB;
 	if (out->match)
 		strcpy(out->device_id, "dev1");
+	/* As the store answers: refused, naming the device and its flags. */
+	if (out->match && ((t->flags & CREDSTORE_DEVICE_F_REVOKED) ||
+			   (out->match == CREDSTORE_MATCH_SUB && t->flags))) {
+		out->match = CREDSTORE_MATCH_NONE;
+		out->flags = t->flags;
+	}
 	return 0;
 }
 
@@ -150,6 +186,7 @@ int main(void)
 	struct party sub = make_party("dev1 sub", &ca, 0);
 	struct party stranger = make_party("stranger", &ca, 0);
 	struct party lone = make_party("self-signed dev1", NULL, 0);
+	struct party expired = make_dated_party("dev1 expired", &ca, 0, -3600);
 	struct credstore_admission adm;
 	struct table table = { 0 };
 	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
@@ -203,6 +240,47 @@ int main(void)
 	   "a failing lookup refuses with the lookup's reason");
 	table.fail = 0;
 
+	table.flags = CREDSTORE_DEVICE_F_REVOKED;
+	ok(admission_of(sctx, &master, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strstr(adm.reason, "device dev1 is revoked"),
+	   "a revoked device is refused, and the reason says so (%s)", adm.reason);
+	table.flags = CREDSTORE_DEVICE_F_SUB_DISABLED;
+	ok(admission_of(sctx, &sub, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strstr(adm.reason, "sub is disabled"),
+	   "a disabled sub is refused as such (%s)", adm.reason);
+	table.flags = CREDSTORE_DEVICE_F_NO_SUB;
+	ok(admission_of(sctx, &sub, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strstr(adm.reason, "sub not allowed"),
+	   "a sub under the no-sub profile is refused as such (%s)", adm.reason);
+	ok(admission_of(sctx, &master, &hs, &adm) == 0 && hs && adm.admitted,
+	   "and the master still is admitted");
+	table.flags = 0;
+
+	/* Expired device certificates. */
+	cs_fingerprint_of_cert(expired.cert, table.sub);
+	ok(admission_of(sctx, &expired, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strstr(adm.reason, "has expired"),
+	   "a pinned certificate past its notAfter is refused (%s)", adm.reason);
+	ok(credstore_ssl_ctx_admit_devices(sctx, table_lookup, &table,
+					   CREDSTORE_SSL_ALLOW_EXPIRED) == 0 &&
+	   admission_of(sctx, &expired, &hs, &adm) == 0 && hs && adm.admitted,
+	   "with CREDSTORE_SSL_ALLOW_EXPIRED it is admitted");
+	cs_fingerprint_of_cert(sub.cert, table.sub);
+
+	/* A CRL of the CA listing the sub. */
+	{
+		STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+
+		sk_X509_CRL_push(crls, make_crl(&ca, &sub));
+		ok(credstore_ssl_ctx_use_crls(sctx, crls) == 0, "the CA's CRL is used");
+		sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	}
+	ok(admission_of(sctx, &sub, &hs, &adm) == 0 && !hs && !adm.admitted &&
+	   strstr(adm.reason, "is revoked: the CRL of /CN=test CA lists it"),
+	   "a certificate the CRL lists is refused, naming the CRL (%s)", adm.reason);
+	ok(admission_of(sctx, &master, &hs, &adm) == 0 && hs && adm.admitted,
+	   "one it does not list is admitted");
+
 	/* The same pins, and a chain to the CA required. */
 	ok(credstore_ssl_ctx_admit_devices(sctx, table_lookup, &table,
 					   CREDSTORE_SSL_REQUIRE_CHAIN) == 0,
@@ -224,5 +302,6 @@ int main(void)
 	free_party(&sub);
 	free_party(&stranger);
 	free_party(&lone);
+	free_party(&expired);
 	return tap_done();
 }

@@ -176,8 +176,11 @@ int action_camera_upload(struct store *s, const struct cgi_config *cfg, const st
 
 	if (!cert)
 		return -1;
+	/* A camera's HTTPS certificate comes from a web CA that browsers
+	 * trust, not from one of the store's anchors (those admit devices). */
 	req = store_request(CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL, CREDSTORE_A_NAME, cfg->identity);
-	if (req && put_field(req, CREDSTORE_A_ADMIN_PEM, cert) < 0) {
+	if (req && (put_field(req, CREDSTORE_A_ADMIN_PEM, cert) < 0 ||
+		    nla_put_flag(req, CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK) < 0)) {
 		nlmsg_free(req);
 		req = NULL;
 	}

@@ -82,8 +82,10 @@ static int save(struct store *s, const struct cgi_config *cfg)
 		form_free(&body);
 		return error_answer("the upload holds no file");
 	}
+	/* From a web CA, not one of the store's anchors (action_camera_upload). */
 	req = store_request(CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL, CREDSTORE_A_NAME, cfg->identity);
-	if (req && nla_put(req, CREDSTORE_A_ADMIN_PEM, (int)file->len, file->data) < 0) {
+	if (req && (nla_put(req, CREDSTORE_A_ADMIN_PEM, (int)file->len, file->data) < 0 ||
+		    nla_put_flag(req, CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK) < 0)) {
 		nlmsg_free(req);
 		req = NULL;
 	}

@@ -90,8 +90,10 @@ static int add_line(struct ctl *c, char *line, struct nl_msg *req, const char *p
 	nest = nla_nest_start(req, CREDSTORE_A_ADMIN_REQUEST);
 	rc = nest ? ctl_put(c, nla_put_u8(req, CREDSTORE_A_ADMIN_CMD, sc->cmd)) : ctl_put(c, -1);
 	optind = 0;
+	c->in_batch = true;
 	if (!rc)
 		rc = sc->build(c, n - 1, words + 1, req);
+	c->in_batch = false;
 	if (rc)
 		fprintf(stderr, "credctl: %s:%d: in this line\n", path, lineno);
 	else
@@ -165,15 +167,28 @@ static int print_batch(struct nlattr **tb, void *arg)
 		out_str(b->c, "operation", what);
 		if (sc && sc->print)
 			sc->print(b->c, tb, "");
+		if (tb[CREDSTORE_A_ADMIN_WARNING])
+			out_str(b->c, "warning", nla_get_string(tb[CREDSTORE_A_ADMIN_WARNING]));
 		out_item_end(b->c);
 		return 0;
 	}
 	out_list_end(b->c);
 	out_u64(b->c, "operations", (uint64_t)b->n);
-	if (tb[CREDSTORE_A_GENERATION])
-		out_u64(b->c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+	ctl_print_change(b->c, NULL, tb);
 	out_end(b->c);
 	return 0;
+}
+
+/* Files a batch names are found next to it, wherever credctl runs. */
+static int batch_dir(struct ctl *c, const char *path, char **dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	*dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!*dir)
+		return ctl_usage(c, "out of memory");
+	c->base_dir = *dir;
+	return EXIT_OK;
 }
 
 int batch_file_run(struct ctl *c, const char *path)
@@ -182,9 +197,14 @@ int batch_file_run(struct ctl *c, const char *path)
 	struct batch_file b = { 0 };
 	struct nl_msg *req = cs_client_request(CREDSTORE_ADMIN_CMD_BATCH, 0);
 	FILE *f = fopen(path, "r");
-	int rc = f && req ? batch_file_build(c, f, path, req, &b)
+	char *dir = NULL;
+	int rc = f && req ? batch_dir(c, path, &dir)
 			  : ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
 
+	if (!rc)
+		rc = batch_file_build(c, f, path, req, &b);
+	c->base_dir = NULL;
+	free(dir);
 	if (f)
 		fclose(f);
 	p.n = b.n_ops;

@@ -1,6 +1,7 @@
 /* credctl's plumbing: request attributes, talking to credstored, a
  * subcommand that is one request and its answer, finding a subcommand. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,13 +51,7 @@ static int exit_code_of(int code)
 /* The daemon's message on stderr (and in the JSON answer). */
 int ctl_failed(struct ctl *c)
 {
-	int rc = exit_code_of(c->err.code);
-
-	fprintf(stderr, "credctl: %s\n", c->err.msg);
-	if (c->json)
-		printf("{\"error\":\"%s\",\"errno\":%d,\"exit\":%d}\n",
-		       strerror(c->err.code), c->err.code, rc);
-	return rc;
+	return ctl_error(c, exit_code_of(c->err.code), "%s", c->err.msg);
 }
 
 /* The admin socket; a user who may not open it still gets the queries
@@ -104,39 +99,70 @@ struct print_arg {
 	const char *subject;
 };
 
+void ctl_print_change(struct ctl *c, const struct subcmd *sc, struct nlattr **tb)
+{
+	if (c->json || !sc || !sc->print)
+		out_str(c, "result", "done");
+	if (sc && sc->print)
+		sc->print(c, tb, "");
+	if (tb[CREDSTORE_A_ADMIN_WARNING]) {
+		fprintf(stderr, "credctl: warning: %s\n", nla_get_string(tb[CREDSTORE_A_ADMIN_WARNING]));
+		out_str(c, "warning", nla_get_string(tb[CREDSTORE_A_ADMIN_WARNING]));
+	}
+	if (tb[CREDSTORE_A_GENERATION])
+		out_u64(c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+}
+
 static int print_reply(struct nlattr **tb, void *arg)
 {
 	struct print_arg *p = arg;
 
 	out_begin(p->c);
-	if (p->sc->print)
-		p->sc->print(p->c, tb, p->subject);
-	else
-		out_str(p->c, "result", "done");
-	if (tb[CREDSTORE_A_GENERATION] && (!p->c->json || !p->sc->print))
-		out_u64(p->c, "generation", nla_get_u64(tb[CREDSTORE_A_GENERATION]));
+	ctl_print_change(p->c, p->sc, tb);
 	out_end(p->c);
 	return 0;
+}
+
+int ctl_list(struct ctl *c, const char *key, uint8_t cmd, int cursor_attr, cs_reply_fn fn)
+{
+	int rc = ctl_connect(c);
+
+	if (rc)
+		return rc;
+	out_begin(c);
+	out_list_begin(c, key);
+	rc = ctl_dump(c, cmd, cursor_attr, fn, c);
+	out_list_end(c);
+	if (!rc)
+		out_end(c);
+	return rc;
+}
+
+int ctl_send_change(struct ctl *c, struct nl_msg *req, const struct subcmd *sc)
+{
+	struct print_arg p = { .c = c, .sc = sc, .subject = "" };
+
+	return ctl_transact(c, req, print_reply, &p);
 }
 
 int ctl_simple(struct ctl *c, const struct subcmd *sc, int argc, char **argv)
 {
 	struct nl_msg *req = cs_client_request(sc->cmd, 0);
-	struct print_arg p = { .c = c, .sc = sc, .subject = argc > 1 ? argv[argc - 1] : "" };
 	int rc = req ? sc->build(c, argc, argv, req) : ctl_usage(c, "out of memory");
 
 	if (rc) {
 		nlmsg_free(req);
 		return rc;
 	}
-	return ctl_transact(c, req, print_reply, &p);
+	return ctl_send_change(c, req, sc);
 }
 
 const struct subcmd *ctl_find_subcmd(const struct ctl *c, const char *group, const char *name)
 {
 	for (const struct subcmd *const *g = c->groups; *g; g++)
 		for (const struct subcmd *sc = *g; sc->name; sc++)
-			if (!strcmp(sc->group, group) && name && !strcmp(sc->name, name))
+			if (!strcmp(sc->group, group) &&
+			    (!sc->name[0] || (name && !strcmp(sc->name, name))))
 				return sc;
 	return NULL;
 }

@@ -5,5 +5,5 @@
 #include "credctl.h"
 
 const struct subcmd *const ctl_groups[] = {
-	identity_cmds, anchor_cmds, device_cmds, store_cmds, NULL
+	identity_cmds, anchor_cmds, device_cmds, store_cmds, expiring_cmds, watch_cmds, NULL
 };

@@ -25,25 +25,32 @@ static int build_csr(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 	static const struct option opts[] = {
 		{ "key-type", required_argument, NULL, 't' },
 		{ "subject", required_argument, NULL, 's' },
+		{ "san", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
 		{ 0 }
 	};
-	const char *type = NULL, *subject = NULL;
-	int ch;
+	const char *type = NULL, *subject = NULL, *san = NULL;
+	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(c, argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 't': type = optarg; break;
 		case 's': subject = optarg; break;
+		case 'a': san = optarg; break;
 		case 'o': c->out_path = optarg; break;
 		default: return EXIT_USAGE;
 		}
 	}
-	if (ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv)) ||
-	    (type && ctl_put_string(c, msg, CREDSTORE_A_ADMIN_KEY_TYPE, type)) ||
-	    (subject && ctl_put_string(c, msg, CREDSTORE_A_ADMIN_SUBJECT, subject)))
-		return EXIT_USAGE;
-	return EXIT_OK;
+	rc = ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv));
+	if (!rc)
+		rc = no_more_args(c, argc, argv);
+	if (!rc && type)
+		rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_KEY_TYPE, type);
+	if (!rc && subject)
+		rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_SUBJECT, subject);
+	if (!rc && san)
+		rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_SAN, san);
+	return rc;
 }
 
 static void print_csr(struct ctl *c, struct nlattr **tb, const char *subject)
@@ -66,57 +73,88 @@ static int put_signers(struct ctl *c, struct nl_msg *msg, const char *group)
 	return ctl_put(c, nla_put_u32(msg, CREDSTORE_A_SIGNERS, (uint32_t)gid));
 }
 
-static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+struct install_opts {
+	const char *chain, *key, *pkcs12, *password, *password_file, *anchor, *signers;
+	bool no_anchor_check;
+};
+
+static int parse_install(struct ctl *c, int argc, char **argv, struct install_opts *o)
 {
 	static const struct option opts[] = {
 		{ "chain", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "pkcs12", required_argument, NULL, '1' },
 		{ "password", required_argument, NULL, 'p' },
 		{ "password-file", required_argument, NULL, 'P' },
 		{ "anchor", required_argument, NULL, 'a' },
+		{ "no-anchor-check", no_argument, NULL, 'n' },
 		{ "signers", required_argument, NULL, 'g' },
 		{ 0 }
 	};
-	const char *chain = NULL, *key = NULL, *password = NULL, *password_file = NULL, *anchor = NULL;
-	const char *signers = NULL;
-	char pass[1024];
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(c, argc, argv, "", opts)) != -1) {
 		switch (ch) {
-		case 'c': chain = optarg; break;
-		case 'k': key = optarg; break;
-		case 'p': password = optarg; break;
-		case 'P': password_file = optarg; break;
-		case 'a': anchor = optarg; break;
-		case 'g': signers = optarg; break;
+		case 'c': o->chain = optarg; break;
+		case 'k': o->key = optarg; break;
+		case '1': o->pkcs12 = optarg; break;
+		case 'p': o->password = optarg; break;
+		case 'P': o->password_file = optarg; break;
+		case 'a': o->anchor = optarg; break;
+		case 'n': o->no_anchor_check = true; break;
+		case 'g': o->signers = optarg; break;
 		default: return EXIT_USAGE;
 		}
 	}
-	if (!chain)
-		return ctl_usage(c, "identity install: give the certificate chain with --chain FILE");
-	rc = ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv));
+	rc = ctl_exclusive(c, "--password", o->password, "--password-file", o->password_file);
 	if (!rc)
-		rc = put_file(c, msg, CREDSTORE_A_ADMIN_PEM, chain);
-	if (!rc && key)
-		rc = put_file(c, msg, CREDSTORE_A_ADMIN_KEY_PEM, key);
-	if (!rc && (password || password_file)) {
-		rc = get_passphrase(c, password, password_file, pass, sizeof(pass));
+		rc = ctl_exclusive(c, "--pkcs12", o->pkcs12, "--chain", o->chain);
+	if (!rc)
+		rc = ctl_exclusive(c, "--pkcs12", o->pkcs12, "--key", o->key);
+	if (!rc)
+		rc = ctl_exclusive(c, "--anchor", o->anchor, "--no-anchor-check",
+				   o->no_anchor_check ? "" : NULL);
+	if (!rc && !o->chain && !o->pkcs12)
+		rc = ctl_usage(c, "give the certificate chain with --chain FILE (or --pkcs12 FILE)");
+	return rc;
+}
+
+static int build_install(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
+{
+	struct install_opts o = { 0 };
+	char pass[1024];
+	int rc = parse_install(c, argc, argv, &o);
+
+	if (!rc)
+		rc = ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv));
+	if (!rc)
+		rc = no_more_args(c, argc, argv);
+	if (!rc && o.chain)
+		rc = put_file(c, msg, CREDSTORE_A_ADMIN_PEM, o.chain);
+	if (!rc && o.key)
+		rc = put_file(c, msg, CREDSTORE_A_ADMIN_KEY_PEM, o.key);
+	if (!rc && o.pkcs12)
+		rc = put_file(c, msg, CREDSTORE_A_ADMIN_PKCS12, o.pkcs12);
+	if (!rc && (o.password || o.password_file)) {
+		rc = get_passphrase(c, o.password, o.password_file, pass, sizeof(pass));
 		if (!rc)
 			rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_PASSWORD, pass);
 		OPENSSL_cleanse(pass, sizeof(pass));
 	}
-	if (!rc && anchor)
-		rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_ANCHOR, anchor);
-	if (!rc && signers)
-		rc = put_signers(c, msg, signers);
+	if (!rc && o.anchor)
+		rc = ctl_put_string(c, msg, CREDSTORE_A_ADMIN_ANCHOR, o.anchor);
+	if (!rc && o.no_anchor_check)
+		rc = ctl_put(c, nla_put_flag(msg, CREDSTORE_A_ADMIN_NO_ANCHOR_CHECK));
+	if (!rc && o.signers)
+		rc = put_signers(c, msg, o.signers);
 	return rc;
 }
 
 static int build_remove(struct ctl *c, int argc, char **argv, struct nl_msg *msg)
 {
-	(void)argc;
-	return ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv));
+	int rc = ctl_put_string(c, msg, CREDSTORE_A_NAME, identity_name(argc, argv));
+
+	return rc ? rc : no_more_args(c, argc, argv);
 }
 
 struct chain_copy {
@@ -170,7 +208,7 @@ static int fetch_certs(struct ctl *c, const char *name, STACK_OF(X509) **certs)
 
 	*certs = NULL;
 	if (rc == EXIT_NOT_FOUND)
-		fprintf(stderr, "credctl: no identity '%s'\n", name);
+		ctl_error(c, rc, "no identity '%s'", name);
 	if (!rc && !(*certs = cs_pki_parse_certs(cc.der, cc.len, &c->err)))
 		rc = ctl_usage(c, "the stored chain is unreadable: %s", c->err.msg);
 	free(cc.der);
@@ -191,7 +229,10 @@ static int run_show(struct ctl *c, int argc, char **argv)
 {
 	const char *name = identity_name(argc, argv);
 	struct chain_copy cc = { 0 };
-	int rc = fetch_chain(c, name, &cc);
+	int rc = no_more_args(c, argc, argv);
+
+	if (!rc)
+		rc = fetch_chain(c, name, &cc);
 
 	if (rc && rc != EXIT_NOT_FOUND)
 		return rc;
@@ -266,7 +307,7 @@ static int run_export(struct ctl *c, int argc, char **argv)
 	const char *name;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((ch = ctl_getopt(c, argc, argv, "", opts)) != -1)
 		if (ch == 'o')
 			c->out_path = optarg;
 		else if (ch == 'k')
@@ -274,12 +315,11 @@ static int run_export(struct ctl *c, int argc, char **argv)
 		else
 			return EXIT_USAGE;
 	name = identity_name(argc, argv);
-	if (key_out) {
+	rc = no_more_args(c, argc, argv);
+	if (!rc && key_out)
 		rc = export_key(c, name, key_out);
-		if (rc)
-			return rc;
-	}
-	rc = fetch_certs(c, name, &certs);
+	if (!rc)
+		rc = fetch_certs(c, name, &certs);
 	if (rc)
 		return rc;
 	if (cs_pki_certs_to_pem(certs, &pem, &len, &c->err))
@@ -354,14 +394,57 @@ static int run_export_ref(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+static int list_entry(struct nlattr **tb, void *arg)
+{
+	struct ctl *c = arg;
+
+	out_item_begin(c);
+	out_str(c, "name", nla_get_string(tb[CREDSTORE_A_NAME]));
+	if (tb[CREDSTORE_A_CHAIN])
+		out_cert(c, nla_data(tb[CREDSTORE_A_CHAIN]), (size_t)nla_len(tb[CREDSTORE_A_CHAIN]));
+	out_item_end(c);
+	return 0;
+}
+
+static int run_list(struct ctl *c, int argc, char **argv)
+{
+	int rc = no_more_args(c, argc, argv);
+
+	return rc ? rc : ctl_list(c, "identities", CREDSTORE_CMD_GET_IDENTITY, CREDSTORE_A_NAME, list_entry);
+}
+
 const struct subcmd identity_cmds[] = {
-	{ "identity", "csr", "[NAME] [--key-type ec-p256|rsa2048|rsa3072] [--subject /CN=...] [--out FILE]",
+	{ "identity", "csr", "[NAME] [--key-type ec-p256|rsa2048|rsa3072] [--subject /CN=...] "
+	  "[--san DNS:name,IP:addr,...] [--out FILE]",
+	  "credstored makes a key (kept in the store, never shown) and prints a CSR for it, with\n"
+	  "the subject (default /CN=NAME) and subjectAltNames asked for.  Have a CA sign it, then\n"
+	  "`identity install NAME --chain CERT`.",
 	  CREDSTORE_ADMIN_CMD_IDENTITY_CSR, build_csr, print_csr, NULL },
-	{ "identity", "install", "[NAME] --chain FILE [--key FILE [--password P | --password-file F]] [--anchor NAME] [--signers GROUP]",
+	{ "identity", "install", "[NAME] (--chain FILE [--key FILE] | --pkcs12 FILE) "
+	  "[--password P | --password-file F] [--anchor NAME | --no-anchor-check] "
+	  "[--signers GROUP]",
+	  "Install a server certificate chain (leaf first, then each issuer; PEM or DER) with\n"
+	  "its key: the one given, the last CSR's, or the current one.  --pkcs12 takes both\n"
+	  "from a PKCS#12 file.  The leaf must allow TLS server use and not be a CA; RSA keys\n"
+	  "under 2048 bits and SHA-1 signatures are refused (credstored's policy).  The chain\n"
+	  "must lead to a stored trust anchor (--anchor: that one) unless --no-anchor-check.\n"
+	  "A certificate expiring within credstored's --expiry-warning days is installed with\n"
+	  "a warning.  --signers GROUP: that group's processes may have credstored sign with\n"
+	  "the key (besides root).",
 	  CREDSTORE_ADMIN_CMD_IDENTITY_INSTALL, build_install, NULL, NULL },
-	{ "identity", "show", "[NAME]", 0, NULL, NULL, run_show },
-	{ "identity", "export", "[NAME] [--out FILE] [--key-out FILE]", 0, NULL, NULL, run_export },
-	{ "identity", "export-ref", "NAME FILE", 0, NULL, NULL, run_export_ref },
-	{ "identity", "remove", "[NAME]", CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE, build_remove, NULL, NULL },
+	{ "identity", "show", "[NAME]",
+	  "The identity's certificate: subject, issuer, serial, dates, days left, fingerprint,\n"
+	  "signers ('identity: none' when there is none; exit 0).", 0, NULL, NULL, run_show },
+	{ "identity", "list", "", "Every identity, as `show`.", 0, NULL, NULL, run_list },
+	{ "identity", "export", "[NAME] [--out FILE] [--key-out FILE]",
+	  "The identity's chain as PEM.  --key-out also writes the private key (mode 0600; root\n"
+	  "and the admin group only, logged by credstored).", 0, NULL, NULL, run_export },
+	{ "identity", "export-ref", "NAME FILE",
+	  "Write the identity's key reference (its name and public key, no secret): a server\n"
+	  "given it as its key file signs through credstored (credstore-provider(7)).",
+	  0, NULL, NULL, run_export_ref },
+	{ "identity", "remove", "[NAME]",
+	  "Remove the identity and its key (OK when absent).  Front ends stop serving it.",
+	  CREDSTORE_ADMIN_CMD_IDENTITY_REMOVE, build_remove, NULL, NULL },
 	{ 0 }
 };

@@ -1,4 +1,4 @@
-/* credctl's input: files, fingerprints, passphrases. */
+/* credctl's input: options, numbers, files, fingerprints, passphrases. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -6,20 +6,72 @@
 #include <openssl/crypto.h>
 
 #include "credctl.h"
+#include "number.h"
 #include "pki.h"
 
 #define INPUT_MAX (CS_USERSOCK_BUFSIZE / 2)
 
-/* 0, -ENOMEM, or -EFBIG (what was read is wiped: it may be a key). */
-static int read_stream(FILE *f, uint8_t **data, size_t *len)
+int ctl_getopt(struct ctl *c, int argc, char **argv, const char *shorts,
+	       const struct option *opts)
 {
-	size_t n = 0;
+	char optstring[32];
+	int ch;
 
-	*data = malloc(INPUT_MAX);
+	/* A leading ':' has getopt report a missing value apart (':'). */
+	snprintf(optstring, sizeof(optstring), "%s:%s", shorts[0] == '+' ? "+" : "",
+		 shorts[0] == '+' ? shorts + 1 : shorts);
+	opterr = 0;
+	ch = getopt_long(argc, argv, optstring, opts, NULL);
+	if (ch == '?' && optopt)
+		ctl_usage(c, "unknown option '-%c'", optopt);
+	else if (ch == '?')
+		ctl_usage(c, "unknown option '%s'", argv[optind - 1]);
+	else if (ch == ':')
+		ctl_usage(c, "option '%s' needs a value", argv[optind - 1]);
+	return ch == ':' ? '?' : ch;
+}
+
+int ctl_exclusive(struct ctl *c, const char *name_a, const void *a, const char *name_b,
+		  const void *b)
+{
+	return a && b ? ctl_usage(c, "give %s or %s, not both", name_a, name_b) : EXIT_OK;
+}
+
+int ctl_number(struct ctl *c, const char *name, const char *text, unsigned long min,
+	       unsigned long max, unsigned long *out)
+{
+	if (cs_parse_uint(text, min, max, out) == 0)
+		return EXIT_OK;
+	return ctl_usage(c, "%s %s: want a whole number from %lu to %lu", name, text, min, max);
+}
+
+/* path, or base_dir/path for a relative one inside a batch. */
+static FILE *open_input(struct ctl *c, const char *path, const char *mode)
+{
+	char full[4096];
+
+	if (!strcmp(path, "-"))
+		return stdin;
+	if (!c->base_dir || path[0] == '/')
+		return fopen(path, mode);
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s", c->base_dir, path) >= sizeof(full)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return fopen(full, mode);
+}
+
+/* 0, -ENOMEM, or -EFBIG past max bytes (what was read is wiped: it may
+ * be a key). */
+static int read_stream(FILE *f, size_t max, uint8_t **data, size_t *len)
+{
+	size_t n;
+
+	*data = malloc(max + 1);
 	if (!*data)
 		return -ENOMEM;
-	n = fread(*data, 1, INPUT_MAX, f);
-	if (n == INPUT_MAX) {
+	n = fread(*data, 1, max + 1, f);
+	if (n > max) {
 		OPENSSL_clear_free(*data, n);
 		*data = NULL;
 		return -EFBIG;
@@ -28,18 +80,18 @@ static int read_stream(FILE *f, uint8_t **data, size_t *len)
 	return 0;
 }
 
-int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len)
+int read_file_max(struct ctl *c, const char *path, size_t max, uint8_t **data, size_t *len)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	FILE *f = open_input(c, path, "rb");
 	int r;
 
 	if (!f)
 		return ctl_usage(c, "cannot read %s: %s", path, strerror(errno));
-	r = read_stream(f, data, len);
+	r = read_stream(f, max, data, len);
 	if (f != stdin)
 		fclose(f);
 	if (r == -EFBIG)
-		return ctl_usage(c, "%s is too large", path);
+		return ctl_usage(c, "%s is too large (more than %zu bytes)", path, max);
 	return r ? ctl_usage(c, "out of memory") : EXIT_OK;
 }
 
@@ -51,9 +103,14 @@ int read_file_quiet(const char *path, uint8_t **data, size_t *len)
 	*data = NULL;
 	if (!f)
 		return -errno;
-	r = read_stream(f, data, len);
+	r = read_stream(f, INPUT_MAX, data, len);
 	fclose(f);
 	return r;
+}
+
+int read_file(struct ctl *c, const char *path, uint8_t **data, size_t *len)
+{
+	return read_file_max(c, path, INPUT_MAX, data, len);
 }
 
 int put_file(struct ctl *c, struct nl_msg *msg, int attr, const char *path)
@@ -72,48 +129,30 @@ int put_file(struct ctl *c, struct nl_msg *msg, int attr, const char *path)
 	return r;
 }
 
-int parse_fingerprint_arg(struct ctl *c, const char *hex, const char *cert_path,
-			  uint8_t fp[CREDSTORE_FINGERPRINT_LEN])
+int parse_fingerprint_arg(struct ctl *c, const char *hex, uint8_t fp[CREDSTORE_FINGERPRINT_LEN])
 {
-	STACK_OF(X509) *certs;
-	uint8_t *data;
-	size_t len;
-	int r;
-
-	if (hex && cert_path)
-		return ctl_usage(c, "give --fingerprint or --cert, not both");
-	if (hex)
-		return cs_fingerprint_parse(hex, fp) ? ctl_usage(c, "'%s' is not a SHA-256 fingerprint "
-								 "(64 hex digits)", hex) : EXIT_OK;
-	if (!cert_path)
-		return ctl_usage(c, "give --fingerprint HEX or --cert FILE");
-	r = read_file(c, cert_path, &data, &len);
-	if (r)
-		return r;
-	certs = cs_pki_parse_certs(data, len, &c->err);
-	free(data);
-	if (!certs)
-		return ctl_usage(c, "%s: %s", cert_path, c->err.msg);
-	r = cs_fingerprint_of_cert(sk_X509_value(certs, 0), fp) ? ctl_usage(c, "%s: no fingerprint", cert_path)
-								 : EXIT_OK;
-	cs_pki_free_certs(certs);
-	return r;
+	return cs_fingerprint_parse(hex, fp) ? ctl_usage(c, "'%s' is not a SHA-256 fingerprint "
+							 "(64 hex digits)", hex) : EXIT_OK;
 }
 
-/* --passphrase, --passphrase-file, or $CREDCTL_PASSPHRASE. */
+/* --passphrase, --passphrase-file (its first line), or $CREDCTL_PASSPHRASE. */
 int get_passphrase(struct ctl *c, const char *given, const char *file, char *out, size_t size)
 {
 	const char *env = getenv("CREDCTL_PASSPHRASE");
+	int rc = ctl_exclusive(c, "a passphrase", given, "a passphrase file", file);
 
+	if (rc)
+		return rc;
 	if (file) {
-		FILE *f = fopen(file, "r");
+		FILE *f = open_input(c, file, "r");
 
 		if (!f || !fgets(out, (int)size, f)) {
-			if (f)
+			if (f && f != stdin)
 				fclose(f);
 			return ctl_usage(c, "cannot read a passphrase from %s", file);
 		}
-		fclose(f);
+		if (f != stdin)
+			fclose(f);
 		out[strcspn(out, "\r\n")] = '\0';
 	} else if (given || env) {
 		snprintf(out, size, "%s", given ? given : env);
@@ -128,4 +167,11 @@ const char *positional(int argc, char **argv)
 	if (optind == 0)	/* no getopt_long() ran: argv[0] is the command */
 		optind = 1;
 	return optind < argc ? argv[optind++] : NULL;
+}
+
+int no_more_args(struct ctl *c, int argc, char **argv)
+{
+	const char *extra = positional(argc, argv);
+
+	return extra ? ctl_usage(c, "unexpected argument '%s'", extra) : EXIT_OK;
 }

@@ -130,9 +130,10 @@ static int print_status(struct nlattr **tb, void *arg)
 
 static int run_status(struct ctl *c, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return ctl_transact(c, cs_client_request(CREDSTORE_ADMIN_CMD_STORE_STATUS, 0), print_status, c);
+	int rc = no_more_args(c, argc, argv);
+
+	return rc ? rc : ctl_transact(c, cs_client_request(CREDSTORE_ADMIN_CMD_STORE_STATUS, 0),
+				      print_status, c);
 }
 
 /* --yes, or a usage error saying what the command does. */
@@ -142,11 +143,13 @@ static int need_yes(struct ctl *c, int argc, char **argv, const char *what)
 	bool yes = false;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((ch = ctl_getopt(c, argc, argv, "", opts)) != -1)
 		if (ch == 'y')
 			yes = true;
 		else
 			return EXIT_USAGE;
+	if (no_more_args(c, argc, argv))
+		return EXIT_USAGE;
 	return yes ? EXIT_OK : ctl_usage(c, "%s %s: confirm with --yes", argv[0], what);
 }
 
@@ -176,21 +179,29 @@ static void print_accepted(struct ctl *c, struct nlattr **tb, const char *subjec
 
 struct passphrase_opts {
 	const char *given, *file;
+	bool force;
 };
 
-static int parse_passphrase_opts(int argc, char **argv, struct passphrase_opts *o)
+static int parse_passphrase_opts(struct ctl *c, int argc, char **argv, struct passphrase_opts *o,
+				 bool export)
 {
 	static const struct option opts[] = {
 		{ "passphrase", required_argument, NULL, 'p' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "force", no_argument, NULL, 'f' },
 		{ 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(c, argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'p': o->given = optarg; break;
 		case 'P': o->file = optarg; break;
+		case 'f':
+			if (!export)
+				return ctl_usage(c, "--force is for store export");
+			o->force = true;
+			break;
 		default: return EXIT_USAGE;
 		}
 	}
@@ -198,18 +209,19 @@ static int parse_passphrase_opts(int argc, char **argv, struct passphrase_opts *
 }
 
 static struct nl_msg *passphrase_request(struct ctl *c, uint8_t cmd, int argc, char **argv,
-					 const char **file, int *rc)
+					 struct passphrase_opts *o, const char **file, int *rc)
 {
-	struct passphrase_opts o = { 0 };
 	char pass[1024];
 	struct nl_msg *req = NULL;
 
-	*rc = parse_passphrase_opts(argc, argv, &o);
+	*rc = parse_passphrase_opts(c, argc, argv, o, cmd == CREDSTORE_ADMIN_CMD_EXPORT);
 	*file = *rc ? NULL : positional(argc, argv);
 	if (!*rc && !*file)
 		*rc = ctl_usage(c, "give the backup FILE");
 	if (!*rc)
-		*rc = get_passphrase(c, o.given, o.file, pass, sizeof(pass));
+		*rc = no_more_args(c, argc, argv);
+	if (!*rc)
+		*rc = get_passphrase(c, o->given, o->file, pass, sizeof(pass));
 	if (!*rc) {
 		req = cs_client_request(cmd, 0);
 		*rc = ctl_put(c, req ? nla_put_string(req, CREDSTORE_A_ADMIN_PASSWORD, pass) : -1);
@@ -234,21 +246,25 @@ static int write_piece(struct nlattr **tb, void *arg)
 
 static int run_export(struct ctl *c, int argc, char **argv)
 {
+	struct passphrase_opts o = { 0 };
 	const char *file;
 	int rc, fd;
-	struct nl_msg *req = passphrase_request(c, CREDSTORE_ADMIN_CMD_EXPORT, argc, argv, &file, &rc);
+	struct nl_msg *req = passphrase_request(c, CREDSTORE_ADMIN_CMD_EXPORT, argc, argv, &o,
+						&file, &rc);
 	FILE *f;
 
 	if (rc)
 		return rc;
 	/* The daemon streams the backup as a dump: header, then chunks. */
 	nlmsg_hdr(req)->nlmsg_flags |= NLM_F_DUMP;
-	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | (o.force ? O_TRUNC : O_EXCL), 0600);
 	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!f) {
 		nlmsg_free(req);
 		if (fd >= 0)
 			close(fd);
+		if (errno == EEXIST)
+			return ctl_usage(c, "%s exists: give --force to overwrite it", file);
 		return ctl_usage(c, "cannot write %s: %s", file, strerror(errno));
 	}
 	rc = ctl_transact(c, req, write_piece, f);
@@ -324,9 +340,10 @@ static int run_import(struct ctl *c, int argc, char **argv)
 {
 	const char *file;
 	uint8_t header[BACKUP_HEADER_LEN];
+	struct passphrase_opts o = { 0 };
 	int rc;
 	struct nl_msg *req = passphrase_request(c, CREDSTORE_ADMIN_CMD_IMPORT_BEGIN, argc, argv,
-						&file, &rc);
+						&o, &file, &rc);
 	FILE *f = NULL;
 
 	if (!rc) {
@@ -354,18 +371,34 @@ static int run_import(struct ctl *c, int argc, char **argv)
 static int run_batch(struct ctl *c, int argc, char **argv)
 {
 	const char *file = positional(argc, argv);
+	int rc = file ? no_more_args(c, argc, argv) : ctl_usage(c, "give the batch FILE");
 
-	return file ? batch_file_run(c, file) : ctl_usage(c, "store batch FILE");
+	return rc ? rc : batch_file_run(c, file);
 }
 
 const struct subcmd store_cmds[] = {
-	{ "store", "status", "", 0, NULL, NULL, run_status },
-	{ "store", "accept-rollback", "--yes", CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK,
-	  build_accept, print_accepted, NULL },
-	{ "store", "factory-reset", "--yes", CREDSTORE_ADMIN_CMD_FACTORY_RESET, build_confirmed, NULL, NULL },
-	{ "store", "reset-devices", "--yes", CREDSTORE_ADMIN_CMD_RESET_DEVICES, build_confirmed, NULL, NULL },
-	{ "store", "export", "FILE [--passphrase P | --passphrase-file F]", 0, NULL, NULL, run_export },
-	{ "store", "import", "FILE [--passphrase P | --passphrase-file F]", 0, NULL, NULL, run_import },
-	{ "store", "batch", "FILE", 0, NULL, NULL, run_batch },
+	{ "store", "status", "",
+	  "The store's figures: generation, counts and limits, live and free bytes (free_bytes\n"
+	  "is what adds can still use), eraseblocks, erase counts, flash events.",
+	  0, NULL, NULL, run_status },
+	{ "store", "accept-rollback", "--yes",
+	  "After a rollback was detected (changes refused: `store status` says why), keep the\n"
+	  "store as it is, older than its rollback counter says, and take changes again.",
+	  CREDSTORE_ADMIN_CMD_STORE_ACCEPT_ROLLBACK, build_accept, print_accepted, NULL },
+	{ "store", "factory-reset", "--yes", "Erase every identity, anchor and device.",
+	  CREDSTORE_ADMIN_CMD_FACTORY_RESET, build_confirmed, NULL, NULL },
+	{ "store", "reset-devices", "--yes", "Erase every device (identities and anchors stay).",
+	  CREDSTORE_ADMIN_CMD_RESET_DEVICES, build_confirmed, NULL, NULL },
+	{ "store", "export", "FILE [--passphrase P | --passphrase-file F] [--force]",
+	  "Write a sealed backup of every credential (keys and secrets included) to FILE, which\n"
+	  "must not exist unless --force.  The passphrase (8 characters or more) may also come\n"
+	  "from $CREDCTL_PASSPHRASE.",
+	  0, NULL, NULL, run_export },
+	{ "store", "import", "FILE [--passphrase P | --passphrase-file F]",
+	  "Replace every credential with a backup's, in one transaction.", 0, NULL, NULL, run_import },
+	{ "store", "batch", "FILE",
+	  "Run the file's commands (one a line, as on the command line without `credctl`) in\n"
+	  "one transaction: all or nothing.  Files a line names are found relative to the batch\n"
+	  "file's directory.", 0, NULL, NULL, run_batch },
 	{ 0 }
 };

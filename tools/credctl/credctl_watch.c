@@ -94,12 +94,13 @@ int ctl_watch(struct ctl *c, int argc, char **argv)
 	};
 	struct watch w = { .c = c };
 	struct credstore_options o = { .transport = CREDSTORE_TRANSPORT_DAEMON,
-				       .daemon_uid = c->daemon_uid, .timeout_ms = c->timeout_ms };
+				       .daemon_uid = c->daemon_uid, .timeout_ms = c->timeout_ms,
+				       .runtime_dir = c->runtime_dir };
 	char why[CREDSTORE_MESSAGE_MAX];
 	struct credstore *cs;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = ctl_getopt(c, argc, argv, "", opts)) != -1) {
 		switch (ch) {
 		case 'i': w.identity = optarg; break;
 		case 'c': w.chain_out = optarg; break;
@@ -108,6 +109,8 @@ int ctl_watch(struct ctl *c, int argc, char **argv)
 		default: return EXIT_USAGE;
 		}
 	}
+	if (no_more_args(c, argc, argv))
+		return EXIT_USAGE;
 	if (!w.identity || (!w.chain_out && !w.ref_out))
 		return ctl_usage(c, "watch: give --identity NAME and --chain-out FILE and/or --key-ref-out FILE");
 	for (;;) {
@@ -120,3 +123,12 @@ int ctl_watch(struct ctl *c, int argc, char **argv)
 		sleep(1);
 	}
 }
+
+const struct subcmd watch_cmds[] = {
+	{ "watch", "", "--identity NAME [--chain-out FILE] [--key-ref-out FILE] [--exec CMD]",
+	  "Keep files of an identity current: its chain (--chain-out) and key reference\n"
+	  "(--key-ref-out) are written again, atomically, whenever the store changes them, and\n"
+	  "CMD runs after each change (a server's reload).  Runs until killed.",
+	  0, NULL, NULL, ctl_watch },
+	{ 0 }
+};

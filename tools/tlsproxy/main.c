@@ -17,11 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "relay.h"
 #include "user.h"
 #include "source.h"
-
-#define VERSION "1.0"
+#include "version.h"
 
 static void usage(FILE *out)
 {
@@ -35,6 +35,8 @@ static void usage(FILE *out)
 "  -b, --backend=ADDR:PORT     forward the plaintext here\n"
 "  -i, --identity=NAME         the store's server identity (default: default)\n"
 "  -a, --require-anchor        client chains must also reach a trust anchor\n"
+"      --allow-expired         admit a device certificate past its notAfter\n"
+"                              (refused by default)\n"
 "      --no-client-cert        ask no client certificate: serve the identity to\n"
 "                              any client (web browsers; the backend then\n"
 "                              authenticates its users)\n"
@@ -68,12 +70,9 @@ struct options {
 /* A whole number in [1, max]. */
 static int parse_count(const char *text, unsigned int max, unsigned int *out)
 {
-	char *end;
 	unsigned long n;
 
-	errno = 0;
-	n = strtoul(text, &end, 10);
-	if (errno || *end || end == text || text[0] == '-' || n < 1 || n > max)
+	if (cs_parse_uint(text, 1, max, &n) < 0)
 		return -1;
 	*out = (unsigned int)n;
 	return 0;
@@ -101,12 +100,14 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CA = 256, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_CONNECTIONS, OPT_NO_CLIENT_CERT };
+	enum { OPT_CA = 256, OPT_HANDSHAKE_TIMEOUT, OPT_MAX_CONNECTIONS, OPT_ALLOW_EXPIRED,
+	       OPT_NO_CLIENT_CERT };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "require-anchor", no_argument, NULL, 'a' },
+		{ "allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED },
 		{ "no-client-cert", no_argument, NULL, OPT_NO_CLIENT_CERT },
 		{ "transport", required_argument, NULL, 't' },
 		{ "daemon-user", required_argument, NULL, 'u' },
@@ -134,6 +135,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'b': o->backend = optarg; break;
 		case 'i': o->source.identity = optarg; break;
 		case 'a': o->source.require_anchor = true; break;
+		case OPT_ALLOW_EXPIRED: o->source.allow_expired = true; break;
 		case 't':
 			if (parse_transport(optarg, &o->source.store.transport) < 0)
 				return bad_usage("unknown transport '%s' (auto, kernel, daemon)", optarg);
@@ -158,7 +160,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': printf("credstore-tlsproxy %s\n", VERSION); exit(0);
+		case 'V': printf("credstore-tlsproxy %s\n", CREDSTORE_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
@@ -258,29 +260,62 @@ struct front {
 
 #define FRONT_OF(w, member) ((struct front *)((char *)(w) - offsetof(struct front, member)))
 
-/* A changed identity: new handshakes get a new context; connections hold
- * a reference to the one they started with. */
-static void reload_if_changed(struct front *f)
+/* A changed identity, anchor or CRL: new handshakes get a new context;
+ * connections hold a reference to the one they started with.  A removed
+ * identity is served no more: new connections are refused until it is
+ * back. */
+static void reload(struct front *f)
 {
 	char why[CREDSTORE_MESSAGE_MAX];
-	SSL_CTX *ctx;
+	bool gone;
+	SSL_CTX *ctx = source_new_ctx(f->source, why, &gone);
 
-	if (!source_changed(f->source))
-		return;
-	ctx = source_new_ctx(f->source, why);
-	if (!ctx) {
+	if (!ctx && !gone) {
 		proxy_log("the store changed but the new context failed, keeping the old one: %s", why);
 		return;
 	}
+	if (!ctx && f->px.ctx)
+		proxy_log("%s: refusing new connections until it is back", why);
 	SSL_CTX_free(f->px.ctx);
 	f->px.ctx = ctx;
-	proxy_log("the store changed: new handshakes use the reloaded identity");
+	if (ctx)
+		proxy_log("the store changed: new handshakes use the reloaded identity");
+}
+
+static bool listed(void *arg, const char *device)
+{
+	const struct source_news *news = arg;
+
+	for (size_t i = 0; i < news->n_revoked; i++)
+		if (!strcmp(news->revoked[i], device))
+			return true;
+	return false;
+}
+
+static bool revoked_now(void *arg, const char *device)
+{
+	return source_device_revoked(arg, device);
+}
+
+/* What the store announced: a context to rebuild, sessions to cut. */
+static void read_news(struct front *f)
+{
+	struct source_news news;
+
+	source_read(f->source, &news);
+	if (news.n_revoked)
+		relay_cut_devices(&f->px, listed, &news, "was revoked");
+	if (news.recheck)
+		relay_cut_devices(&f->px, revoked_now, f->source, "is revoked");
+	if (news.reload)
+		reload(f);
+	source_news_release(&news);
 }
 
 static void on_notification(struct watch *w, uint32_t events)
 {
 	(void)events;
-	reload_if_changed(FRONT_OF(w, notifications));
+	read_news(FRONT_OF(w, notifications));
 }
 
 /* At --max-connections the listener is not watched: new connections wait
@@ -318,7 +353,7 @@ static void on_listener(struct watch *w, uint32_t events)
 	(void)events;
 	/* A change the store announced before this device connected must
 	 * apply to it: read notifications first. */
-	reload_if_changed(f);
+	read_news(f);
 	while (f->px.n_conns < f->max_conns) {
 		len = sizeof(ss);
 		fd = accept4(f->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -360,6 +395,7 @@ static int setup(struct front *f, const struct options *o)
 {
 	char why[CREDSTORE_MESSAGE_MAX];
 	sigset_t mask;
+	bool gone;
 
 	f->px.quiet = o->quiet;
 	f->px.no_client_cert = o->source.no_client_cert;
@@ -369,7 +405,7 @@ static int setup(struct front *f, const struct options *o)
 	if (resolve(o->backend, &f->px.backend, &f->px.backend_len) < 0)
 		return -1;
 	f->source = source_open(&o->source, why);
-	if (!f->source || !(f->px.ctx = source_new_ctx(f->source, why))) {
+	if (!f->source || !(f->px.ctx = source_new_ctx(f->source, why, &gone))) {
 		fprintf(stderr, "credstore-tlsproxy: %s\n", why);
 		return -1;
 	}

@@ -41,6 +41,7 @@ struct conn {
 	bool client_eof, backend_eof, up_shut;
 	bool closed;
 	char peer[64];
+	char device[CREDSTORE_DEVICE_ID_MAX];	/* admitted as, after the handshake */
 };
 
 static size_t buffered(const struct buffer *b)
@@ -156,6 +157,7 @@ static int handshake(struct conn *c)
 			proxy_log("refused %s: no admission was made", c->peer);
 			return -1;
 		}
+		snprintf(c->device, sizeof(c->device), "%s", adm.verdict.device_id);
 		if (!c->px->quiet)
 			proxy_log("admitted device %s (%s) from %s", adm.verdict.device_id,
 				  adm.verdict.match == CREDSTORE_MATCH_MASTER ? "master" : "sub",
@@ -354,8 +356,14 @@ static void on_backend(struct watch *w, uint32_t events)
 
 void relay_start(struct proxy *px, int fd, const char *peer)
 {
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c = px->ctx ? calloc(1, sizeof(*c)) : NULL;
 
+	if (!px->ctx) {
+		/* The identity was removed: nothing to serve it with. */
+		proxy_log("refused %s: the identity is no longer in the store", peer);
+		close(fd);
+		return;
+	}
 	if (!c) {
 		proxy_log("%s: out of memory", peer);
 		close(fd);
@@ -404,6 +412,18 @@ int relay_expire(struct proxy *px)
 		conn_close(c);
 	}
 	return next == UINT64_MAX ? -1 : (int)(next - now);
+}
+
+void relay_cut_devices(struct proxy *px, bool (*cut)(void *arg, const char *device), void *arg,
+		       const char *why)
+{
+	for (struct conn *c = px->conns, *n; c; c = n) {
+		n = c->next;
+		if (c->closed || !c->device[0] || !cut(arg, c->device))
+			continue;
+		proxy_log("closed %s: device %s %s", c->peer, c->device, why);
+		conn_close(c);
+	}
 }
 
 void relay_close_all(struct proxy *px)

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 
 #include "pins.h"
+#include "proxy.h"
 #include "source.h"
 
 struct source {
@@ -12,7 +13,8 @@ struct source {
 	struct credstore *store;		/* store mode */
 	struct credstore_events *events;
 	struct pins *pins;			/* PEM mode */
-	bool changed;
+	struct source_news *news;		/* filled by source_read() */
+	bool crls_missing;			/* said once, not at every reload */
 };
 
 static bool pem_mode(const struct source *src)
@@ -78,10 +80,42 @@ static int openssl_failed(const char *what, char *why)
 	return -1;
 }
 
+static unsigned int admit_flags(const struct source_config *cfg)
+{
+	return (cfg->require_anchor ? CREDSTORE_SSL_REQUIRE_CHAIN : 0) |
+	       (cfg->allow_expired ? CREDSTORE_SSL_ALLOW_EXPIRED : 0);
+}
+
+/* The anchors' CRLs come from credstored.  On the module without the
+ * daemon (restarting, say) devices are still admitted, and the log says
+ * that CRLs are not applied until it is back. */
+static int load_crls(struct source *src, SSL_CTX *ctx, char *why)
+{
+	STACK_OF(X509_CRL) *crls = NULL;
+	int ret = credstore_get_crls(src->store, &crls);
+
+	if (ret < 0 && credstore_transport(src->store) == CREDSTORE_TRANSPORT_KERNEL &&
+	    (ret == -ECONNREFUSED || ret == -ETIMEDOUT)) {
+		if (!src->crls_missing)
+			proxy_log("CRLs not applied: %s", credstore_last_error(src->store));
+		src->crls_missing = true;
+		return 0;
+	}
+	if (ret < 0) {
+		snprintf(why, CREDSTORE_MESSAGE_MAX, "CRLs: %s", credstore_last_error(src->store));
+		return ret;
+	}
+	src->crls_missing = false;
+	ret = credstore_ssl_ctx_use_crls(ctx, crls);
+	if (ret < 0)
+		snprintf(why, CREDSTORE_MESSAGE_MAX, "CRLs: out of memory");
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	return ret;
+}
+
 static int load_from_store(struct source *src, SSL_CTX *ctx, char *why)
 {
 	struct credstore_identity *id;
-	unsigned int flags = src->cfg->require_anchor ? CREDSTORE_SSL_REQUIRE_CHAIN : 0;
 	int ret = credstore_get_identity(src->store, src->cfg->identity, &id);
 
 	if (ret < 0) {
@@ -95,17 +129,19 @@ static int load_from_store(struct source *src, SSL_CTX *ctx, char *why)
 		return openssl_failed("cannot use the store's identity", why);
 	if (src->cfg->no_client_cert)
 		return 0;
-	ret = credstore_ssl_ctx_admit_store_devices(ctx, src->store, flags);
-	if (ret < 0)
+	ret = credstore_ssl_ctx_admit_store_devices(ctx, src->store, admit_flags(src->cfg));
+	if (ret < 0) {
 		snprintf(why, CREDSTORE_MESSAGE_MAX, "trust anchors: %s",
 			 credstore_last_error(src->store));
-	return ret;
+		return ret;
+	}
+	return load_crls(src, ctx, why);
 }
 
 static int load_from_files(struct source *src, SSL_CTX *ctx, char *why)
 {
 	const struct source_config *cfg = src->cfg;
-	unsigned int flags = cfg->require_anchor ? CREDSTORE_SSL_REQUIRE_CHAIN : 0;
+	unsigned int flags = admit_flags(cfg);
 
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1)
 		return openssl_failed(cfg->cert_file, why);
@@ -121,11 +157,12 @@ static int load_from_files(struct source *src, SSL_CTX *ctx, char *why)
 	return 0;
 }
 
-SSL_CTX *source_new_ctx(struct source *src, char *why)
+SSL_CTX *source_new_ctx(struct source *src, char *why, bool *gone)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	int ret;
 
+	*gone = false;
 	if (!ctx) {
 		openssl_failed("cannot create a TLS context", why);
 		return NULL;
@@ -136,6 +173,7 @@ SSL_CTX *source_new_ctx(struct source *src, char *why)
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	ret = pem_mode(src) ? load_from_files(src, ctx, why) : load_from_store(src, ctx, why);
+	*gone = ret == -ENOENT && !pem_mode(src);
 	if (ret < 0) {
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -148,32 +186,65 @@ int source_events_fd(const struct source *src)
 	return src->events ? credstore_events_fd(src->events) : -1;
 }
 
+static void note_revoked(struct source_news *news, const char *device)
+{
+	void *p = realloc(news->revoked, (news->n_revoked + 1) * sizeof(*news->revoked));
+
+	if (!p) {
+		news->recheck = true;	/* find it the long way */
+		return;
+	}
+	news->revoked = p;
+	snprintf(news->revoked[news->n_revoked++], CREDSTORE_DEVICE_ID_MAX, "%s", device);
+}
+
 static void on_event(const struct credstore_event *event, void *arg)
 {
 	struct source *src = arg;
+	struct source_news *news = src->news;
 
 	switch (event->kind) {
 	case CREDSTORE_KIND_IDENTITY:
 		if (strcmp(event->key, src->cfg->identity) == 0)
-			src->changed = true;
+			news->reload = true;
 		break;
-	case CREDSTORE_KIND_ANCHOR:
-		if (src->cfg->require_anchor)
-			src->changed = true;
+	case CREDSTORE_KIND_ANCHOR:	/* its certificate or its CRL */
+		news->reload = true;
 		break;
 	case CREDSTORE_KIND_SNAPSHOT:
-		src->changed = true;
+		news->reload = news->recheck = true;
 		break;
-	default:	/* devices are asked at every handshake */
+	case CREDSTORE_KIND_DEVICE:	/* asked at every handshake; a revoked one is cut */
+		if (event->event != CREDSTORE_EVENT_REMOVED &&
+		    (event->flags & CREDSTORE_DEVICE_F_REVOKED))
+			note_revoked(news, event->key);
+		break;
+	default:
 		break;
 	}
 }
 
-bool source_changed(struct source *src)
+void source_read(struct source *src, struct source_news *news)
 {
+	memset(news, 0, sizeof(*news));
 	if (!src->events)
-		return false;
-	src->changed = false;
+		return;
+	src->news = news;
 	credstore_events_read(src->events, on_event, src);
-	return src->changed;
+	src->news = NULL;
+}
+
+void source_news_release(struct source_news *news)
+{
+	free(news->revoked);
+	news->revoked = NULL;
+	news->n_revoked = 0;
+}
+
+bool source_device_revoked(struct source *src, const char *device)
+{
+	struct credstore_device d;
+
+	return src->store && credstore_get_device(src->store, device, &d) == 0 &&
+	       (d.flags & CREDSTORE_DEVICE_F_REVOKED);
 }

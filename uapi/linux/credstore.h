@@ -127,6 +127,12 @@
  *	as VERIFY_SECRET; both secrets are tried and compared in constant
  *	time whatever the outcome.
  *
+ * A revoked device matches nothing; a device with
+ * %CREDSTORE_DEVICE_F_NO_SUB never matches on a sub.  A verification
+ * refused for the device's flags (not for a wrong credential) answers
+ * %CREDSTORE_MATCH_NONE with the device's %CREDSTORE_A_DEVICE_ID and
+ * %CREDSTORE_A_FLAGS.
+ *
  * Privileged reads (-EPERM unless the request passes
  * netlink_capable(CAP_NET_ADMIN): the capability in the initial user
  * namespace, held both by the credentials that opened the socket and by
@@ -179,6 +185,10 @@
  *	%CREDSTORE_A_KIND, %CREDSTORE_A_GENERATION, and for an identity or
  *	anchor %CREDSTORE_A_NAME, for a device %CREDSTORE_A_DEVICE_ID; for
  *	%CREDSTORE_KIND_SNAPSHOT no key (everything may have changed).
+ *	%CREDSTORE_A_EVENT says what happened (absent: CHANGED; REMOVED
+ *	after a retraction), and a device's notification carries its
+ *	%CREDSTORE_A_FLAGS after the change: a front end closes the open
+ *	sessions of a device whose flags carry %CREDSTORE_DEVICE_F_REVOKED.
  *	Sent after the change is visible to queries.
  *
  * Record encoding (PUBLISH_RECORDS, PUBLISH_UPDATE): %CREDSTORE_A_RECORDS
@@ -290,6 +300,10 @@ enum credstore_attr {
 	CREDSTORE_A_HMAC_MESSAGE,
 	CREDSTORE_A_HMAC,
 
+	/* Notifications (the module's and the daemon's). */
+	CREDSTORE_A_EVENT,		/* u8: enum credstore_event_type */
+	CREDSTORE_A_NOT_AFTER,		/* u64: a certificate's notAfter, Unix seconds */
+
 	__CREDSTORE_A_MAX,
 	CREDSTORE_A_MAX = __CREDSTORE_A_MAX - 1
 };
@@ -313,11 +327,28 @@ enum credstore_match {
 	CREDSTORE_MATCH_SUB,
 };
 
-/* Device flags. */
+/* Device flags.  A device refused because of them (REVOKED; a sub under
+ * SUB_DISABLED or NO_SUB) answers a verification with
+ * %CREDSTORE_MATCH_NONE and, so that a front end can say why, its
+ * %CREDSTORE_A_DEVICE_ID and %CREDSTORE_A_FLAGS. */
 enum credstore_device_flags {
 	CREDSTORE_DEVICE_F_SUB_DISABLED = 1U << 0,	/* the sub never matches */
+	CREDSTORE_DEVICE_F_REVOKED = 1U << 1,		/* nothing matches; kept in the store */
+	CREDSTORE_DEVICE_F_NO_SUB = 1U << 2,		/* profile no-sub: never a sub */
 
-	CREDSTORE_DEVICE_F_ALL = CREDSTORE_DEVICE_F_SUB_DISABLED,
+	CREDSTORE_DEVICE_F_ALL = CREDSTORE_DEVICE_F_SUB_DISABLED | CREDSTORE_DEVICE_F_REVOKED |
+				 CREDSTORE_DEVICE_F_NO_SUB,
+};
+
+/* What a notification says happened (%CREDSTORE_A_EVENT; absent means
+ * CHANGED).  EXPIRING and EXPIRED come from credstored alone, once a day
+ * per certificate within its warning threshold, with
+ * %CREDSTORE_A_NOT_AFTER. */
+enum credstore_event_type {
+	CREDSTORE_EVENT_CHANGED,	/* added or replaced */
+	CREDSTORE_EVENT_REMOVED,
+	CREDSTORE_EVENT_EXPIRING,
+	CREDSTORE_EVENT_EXPIRED,
 };
 
 #endif /* _UAPI_LINUX_CREDSTORE_H */

@@ -88,7 +88,11 @@ int credstore_get_anchors(struct credstore *cs, STACK_OF(X509) **out);
 
 struct credstore_verdict {
 	enum credstore_match match;		/* NONE, MASTER or SUB */
-	char device_id[CREDSTORE_DEVICE_ID_MAX];	/* set unless NONE */
+	char device_id[CREDSTORE_DEVICE_ID_MAX];	/* set unless NONE (see flags) */
+	/* With match NONE and device_id set: the credential was that
+	 * device's, refused for these flags (CREDSTORE_DEVICE_F_REVOKED, a
+	 * sub under SUB_DISABLED or NO_SUB). */
+	uint32_t flags;
 };
 
 /* Is fp a device's master or sub fingerprint?  device_id NULL: look the
@@ -99,7 +103,8 @@ int credstore_verify_fingerprint(struct credstore *cs,
 				 const char *device_id, struct credstore_verdict *out);
 
 /* Is secret the device's master or sub secret (compared in constant time
- * by the store)? */
+ * by the store)?  A revoked device matches nothing, a disabled sub is no
+ * match: credstore_get_device() says why. */
 int credstore_verify_secret(struct credstore *cs, const char *device_id,
 			    const void *secret, size_t len, enum credstore_match *out);
 
@@ -140,6 +145,12 @@ struct credstore_secrets {
 int credstore_get_device_secrets(struct credstore *cs, const char *device_id,
 				 struct credstore_secrets *out);
 
+/* Every trust anchor's certificate revocation list, as a new stack the
+ * caller frees with sk_X509_CRL_pop_free(crls, X509_CRL_free).  CRLs may
+ * be several MiB: they come from credstored in parts, also when the
+ * connection is to the module (credstored must be running). */
+int credstore_get_crls(struct credstore *cs, STACK_OF(X509_CRL) **out);
+
 /* ---- change notifications ---- */
 
 struct credstore_events;
@@ -148,6 +159,13 @@ struct credstore_event {
 	enum credstore_kind kind;	/* SNAPSHOT: anything may have changed */
 	char key[CREDSTORE_NAME_MAX];	/* identity/anchor name or device id */
 	uint64_t generation;
+	enum credstore_event_type event;	/* CHANGED, REMOVED, EXPIRING, EXPIRED */
+	/* A DEVICE event that is not REMOVED: the device's flags now.  A
+	 * front end closes the open sessions of a device whose flags carry
+	 * CREDSTORE_DEVICE_F_REVOKED (after a SNAPSHOT, it asks
+	 * credstore_get_device() for the devices of its open sessions). */
+	uint32_t flags;
+	uint64_t not_after;		/* EXPIRING, EXPIRED: Unix seconds */
 };
 
 /* Subscribe on the transport of cs: the module's group "notify", or a
@@ -235,15 +253,26 @@ typedef int credstore_fingerprint_lookup(void *arg, const uint8_t fp[CREDSTORE_F
 /* Also require the client's chain to reach a trust anchor in the
  * context's X509_STORE (the store's anchors with the store variant). */
 #define CREDSTORE_SSL_REQUIRE_CHAIN	(1U << 0)
+/* Admit a device certificate past its notAfter (refused by default). */
+#define CREDSTORE_SSL_ALLOW_EXPIRED	(1U << 1)
 
 /* Require a client certificate and admit it only when its SHA-256
- * fingerprint is a device's master or sub.  Session resumption is turned
+ * fingerprint is a device's master or sub, it has not expired (unless
+ * CREDSTORE_SSL_ALLOW_EXPIRED) and no CRL of
+ * credstore_ssl_ctx_use_crls() lists it.  Session resumption is turned
  * off: every handshake asks the lookup.  arg must outlive ctx. */
 int credstore_ssl_ctx_admit_devices(SSL_CTX *ctx, credstore_fingerprint_lookup *lookup,
 				    void *arg, unsigned int flags);
 /* The same with the store as the lookup; with CREDSTORE_SSL_REQUIRE_CHAIN
- * the store's trust anchors are loaded into ctx.  cs must outlive ctx. */
+ * the store's trust anchors are loaded into ctx.  cs must outlive ctx.
+ * The store's CRLs come apart (credstore_get_crls() and
+ * credstore_ssl_ctx_use_crls()): they need credstored, which a front end
+ * on the module may want to do without for a while. */
 int credstore_ssl_ctx_admit_store_devices(SSL_CTX *ctx, struct credstore *cs, unsigned int flags);
+/* Refuse client certificates (and, with a chain, their issuers) that a
+ * CRL of crls revokes, by the CRL of their issuer (ctx takes a reference
+ * to each CRL).  After credstore_ssl_ctx_admit_devices(). */
+int credstore_ssl_ctx_use_crls(SSL_CTX *ctx, STACK_OF(X509_CRL) *crls);
 
 struct credstore_admission {
 	int admitted;			/* 1: a device, verdict says which */

@@ -33,8 +33,9 @@ check_output "verify master fingerprint by id" 'match=master id=dev1' $CSNL veri
 check_output "verify sub fingerprint by id" 'match=sub id=dev1' $CSNL verify-fp $S1 dev1
 check_output "verify a fingerprint alone finds the device (master)" 'match=master id=dev2' $CSNL verify-fp $M2
 check_output "verify a fingerprint alone finds the device (sub)" 'match=sub id=dev1' $CSNL verify-fp $S1
-check_output "a disabled sub never matches, by id" '^match=none $' $CSNL verify-fp $S2 dev2
-check_output "a disabled sub never matches, alone" '^match=none $' $CSNL verify-fp $S2
+# Refused for its flags: the answer names the device and the flags.
+check_output "a disabled sub never matches, by id" '^match=none id=dev2 flags=1 $' $CSNL verify-fp $S2 dev2
+check_output "a disabled sub never matches, alone" '^match=none id=dev2 flags=1 $' $CSNL verify-fp $S2
 check_output "another device's fingerprint does not match" '^match=none $' $CSNL verify-fp $M2 dev1
 check_output "unknown device: no match" '^match=none $' $CSNL verify-fp $M1 nosuch
 check_output "verify master secret" 'match=master id=dev1' $CSNL verify-secret dev1 6d31

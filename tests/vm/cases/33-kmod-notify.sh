@@ -1,6 +1,6 @@
 # credstore.ko: a subscriber of the group "notify" (any user) hears one
-# message per change (kind, key, generation) and one per snapshot commit,
-# in order.
+# message per change (kind, key, generation; a device's flags, a
+# retraction's event REMOVED) and one per snapshot commit, in order.
 # vm-timeout: 300
 . "$REPO/tests/lib.sh"
 . "$REPO/tests/nl/helpers.sh"
@@ -22,9 +22,9 @@ wait $listener
 check "the subscriber heard five messages" test $? = 0
 sed 's/^/#   listener: /' "$T/listen.err"
 check_output "1: the snapshot commit" '^kind=snapshot generation=1 $' sed -n 1p "$T/heard"
-check_output "2: the updated device" '^kind=device generation=2 id=d1 $' sed -n 2p "$T/heard"
+check_output "2: the updated device" '^kind=device generation=2 id=d1 flags=1 $' sed -n 2p "$T/heard"
 check_output "3: the updated identity" '^kind=identity generation=2 name=web $' sed -n 3p "$T/heard"
-check_output "4: the retraction" '^kind=device generation=3 id=d1 $' sed -n 4p "$T/heard"
+check_output "4: the retraction" '^kind=device generation=3 id=d1 event=1 $' sed -n 4p "$T/heard"
 check_output "5: the marker: nothing for the abort or the refusal" \
-	'^kind=device generation=5 id=last $' sed -n 5p "$T/heard"
+	'^kind=device generation=5 id=last flags=0 $' sed -n 5p "$T/heard"
 finish

@@ -14,7 +14,7 @@ DAEMON_ARGS="--mtd /dev/mtd0"
 
 ROUNDS=${KILL_ROUNDS:-20}
 in_shell "credstored starts on nandsim" start_daemon
-check "a device the queries look for" $CREDCTL device add steady --secret steady-secret
+check "a device the queries look for" $CREDCTL device add steady --secret steady-secret-of-the-test
 
 # Query the module in a loop for the whole test: each answer is logged.
 querier() {

@@ -19,7 +19,7 @@ for r in $(seq "$ROUNDS"); do
 	: >"$T/b"
 	for i in $(seq 8); do
 		printf -v fp '%032x%032x' "$r" "$i"
-		echo "device add f$r-$i --fingerprint $fp --secret s$r-$i" >>"$T/b"
+		echo "device add f$r-$i --fingerprint $fp --secret secret-of-device-f$r-$i" >>"$T/b"
 		echo "pending f$r-$i $fp" >>"$T/journal"
 	done
 	if $BIN/credctl --timeout 30 store batch "$T/b" >/dev/null 2>>"$T/errors"; then
