@@ -95,8 +95,8 @@ static void collect(const void *node, VISIT which, void *arg)
 	memcpy(l->ids[l->n++], s->device_id, CREDSTORE_DEVICE_ID_MAX);
 }
 
-/* May the device still connect?  Not when it is gone.  (The store refuses
- * its credentials by itself when flags forbid them.) */
+/* May the device still connect?  Not when it is gone or revoked.  (The
+ * store refuses its credentials by itself when flags forbid them.) */
 static void check_device(struct plugin *p, const char *device_id)
 {
 	struct credstore_device d;
@@ -105,9 +105,9 @@ static void check_device(struct plugin *p, const char *device_id)
 	if (!plugin_store(p))
 		return;
 	r = credstore_get_device(p->cs, device_id, &d);
-	if (r == -ENOENT) {
-		mosquitto_log_printf(MOSQ_LOG_NOTICE,
-				     "credstore: device %s was removed: closing its sessions", device_id);
+	if (r == -ENOENT || (r == 0 && (d.flags & CREDSTORE_DEVICE_F_REVOKED))) {
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "credstore: device %s was %s: closing its sessions",
+				     device_id, r ? "removed" : "revoked");
 		mosquitto_kick_client_by_username(device_id, false);
 	} else if (r < 0) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "credstore: cannot check device %s: %s",
