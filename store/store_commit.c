@@ -315,8 +315,10 @@ int store_accept_rollback(struct store *s, struct cs_err *err)
 		rc = cs_err_set(err, EINVAL, "no rollback to accept: changes are not refused");
 	else if (s->broken)
 		rc = cs_err_set(err, EIO, "the store stopped after an I/O error: mount it again");
-	else if (!(rc = counter_read(s->counter, &now, err)))
+	else if (!(rc = counter_read(s->counter, &now, err))) {
+		rollback_skip_generations(s, now);
 		rc = commit_binding(s, now + 1);
+	}
 	s->err = NULL;
 	return rc;
 }

@@ -424,6 +424,12 @@ struct store_record rollback_binding(uint64_t c0, uint8_t value[8]);
 enum rollback_action rollback_judge(struct store *s);
 /* A binding the mount needed could not be written: changes refused. */
 void rollback_bind_failed(struct store *s, const char *why);
+/* Before accepting a store older than the counter (value c): its
+ * generation moved past the newest it had reached, which the counter
+ * tells, so that whoever saw that one (credstore.ko refuses an update
+ * older than what it serves, a front end compares generations) takes
+ * what is served now as newer. */
+void rollback_skip_generations(struct store *s, uint64_t c);
 /* Whether changes are refused (-EROFS, with the refusal in s->err). */
 int rollback_refuses(struct store *s);
 /* After a durable transaction: the counter advanced to its generation's

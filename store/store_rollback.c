@@ -119,6 +119,14 @@ void rollback_bind_failed(struct store *s, const char *why)
 	    "credctl store accept-rollback tries again", s->counter->name, why);
 }
 
+void rollback_skip_generations(struct store *s, uint64_t c)
+{
+	uint64_t want;
+
+	if (expected(s, &want) && c > want)
+		s->gen += c - want;
+}
+
 int rollback_refuses(struct store *s)
 {
 	return changes_refused(s) ? cs_err_set(s->err, EROFS, "%s", s->rollback_reason) : 0;

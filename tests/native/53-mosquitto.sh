@@ -3,7 +3,7 @@
 # userspace mode, with mosquitto_pub / mosquitto_sub as the devices:
 # master and sub certificates and secrets, the HMAC-of-timestamp form, a
 # disabled sub, changes taking effect without a restart, a device removed
-# while connected, malformed and over-long credentials.
+# or revoked while connected, malformed and over-long credentials.
 . "$(dirname "$0")/../lib.sh"
 own_ports "$0" "$@"	# its servers listen on fixed ports
 . "$(dirname "$0")/credstored-env.bash"
@@ -114,7 +114,20 @@ check "credctl device remove dev2 (admitted by certificate)" $CREDCTL device rem
 check "the broker closes dev2's session too" gone $sub2
 wait $sub $sub2 2>/dev/null
 
-# ---- revoked while connected ----
+# ---- revoked while connected: closed, refused, admitted after reinstate ----
+timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev3 -P m3-secret-of-dev3 -i dev3-sub \
+	-t 'devices/dev3/#' > "$T/dev3.out" 2>&1 &
+sub3=$!
+check "dev3 is connected" connected "as client 'dev3-sub'"
+check "credctl device revoke dev3" $CREDCTL device revoke dev3
+check "the broker closes dev3's session" gone $sub3
+check_output "and says why" 'device dev3 was revoked: closing its sessions' cat "$blog"
+check_fails "a revoked dev3 is refused" mqtt_pub_secret dev3 m3-secret-of-dev3
+check "credctl device reinstate dev3" $CREDCTL device reinstate dev3
+check "dev3 is admitted again" mqtt_pub_secret dev3 m3-secret-of-dev3
+wait $sub3 2>/dev/null
+
+# ---- revoked while connected by certificate ----
 timeout 60 mosquitto_sub -h localhost -p $MQTT_TLS_PORT --cafile "$T/ca.pem" \
 	--cert "$T/dev1-next.pem" --key "$T/dev1-next.key" -i dev5-sub -t 'devices/dev5/#' > /dev/null 2>&1 &
 sub5=$!

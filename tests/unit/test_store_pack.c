@@ -305,8 +305,8 @@ static void test_saves_units(void)
 	fixture_close(&fx);
 }
 
-/* A store whose segment headers say an older version: 1 (uncompressed)
- * or 2 (bit 0 of a commit's flags meant deflate). */
+/* A store whose segment headers say an older version: 1 (uncompressed),
+ * 2 (bit 0 of a commit's flags meant deflate) or 3 (no MACs). */
 static void test_old_version(uint8_t version)
 {
 	struct fixture fx;
@@ -354,5 +354,6 @@ int main(void)
 	test_saves_units();
 	test_old_version(1);
 	test_old_version(2);
+	test_old_version(3);
 	return tap_done();
 }

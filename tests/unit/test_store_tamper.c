@@ -56,6 +56,7 @@ static const struct counter_ops ram_ops = { ram_read, ram_advance, ram_close };
 
 static struct ram_counter counter = { .c = { &ram_ops, "the test's counter" } };
 static uint64_t base_counter;	/* where base_image() left it */
+static uint64_t base_generation;	/* the generation it reached */
 
 /* The last tampering event the store told. */
 static struct {
@@ -154,6 +155,7 @@ static struct flash *base_image(struct flash **old)
 	filler(s, 40);
 	test_put(s, STORE_REC_DEVICE, "bob", "fp-b2", NULL);
 	test_put(s, STORE_REC_META, "limits", "x", NULL);
+	base_generation = store_generation(s);
 	store_unmount(s);
 	base_counter = counter.value;
 	return fx.f;
@@ -234,6 +236,68 @@ static void test_flip(struct flash *base)
 	ok(attack_flip(f, STORE_REC_DEVICE, "bob", 3, 0, 0x01) == 0,
 	   "flip: a byte of bob's newest value flipped, CRC made right");
 	detected(f, "flip");
+	flash_close(f);
+}
+
+/* Where the newest put of device `key` lies: in a commit of a transaction
+ * in parts, or as a copy garbage collection forwarded.  False: none. */
+static bool newest_put(struct attack_log *log, const char *key, bool *in_part,
+		       bool *forwarded)
+{
+	for (size_t i = log->n; i-- > 0;) {
+		const struct attack_commit *c = &log->c[i];
+		size_t at = 0, n;
+		struct op op;
+		bool part = false;
+
+		for (uint16_t k = 0; k < c->h.op_count; k++, at += n) {
+			if (!(n = op_decode(c->ops + at, c->h.raw_len - at, &op)))
+				break;
+			part |= k == 0 && (op.kind & OP_KIND_MASK) == OP_PART;
+			if ((op.kind & OP_KIND_MASK) == OP_PUT && op.type == STORE_REC_DEVICE &&
+			    op.key_len == strlen(key) && !memcmp(op.key, key, op.key_len)) {
+				*in_part = part;
+				*forwarded = op.has_gen;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* A flipped byte in the newest copy of a device whose copy is in a part
+ * of a large transaction, or one that garbage collection forwarded: both
+ * are commits like any, tagged the same way. */
+static void flip_device(struct flash *base, bool want_forwarded, const char *what)
+{
+	struct attack_log log;
+	struct store_record r = { 0 }, before = { 0 };
+	struct flash *f = attacked(base);
+	struct store *s;
+	bool part, forwarded, fine = false;
+	char key[16] = "";
+
+	attack_scan(f, &log);
+	for (int i = 0; i < 120 && !fine; i++) {
+		snprintf(key, sizeof(key), "dev-%03d", i);
+		fine = newest_put(&log, key, &part, &forwarded) && forwarded == want_forwarded &&
+		       (forwarded || part);
+	}
+	attack_log_free(&log);
+	s = mount(f, false);
+	fine = fine && s && !store_get_public(s, STORE_REC_DEVICE, key, 7, &before, NULL);
+	store_unmount(s);
+	ok(fine && attack_flip(f, STORE_REC_DEVICE, key, 7, 9, 0x20) == 0,
+	   "%s: a byte of %s's newest copy flipped, CRC made right", what, key);
+	s = mount(f, false);
+	ok(s && tampered(s) >= 1 &&
+	   (store_get_public(s, STORE_REC_DEVICE, key, 7, &r, NULL) == -ENOENT ||
+	    (r.value_len == before.value_len && !memcmp(r.value, before.value, r.value_len))),
+	   "%s: detected (eraseblock %u), the flipped value never served", what, heard.block);
+	if (s && r.key)
+		store_record_free(&r);
+	store_record_free(&before);
+	store_unmount(s);
 	flash_close(f);
 }
 
@@ -322,6 +386,11 @@ static void test_restore(struct flash *base, struct flash *old)
 	   "restore: writes are refused");
 	ok(s && store_accept_rollback(s, &err) == 0 && test_put(s, STORE_REC_META, "x", "y", NULL) == 0,
 	   "restore: accepted by the administrator, writes are taken (%s)", err.msg);
+	ok(s && gen < base_generation && store_generation(s) == base_generation + 2,
+	   "restore: the generation goes on past the newest the store had reached (%llu before "
+	   "the restore, %llu restored, %llu after acceptance and a write)",
+	   (unsigned long long)base_generation, (unsigned long long)gen,
+	   (unsigned long long)(s ? store_generation(s) : 0));
 	store_unmount(s);
 	s = mount(f, true);
 	store_status(s, &st);
@@ -625,6 +694,8 @@ int main(void)
 	test_tag_as_documented(base);
 	test_add_device(base);
 	test_flip(base);
+	flip_device(base, false, "flip in a part");
+	flip_device(base, true, "flip in a forwarded copy");
 	test_drop_delete(base);
 	test_replay(base);
 	test_swap(base);

@@ -96,7 +96,8 @@ static void collect(const void *node, VISIT which, void *arg)
 }
 
 /* May the device still connect?  Not when it is gone or revoked.  (The
- * store refuses its credentials by itself when flags forbid them.) */
+ * store refuses its credentials by itself when flags forbid them; this
+ * closes the sessions it already admitted.) */
 static void check_device(struct plugin *p, const char *device_id)
 {
 	struct credstore_device d;

@@ -81,9 +81,10 @@ in_shell "and starts with the module one record short" start_daemon
 check_output "its snapshot refused one record" 'refused_records: 1' $CREDCTL store status
 check_output "and published the rest" 'publisher: publishing' $CREDCTL store status
 check_output "the module serves cam1" 'match=master' $CSNL verify-fp "$(fingerprint "$T/c1.crt")"
-check "the module follows: a removed device is refused" removed_is_refused p4
+# With room again, the next change (adding p4) also publishes what was
+# left out; the module is full until then, so p4 could not be admitted.
 echo "$saved_max" >"$MAX_ENTRIES"
-check "the next change" $CREDCTL device enable-sub cam1
-check_output "publishes what was left out" 'refused_records: 0' $CREDCTL store status
+check "the module follows: a removed device is refused" removed_is_refused p4
+check_output "what was left out is published" 'refused_records: 0' $CREDCTL store status
 in_shell "credstored stops" stop_daemon
 finish
