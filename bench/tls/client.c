@@ -3,8 +3,10 @@
  * certificate (no resumption), send a request and read the backend's
  * answer (HTTP/1.x 200), which proves the proxy admitted the device (or,
  * for nginx, that the request was served).  Prints the number of
- * admitted round trips and of failures.
- * usage: tls-bench-client PORT CERT KEY SECONDS THREADS */
+ * admitted round trips and of failures; with LATENCY_FILE, appends there
+ * each admitted round trip's time in microseconds, one a line (the
+ * caller takes the percentiles).
+ * usage: tls-bench-client PORT CERT KEY SECONDS THREADS [LATENCY_FILE] */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,15 +25,37 @@ static struct sockaddr_in proxy;
 static struct timespec deadline;
 static atomic_long admitted, failed;
 
+/* Each thread's round-trip times, in microseconds. */
+struct times {
+	long *us;
+	size_t n, size;
+};
+
 static const char request[] = "GET / HTTP/1.0\r\n\r\n";
 
-static int before_deadline(void)
+static long now_us(struct timespec *now)
 {
-	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, now);
+	return now->tv_sec * 1000000L + now->tv_nsec / 1000;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec < deadline.tv_sec ||
-	       (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec);
+static int before_deadline(const struct timespec *now)
+{
+	return now->tv_sec < deadline.tv_sec ||
+	       (now->tv_sec == deadline.tv_sec && now->tv_nsec < deadline.tv_nsec);
+}
+
+static void record(struct times *t, long us)
+{
+	if (t->n == t->size) {
+		long *more = realloc(t->us, (t->size ? 2 * t->size : 1024) * sizeof(*more));
+
+		if (!more)
+			return;
+		t->us = more;
+		t->size = t->size ? 2 * t->size : 1024;
+	}
+	t->us[t->n++] = us;
 }
 
 /* One connection: 1 when the backend's answer came back. */
@@ -56,12 +80,21 @@ static int round_trip(void)
 
 static void *load(void *arg)
 {
-	(void)arg;
-	while (before_deadline()) {
-		if (round_trip())
+	struct times *t = arg;
+	struct timespec now;
+	long start = now_us(&now);
+
+	while (before_deadline(&now)) {
+		int ok = round_trip();
+		long end = now_us(&now);
+
+		if (ok) {
 			atomic_fetch_add(&admitted, 1);
-		else
+			record(t, end - start);
+		} else {
 			atomic_fetch_add(&failed, 1);
+		}
+		start = end;
 	}
 	return NULL;
 }
@@ -69,10 +102,12 @@ static void *load(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t threads[64];
+	struct times times[64] = { 0 };
+	FILE *latency = NULL;
 	int n;
 
-	if (argc != 6 || (n = atoi(argv[5])) < 1 || n > 64) {
-		fprintf(stderr, "usage: tls-bench-client PORT CERT KEY SECONDS THREADS\n");
+	if (argc < 6 || argc > 7 || (n = atoi(argv[5])) < 1 || n > 64) {
+		fprintf(stderr, "usage: tls-bench-client PORT CERT KEY SECONDS THREADS [LATENCY_FILE]\n");
 		return 2;
 	}
 	ctx = SSL_CTX_new(TLS_client_method());
@@ -91,10 +126,19 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += atoi(argv[4]);
 	for (int i = 0; i < n; i++)
-		pthread_create(&threads[i], NULL, load, NULL);
+		pthread_create(&threads[i], NULL, load, &times[i]);
 	for (int i = 0; i < n; i++)
 		pthread_join(threads[i], NULL);
 	printf("%ld %ld\n", atomic_load(&admitted), atomic_load(&failed));
+	if (argc == 7 && !(latency = fopen(argv[6], "a")))
+		perror(argv[6]);
+	for (int i = 0; i < n; i++) {
+		for (size_t j = 0; latency && j < times[i].n; j++)
+			fprintf(latency, "%ld\n", times[i].us[j]);
+		free(times[i].us);
+	}
+	if (latency)
+		fclose(latency);
 	SSL_CTX_free(ctx);
 	return 0;
 }

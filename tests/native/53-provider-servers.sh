@@ -58,6 +58,12 @@ for id in web rsa p384 ed; do
 		$CREDCTL identity install "$id" --chain "$T/$id.chain" --key "$T/$id.key" --signers www-data
 done
 check_output "identity show names the signer group" '^signers: www-data$' $CREDCTL identity show web
+anchor_by_uri() {
+	openssl x509 -provider-path "$PROVIDER_DIR" -provider credstore -provider default \
+		-in credstore:anchor/root | tls_pem_fingerprints
+}
+check_output "credstore:anchor/root through the store loader is the anchor's certificate" \
+	"^$(tls_pem_fingerprints < "$T/ca.pem")\$" anchor_by_uri
 check "the chain file and the key reference" sh -c "$CREDCTL identity export web --out $T/web-chain.pem &&
 	$CREDCTL identity export-ref web $T/web.ref && $CREDCTL identity export-ref rsa $T/rsa.ref"
 check_output "the reference holds no private key: a name and a public key" \
@@ -174,7 +180,8 @@ chmod +x "$T/reload-nginx"
 $BIN/credctl watch --identity web --chain-out "$T/nginx/web-chain.pem" --key-ref-out "$T/nginx/web.ref" \
 	--exec "$T/reload-nginx" > "$T/watch-nginx.log" 2>&1 &
 _tls_pids+=($!)
-$BIN/credctl watch --identity web --chain-out "$T/haproxy/web.pem" --key-ref-out "$T/haproxy/web.pem.key" \
+env -u CREDSTORE_RUNTIME_DIR $BIN/credctl --runtime-dir "$CREDSTORE_RUNTIME_DIR" \
+	watch --identity web --chain-out "$T/haproxy/web.pem" --key-ref-out "$T/haproxy/web.pem.key" \
 	--exec "$(dirname "$0")/../tls/haproxy-update.sh 127.0.0.1:8469 $T/haproxy/web.pem $T/haproxy/web.pem $T/haproxy/web.pem.key" \
 	> "$T/watch-haproxy.log" 2>&1 &
 _tls_pids+=($!)
