@@ -154,6 +154,8 @@ int query_device_secrets(struct cmd_ctx *c, struct cs_err *err)
 
 	if (!r)
 		r = reply_put(nla_put_string(c->reply, CREDSTORE_A_DEVICE_ID, d.id), err);
+	if (!r)
+		r = reply_put(nla_put_u32(c->reply, CREDSTORE_A_FLAGS, d.flags), err);
 	for (int s = 0; s < SLOT_COUNT && !r; s++)
 		if (d.secret_len[s])
 			r = reply_put(nla_put(c->reply, attr[s], (int)d.secret_len[s], d.secret[s]), err);

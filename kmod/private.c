@@ -81,7 +81,8 @@ int credstore_nl_get_identity_key_doit(struct sk_buff *skb,
 static int cs_fill_secrets(struct sk_buff *msg, const struct cs_device *dev,
 			   u64 generation)
 {
-	if (nla_put_string(msg, CREDSTORE_A_DEVICE_ID, dev->id))
+	if (nla_put_string(msg, CREDSTORE_A_DEVICE_ID, dev->id) ||
+	    nla_put_u32(msg, CREDSTORE_A_FLAGS, dev->flags))
 		return -EMSGSIZE;
 	if (dev->master_secret_len &&
 	    nla_put(msg, CREDSTORE_A_MASTER_SECRET, dev->master_secret_len,
@@ -99,6 +100,7 @@ int credstore_nl_get_device_secrets_doit(struct sk_buff *skb,
 {
 	return cs_may_read_private(skb, info) ?:
 	       cs_reply_device(info, nla_total_size(CREDSTORE_DEVICE_ID_MAX) +
+			       nla_total_size(sizeof(u32)) +
 			       2 * nla_total_size(CREDSTORE_SECRET_MAX),
 			       cs_fill_secrets);
 }

@@ -79,6 +79,8 @@ static int on_secrets(struct nlattr **tb, void *arg)
 {
 	struct secrets_reply *r = arg;
 
+	if (tb[CREDSTORE_A_FLAGS])
+		r->sec->flags = nla_get_u32(tb[CREDSTORE_A_FLAGS]);
 	if ((tb[CREDSTORE_A_MASTER_SECRET] &&
 	     copy_attr(tb[CREDSTORE_A_MASTER_SECRET], r->sec->master, CREDSTORE_SECRET_MAX,
 		       &r->sec->master_len)) ||

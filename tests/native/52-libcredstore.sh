@@ -103,11 +103,12 @@ check_output "verify-hmac: a disabled sub no longer matches" '^match=none$' \
 	q verify-hmac dev1 1764650000 "$(hmac second-secret-of-dev1 1764650000)"
 check_output "verify-hmac: the master still does" '^match=master$' \
 	q verify-hmac dev1 1764650000 "$(hmac first-secret-of-dev1 1764650000)"
+check_output "secrets: with the device's flags (the sub disabled)" '^master=20 sub=21 flags=1$' q secrets dev1
 check "device enable-sub" $CREDCTL device enable-sub dev1
 check_output "device: flags and fingerprints, no secrets" '^id=dev1 flags=0 master_fp=yes sub_fp=yes$' \
 	q device dev1
 check_output "device: an unknown one is a clear error" 'device: .*dev9' sh -c "! $consumer -d $me device dev9 2>&1"
-check_output "secrets: root reads the lengths of both" '^master=20 sub=21$' q secrets dev1
+check_output "secrets: root reads the lengths of both, and the flags" '^master=20 sub=21 flags=0$' q secrets dev1
 
 q watch 1 > "$T/watch" 2>&1 &
 watcher=$!

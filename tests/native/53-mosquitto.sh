@@ -127,6 +127,17 @@ check "credctl device reinstate dev3" $CREDCTL device reinstate dev3
 check "dev3 is admitted again" mqtt_pub_secret dev3 m3-secret-of-dev3
 wait $sub3 2>/dev/null
 
+# ---- revoked while connected by certificate ----
+timeout 60 mosquitto_sub -h localhost -p $MQTT_TLS_PORT --cafile "$T/ca.pem" \
+	--cert "$T/dev1-next.pem" --key "$T/dev1-next.key" -i dev5-sub -t 'devices/dev5/#' > /dev/null 2>&1 &
+sub5=$!
+check "dev5 is connected (by certificate)" connected "as client 'dev5-sub'"
+check "credctl device revoke dev5" $CREDCTL device revoke dev5
+check "the broker closes dev5's session" gone $sub5
+check_output "and says why" 'device dev5 was revoked: closing its sessions' cat "$blog"
+check_fails "a revoked device's certificate is refused" mqtt_pub_cert dev1-next -t devices/dev5/x -m x
+wait $sub5 2>/dev/null
+
 # ---- bad input: the protocol's refusal, and the broker keeps serving ----
 long=$(printf 'u%.0s' $(seq 300))
 check_fails "a 300-character username is refused" mqtt_pub_secret "$long" x

@@ -61,6 +61,13 @@ check_fails "and the old one refused" coap_whoami dev2 m2-secret-of-dev2
 check "device remove dev2" $CREDCTL device remove dev2
 check_fails "a removed device is refused" coap_whoami dev2 m2-next-secret-dev2
 
+# ---- revocation: coapd holds the key, so it refuses by the device's flags ----
+check "device revoke dev1" $CREDCTL device revoke dev1
+check_fails "a revoked device is refused with its right secret" coap_whoami dev1 m1-next-secret-dev1
+check "the log says it is revoked" logged 'refused 127\.0\.0\.1:[0-9]+: device dev1 is revoked'
+check "device reinstate dev1" $CREDCTL device reinstate dev1
+check "reinstated, dev1 is admitted again" coap_whoami dev1 m1-next-secret-dev1
+
 # ---- who may read secrets ----
 coap_stop_all
 COAP_WRAPPER="setpriv --reuid=65534 --regid=65534 --clear-groups" \

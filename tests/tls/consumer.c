@@ -265,7 +265,7 @@ static int secrets(struct credstore *cs, const char *id)
 
 	if (credstore_get_device_secrets(cs, id, &s) < 0)
 		return fail(cs, "secrets");
-	printf("master=%zu sub=%zu\n", s.master_len, s.sub_len);
+	printf("master=%zu sub=%zu flags=%u\n", s.master_len, s.sub_len, (unsigned int)s.flags);
 	OPENSSL_cleanse(&s, sizeof(s));
 	return 0;
 }

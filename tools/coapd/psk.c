@@ -71,6 +71,11 @@ const coap_bin_const_t *psk_for_identity(coap_bin_const_t *identity, coap_sessio
 		}
 		return NULL;
 	}
+	/* coapd holds the key itself: what the flags forbid is its to refuse. */
+	if (sec.flags & CREDSTORE_DEVICE_F_REVOKED) {
+		OPENSSL_cleanse(&sec, sizeof(sec));
+		return refuse(session, "device %s is revoked", id);
+	}
 	if (!sec.master_len) {
 		OPENSSL_cleanse(&sec, sizeof(sec));
 		return refuse(session, "device %s has no master secret", id);

@@ -106,13 +106,9 @@ static void check_device(struct plugin *p, const char *device_id)
 	if (!plugin_store(p))
 		return;
 	r = credstore_get_device(p->cs, device_id, &d);
-	if (r == -ENOENT) {
-		mosquitto_log_printf(MOSQ_LOG_NOTICE,
-				     "credstore: device %s was removed: closing its sessions", device_id);
-		mosquitto_kick_client_by_username(device_id, false);
-	} else if (r == 0 && (d.flags & CREDSTORE_DEVICE_F_REVOKED)) {
-		mosquitto_log_printf(MOSQ_LOG_NOTICE,
-				     "credstore: device %s was revoked: closing its sessions", device_id);
+	if (r == -ENOENT || (r == 0 && (d.flags & CREDSTORE_DEVICE_F_REVOKED))) {
+		mosquitto_log_printf(MOSQ_LOG_NOTICE, "credstore: device %s was %s: closing its sessions",
+				     device_id, r ? "removed" : "revoked");
 		mosquitto_kick_client_by_username(device_id, false);
 	} else if (r < 0) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "credstore: cannot check device %s: %s",

@@ -142,8 +142,9 @@
  * @CREDSTORE_CMD_GET_IDENTITY_KEY: request: %CREDSTORE_A_NAME.  Reply:
  *	%CREDSTORE_A_NAME, %CREDSTORE_A_KEY.
  * @CREDSTORE_CMD_GET_DEVICE_SECRETS: request: %CREDSTORE_A_DEVICE_ID.
- *	Reply: %CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_MASTER_SECRET and
- *	%CREDSTORE_A_SUB_SECRET (each only if the device has one).
+ *	Reply: %CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_FLAGS (a server holding
+ *	the key must refuse what the flags forbid), %CREDSTORE_A_MASTER_SECRET
+ *	and %CREDSTORE_A_SUB_SECRET (each only if the device has one).
  *
  * Publisher (GENL_ADMIN_PERM: netlink_capable(CAP_NET_ADMIN) as above;
  * one publisher socket at a

@@ -134,6 +134,7 @@ int credstore_get_device(struct credstore *cs, const char *device_id,
 struct credstore_secrets {
 	uint8_t master[CREDSTORE_SECRET_MAX], sub[CREDSTORE_SECRET_MAX];
 	size_t master_len, sub_len;		/* 0: none */
+	uint32_t flags;				/* the device's: enum credstore_device_flags */
 };
 
 /* A device's secrets, for a front end that must hold the key itself (a

@@ -59,7 +59,7 @@ check_output "an HMAC keyed with no secret (dev2 has no sub) does not match" '^m
 check_output "an HMAC for an unknown device does not match" '^match=none $' \
 	$CSNL verify-hmac nosuch "$TS" "$(hmac 6d31 1764650000)"
 check_output "root reads the identity's key" "name=web key=$(hex "$T/web.key")" $CSNL key web
-check_output "root reads a device's secrets" '^id=dev1 msec=6d31 ssec=7331 $' $CSNL secrets dev1
+check_output "root reads a device's secrets" '^id=dev1 flags=0 msec=6d31 ssec=7331 $' $CSNL secrets dev1
 check_error "an unknown identity is ENOENT" 'No such file or directory' 'no such name' identity nosuch
 check_error "an unknown device is ENOENT" 'No such file or directory' 'no such device' device nosuch
 

@@ -43,11 +43,11 @@ check_error_as as_nobody "nobody may not read secrets" 'Operation not permitted'
 	'needs CAP_NET_ADMIN' secrets d1
 check_output "the reader group reads the key" "name=web key=$(hex "$T/web.key")" \
 	as_reader $CSNL key web
-check_output "the reader group reads the secrets" '^id=d1 msec=5ec7 $' as_reader $CSNL secrets d1
+check_output "the reader group reads the secrets" '^id=d1 flags=0 msec=5ec7 $' as_reader $CSNL secrets d1
 
 # The opener's credentials count, not the sender's current ones.
 check_output "a socket opened in the reader group keeps its right after setuid" \
-	'^id=d1 msec=5ec7 $' setpriv --groups=$READERS $CSNL setuid $NOBODY $NOGROUP \; secrets d1
+	'^id=d1 flags=0 msec=5ec7 $' setpriv --groups=$READERS $CSNL setuid $NOBODY $NOGROUP \; secrets d1
 check_error "root's socket used after setuid to nobody is refused" \
 	'Operation not permitted' 'needs CAP_NET_ADMIN' setuid $NOBODY $NOGROUP \; secrets d1
 check_error "root's socket used after setuid may not publish" \

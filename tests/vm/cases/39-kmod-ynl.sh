@@ -64,7 +64,7 @@ check_output "verify-fingerprint alone" '\{"match": "master", "device-id": "dev2
 check_output "verify-secret" '\{"match": "master", "device-id": "dev1"\}' answers
 check_output "verify-hmac" '\{"match": "sub", "device-id": "dev1"\}' answers
 check_output "get-identity-key" '\{"name": "web", "key": "'$KEY'"\}' answers
-check_output "get-device-secrets" '\{"device-id": "dev1", "master-secret": "6d31", "sub-secret": "7331"\}' answers
+check_output "get-device-secrets" '\{"device-id": "dev1", "flags": \[\], "master-secret": "6d31", "sub-secret": "7331"\}' answers
 check_output "publish-update, retract, then publish-begin, publish-records, publish-abort" \
 	'"sub-secret": "7331"\}, null, null, null, null, null, \{"generation": 7, "status-identities": 1, "status-anchors": 0, "status-devices": 3' \
 	answers
