@@ -18,12 +18,11 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 
-#include "backup_records.h"
-#include "backup_seal.h"
 #include "flash_emu.h"
 #include "loop.h"
 #include "store_helpers.h"
 #include "tap.h"
+#include "twin_backup.h"
 
 #define NOBODY 65534
 
@@ -420,40 +419,20 @@ static int admin_blob(struct cs_client *c, uint8_t cmd, const char *password, co
 static void test_import_shared_fingerprint(void)
 {
 	static const char pass[] = "shared-fp-pass";
-	struct model_device dev[2] = { { .id = "twin-a" }, { .id = "twin-b" } };
-	struct nl_msg *plain = nlmsg_alloc_size(1 << 16);
-	uint8_t sealed[1 << 16];
-	struct backup_key k;
+	struct twin_backup b;
 	struct cs_client c;
 	struct answer a;
-	size_t len;
 
-	if (!plain || !nlmsg_put(plain, 0, 0, 0, 0, 0) || backup_seal_begin(&k, pass, NULL))
+	if (twin_backup_seal(&b, pass) || open_client(&c, CS_ADMIN_SOCKET, 0, 5000))
 		abort();
-	for (int i = 0; i < 2; i++) {
-		struct store_record r = { 0 };
-
-		dev[i].has_fp[SLOT_MASTER] = true;
-		memset(dev[i].fp[SLOT_MASTER], 0x77, CREDSTORE_FINGERPRINT_LEN);
-		if (model_device_encode(&dev[i], &r, NULL) || backup_put_record(plain, &r))
-			abort();
-		model_record_release(&r);
-	}
-	len = (size_t)nlmsg_datalen(nlmsg_hdr(plain));
-	if (backup_seal_chunk(&k, 0, true, nlmsg_data(nlmsg_hdr(plain)), len, sealed, NULL) ||
-	    open_client(&c, CS_ADMIN_SOCKET, 0, 5000))
-		abort();
-	ok(admin_blob(&c, CREDSTORE_ADMIN_CMD_IMPORT_BEGIN, pass, k.header, sizeof(k.header)) == 0 &&
-	   admin_blob(&c, CREDSTORE_ADMIN_CMD_IMPORT_CHUNK, NULL, sealed,
-		      len + BACKUP_CHUNK_OVERHEAD) == 0,
+	ok(admin_blob(&c, CREDSTORE_ADMIN_CMD_IMPORT_BEGIN, pass, b.header, sizeof(b.header)) == 0 &&
+	   admin_blob(&c, CREDSTORE_ADMIN_CMD_IMPORT_CHUNK, NULL, b.chunk, b.chunk_len) == 0,
 	   "a backup of two devices with one fingerprint opens");
 	ok(admin_blob(&c, CREDSTORE_ADMIN_CMD_IMPORT, NULL, NULL, 0) == EEXIST,
 	   "its import is refused (EEXIST)");
 	ok(verify_fp(&c, "cam1", 0x11, &a) == 0 && a.match == CREDSTORE_MATCH_MASTER,
 	   "and changed nothing: cam1 is still there");
 	cs_client_close(&c);
-	backup_key_wipe(&k);
-	nlmsg_free(plain);
 }
 
 int main(void)

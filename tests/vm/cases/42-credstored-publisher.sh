@@ -2,9 +2,10 @@
 # nandsim, credstore.ko loaded).  Changes the module would refuse are
 # refused by the daemon when they are made, naming the limit, and change
 # nothing: a sub fingerprint equal to the master, an anchor over
-# CREDSTORE_CHAIN_MAX, a key over CREDSTORE_KEY_MAX (a backup whose devices
-# share a fingerprint: tests/unit/test_usersock_query.c).  After each, the
-# module follows the next change: a removed device is refused by it.  A
+# CREDSTORE_CHAIN_MAX, a key over CREDSTORE_KEY_MAX, a `store import` of a
+# backup whose devices share a fingerprint (crafted by twin-backup,
+# tests/backup/).  After each, the module follows the next change: a
+# removed device is refused by it.  A
 # record the module refuses anyway (its max_entries, lowered while it
 # runs) is logged, left out and reported by `store status` while every
 # other change is published; it is published once the module takes it;
@@ -19,7 +20,7 @@ DATA=$REPO/tests/vm/data
 MAX_ENTRIES=/sys/module/credstore/parameters/max_entries
 saved_max=$(cat "$MAX_ENTRIES")
 trap 'echo "$saved_max" >"$MAX_ENTRIES"; stop_daemon; rm -rf "$T" "$CREDSTORE_RUNTIME_DIR"' EXIT
-make_ca root && make_cert root web && for c in c1 p1 p2 p3 p4 m1 m2; do make_cert root $c; done ||
+make_ca root && make_cert root web && for c in c1 p1 p2 p3 p4 p5 m1 m2; do make_cert root $c; done ||
 	{ echo "not ok - test certificates"; exit 1; }
 
 in_shell "credstored starts, publishing" start_daemon
@@ -61,6 +62,16 @@ check_output "a key of $(openssl pkey -in "$DATA/rsa16384.key" -outform DER | wc
 	--key "$DATA/rsa16384.key" --no-anchor-check
 check_output "no identity 'big'" 'identity: none' $CREDCTL identity show big
 check "the module follows: a removed device is refused" removed_is_refused p3
+
+# twin-backup (tests/backup/) seals what credctl store export never
+# writes: devices twin-a and twin-b with one master fingerprint.
+$BIN/twin-backup "$T/twins.backup" twin-backup-pass || { echo "not ok - the twin backup"; exit 1; }
+devices_before=$($CREDCTL -j device list)
+check_refused "a backup whose devices share a fingerprint: refused, naming them" 1 \
+	"devices 'twin-[ab]' and 'twin-[ab]' share a fingerprint; nothing was imported" \
+	$CREDCTL store import "$T/twins.backup" --passphrase twin-backup-pass
+check "the device list is as it was" test "$($CREDCTL -j device list)" = "$devices_before"
+check "the module follows: a removed device is refused" removed_is_refused p5
 
 # ---- refused by the module anyway ----
 served() { $CSNL status | sed -n 's/.*identities=\([0-9]*\) anchors=\([0-9]*\) devices=\([0-9]*\).*/\1 \2 \3/p' | awk '{ print $1 + $2 + $3 }'; }
