@@ -68,6 +68,26 @@ check "the log says it is revoked" logged 'refused 127\.0\.0\.1:[0-9]+: device d
 check "device reinstate dev1" $CREDCTL device reinstate dev1
 check "reinstated, dev1 is admitted again" coap_whoami dev1 m1-next-secret-dev1
 
+# ---- revoked while its session is open: coapd ends the session ----
+# coap-client -G repeats its GET once a second over one DTLS session.
+timeout 30 $COAP_CLIENT -B 20 -G 15 -w -u dev1 -k m1-next-secret-dev1 \
+	"coaps://127.0.0.1:$COAP_PORT/whoami" > "$T/held.out" 2>/dev/null &
+held=$!
+answers() { grep -c '^device dev1$' "$T/held.out"; }
+# answered N: the held session has had N answers or more within 10 s.
+answered() { for _ in $(seq 100); do [ "$(answers)" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+check "dev1 holds a session (two answers on it)" answered 2
+check "device revoke dev1" $CREDCTL device revoke dev1
+# within a second of the revoke
+check "coapd ends dev1's open session at once" timeout 1 sh -c \
+	"until grep -Eq 'device dev1 was revoked: ending its session from 127\.0\.0\.1' '$clog'; do sleep 0.05; done"
+cut=$(answers)
+sleep 2.5	# the client asks again each second
+check "no answer reaches dev1 after that" [ "$(answers)" -eq "$cut" ]
+check "device reinstate dev1" $CREDCTL device reinstate dev1
+check "reinstated, dev1 is admitted with a new handshake" coap_whoami dev1 m1-next-secret-dev1
+kill $held 2>/dev/null; wait $held 2>/dev/null
+
 # ---- who may read secrets ----
 coap_stop_all
 COAP_WRAPPER="setpriv --reuid=65534 --regid=65534 --clear-groups" \
