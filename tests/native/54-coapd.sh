@@ -69,8 +69,10 @@ check "device reinstate dev1" $CREDCTL device reinstate dev1
 check "reinstated, dev1 is admitted again" coap_whoami dev1 m1-next-secret-dev1
 
 # ---- revoked while its session is open: coapd ends the session ----
-# coap-client -G repeats its GET once a second over one DTLS session.
-timeout 30 $COAP_CLIENT -B 20 -G 15 -w -u dev1 -k m1-next-secret-dev1 \
+# coap-client -G repeats its GET once a second over one DTLS session, from
+# a port of its own (-p) so that the device comes back from where it was.
+dev_port=$((COAP_PORT + 11))
+timeout 30 $COAP_CLIENT -B 20 -G 15 -w -p $dev_port -u dev1 -k m1-next-secret-dev1 \
 	"coaps://127.0.0.1:$COAP_PORT/whoami" > "$T/held.out" 2>/dev/null &
 held=$!
 answers() { grep -c '^device dev1$' "$T/held.out"; }
@@ -84,9 +86,10 @@ check "coapd ends dev1's open session at once" timeout 1 sh -c \
 cut=$(answers)
 sleep 2.5	# the client asks again each second
 check "no answer reaches dev1 after that" [ "$(answers)" -eq "$cut" ]
-check "device reinstate dev1" $CREDCTL device reinstate dev1
-check "reinstated, dev1 is admitted with a new handshake" coap_whoami dev1 m1-next-secret-dev1
 kill $held 2>/dev/null; wait $held 2>/dev/null
+check "device reinstate dev1" $CREDCTL device reinstate dev1
+check_output "reinstated, dev1 is admitted from its old address with a new handshake" '^device dev1$' \
+	timeout 20 $COAP_CLIENT -B 3 -p $dev_port -u dev1 -k m1-next-secret-dev1 "coaps://127.0.0.1:$COAP_PORT/whoami"
 
 # ---- who may read secrets ----
 coap_stop_all
