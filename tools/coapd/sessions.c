@@ -6,7 +6,7 @@
  *
  * libcoap 4.3.1 has a public call that ends a server session:
  * coap_session_disconnected() drops its queued traffic and observations
- * and frees its DTLS state (OpenSSL sends the device a close_notify); the
+ * and frees its DTLS state; the
  * session, left in state NONE, is reaped in libcoap's next round (after a
  * SERVER_SESSION_DEL event), so the device's next packet, even from the
  * same port, starts a new handshake, which the PSK callback refuses.
