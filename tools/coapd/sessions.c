@@ -6,10 +6,10 @@
  *
  * libcoap 4.3.1 has a public call that ends a server session:
  * coap_session_disconnected() drops its queued traffic and observations
- * and frees its DTLS state; the
- * session, left in state NONE, is reaped in libcoap's next round (after a
- * SERVER_SESSION_DEL event), so the device's next packet, even from the
- * same port, starts a new handshake, which the PSK callback refuses.
+ * and frees its DTLS state; the session, left in state NONE, is reaped
+ * in libcoap's next round (after a SERVER_SESSION_DEL event), so the
+ * device's next packet, even from the same port, starts a new handshake,
+ * which the PSK callback refuses.
  * Pointers kept here leave the table at DTLS_CLOSED, DTLS_ERROR,
  * SESSION_CLOSED and SERVER_SESSION_DEL, before libcoap frees a session. */
 #include <errno.h>
