@@ -97,7 +97,7 @@ rec "an empty master secret" 'is empty' record:nest { kind:kind:device id:str:d 
 rec_range "a master secret of 65 bytes" "$POLICY" record:nest { kind:kind:device id:str:d msec:zero:65 }
 rec "an empty device id" 'empty' record:nest { kind:kind:device id:hex:00 }
 rec "a device id outside the charset" 'letters, digits' record:nest { kind:kind:device id:str:d%1 }
-rec "unknown device flags" "$POLICY" record:nest { kind:kind:device id:str:d flags:u32:2 }
+rec "unknown device flags (8: past no-sub)" "$POLICY" record:nest { kind:kind:device id:str:d flags:u32:8 }
 rec_range "a master fingerprint of 20 bytes" "$POLICY" record:nest { kind:kind:device id:str:d mfp:zero:20 }
 rec "a sub fingerprint without a master" 'needs a master' record:nest { kind:kind:device id:str:d sfp:hex:$FP }
 rec "a sub secret without a master" 'needs a master' record:nest { kind:kind:device id:str:d ssec:hex:01 }
