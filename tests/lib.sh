@@ -46,6 +46,18 @@ check_output() {
 
 finish() { exit $_failed; }
 
+# wait_for_line FILE PATTERN [PID]: until FILE has a line matching the
+# extended regex PATTERN (10 s at most); gives up as soon as PID is gone.
+wait_for_line() {
+	local file=$1 pattern=$2 pid=${3:-}
+	for _ in $(seq 100); do
+		grep -Eq -- "$pattern" "$file" 2>/dev/null && return 0
+		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # own_ports SCRIPT ARGS...: run the script again in a network namespace of
 # its own with loopback up (where it can: root), before anything else.
 # For tests and benches whose servers listen on fixed ports (mosquitto,

@@ -12,11 +12,7 @@ coap_start_server() {
 	local name=$1; shift
 	${COAP_WRAPPER:-} "$BUILD/bin/credstore-coapd" -l "127.0.0.1:$COAP_PORT" "$@" > "$COAP_DIR/$name.log" 2>&1 &
 	_coap_pids+=($!)
-	for _ in $(seq 100); do
-		grep -q "serving DTLS" "$COAP_DIR/$name.log" 2>/dev/null && return 0
-		kill -0 $! 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_for_line "$COAP_DIR/$name.log" "serving DTLS" $! && return 0
 	cat "$COAP_DIR/$name.log" >&2
 	return 1
 }

@@ -35,11 +35,7 @@ mqtt_start_broker() {
 	env -u CREDSTORE_RUNTIME_DIR LD_PRELOAD="$(mqtt_preload)" ASAN_OPTIONS=detect_leaks=0 \
 		mosquitto -c "$conf" 2> "$MQTT_DIR/$name.log" &
 	_mqtt_pids+=($!)
-	for _ in $(seq 100); do
-		grep -q "running" "$MQTT_DIR/$name.log" 2>/dev/null && return 0
-		kill -0 $! 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_for_line "$MQTT_DIR/$name.log" running $! && return 0
 	echo "mosquitto did not start:" >&2
 	cat "$MQTT_DIR/$name.log" >&2
 	return 1

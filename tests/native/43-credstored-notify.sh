@@ -16,11 +16,7 @@ gen=$($CREDCTL -j store status | sed -n 's/.*"generation":\([0-9]*\).*/\1/p')
 watch() {
 	# shellcheck disable=SC2086
 	timeout 60 $CONSUMER -d 0 watch "${2:-4}" >"$1" 2>&1 &
-	for _ in $(seq 100); do
-		grep -q watching "$1" && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_for_line "$1" watching
 }
 in_shell "a root subscriber joins" watch "$T/heard-root"
 root_pid=$!

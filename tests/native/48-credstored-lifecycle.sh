@@ -19,8 +19,8 @@ at() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
 
 make_ca root && make_ca other && make_cert root server && make_cert root client1 &&
 	make_cert root client2 && make_cert other stranger &&
-	make_dated_cert root soon "$(at '-1 day')" "$(at '+2 days')" &&
-	make_dated_cert root soon2 "$(at '-1 day')" "$(at '+2 days')" ||
+	make_dated_cert root soon "$(at '-1 day')" "$(at '+47 hours')" &&
+	make_dated_cert root soon2 "$(at '-1 day')" "$(at '+47 hours')" ||
 	{ echo "Bail out! test certificates"; exit 1; }
 # A certificate for TLS clients only, one signed with SHA-1, an RSA-1024
 # leaf, a CA with an RSA-1024 key.
