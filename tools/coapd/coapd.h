@@ -12,6 +12,7 @@
 struct psk_source {
 	struct credstore_options opt;
 	struct credstore *cs;		/* NULL until needed, and after a failure */
+	struct credstore_events *events;	/* on cs; NULL when it has none */
 	bool quiet;			/* log refusals only */
 	/* The key handed to libcoap, which copies it at once; wiped after
 	 * each round of the event loop. */
@@ -25,6 +26,20 @@ const coap_bin_const_t *psk_for_identity(coap_bin_const_t *identity, coap_sessio
 					 void *arg);
 void psk_wipe(struct psk_source *src);
 void psk_close(struct psk_source *src);
+
+/* The store and its notifications, connected when first needed (store.c);
+ * a transport failure (err) closes both, to connect again next time. */
+struct credstore *coapd_store(struct psk_source *src);
+void coapd_store_failed(struct psk_source *src, int err);
+
+/* Open DTLS sessions by device (sessions.c): those of a device revoked or
+ * removed end when the store says so.  Watch sessions_watch_fd() (-1:
+ * none) and call sessions_watch() when it is readable, or once a second. */
+void sessions_add(coap_session_t *session);
+void sessions_remove(const coap_session_t *session);
+void sessions_free(void);
+int sessions_watch_fd(const struct psk_source *src);
+void sessions_watch(struct psk_source *src);
 
 /* Handshakes whose key was handed out, until they complete (handshakes.c):
  * those that end otherwise, or take too long, are logged as failed. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 
 #include "coapd.h"
 #include "user.h"
@@ -61,7 +62,7 @@ static int parse_listen(const char *text, coap_address_t *addr)
 	return 0;
 }
 
-/* Handshakes that end: who got in, who did not. */
+/* Handshakes that end: who got in, who did not; the sessions open. */
 static int on_event(coap_session_t *session, const coap_event_t event)
 {
 	char id[CREDSTORE_DEVICE_ID_MAX], peer[64];
@@ -69,6 +70,7 @@ static int on_event(coap_session_t *session, const coap_event_t event)
 	switch (event) {
 	case COAP_EVENT_DTLS_CONNECTED:
 		handshake_ended(session, true);
+		sessions_add(session);
 		if (quiet)
 			break;
 		session_device(session, id);
@@ -79,6 +81,10 @@ static int on_event(coap_session_t *session, const coap_event_t event)
 	case COAP_EVENT_DTLS_CLOSED:
 	case COAP_EVENT_SERVER_SESSION_DEL:
 		handshake_ended(session, false);
+		sessions_remove(session);
+		break;
+	case COAP_EVENT_SESSION_CLOSED:
+		sessions_remove(session);
 		break;
 	default:
 		break;
@@ -90,6 +96,28 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+/* One round of libcoap's loop that also wakes for the store's
+ * notifications, which may end open sessions. */
+static int serve_round(coap_context_t *ctx, struct psk_source *src)
+{
+	int fd = sessions_watch_fd(src);
+	fd_set readable;
+
+	FD_ZERO(&readable);
+	if (fd < 0 || fd >= FD_SETSIZE) {	/* none: sessions_watch() retries */
+		if (coap_io_process(ctx, 1000) < 0)
+			return -1;
+		sessions_watch(src);
+		return 0;
+	}
+	FD_SET(fd, &readable);
+	if (coap_io_process_with_fds(ctx, 1000, fd + 1, &readable, NULL, NULL) < 0)
+		return -1;
+	if (FD_ISSET(fd, &readable))
+		sessions_watch(src);
+	return 0;
 }
 
 static int serve(struct psk_source *src, const coap_address_t *addr)
@@ -122,7 +150,7 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 		src->cs ? (credstore_transport(src->cs) == CREDSTORE_TRANSPORT_KERNEL ?
 			   "credstore.ko" : "credstored") : "the store (not reachable yet)");
 	while (!stopping) {
-		if (coap_io_process(ctx, 1000) < 0) {
+		if (serve_round(ctx, src) < 0) {
 			fprintf(stderr, "credstore-coapd: the event loop failed\n");
 			goto out;
 		}
@@ -133,6 +161,7 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 out:
 	if (ctx)
 		coap_free_context(ctx);
+	sessions_free();
 	return ret;
 }
 
@@ -149,7 +178,6 @@ int main(int argc, char **argv)
 	};
 	struct psk_source src = { 0 };
 	const char *listen = "0.0.0.0:5684";
-	char why[CREDSTORE_MESSAGE_MAX];
 	coap_address_t addr;
 	int c, ret;
 
@@ -199,10 +227,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	/* A store not up yet is no reason to stop: each handshake tries. */
-	if (credstore_connect(&src.cs, &src.opt, why) < 0) {
-		fprintf(stderr, "credstore-coapd: the store is not reachable yet: %s\n", why);
-		src.cs = NULL;
-	}
+	coapd_store(&src);
 	ret = serve(&src, &addr);
 	psk_close(&src);
 	coap_cleanup();

@@ -19,17 +19,6 @@ static bool is_device_id(const coap_bin_const_t *identity)
 	return true;
 }
 
-static struct credstore *store(struct psk_source *src)
-{
-	char why[CREDSTORE_MESSAGE_MAX];
-
-	if (!src->cs && credstore_connect(&src->cs, &src->opt, why) < 0) {
-		fprintf(stderr, "credstore-coapd: cannot reach the store: %s\n", why);
-		src->cs = NULL;
-	}
-	return src->cs;
-}
-
 __attribute__((format(printf, 2, 3)))
 static const coap_bin_const_t *refuse(const coap_session_t *session, const char *fmt, ...)
 {
@@ -58,17 +47,14 @@ const coap_bin_const_t *psk_for_identity(coap_bin_const_t *identity, coap_sessio
 			      CREDSTORE_DEVICE_ID_MAX - 1);
 	memcpy(id, identity->s, identity->length);
 	id[identity->length] = '\0';
-	if (!store(src))
+	if (!coapd_store(src))
 		return refuse(session, "device %s: the store is not reachable", id);
 	r = credstore_get_device_secrets(src->cs, id, &sec);
 	if (r == -ENOENT)
 		return refuse(session, "no device %s", id);
 	if (r < 0) {
 		fprintf(stderr, "credstore-coapd: device %s: %s\n", id, credstore_last_error(src->cs));
-		if (r != -EPERM) {	/* a transport failure: connect again next time */
-			credstore_close(src->cs);
-			src->cs = NULL;
-		}
+		coapd_store_failed(src, r);	/* a transport failure: connect again next time */
 		return NULL;
 	}
 	/* coapd holds the key itself: what the flags forbid is its to refuse. */
@@ -97,6 +83,5 @@ void psk_wipe(struct psk_source *src)
 void psk_close(struct psk_source *src)
 {
 	psk_wipe(src);
-	credstore_close(src->cs);
-	src->cs = NULL;
+	coapd_store_failed(src, -EIO);
 }
