@@ -38,13 +38,14 @@ static int put_identity(struct nl_msg *msg, const struct store_record *r)
 	struct model_identity id;
 	int ret = model_identity_decode(r, &id, NULL) ? -EBADMSG : 0;
 
-	/* Published once it has a certificate; a CSR's key stays here. */
+	/* Published once it has its certificate (a pending CSR is not), and
+	 * then its chain alone: the key never leaves credstored.
+	 */
 	if (!ret && (!id.chain || !id.key))
 		ret = -ENOENT;
 	if (!ret && (nla_put_u8(msg, CREDSTORE_A_KIND, CREDSTORE_KIND_IDENTITY) ||
 		     nla_put_string(msg, CREDSTORE_A_NAME, id.name) ||
-		     nla_put(msg, CREDSTORE_A_CHAIN, (int)id.chain_len, id.chain) ||
-		     nla_put(msg, CREDSTORE_A_KEY, (int)id.key_len, id.key)))
+		     nla_put(msg, CREDSTORE_A_CHAIN, (int)id.chain_len, id.chain)))
 		ret = -EMSGSIZE;
 	model_identity_release(&id);
 	return ret;

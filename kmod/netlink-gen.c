@@ -16,7 +16,6 @@ const struct nla_policy credstore_record_nl_policy[CREDSTORE_A_FLAGS + 1] = {
 	[CREDSTORE_A_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
 	[CREDSTORE_A_DEVICE_ID] = { .type = NLA_NUL_STRING, .len = 63, },
 	[CREDSTORE_A_CHAIN] = { .type = NLA_BINARY, .len = CREDSTORE_CHAIN_MAX, },
-	[CREDSTORE_A_KEY] = { .type = NLA_BINARY, .len = CREDSTORE_KEY_MAX, },
 	[CREDSTORE_A_MASTER_FP] = NLA_POLICY_EXACT_LEN(CREDSTORE_FINGERPRINT_LEN),
 	[CREDSTORE_A_SUB_FP] = NLA_POLICY_EXACT_LEN(CREDSTORE_FINGERPRINT_LEN),
 	[CREDSTORE_A_MASTER_SECRET] = { .type = NLA_BINARY, .len = CREDSTORE_SECRET_MAX, },
@@ -53,11 +52,6 @@ static const struct nla_policy credstore_verify_fingerprint_nl_policy[CREDSTORE_
 static const struct nla_policy credstore_verify_secret_nl_policy[CREDSTORE_A_SECRET + 1] = {
 	[CREDSTORE_A_DEVICE_ID] = { .type = NLA_NUL_STRING, .len = 63, },
 	[CREDSTORE_A_SECRET] = { .type = NLA_BINARY, .len = CREDSTORE_SECRET_MAX, },
-};
-
-/* CREDSTORE_CMD_GET_IDENTITY_KEY - do */
-static const struct nla_policy credstore_get_identity_key_nl_policy[CREDSTORE_A_NAME + 1] = {
-	[CREDSTORE_A_NAME] = { .type = NLA_NUL_STRING, .len = 63, },
 };
 
 /* CREDSTORE_CMD_GET_DEVICE_SECRETS - do */
@@ -103,7 +97,7 @@ static const struct nla_policy credstore_verify_hmac_nl_policy[CREDSTORE_A_HMAC 
 };
 
 /* Ops table for credstore */
-const struct genl_split_ops credstore_nl_ops[18] = {
+const struct genl_split_ops credstore_nl_ops[17] = {
 	{
 		.cmd	= CREDSTORE_CMD_GET_STATUS,
 		.doit	= credstore_nl_get_status_doit,
@@ -163,13 +157,6 @@ const struct genl_split_ops credstore_nl_ops[18] = {
 		.doit		= credstore_nl_verify_secret_doit,
 		.policy		= credstore_verify_secret_nl_policy,
 		.maxattr	= CREDSTORE_A_SECRET,
-		.flags		= GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd		= CREDSTORE_CMD_GET_IDENTITY_KEY,
-		.doit		= credstore_nl_get_identity_key_doit,
-		.policy		= credstore_get_identity_key_nl_policy,
-		.maxattr	= CREDSTORE_A_NAME,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{

@@ -16,7 +16,7 @@ extern const struct nla_policy credstore_record_nl_policy[CREDSTORE_A_FLAGS + 1]
 extern const struct nla_policy credstore_records_nl_policy[CREDSTORE_A_RECORD + 1];
 
 /* Ops table for credstore */
-extern const struct genl_split_ops credstore_nl_ops[18];
+extern const struct genl_split_ops credstore_nl_ops[17];
 
 int credstore_nl_dump_start(struct netlink_callback *cb);
 int credstore_nl_dump_done(struct netlink_callback *cb);
@@ -35,8 +35,6 @@ int credstore_nl_verify_fingerprint_doit(struct sk_buff *skb,
 					 struct genl_info *info);
 int credstore_nl_verify_secret_doit(struct sk_buff *skb,
 				    struct genl_info *info);
-int credstore_nl_get_identity_key_doit(struct sk_buff *skb,
-				       struct genl_info *info);
 int credstore_nl_get_device_secrets_doit(struct sk_buff *skb,
 					 struct genl_info *info);
 int credstore_nl_publish_begin_doit(struct sk_buff *skb,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Privileged reads: an identity's private key, a device's secrets.  Allowed
+ * Privileged reads: a device's secrets (no private key: the module holds
+ * none, credstored signs for the front ends).  Allowed
  * to CAP_NET_ADMIN as netlink_capable() sees it (in the initial user
  * namespace, held both by whoever opened the socket and by the sender, as
  * for the publisher's GENL_ADMIN_PERM), and to the module's reader group
@@ -54,28 +55,6 @@ static int cs_may_read_private(struct sk_buff *skb, struct genl_info *info)
 		return 0;
 	GENL_SET_ERR_MSG(info, "needs CAP_NET_ADMIN or the module's reader_gid");
 	return -EPERM;
-}
-
-static size_t cs_key_msg_size(const struct cs_named *n)
-{
-	return nla_total_size(CREDSTORE_NAME_MAX) + nla_total_size(n->key_len);
-}
-
-static int cs_fill_key(struct sk_buff *msg, const struct cs_named *n,
-		       u64 generation)
-{
-	if (nla_put_string(msg, CREDSTORE_A_NAME, n->name) ||
-	    nla_put(msg, CREDSTORE_A_KEY, n->key_len, n->key))
-		return -EMSGSIZE;
-	return 0;
-}
-
-int credstore_nl_get_identity_key_doit(struct sk_buff *skb,
-				       struct genl_info *info)
-{
-	return cs_may_read_private(skb, info) ?:
-	       cs_reply_named(info, CREDSTORE_KIND_IDENTITY, cs_key_msg_size,
-			      cs_fill_key);
 }
 
 static int cs_fill_secrets(struct sk_buff *msg, const struct cs_device *dev,

@@ -2,8 +2,9 @@
 /*
  * Published records: every CREDSTORE_A_RECORD of a CREDSTORE_A_RECORDS
  * nest becomes a table entry.  The policy has checked each attribute's
- * type and maximum length; here each kind of record gets exactly its
- * attributes, none of them empty.
+ * type and maximum length, and refused an attribute no record holds (a
+ * private key among them: keys never leave credstored); here each kind of
+ * record gets exactly its attributes, none of them empty.
  */
 #include <linux/slab.h>
 #include "msg.h"
@@ -20,8 +21,8 @@ struct cs_kind_attrs {
 
 static const struct cs_kind_attrs cs_kind_attrs[] = {
 	[CREDSTORE_KIND_IDENTITY] = {
-		.required = A(KIND) | A(NAME) | A(CHAIN) | A(KEY),
-		.allowed = A(KIND) | A(NAME) | A(CHAIN) | A(KEY),
+		.required = A(KIND) | A(NAME) | A(CHAIN),
+		.allowed = A(KIND) | A(NAME) | A(CHAIN),
 	},
 	[CREDSTORE_KIND_ANCHOR] = {
 		.required = A(KIND) | A(NAME) | A(CHAIN),
@@ -59,10 +60,9 @@ static int cs_check_kind_attrs(const struct nlattr *rec, struct nlattr **tb,
 	return 0;
 }
 
-static int cs_parse_named(struct nlattr **tb, u8 kind,
-			  struct netlink_ext_ack *extack, struct cs_record *r)
+static int cs_parse_named(struct nlattr **tb, struct netlink_ext_ack *extack,
+			  struct cs_record *r)
 {
-	const struct nlattr *key = tb[CREDSTORE_A_KEY];
 	const char *name;
 	int err;
 
@@ -70,9 +70,7 @@ static int cs_parse_named(struct nlattr **tb, u8 kind,
 	if (err)
 		return err;
 	r->named = cs_named_alloc(name, nla_data(tb[CREDSTORE_A_CHAIN]),
-				  nla_len(tb[CREDSTORE_A_CHAIN]),
-				  key ? nla_data(key) : NULL,
-				  key ? nla_len(key) : 0);
+				  nla_len(tb[CREDSTORE_A_CHAIN]));
 	return r->named ? 0 : -ENOMEM;
 }
 
@@ -169,12 +167,12 @@ static int cs_record_parse(const struct nlattr *rec,
 		    sizeof(r->key));
 	if (r->kind == CREDSTORE_KIND_DEVICE)
 		return cs_parse_device(tb, extack, r);
-	return cs_parse_named(tb, r->kind, extack, r);
+	return cs_parse_named(tb, extack, r);
 }
 
 /*
- * Secrets and keys leave no copy in the request once they are in the
- * tables (or refused): as WireGuard does with a private key it was given.
+ * Secrets leave no copy in the request once they are in the tables (or
+ * refused): as WireGuard does with a private key it was given.
  */
 void cs_records_wipe(const struct nlattr *records)
 {
@@ -184,8 +182,7 @@ void cs_records_wipe(const struct nlattr *records)
 	nla_for_each_nested(rec, records, rem_rec)
 		nla_for_each_nested(nla, rec, rem)
 			if (nla_type(nla) == CREDSTORE_A_MASTER_SECRET ||
-			    nla_type(nla) == CREDSTORE_A_SUB_SECRET ||
-			    nla_type(nla) == CREDSTORE_A_KEY)
+			    nla_type(nla) == CREDSTORE_A_SUB_SECRET)
 				memzero_explicit(nla_data(nla), nla_len(nla));
 }
 

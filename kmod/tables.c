@@ -45,37 +45,31 @@ static DEFINE_MUTEX(cs_superseded_lock);
 /* ---- entries ---------------------------------------------------------- */
 
 struct cs_named *cs_named_alloc(const char *name, const void *chain,
-				u32 chain_len, const void *key, u32 key_len)
+				u32 chain_len)
 {
 	struct cs_named *n;
 
-	n = kvzalloc(struct_size(n, data, chain_len + key_len), GFP_KERNEL);
+	n = kvzalloc(struct_size(n, chain, chain_len), GFP_KERNEL);
 	if (!n)
 		return NULL;
 	atomic_long_inc(&cs_entries);
 	strscpy(n->name, name, sizeof(n->name));
 	refcount_set(&n->ref, 1);
-	n->chain = n->data;
 	n->chain_len = chain_len;
 	memcpy(n->chain, chain, chain_len);
-	if (key) {
-		n->key = n->data + chain_len;
-		n->key_len = key_len;
-		memcpy(n->key, key, key_len);
-	}
 	return n;
 }
 
 size_t cs_named_size(const struct cs_named *n)
 {
-	return struct_size(n, data, n->chain_len + n->key_len);
+	return struct_size(n, chain, n->chain_len);
 }
 
 static void cs_named_free_rcu(struct rcu_head *rcu)
 {
 	struct cs_named *n = container_of(rcu, struct cs_named, rcu);
 
-	kvfree_sensitive(n, cs_named_size(n));
+	kvfree(n);
 	atomic_long_dec(&cs_entries);
 }
 

@@ -15,7 +15,10 @@
 #include <linux/xarray.h>
 #include <linux/credstore.h>
 
-/* An identity (chain and key) or a trust anchor (chain, no key). */
+/*
+ * An identity or a trust anchor: a name and a chain.  No private key: keys
+ * never leave credstored, which signs for the front ends.
+ */
 struct cs_named {
 	struct rhash_head node;
 	char name[CREDSTORE_NAME_MAX];	/* the key: zero-padded */
@@ -24,10 +27,7 @@ struct cs_named {
 	bool live;		/* see cs_entry_live() */
 	u32 slot;		/* its index in the set's dump order */
 	u32 chain_len;
-	u32 key_len;
-	u8 *chain;
-	u8 *key;		/* NULL for an anchor */
-	u8 data[];		/* chain, then key */
+	u8 chain[];
 };
 
 enum cs_device_has {
@@ -133,7 +133,7 @@ struct cs_device *cs_device_find_fp(struct cs_tables *t, const u8 *fp,
 				    u8 *held);
 
 struct cs_named *cs_named_alloc(const char *name, const void *chain,
-				u32 chain_len, const void *key, u32 key_len);
+				u32 chain_len);
 struct cs_device *cs_device_alloc(void);
 void cs_device_free_rcu(struct rcu_head *rcu);
 void cs_record_free(struct cs_record *rec);

@@ -17,7 +17,7 @@ make_identity "$T" web || exit 1
 # bench N GENERATION: publish N devices and an identity, measure, print.
 bench() {
 	local n=$1 gen=$2 fp mfp id
-	$CSNL begin $gen \; gen-devices d "$n" 400 \; records identity web $T/web.der $T/web.key \; commit || return 1
+	$CSNL begin $gen \; gen-devices d "$n" 400 \; records identity web $T/web.der \; commit || return 1
 	fp=$($CSNL fp-of s $((n / 2))) mfp=$($CSNL fp-of m $((n / 2))) id=d$((n / 2))
 	for r in $(seq $ROUNDS); do
 		echo "echo ctrl ; rate $SECONDS_PER ctrl-family credstore"

@@ -73,7 +73,8 @@ while read -r name err; do
 	CREDSTORE_CMD_VERIFY_HMAC|CREDSTORE_ADMIN_CMD_GET_CRL|CREDSTORE_ADMIN_CMD_SUBSCRIBE|\
 	CREDSTORE_DAEMON_CMD_SIGN)
 		check "nobody may query: $name (errno $err)" test "$err" != 1 ;;
-	# No key leaves credstored by a query: its signers sign through SIGN.
+	# No key leaves credstored by a query: its signers sign through SIGN
+	# (GET_IDENTITY_KEY is retired: the header's comment keeps its number).
 	CREDSTORE_CMD_PUBLISH_*|CREDSTORE_CMD_RETRACT|CREDSTORE_CMD_NOTIFY|CREDSTORE_CMD_GET_IDENTITY_KEY)
 		check "$name is not served on credstored's sockets (errno $err)" test "$err" = 95 ;;
 	*)

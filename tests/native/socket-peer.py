@@ -12,7 +12,9 @@
 
 HEADERS is a colon-separated list: <linux/credstore.h> and credstored's
 common/credstore_admin.h.  The numbers (message type, commands,
-attributes) are read from them, so commands added later are tried too.
+attributes) are read from them, so commands added later are tried too,
+and so are the module's retired ones (a comment "/* N: NAME, retired */"
+in enum credstore_cmd).
 Python, not C: a test double speaking the raw encoding, which no library offers in a few lines.
 """
 import os
@@ -57,8 +59,10 @@ def attributes(data):
 def ask(text, path):
     mtype = define(text, "CREDSTORE_USERSOCK_TYPE")
     a_errno = enum(text, "credstore_admin_attr")["CREDSTORE_A_ERRNO"]
-    commands = {**enum(text, "credstore_cmd"), **enum(text, "credstore_admin_cmd"),
-                **enum(text, "credstore_daemon_cmd")}
+    retired = {"CREDSTORE_CMD_" + m.group(2): int(m.group(1))
+               for m in re.finditer(r"/\* (\d+): (\w+), retired \*/", text)}
+    commands = {**enum(text, "credstore_cmd"), **retired,
+                **enum(text, "credstore_admin_cmd"), **enum(text, "credstore_daemon_cmd")}
     for name, cmd in commands.items():
         if name.startswith("__") or name.endswith(("_MAX", "_UNSPEC")):
             continue

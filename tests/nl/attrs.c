@@ -13,7 +13,6 @@ static const char *const cmd_names[] = {
 	[CREDSTORE_CMD_GET_DEVICE] = "device",
 	[CREDSTORE_CMD_VERIFY_FINGERPRINT] = "verify-fp",
 	[CREDSTORE_CMD_VERIFY_SECRET] = "verify-secret",
-	[CREDSTORE_CMD_GET_IDENTITY_KEY] = "key",
 	[CREDSTORE_CMD_GET_DEVICE_SECRETS] = "secrets",
 	[CREDSTORE_CMD_PUBLISH_BEGIN] = "begin",
 	[CREDSTORE_CMD_PUBLISH_RECORDS] = "records",
@@ -316,19 +315,15 @@ static int put_device_field(struct nl_msg *msg, const char *field)
 	return -EINVAL;
 }
 
-/* identity NAME CHAINFILE KEYFILE | anchor NAME CHAINFILE |
+/* identity NAME CHAINFILE | anchor NAME CHAINFILE |
  * device ID [mfp=HEX] [sfp=HEX] [msec=HEX] [ssec=HEX] [flags=N] */
 static int put_record(struct nl_msg *msg, char **tok, int n)
 {
 	struct nlattr *rec = nla_nest_start(msg, CREDSTORE_A_RECORD);
 	int kind = n ? kind_number(tok[0]) : -1, err = -EINVAL;
 
-	if (kind == CREDSTORE_KIND_IDENTITY && n == 4)
-		err = nla_put_u8(msg, CREDSTORE_A_KIND, kind) ?:
-		      nla_put_string(msg, CREDSTORE_A_NAME, tok[1]) ?:
-		      put_file(msg, CREDSTORE_A_CHAIN, tok[2]) ?:
-		      put_file(msg, CREDSTORE_A_KEY, tok[3]);
-	else if (kind == CREDSTORE_KIND_ANCHOR && n == 3)
+	if ((kind == CREDSTORE_KIND_IDENTITY || kind == CREDSTORE_KIND_ANCHOR) &&
+	    n == 3)
 		err = nla_put_u8(msg, CREDSTORE_A_KIND, kind) ?:
 		      nla_put_string(msg, CREDSTORE_A_NAME, tok[1]) ?:
 		      put_file(msg, CREDSTORE_A_CHAIN, tok[2]);

@@ -7,12 +7,12 @@
  *
  * Queries: status; identity|anchor|device [KEY] (no key: dump);
  *   verify-fp FPHEX [ID]; verify-secret ID SECRETHEX; verify-hmac ID MSGHEX MACHEX;
- *   key NAME; secrets ID
+ *   secrets ID (command 7, GET_IDENTITY_KEY, is retired: raw 7 sends it)
  * Publisher: begin GEN; records [gen=N] REC [, REC]...; commit [GEN]; abort;
  *   update GEN REC [, REC]...; retract GEN KIND KEY;
  *   gen-devices PREFIX COUNT [BATCH [MTAG STAG]]  (PUBLISH_RECORDS of
  *   generated devices; fingerprints start with the tag characters)
- *   REC: identity NAME CHAINFILE KEYFILE | anchor NAME CHAINFILE |
+ *   REC: identity NAME CHAINFILE | anchor NAME CHAINFILE |
  *        device ID [mfp=HEX] [sfp=HEX] [msec=HEX] [ssec=HEX] [flags=N]
  * Others: raw [dump] CMD [TYPE:FMT:VALUE | TYPE:nest { ... }]...;
  *   ctrl-family NAME (nlctrl CTRL_CMD_GETFAMILY); rate SECONDS COMMAND...;
@@ -83,8 +83,6 @@ static struct nl_msg *build(struct csnl *c, char **tok, int n)
 		msg = dump_or_get(c, CREDSTORE_CMD_GET_ANCHOR, CREDSTORE_A_NAME, arg, args);
 	} else if (!strcmp(cmd, "device") && args <= 1) {
 		msg = dump_or_get(c, CREDSTORE_CMD_GET_DEVICE, CREDSTORE_A_DEVICE_ID, arg, args);
-	} else if (!strcmp(cmd, "key") && args == 1) {
-		msg = dump_or_get(c, CREDSTORE_CMD_GET_IDENTITY_KEY, CREDSTORE_A_NAME, arg, 1);
 	} else if (!strcmp(cmd, "secrets") && args == 1) {
 		msg = dump_or_get(c, CREDSTORE_CMD_GET_DEVICE_SECRETS, CREDSTORE_A_DEVICE_ID, arg, 1);
 	} else if (!strcmp(cmd, "verify-fp") && (args == 1 || args == 2)) {

@@ -19,8 +19,8 @@
 /*
  * Sizes and limits of the ABI (the module's tables have their own: the
  * max_entries and max_bytes parameters).  Published records: credstore.ko
- * takes an identity with a chain of 1..%CREDSTORE_CHAIN_MAX bytes and a key
- * of 1..%CREDSTORE_KEY_MAX; an anchor with a certificate of
+ * takes an identity with a chain of 1..%CREDSTORE_CHAIN_MAX bytes (and no
+ * key: %CREDSTORE_KEY_MAX bounds credstored's own); an anchor with a certificate of
  * 1..%CREDSTORE_CHAIN_MAX; names and device ids of 1..*_MAX - 1
  * characters (a device id of ASCII letters, digits and . _ : @ -); a
  * device whose secrets are 1..%CREDSTORE_SECRET_MAX bytes, whose sub
@@ -48,7 +48,7 @@
  * - -EINVAL: an attribute the command does not take (a dump takes none),
  *   an unknown attribute type, an integer of the wrong size, a string
  *   not NUL-terminated within its limit, unknown flag bits, a nest
- *   without NLA_F_NESTED, an empty name, id, chain, key or secret, a
+ *   without NLA_F_NESTED, an empty name, id, chain or secret, a
  *   device id with another character than letters, digits and . _ : @ -
  *   (ASCII), a missing required attribute (with NLMSGERR_ATTR_MISS_TYPE);
  * - -ERANGE: a binary attribute longer than its maximum or a fingerprint
@@ -139,8 +139,9 @@
  * the sender; or the credentials that opened the socket have the
  * module's reader_gid among their groups, whoever sends):
  *
- * @CREDSTORE_CMD_GET_IDENTITY_KEY: request: %CREDSTORE_A_NAME.  Reply:
- *	%CREDSTORE_A_NAME, %CREDSTORE_A_KEY.
+ * Command 7 was GET_IDENTITY_KEY: retired, never reused (the module holds
+ * no private key: credstored keeps them and signs for the front ends; a
+ * request for it gets -EOPNOTSUPP).
  * @CREDSTORE_CMD_GET_DEVICE_SECRETS: request: %CREDSTORE_A_DEVICE_ID.
  *	Reply: %CREDSTORE_A_DEVICE_ID, %CREDSTORE_A_FLAGS (a server holding
  *	the key must refuse what the flags forbid), %CREDSTORE_A_MASTER_SECRET
@@ -197,7 +198,8 @@
  *
  * - identity: %CREDSTORE_A_KIND = %CREDSTORE_KIND_IDENTITY,
  *   %CREDSTORE_A_NAME, %CREDSTORE_A_CHAIN (DER certificates, leaf first),
- *   %CREDSTORE_A_KEY (DER PKCS#8), all required;
+ *   both required, and never %CREDSTORE_A_KEY (refused by the policy:
+ *   private keys never leave credstored);
  * - anchor: %CREDSTORE_A_KIND = %CREDSTORE_KIND_ANCHOR,
  *   %CREDSTORE_A_NAME, %CREDSTORE_A_CHAIN (the DER certificate), required;
  * - device: %CREDSTORE_A_KIND = %CREDSTORE_KIND_DEVICE,
@@ -208,8 +210,8 @@
  *
  * An attribute that does not belong to the record's kind is refused, and
  * so is a key or a fingerprint twice in one message, or a fingerprint
- * that another device already has.  Secrets and keys are wiped from the
- * request once read.  A nest is at most 64 KiB (nla_len is 16 bits): a large snapshot takes many
+ * that another device already has.  Secrets are wiped from the request
+ * once read.  A nest is at most 64 KiB (nla_len is 16 bits): a large snapshot takes many
  * PUBLISH_RECORDS messages (about 400 devices each).
  */
 enum credstore_cmd {
@@ -220,8 +222,8 @@ enum credstore_cmd {
 	CREDSTORE_CMD_GET_DEVICE,
 	CREDSTORE_CMD_VERIFY_FINGERPRINT,
 	CREDSTORE_CMD_VERIFY_SECRET,
-	CREDSTORE_CMD_GET_IDENTITY_KEY,
-	CREDSTORE_CMD_GET_DEVICE_SECRETS,
+	/* 7: GET_IDENTITY_KEY, retired */
+	CREDSTORE_CMD_GET_DEVICE_SECRETS = 8,
 	CREDSTORE_CMD_PUBLISH_BEGIN,
 	CREDSTORE_CMD_PUBLISH_RECORDS,
 	CREDSTORE_CMD_PUBLISH_COMMIT,
@@ -250,7 +252,9 @@ enum credstore_cmd {
  * @CREDSTORE_A_MATCH: u8, &enum credstore_match.
  * @CREDSTORE_A_CHAIN: binary, 1..%CREDSTORE_CHAIN_MAX bytes, concatenated
  *	DER certificates, leaf first.
- * @CREDSTORE_A_KEY: binary, 1..%CREDSTORE_KEY_MAX bytes, DER PKCS#8.
+ * @CREDSTORE_A_KEY: binary, 1..%CREDSTORE_KEY_MAX bytes, DER PKCS#8: in
+ *	credstored's store and admin protocol only, never in the module's
+ *	records or replies.
  * @CREDSTORE_A_MASTER_FP, @CREDSTORE_A_SUB_FP: binary, exactly
  *	%CREDSTORE_FINGERPRINT_LEN.
  * @CREDSTORE_A_MASTER_SECRET, @CREDSTORE_A_SUB_SECRET: binary,

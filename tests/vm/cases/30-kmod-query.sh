@@ -13,7 +13,7 @@ check_output "status before any publish: generation 0, no publisher" \
 	'generation=0 identities=0 anchors=0 devices=0 .*publisher=0' $CSNL status
 check "publish a snapshot: begin, records, commit" $CSNL - <<EOT
 begin 5
-records gen=5 identity web $T/web.der $T/web.key , anchor root $T/root.der
+records gen=5 identity web $T/web.der , anchor root $T/root.der
 records device dev1 mfp=$M1 sfp=$S1 msec=6d31 ssec=7331 , device dev2 mfp=$M2 sfp=$S2 msec=aa flags=1
 commit 5
 EOT
@@ -58,7 +58,11 @@ check_output "an HMAC keyed with no secret (dev2 has no sub) does not match" '^m
 	$CSNL verify-hmac dev2 "$TS" "$(hmac '' 1764650000)"
 check_output "an HMAC for an unknown device does not match" '^match=none $' \
 	$CSNL verify-hmac nosuch "$TS" "$(hmac 6d31 1764650000)"
-check_output "root reads the identity's key" "name=web key=$(hex "$T/web.key")" $CSNL key web
+# The module holds no private key (credstored signs): nothing to read.
+check_output "root's answer for the identity is its chain alone, no key" \
+	"^name=web chain=$(hex "$T/web.der") generation=5 \$" $CSNL identity web
+check_error "root's GET_IDENTITY_KEY (7, retired) is refused" 'Operation not supported' '' \
+	raw 7 name:str:web
 check_output "root reads a device's secrets" '^id=dev1 flags=0 msec=6d31 ssec=7331 $' $CSNL secrets dev1
 check_error "an unknown identity is ENOENT" 'No such file or directory' 'no such name' identity nosuch
 check_error "an unknown device is ENOENT" 'No such file or directory' 'no such device' device nosuch

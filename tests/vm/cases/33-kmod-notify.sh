@@ -13,7 +13,7 @@ setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
 listener=$!
 check "nobody subscribes to notify" $CSNL wait-file "$T/ready"
 check "a snapshot is committed" $CSNL begin 1 \; records device d1 mfp=$FP \; commit
-check "an update of two records" $CSNL update 2 device d1 mfp=$FP flags=1 , identity web $T/web.der $T/web.key
+check "an update of two records" $CSNL update 2 device d1 mfp=$FP flags=1 , identity web $T/web.der
 check "a retraction" $CSNL retract 3 device d1
 check "an aborted snapshot" $CSNL begin 4 \; records device d2 \; abort
 check "a refused update" sh -c "! $CSNL update 1 device d3"

@@ -52,12 +52,11 @@ check "every single reply matches its generation" awk '
 	END { printf "replies %d, bad %d\n", replies, bad; exit bad || !replies }' "$T/seen"
 
 head -c 600 /dev/urandom > "$T/chain"
-head -c 100 /dev/urandom > "$T/key"
 for g in $(seq $((SNAPSHOTS + 1)) $((SNAPSHOTS + 80))); do
-	echo "update $g identity web $T/chain $T/key"
+	echo "update $g identity web $T/chain"
 done > "$T/replace"
 for i in $(seq 300); do echo "identity web"; done > "$T/get"
-$CSNL update $SNAPSHOTS identity web "$T/chain" "$T/key" > /dev/null
+$CSNL update $SNAPSHOTS identity web "$T/chain" > /dev/null
 $CSNL - < "$T/replace" > "$T/replace.log" 2>&1 &
 publisher=$!
 $CSNL - < "$T/get" > "$T/got" 2>&1 &

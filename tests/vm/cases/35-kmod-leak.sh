@@ -21,14 +21,14 @@ for i in $(seq $CYCLES); do
 	cat <<EOT
 load $KO max_entries=1000
 reconnect
-begin 1 ; records identity web $T/chain.der $T/web.key , anchor root $T/chain.der , device d1 mfp=$FP sfp=$SFP msec=01 ssec=02
+begin 1 ; records identity web $T/chain.der , anchor root $T/chain.der , device d1 mfp=$FP sfp=$SFP msec=01 ssec=02
 gen-devices g 200 50 ; commit
-identity web ; anchor ; device ; verify-fp $SFP ; verify-secret d1 02 ; key web ; secrets d1
-update 2 identity web $T/chain.der $T/web.key , device d1 mfp=$SFP
-retract 3 anchor root ; update 4 identity other $T/chain.der $T/web.key
-begin 5 ; records identity pending $T/chain.der $T/web.key
+identity web ; anchor ; device ; verify-fp $SFP ; verify-secret d1 02 ; secrets d1
+update 2 identity web $T/chain.der , device d1 mfp=$SFP
+retract 3 anchor root ; update 4 identity other $T/chain.der
+begin 5 ; records identity pending $T/chain.der
 reconnect
-begin 6 ; records identity pending $T/chain.der $T/web.key , device p1 mfp=$FP
+begin 6 ; records identity pending $T/chain.der , device p1 mfp=$FP
 unload credstore
 EOT
 done > "$T/cycles"

@@ -11,11 +11,10 @@ N=2000
 
 # ---- the largest entries, each on a fresh socket (a csnl of its own) ----
 for f in id1 id2 anchor1; do head -c 32768 /dev/urandom > "$T/$f"; done
-head -c 8192 /dev/urandom > "$T/key"
 head -c 300 /dev/urandom > "$T/small"
 # One large record per message: a nest holds at most 64 KiB.
 check "identities and anchors with 32768-byte chains are published" $CSNL begin 1 \; \
-	records identity big1 "$T/id1" "$T/key" \; records identity big2 "$T/id2" "$T/key" \; \
+	records identity big1 "$T/id1" \; records identity big2 "$T/id2" \; \
 	records anchor big "$T/anchor1" , anchor small "$T/small" \; commit
 $CSNL identity > "$T/identities" 2>&1
 check_output "the identity dump holds both, each once" '^2$' grep -c '^name=big[12] chain=' "$T/identities"

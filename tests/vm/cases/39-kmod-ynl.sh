@@ -22,7 +22,7 @@ ynl() {
 		--output-json "$@"
 }
 make_identity "$T" web && make_identity "$T" root || exit 1
-WEB=$(hex "$T/web.der") KEY=$(hex "$T/web.key") ROOT=$(hex "$T/root.der")
+WEB=$(hex "$T/web.der") ROOT=$(hex "$T/root.der")
 M1=$(printf '11%.0s' $(seq 32)) S1=$(printf '22%.0s' $(seq 32))
 M2=$(printf '33%.0s' $(seq 32)) M3=$(printf '44%.0s' $(seq 32))
 # VERIFY_HMAC: a timestamp signed with dev1's sub secret (7331).
@@ -30,7 +30,7 @@ TS=$(printf 1764650000 | od -An -tx1 | tr -d ' \n')
 MAC=$(python3 -c 'import hmac, hashlib; print(hmac.new(b"s1", b"1764650000", hashlib.sha256).hexdigest())')
 
 RECORDS='{"records": {"record": [
-  {"kind": "identity", "name": "web", "chain": "'$WEB'", "key": "'$KEY'"},
+  {"kind": "identity", "name": "web", "chain": "'$WEB'"},
   {"kind": "anchor", "name": "root", "chain": "'$ROOT'"},
   {"kind": "device", "device-id": "dev1", "master-fp": "'$M1'", "sub-fp": "'$S1'",
    "master-secret": "6d31", "sub-secret": "7331"},
@@ -43,7 +43,6 @@ ynl --multi publish-begin '{"generation": 5}' --multi publish-records "$RECORDS"
 	--multi verify-fingerprint '{"fingerprint": "'$M2'"}' \
 	--multi verify-secret '{"device-id": "dev1", "secret": "6d31"}' \
 	--multi verify-hmac '{"device-id": "dev1", "hmac-message": "'$TS'", "hmac": "'$MAC'"}' \
-	--multi get-identity-key '{"name": "web"}' \
 	--multi get-device-secrets '{"device-id": "dev1"}' \
 	--multi publish-update '{"generation": 6, "records": {"record": [
 		{"kind": "device", "device-id": "dev3", "master-fp": "'$M3'"}]}}' \
@@ -63,7 +62,6 @@ check_output "verify-fingerprint by id" '\{"match": "sub", "device-id": "dev1"\}
 check_output "verify-fingerprint alone" '\{"match": "master", "device-id": "dev2"\}' answers
 check_output "verify-secret" '\{"match": "master", "device-id": "dev1"\}' answers
 check_output "verify-hmac" '\{"match": "sub", "device-id": "dev1"\}' answers
-check_output "get-identity-key" '\{"name": "web", "key": "'$KEY'"\}' answers
 check_output "get-device-secrets" '\{"device-id": "dev1", "flags": \[\], "master-secret": "6d31", "sub-secret": "7331"\}' answers
 check_output "publish-update, retract, then publish-begin, publish-records, publish-abort" \
 	'"sub-secret": "7331"\}, null, null, null, null, null, \{"generation": 7, "status-identities": 1, "status-anchors": 0, "status-devices": 3' \

@@ -21,7 +21,11 @@ check_output "the module has a publisher" 'publisher=1' $CSNL status
 check "anchor add" $CREDCTL anchor add root "$T/root.crt"
 check "identity install" $CREDCTL identity install web --chain "$T/web.crt" --key "$T/web.key" --anchor root
 check_output "the module serves the identity" 'name=web' $CSNL identity web
-check_output "the module serves the private key to root" 'key=' $CSNL key web
+# Private keys never leave credstored: the module's identity is a chain.
+check_output "root gets the identity's chain from the module, and no key" \
+	'^name=web chain=[0-9a-f]+ generation=[0-9]+ $' $CSNL identity web
+check_error "the module refuses root's GET_IDENTITY_KEY (7, retired)" \
+	'Operation not supported' '' raw 7 name:str:web
 
 $CSNL listen 1 60 "$T/ready" >"$T/heard" 2>"$T/listen.err" &
 listener=$!

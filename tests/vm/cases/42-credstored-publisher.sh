@@ -58,7 +58,7 @@ openssl pkey -in "$DATA/rsa16384.key" -pubout -out "$T/big.pub" 2>/dev/null &&
 	openssl x509 -req -in "$T/web.csr" -force_pubkey "$T/big.pub" -CA "$T/root.crt" \
 		-CAkey "$T/root.key" -CAcreateserial -days 30 -out "$T/big16k.crt" 2>/dev/null
 check_output "a key of $(openssl pkey -in "$DATA/rsa16384.key" -outform DER | wc -c) bytes: refused, naming the limit" \
-	'credstore.ko takes 1 to 8192' exit_is 1 $CREDCTL identity install big --chain "$T/big16k.crt" \
+	'credstored takes 1 to 8192' exit_is 1 $CREDCTL identity install big --chain "$T/big16k.crt" \
 	--key "$DATA/rsa16384.key" --no-anchor-check
 check_output "no identity 'big'" 'identity: none' $CREDCTL identity show big
 check "the module follows: a removed device is refused" removed_is_refused p3
