@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +77,21 @@ static void test_file(void)
 static pid_t swtpm;
 static char tcti[300];
 
+/* Whether swtpm listens on PATH yet: the socket file appears at bind(),
+ * before listen(), so only a connection tells. */
+static bool listening(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool up;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	up = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return up;
+}
+
 static bool start_swtpm(void)
 {
 	char state[256], server[320], ctrl[320], sock[280];
@@ -92,9 +109,10 @@ static bool start_swtpm(void)
 		       server, "--ctrl", ctrl, "--flags", "not-need-init,startup-clear", NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 100 && access(sock, F_OK); i++)
+	/* Up to 10 s: a loaded CI machine starts it slowly. */
+	for (int i = 0; i < 500 && !listening(sock); i++)
 		usleep(20000);
-	return !access(sock, F_OK);
+	return listening(sock);
 }
 
 static void stop_swtpm(void)
