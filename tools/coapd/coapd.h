@@ -47,6 +47,14 @@ void handshake_started(const coap_session_t *session, const char *device_id);
 void handshake_ended(const coap_session_t *session, bool connected);
 void handshakes_expire(void);
 
+/* Certificate mode (pki.c): serve the store's identity (keyless) and
+ * admit a device by its certificate's master fingerprint. */
+int pki_setup(coap_context_t *ctx, struct psk_source *src, const char *identity);
+/* The device a certificate admitted on this session (false: none). */
+bool pki_session_device(const coap_session_t *session, char out[CREDSTORE_DEVICE_ID_MAX]);
+/* Why a certificate was refused on this session (false: it was not). */
+bool pki_refusal(const coap_session_t *session, char out[CREDSTORE_MESSAGE_MAX]);
+
 /* The resources: /whoami (GET) and /report (POST, PUT). */
 int resources_add(coap_context_t *ctx, bool quiet);
 
