@@ -50,4 +50,36 @@ check_fails "dev1's sub certificate is refused (CoAP has no sub)" cert_whoami de
 check "the log says why" logged "certificate $(fp dev1-sub) is device dev1's sub: CoAP devices have no sub"
 check_fails "a stranger's certificate is refused" cert_whoami stranger stranger
 check "the log says it is no device's" logged "certificate $(fp stranger) is no device's master or sub"
+check_fails "a device without a certificate is refused" sh -c \
+	"timeout 20 $COAP_CLIENT -B 3 -R $T/ca.pem coaps://127.0.0.1:$COAP_PORT/whoami 2>/dev/null | grep -q device"
+check_fails "the server's certificate is the store's: a client trusting another CA refuses it" sh -c \
+	"timeout 20 $COAP_CLIENT -B 3 -c $T/dev1.pem -j $T/dev1.key -R $T/stranger.pem \
+	 coaps://127.0.0.1:$COAP_PORT/whoami 2>/dev/null | grep -q device"
+
+# ---- rotation without a restart: reset-fingerprint, then promote ----
+check "reset-fingerprint dev1 (dev1-next as its sub)" $CREDCTL device reset-fingerprint dev1 --cert "$T/dev1-next.pem"
+check_fails "the new certificate is refused before the promote" cert_whoami dev1-next dev1
+check "the old master still works" cert_whoami dev1 dev1
+check "promote dev1" $CREDCTL device promote dev1
+check "after the promote the new certificate is admitted" cert_whoami dev1-next dev1
+check_fails "and the old one refused" cert_whoami dev1 dev1
+check "reset-fingerprint dev2 --master (a new master at once)" \
+	$CREDCTL device reset-fingerprint dev2 --master --cert "$T/dev1-sub.pem"
+check "dev1-sub's certificate is now dev2's master: admitted as dev2" cert_whoami dev1-sub dev2
+check_fails "and dev2's old master refused" cert_whoami dev2 dev2
+
+# ---- revoked while its session is open: coapd ends it ----
+coap_hold dev1 -c "$T/dev1-next.pem" -j "$T/dev1-next.key" -R "$T/ca.pem"
+check "dev1 holds a session with its certificate" coap_answered dev1 2
+check "device revoke dev1" $CREDCTL device revoke dev1
+check "coapd ends dev1's open session within two seconds, no answer after" coap_ended "$clog" dev1 revoked 2
+stop_pids $COAP_HELD
+check_fails "a revoked device's certificate is refused" cert_whoami dev1-next dev1
+check "the log says it is revoked" logged "certificate $(fp dev1-next): device dev1 is revoked"
+
+# ---- keyless: credstored signs each handshake (coapd has no key to sign
+# with itself), so without the identity no certificate handshake works ----
+check "identity remove coap" $CREDCTL identity remove coap
+check_fails "without the identity in the store, no certificate handshake" cert_whoami dev1-sub dev2
+check "PSK devices are still served" coap_whoami dev2 m2-secret-of-dev2
 finish

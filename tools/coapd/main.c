@@ -175,6 +175,7 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 out:
 	if (ctx)
 		coap_free_context(ctx);
+	pki_free();
 	sessions_free();
 	return ret;
 }

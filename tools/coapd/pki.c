@@ -148,6 +148,14 @@ int pki_setup(coap_context_t *ctx, struct psk_source *src, const char *identity)
 	return 0;
 }
 
+void pki_free(void)
+{
+	SSL_CTX_free(pki.holder);
+	BUF_MEM_free(pki.leaf_pem);
+	BUF_MEM_free(pki.ref_pem);
+	memset(&pki, 0, sizeof(pki));
+}
+
 static SSL *session_ssl(const coap_session_t *session)
 {
 	coap_tls_library_t type;
