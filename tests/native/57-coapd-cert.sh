@@ -3,8 +3,8 @@
 # Debian's coap-client as the devices: self-signed device certificates
 # admitted by their master fingerprint (the server's identity is the
 # store's, keyless), the sub fingerprint and strangers refused, rotation
-# without a restart, a revoked device's open session ended, and PSK
-# devices on the same port.
+# without a restart, a revoked device's open session ended, PSK devices
+# on the same port, and a new server identity served without a restart.
 . "$(dirname "$0")/../lib.sh"
 own_ports "$0" "$@"	# its servers listen on fixed ports
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,6 +31,9 @@ fp() { openssl x509 -in "$T/$1.pem" -noout -fingerprint -sha256 | sed 's/.*=//; 
 check "make the certificates" bash -c ". '$REPO/tests/tls/lib.sh'; TLS_DIR='$T'
 	tls_cert ca '/CN=credstore test CA' &&
 	tls_cert server /CN=localhost ca 'subjectAltName=IP:127.0.0.1
+extendedKeyUsage=serverAuth' &&
+	tls_cert ca2 '/CN=credstore test CA 2' &&
+	tls_cert server2 /CN=localhost ca2 'subjectAltName=IP:127.0.0.1
 extendedKeyUsage=serverAuth' &&
 	for d in dev1 dev1-sub dev1-next dev2 stranger; do tls_cert \$d /CN=\$d || exit 1; done"
 in_shell "credstored starts" start_daemon
@@ -82,4 +85,12 @@ check "the log says it is revoked" logged "certificate $(fp dev1-next): device d
 check "identity remove coap" $CREDCTL identity remove coap
 check_fails "without the identity in the store, no certificate handshake" cert_whoami dev1-sub dev2
 check "PSK devices are still served" coap_whoami dev2 m2-secret-of-dev2
+check "identity install coap again, a new key under another CA" sh -c \
+	"$CREDCTL anchor add ca2 $T/ca2.pem && cat $T/server2.pem $T/ca2.pem > $T/chain2.pem &&
+	 $CREDCTL identity install coap --chain $T/chain2.pem --key $T/server2.key --anchor ca2"
+check "coapd serves it without a restart" logged 'serving identity coap as the store has it now'
+check "a device trusting the new CA is admitted" sh -c \
+	"timeout 20 $COAP_CLIENT -B 3 -c $T/dev1-sub.pem -j $T/dev1-sub.key -R $T/ca2.pem \
+	 coaps://127.0.0.1:$COAP_PORT/whoami 2>/dev/null | grep -qx 'device dev2'"
+check_fails "one trusting the old CA only refuses the new certificate" cert_whoami dev1-sub dev2
 finish

@@ -52,6 +52,9 @@ void handshakes_expire(void);
  * admit a device by its certificate's master fingerprint. */
 int pki_setup(coap_context_t *ctx, struct psk_source *src, const char *identity);
 void pki_free(void);	/* after the libcoap context */
+/* The store changed identity name (NULL: anything may have): serve it
+ * anew if it is ours, from the next handshake on. */
+void pki_identity_changed(struct psk_source *src, const char *name);
 /* The device a certificate admitted on this session (false: none). */
 bool pki_session_device(const coap_session_t *session, char out[CREDSTORE_DEVICE_ID_MAX]);
 /* Why a certificate was refused on this session (false: it was not). */

@@ -29,6 +29,7 @@
 
 static struct {
 	struct psk_source *src;
+	const char *identity;	/* NULL: no certificate mode */
 	SSL_CTX *holder;	/* made by credstore_ssl_ctx_use_identity() */
 	STACK_OF(X509) *chain;	/* the holder's, after the leaf */
 	SSL_CTX *admitting;	/* libcoap's context, once configured */
@@ -105,6 +106,41 @@ static int make_pems(X509 *leaf, const char *identity)
 	return ok ? 0 : -ENOMEM;
 }
 
+/* The identity's chain and keyless key, into a new holder that replaces
+ * the old one (SSLs hold references to what they use). */
+static int load_identity(struct psk_source *src)
+{
+	struct credstore_identity *id = NULL;
+	STACK_OF(X509) *chain = NULL;
+	SSL_CTX *holder;
+	int r;
+
+	if (!coapd_store(src))
+		return -EIO;
+	r = credstore_get_identity(src->cs, pki.identity, &id);
+	if (r < 0) {
+		fprintf(stderr, "credstore-coapd: identity %s: %s\n", pki.identity,
+			credstore_last_error(src->cs));
+		coapd_store_failed(src, r);
+		return r;
+	}
+	holder = SSL_CTX_new(DTLS_server_method());
+	r = holder ? credstore_ssl_ctx_use_identity(holder, src->cs, id) : -ENOMEM;
+	if (!r && SSL_CTX_get0_chain_certs(holder, &chain) != 1)
+		r = -EINVAL;
+	credstore_identity_free(id);
+	if (r < 0) {
+		fprintf(stderr, "credstore-coapd: identity %s cannot be served (%s)\n",
+			pki.identity, strerror(-r));
+		SSL_CTX_free(holder);
+		return r;
+	}
+	SSL_CTX_free(pki.holder);
+	pki.holder = holder;
+	pki.chain = chain;
+	return 0;
+}
+
 int pki_setup(coap_context_t *ctx, struct psk_source *src, const char *identity)
 {
 	coap_dtls_pki_t setup = {
@@ -113,30 +149,15 @@ int pki_setup(coap_context_t *ctx, struct psk_source *src, const char *identity)
 		.additional_tls_setup_call_back = on_tls_setup,
 		.pki_key.key_type = COAP_PKI_KEY_PEM_BUF,
 	};
-	struct credstore_identity *id = NULL;
 	int r;
 
 	pki.src = src;
-	if (!coapd_store(src))
-		return -EIO;
-	r = credstore_get_identity(src->cs, identity, &id);
-	if (r < 0) {
-		fprintf(stderr, "credstore-coapd: identity %s: %s\n", identity,
-			credstore_last_error(src->cs));
-		return r;
-	}
-	pki.holder = SSL_CTX_new(DTLS_server_method());
-	r = pki.holder ? credstore_ssl_ctx_use_identity(pki.holder, src->cs, id) : -ENOMEM;
-	if (!r && SSL_CTX_get0_chain_certs(pki.holder, &pki.chain) != 1)
-		r = -EINVAL;
+	pki.identity = identity;
+	r = load_identity(src);
 	if (!r)
 		r = make_pems(SSL_CTX_get0_certificate(pki.holder), identity);
-	credstore_identity_free(id);
-	if (r < 0) {
-		fprintf(stderr, "credstore-coapd: identity %s cannot be served (%s)\n", identity,
-			strerror(-r));
+	if (r < 0)
 		return r;
-	}
 	setup.pki_key.key.pem_buf.public_cert = (const uint8_t *)pki.leaf_pem->data;
 	setup.pki_key.key.pem_buf.public_cert_len = pki.leaf_pem->length;
 	setup.pki_key.key.pem_buf.private_key = (const uint8_t *)pki.ref_pem->data;
@@ -146,6 +167,20 @@ int pki_setup(coap_context_t *ctx, struct psk_source *src, const char *identity)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* libcoap keeps the PEMs of the start for its own setup (a leaf and its
+ * key's reference: they match, and reading them asks credstored
+ * nothing); what each handshake serves is the holder's, reloaded here. */
+void pki_identity_changed(struct psk_source *src, const char *name)
+{
+	if (!pki.identity || (name && strcmp(name, pki.identity)))
+		return;
+	if (load_identity(src) == 0)
+		fprintf(stderr, "credstore-coapd: serving identity %s as the store has it now\n",
+			pki.identity);
+	else
+		fprintf(stderr, "credstore-coapd: keeping identity %s as it was\n", pki.identity);
 }
 
 void pki_free(void)
