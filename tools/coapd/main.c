@@ -15,6 +15,7 @@
 
 static volatile sig_atomic_t stopping;
 static bool quiet;
+static const char *identity;	/* certificate mode: the store's identity */
 
 static void usage(FILE *out)
 {
@@ -25,6 +26,9 @@ static void usage(FILE *out)
 "/whoami, POST or PUT /report (logged with the device id).\n"
 "\n"
 "  -l, --listen=ADDR:PORT      DTLS here (default 0.0.0.0:5684)\n"
+"  -i, --identity=NAME         also certificates: serve the store's identity NAME\n"
+"                              and admit a device whose certificate's SHA-256\n"
+"                              fingerprint is its master fingerprint\n"
 "  -t, --transport=WHICH       auto (default), kernel or daemon\n"
 "  -u, --daemon-user=USER      the user credstored runs as (default: root)\n"
 "  -q, --quiet                 log refusals and errors only\n"
@@ -65,7 +69,8 @@ static int parse_listen(const char *text, coap_address_t *addr)
 /* Handshakes that end: who got in, who did not; the sessions open. */
 static int on_event(coap_session_t *session, const coap_event_t event)
 {
-	char id[CREDSTORE_DEVICE_ID_MAX], peer[64];
+	char id[CREDSTORE_DEVICE_ID_MAX], peer[64], why[CREDSTORE_MESSAGE_MAX];
+	bool by_cert;
 
 	switch (event) {
 	case COAP_EVENT_DTLS_CONNECTED:
@@ -73,11 +78,18 @@ static int on_event(coap_session_t *session, const coap_event_t event)
 		sessions_add(session);
 		if (quiet)
 			break;
+		by_cert = pki_session_device(session, id);
 		session_device(session, id);
 		session_peer(session, peer, sizeof(peer));
-		fprintf(stderr, "credstore-coapd: admitted device %s (master secret) from %s\n", id, peer);
+		fprintf(stderr, "credstore-coapd: admitted device %s (master %s) from %s\n", id,
+			by_cert ? "certificate" : "secret", peer);
 		break;
 	case COAP_EVENT_DTLS_ERROR:
+		if (pki_refusal(session, why)) {
+			session_peer(session, peer, sizeof(peer));
+			fprintf(stderr, "credstore-coapd: refused %s: %s\n", peer, why);
+		}
+		/* fall through */
 	case COAP_EVENT_DTLS_CLOSED:
 	case COAP_EVENT_SERVER_SESSION_DEL:
 		handshake_ended(session, false);
@@ -140,6 +152,8 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 		fprintf(stderr, "credstore-coapd: cannot listen on the address given\n");
 		goto out;
 	}
+	if (identity && pki_setup(ctx, src, identity) < 0)
+		goto out;
 	if (resources_add(ctx, quiet)) {
 		fprintf(stderr, "credstore-coapd: out of memory\n");
 		goto out;
@@ -161,6 +175,7 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 out:
 	if (ctx)
 		coap_free_context(ctx);
+	pki_free();
 	sessions_free();
 	return ret;
 }
@@ -169,6 +184,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "identity", required_argument, NULL, 'i' },
 		{ "transport", required_argument, NULL, 't' },
 		{ "daemon-user", required_argument, NULL, 'u' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -181,10 +197,13 @@ int main(int argc, char **argv)
 	coap_address_t addr;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "l:t:u:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:i:t:u:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			listen = optarg;
+			break;
+		case 'i':
+			identity = optarg;
 			break;
 		case 't':
 			if (!strcmp(optarg, "auto"))

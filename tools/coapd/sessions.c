@@ -10,6 +10,8 @@
  * in libcoap's next round (after a SERVER_SESSION_DEL event), so the
  * device's next packet, even from the same port, starts a new handshake,
  * which the PSK callback refuses.
+ * The same notifications carry the changes of the server's own identity
+ * (certificate mode), which go to pki.c.
  * Pointers kept here leave the table at DTLS_CLOSED, DTLS_ERROR,
  * SESSION_CLOSED and SERVER_SESSION_DEL, before libcoap frees a session. */
 #include <errno.h>
@@ -138,10 +140,14 @@ static void on_store_event(const struct credstore_event *e, void *arg)
 {
 	struct psk_source *src = arg;
 
-	if (e->kind == CREDSTORE_KIND_DEVICE)
+	if (e->kind == CREDSTORE_KIND_DEVICE) {
 		check_sessions(src, e->key);
-	else if (e->kind == CREDSTORE_KIND_SNAPSHOT)
+	} else if (e->kind == CREDSTORE_KIND_IDENTITY && e->event == CREDSTORE_EVENT_CHANGED) {
+		pki_identity_changed(src, e->key);	/* the server's own certificate */
+	} else if (e->kind == CREDSTORE_KIND_SNAPSHOT) {
 		check_sessions(src, NULL);
+		pki_identity_changed(src, NULL);
+	}
 }
 
 int sessions_watch_fd(const struct psk_source *src)
