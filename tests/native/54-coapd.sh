@@ -88,44 +88,20 @@ check "device reinstate dev1" $CREDCTL device reinstate dev1
 check "reinstated, dev1 is admitted again" coap_whoami dev1 m1-next-secret-dev1
 
 # ---- revoked or removed while its session is open: coapd ends it ----
-# hold ID SECRET: coap-client repeats GET /whoami once a second (-G) over
-# one DTLS session, from a port of its own (-p) so that the device can come
-# back from where it was; its answers go to $T/held-ID.out, its pid to $held.
-dev_port=$((COAP_PORT + 11))
-hold() {
-	timeout 30 $COAP_CLIENT -B 20 -G 15 -w -p $dev_port -u "$1" -k "$2" \
-		"coaps://127.0.0.1:$COAP_PORT/whoami" > "$T/held-$1.out" 2>/dev/null &
-	held=$!
-}
-answers() { grep -c "^device $1\$" "$T/held-$1.out"; }
-# answered ID N: the held session has had N answers or more within 10 s.
-answered() { for _ in $(seq 100); do [ "$(answers "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
-# ended LOG ID WHY SECONDS: the server's LOG says within SECONDS that it
-# ended ID's session, and no answer reaches ID after that (an answer sent
-# just before the end may still be on its way: counted from 0.5 s on).
-ended() {
-	local cut
-	timeout "$4" sh -c "until grep -Eq 'device $2 was $3: ending its session from 127\.0\.0\.1' '$1'; do sleep 0.05; done" ||
-		{ echo "no line 'device $2 was $3: ending its session' within $4 s"; return 1; }
-	sleep 0.5
-	cut=$(answers "$2")
-	sleep 2.5	# the client asks again each second
-	[ "$(answers "$2")" -eq "$cut" ] || { echo "answers after the end: $cut, then $(answers "$2")"; return 1; }
-}
-hold dev1 m1-next-secret-dev1
-check "dev1 holds a session (two answers on it)" answered dev1 2
+coap_hold dev1 -u dev1 -k m1-next-secret-dev1
+check "dev1 holds a session (two answers on it)" coap_answered dev1 2
 check "device revoke dev1" $CREDCTL device revoke dev1
-check "coapd ends dev1's open session within two seconds, no answer after" ended "$clog" dev1 revoked 2
-stop_pids $held
+check "coapd ends dev1's open session within two seconds, no answer after" coap_ended "$clog" dev1 revoked 2
+stop_pids $COAP_HELD
 check "device reinstate dev1" $CREDCTL device reinstate dev1
 check_output "reinstated, dev1 is admitted from its old address with a new handshake" '^device dev1$' \
-	timeout 20 $COAP_CLIENT -B 3 -p $dev_port -u dev1 -k m1-next-secret-dev1 "coaps://127.0.0.1:$COAP_PORT/whoami"
+	timeout 20 $COAP_CLIENT -B 3 -p $COAP_HOLD_PORT -u dev1 -k m1-next-secret-dev1 "coaps://127.0.0.1:$COAP_PORT/whoami"
 check "dev4: a master secret" $CREDCTL device add dev4 --secret m4-secret-of-dev4
-hold dev4 m4-secret-of-dev4
-check "dev4 holds a session" answered dev4 2
+coap_hold dev4 -u dev4 -k m4-secret-of-dev4
+check "dev4 holds a session" coap_answered dev4 2
 check "device remove dev4" $CREDCTL device remove dev4
-check "coapd ends dev4's open session within two seconds" ended "$clog" dev4 removed 2
-stop_pids $held
+check "coapd ends dev4's open session within two seconds" coap_ended "$clog" dev4 removed 2
+stop_pids $COAP_HELD
 
 # ---- who may read secrets ----
 coap_stop_all
@@ -153,11 +129,11 @@ in_shell "credstored stops" stop_daemon
 cp "$T/store.img" "$T/revoked.img" && cp "$T/counter" "$T/revoked.counter"
 in_shell "credstored starts" start_daemon
 check "device reinstate dev1" $CREDCTL device reinstate dev1
-hold dev1 m1-next-secret-dev1
-check "dev1 holds a session" answered dev1 2
+coap_hold dev1 -u dev1 -k m1-next-secret-dev1
+check "dev1 holds a session" coap_answered dev1 2
 in_shell "credstored stops" stop_daemon
 cp "$T/revoked.img" "$T/store.img" && cp "$T/revoked.counter" "$T/counter"
 in_shell "credstored starts on the image where dev1 is revoked" start_daemon
-check "coapd ends dev1's session when it hears the store again" ended "$T/coapd2.log" dev1 revoked 10
-stop_pids $held
+check "coapd ends dev1's session when it hears the store again" coap_ended "$T/coapd2.log" dev1 revoked 10
+stop_pids $COAP_HELD
 finish

@@ -1,9 +1,10 @@
 /* credstore-coapd: a CoAP-over-DTLS resource server on libcoap3 whose
  * pre-shared keys are the store's: PSK identity = device id, key = the
- * device's master secret (CoAP devices have no sub).  A handshake asks the
- * store, or takes the key from a short-lived cache that every notification
- * about the device empties, so a rotated secret applies to the next
- * handshake. */
+ * device's master secret (CoAP devices have no sub); optionally also
+ * certificates, admitted by the device's master fingerprint.  A handshake
+ * asks the store, or takes the key from a short-lived cache that every
+ * notification about the device empties, so a rotation applies to the
+ * next handshake. */
 #ifndef CREDSTORE_COAPD_H
 #define CREDSTORE_COAPD_H
 
@@ -61,6 +62,18 @@ void events_watch(struct psk_source *src);
 void handshake_started(const coap_session_t *session, const char *device_id);
 void handshake_ended(const coap_session_t *session, bool connected);
 void handshakes_expire(void);
+
+/* Certificate mode (pki.c): serve the store's identity (keyless) and
+ * admit a device by its certificate's master fingerprint. */
+int pki_setup(coap_context_t *ctx, struct psk_source *src, const char *identity);
+void pki_free(void);	/* after the libcoap context */
+/* The store changed identity name (NULL: anything may have): serve it
+ * anew if it is ours, from the next handshake on. */
+void pki_identity_changed(struct psk_source *src, const char *name);
+/* The device a certificate admitted on this session (false: none). */
+bool pki_session_device(const coap_session_t *session, char out[CREDSTORE_DEVICE_ID_MAX]);
+/* Why a certificate was refused on this session (false: it was not). */
+bool pki_refusal(const coap_session_t *session, char out[CREDSTORE_MESSAGE_MAX]);
 
 /* The resources: /whoami (GET) and /report (POST, PUT). */
 int resources_add(coap_context_t *ctx, bool quiet);

@@ -2,7 +2,7 @@
 # (tools/coapd/), on Debian's libcoap3 built with OpenSSL.
 COAPD_SRCS := tools/coapd/psk.c tools/coapd/resources.c tools/coapd/handshakes.c \
 	      tools/coapd/keycache.c tools/coapd/events.c \
-	      tools/coapd/store.c tools/coapd/sessions.c
+	      tools/coapd/store.c tools/coapd/sessions.c tools/coapd/pki.c
 COAP_PKG   := libcoap-3-openssl
 $(eval $(call program,bin/credstore-coapd,tools/coapd/main.c,$(COAPD_SRCS)))
 PROGRAMS += $(BUILD)/bin/credstore-coapd

@@ -1,8 +1,10 @@
 /* The store's change notifications: a device's event retracts its cached
- * key and has its open sessions checked (sessions.c); a SNAPSHOT (the
- * store was remounted, or notifications were lost) retracts every key,
- * checks every session, and subscribes again from scratch, so that keys
- * are cached again only once notifications are known to flow. */
+ * key and has its open sessions checked (sessions.c); a change of an
+ * identity may be the server's own certificate (certificate mode, pki.c);
+ * a SNAPSHOT (the store was remounted, or notifications were lost)
+ * retracts every key, checks every session and the identity, and
+ * subscribes again from scratch, so that keys are cached again only once
+ * notifications are known to flow. */
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>
@@ -22,10 +24,13 @@ static void on_store_event(const struct credstore_event *e, void *arg)
 		if (w->src->cache)
 			keycache_forget(w->src->cache, e->key);
 		sessions_check(w->src, e->key);
+	} else if (e->kind == CREDSTORE_KIND_IDENTITY && e->event == CREDSTORE_EVENT_CHANGED) {
+		pki_identity_changed(w->src, e->key);
 	} else if (e->kind == CREDSTORE_KIND_SNAPSHOT) {
 		if (w->src->cache)
 			keycache_clear(w->src->cache);
 		sessions_check(w->src, NULL);
+		pki_identity_changed(w->src, NULL);
 		w->snapshot = true;
 	}
 }

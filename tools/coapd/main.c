@@ -17,6 +17,7 @@
 
 static volatile sig_atomic_t stopping;
 static bool quiet;
+static const char *identity;	/* certificate mode: the store's identity */
 
 static void usage(FILE *out)
 {
@@ -30,6 +31,9 @@ static void usage(FILE *out)
 "  -c, --key-cache=N           keep up to N devices' master secrets between\n"
 "                              handshakes (default %d; 0: ask the store each time)\n"
 "      --key-cache-seconds=S   for S seconds at most (default %d)\n"
+"  -i, --identity=NAME         also certificates: serve the store's identity NAME\n"
+"                              and admit a device whose certificate's SHA-256\n"
+"                              fingerprint is its master fingerprint\n"
 "  -t, --transport=WHICH       auto (default), kernel or daemon\n"
 "  -u, --daemon-user=USER      the user credstored runs as (default: root)\n"
 "  -q, --quiet                 log refusals and errors only\n"
@@ -81,7 +85,8 @@ static int parse_count(const char *text, unsigned long min, unsigned long max, u
 /* Handshakes that end: who got in, who did not; the sessions open. */
 static int on_event(coap_session_t *session, const coap_event_t event)
 {
-	char id[CREDSTORE_DEVICE_ID_MAX], peer[64];
+	char id[CREDSTORE_DEVICE_ID_MAX], peer[64], why[CREDSTORE_MESSAGE_MAX];
+	bool by_cert;
 
 	switch (event) {
 	case COAP_EVENT_DTLS_CONNECTED:
@@ -89,11 +94,18 @@ static int on_event(coap_session_t *session, const coap_event_t event)
 		sessions_add(session);
 		if (quiet)
 			break;
+		by_cert = pki_session_device(session, id);
 		session_device(session, id);
 		session_peer(session, peer, sizeof(peer));
-		fprintf(stderr, "credstore-coapd: admitted device %s (master secret) from %s\n", id, peer);
+		fprintf(stderr, "credstore-coapd: admitted device %s (master %s) from %s\n", id,
+			by_cert ? "certificate" : "secret", peer);
 		break;
 	case COAP_EVENT_DTLS_ERROR:
+		if (pki_refusal(session, why)) {
+			session_peer(session, peer, sizeof(peer));
+			fprintf(stderr, "credstore-coapd: refused %s: %s\n", peer, why);
+		}
+		/* fall through */
 	case COAP_EVENT_DTLS_CLOSED:
 	case COAP_EVENT_SERVER_SESSION_DEL:
 		handshake_ended(session, false);
@@ -156,6 +168,8 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 		fprintf(stderr, "credstore-coapd: cannot listen on the address given\n");
 		goto out;
 	}
+	if (identity && pki_setup(ctx, src, identity) < 0)
+		goto out;
 	if (resources_add(ctx, quiet)) {
 		fprintf(stderr, "credstore-coapd: out of memory\n");
 		goto out;
@@ -178,6 +192,7 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 out:
 	if (ctx)
 		coap_free_context(ctx);
+	pki_free();
 	sessions_free();
 	return ret;
 }
@@ -188,6 +203,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "key-cache", required_argument, NULL, 'c' },
 		{ "key-cache-seconds", required_argument, NULL, 'K' },
+		{ "identity", required_argument, NULL, 'i' },
 		{ "transport", required_argument, NULL, 't' },
 		{ "daemon-user", required_argument, NULL, 'u' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -201,7 +217,7 @@ int main(int argc, char **argv)
 	coap_address_t addr;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "l:c:t:u:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:c:i:t:u:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			listen = optarg;
@@ -213,6 +229,9 @@ int main(int argc, char **argv)
 		case 'K':
 			if (parse_count(optarg, 1, KEYCACHE_SECONDS_MAX, &cache_seconds))
 				goto bad;
+			break;
+		case 'i':
+			identity = optarg;
 			break;
 		case 't':
 			if (!strcmp(optarg, "auto"))
