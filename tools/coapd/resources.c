@@ -9,6 +9,9 @@ void session_device(const coap_session_t *session, char out[CREDSTORE_DEVICE_ID_
 {
 	const coap_bin_const_t *id = coap_session_get_psk_identity(session);
 
+	/* A certificate session has an empty PSK identity. */
+	if ((!id || id->length == 0) && pki_session_device(session, out))
+		return;
 	if (!id || id->length == 0 || id->length >= CREDSTORE_DEVICE_ID_MAX) {
 		strcpy(out, "?");
 		return;
