@@ -8,7 +8,7 @@
 # beside the spec's folder; build/ynl/uapi links to uapi/), and applies
 # mk/ynl-gen-binary-max-len.patch.  The kernel's sources are never
 # committed.  `make netlink-gen` regenerates kmod/netlink-gen.[ch] (commit
-# them); tests/native/60-netlink-spec.sh fails when they differ from
+# them); tests/native/59-netlink-spec.sh fails when they differ from
 # what the spec generates.
 YNL_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
 YNL         := build/ynl

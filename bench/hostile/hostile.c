@@ -1,5 +1,5 @@
 /* Hostile local users against credstored, and what root and a front end
- * get meanwhile (tests/native/64-hostile-clients.sh, make bench-hostile).
+ * get meanwhile (tests/native/69-hostile-clients.sh, make bench-hostile).
  *
  *   hostile [OPTIONS] check   the hostile clients run while root runs the
  *                             admin commands and a front end queries;

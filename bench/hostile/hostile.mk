@@ -1,7 +1,7 @@
 # make bench-hostile: root's admin latency with and without hostile local
 # clients (connections that never read, garbage), side by side in one run
 # (bench/hostile/run).  The same program checks that everything is
-# answered in tests/native/64-hostile-clients.sh.
+# answered in tests/native/69-hostile-clients.sh.
 $(eval $(call program,bench/hostile,bench/hostile/hostile.c))
 PROGRAMS += $(BUILD)/bench/hostile
 

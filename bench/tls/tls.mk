@@ -2,7 +2,7 @@
 # to keyless ones signed by credstored (the proxy, and nginx through the
 # provider), in one run, as ratios (bench/tls/run).
 $(eval $(call program,bench/tls-bench-client,bench/tls/client.c))
-PROGRAMS += $(BUILD)/bench/tls-bench-client	# also the load of 53-provider-servers
+PROGRAMS += $(BUILD)/bench/tls-bench-client	# also the load of 58-provider-servers
 
 .PHONY: bench-tls
 bench-tls: $(BUILD)/bench/tls-bench-client $(BUILD)/bin/credstore-tlsproxy \

@@ -3,7 +3,7 @@
 # or indirect leak.  The admin test (40-credstored-admin.sh: every admin
 # command, userspace-mode queries, batches, backups, restarts, a failing
 # commit, clean SIGTERMs) runs with the daemon under valgrind; the
-# security test (60-security.sh: keys, secrets and passphrases in and
+# security test (68-security.sh: keys, secrets and passphrases in and
 # out, refusals) with the daemon and each credctl call under it.  An error
 # fails the check that ran the program (exit status 99; stop_daemon
 # returns the daemon's) and its report is shown here.  The TLS front end
@@ -33,9 +33,9 @@ under_valgrind() {
 	env "${@/%/=$vg}" bash "$(dirname "$0")/$t.sh" >"$reports/$t.tap" 2>&1
 	echo $? >"$reports/$t.rc"
 }
-tests=(40-credstored-admin 60-security 50-tlsproxy-pem)
+tests=(40-credstored-admin 68-security 50-tlsproxy-pem)
 under_valgrind 40-credstored-admin CREDSTORED_WRAPPER &
-under_valgrind 60-security CREDSTORED_WRAPPER CREDCTL_WRAPPER &
+under_valgrind 68-security CREDSTORED_WRAPPER CREDCTL_WRAPPER &
 under_valgrind 50-tlsproxy-pem TLSPROXY_WRAPPER &
 wait
 for t in "${tests[@]}"; do

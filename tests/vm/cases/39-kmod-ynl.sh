@@ -16,7 +16,7 @@ if [ ! -f "$CLI" ]; then
 	echo "not ok - the kernel's YNL tools are in build/ynl (run make ynl)"
 	exit 1
 fi
-# Schema validation is the native tier's (tests/native/60-netlink-spec.sh).
+# Schema validation is the native tier's (tests/native/59-netlink-spec.sh).
 ynl() {
 	python3 "$CLI" --spec "$REPO/build/ynl/uapi/credstore.yaml" --no-schema \
 		--output-json "$@"
