@@ -1,8 +1,9 @@
 #!/bin/bash
 # credstore-coapd on credstored in userspace mode, with Debian's
 # coap-client as the devices: the master secret is the PSK, the sub and
-# strangers are refused, rotation applies without a restart, identities
-# that are no device id and a server without the right to read secrets.
+# strangers are refused, rotation applies without a restart (to the next
+# handshake, although coapd caches keys), identities that are no device id
+# and a server without the right to read secrets.
 . "$(dirname "$0")/../lib.sh"
 own_ports "$0" "$@"	# its servers listen on fixed ports
 . "$(dirname "$0")/credstored-env.bash"
@@ -23,6 +24,9 @@ check "dev2: a master secret" $CREDCTL device add dev2 --secret m2-secret-of-dev
 check "dev3: a certificate only, no secret" $CREDCTL device add dev3 --fingerprint "$(printf 'ab%.0s' $(seq 32))"
 in_shell "credstore-coapd starts" coap_start_server coapd -t daemon -u "$me"
 check "it takes its keys from credstored" logged 'serving DTLS on 127\.0\.0\.1:5684, keys from credstored'
+check "and caches them (4096 devices, 30 s by default)" logged 'keys cached: up to 4096 devices, 30 s each'
+check_fails "a negative cache size is refused" "$BUILD/bin/credstore-coapd" -c -1 -h
+check_fails "a cache time of 0 s is refused" "$BUILD/bin/credstore-coapd" --key-cache-seconds 0 -h
 
 check "dev1 with its master secret is admitted" coap_whoami dev1 m1-secret-of-dev1
 check "dev2 with its master secret is admitted" coap_whoami dev2 m2-secret-of-dev2
@@ -48,20 +52,35 @@ check "as no device id" logged 'the PSK identity is no device id \(1 to 63 print
 check_fails "an identity with a space is refused" coap_whoami "dev 1" m1-secret-of-dev1
 check_fails "an identity with a control character is refused" coap_whoami "$(printf 'dev1\001')" m1-secret-of-dev1
 
-# ---- rotation without a restart ----
+# ---- the key cache: a key read once serves the next handshakes ----
+# credstored stopped (SIGSTOP) can neither answer nor change anything: a
+# device whose key coapd cached is still admitted, one never seen is not.
+check "dev5: a master secret" $CREDCTL device add dev5 --secret m5-secret-of-dev5
+check "dev5 is admitted (its key is cached now)" coap_whoami dev5 m5-secret-of-dev5
+kill -STOP "$DAEMON_PID"
+check "with credstored stopped, dev5 is admitted from the cache" coap_whoami dev5 m5-secret-of-dev5
+kill -CONT "$DAEMON_PID"
+
+# ---- rotation without a restart: each change applies to the next
+# handshake, right after credctl returns, although the old key was cached
+# by the handshake just before ----
+check "dev1 is admitted (cached)" coap_whoami dev1 m1-secret-of-dev1
 check "reset-secret dev1 --master" $CREDCTL device reset-secret dev1 --master --secret m1-next-secret-dev1
 check_fails "the old master secret is refused" coap_whoami dev1 m1-secret-of-dev1
 check "the new master secret is admitted" coap_whoami dev1 m1-next-secret-dev1
+check "dev2 is admitted (cached)" coap_whoami dev2 m2-secret-of-dev2
 check "reset-secret dev2 (a new sub)" $CREDCTL device reset-secret dev2 --secret m2-next-secret-dev2
 check_fails "the new sub is refused before the promote" coap_whoami dev2 m2-next-secret-dev2
 check "the old master still works" coap_whoami dev2 m2-secret-of-dev2
 check "promote dev2" $CREDCTL device promote dev2
 check "after the promote the new secret is admitted" coap_whoami dev2 m2-next-secret-dev2
 check_fails "and the old one refused" coap_whoami dev2 m2-secret-of-dev2
+check "dev2 is admitted (cached)" coap_whoami dev2 m2-next-secret-dev2
 check "device remove dev2" $CREDCTL device remove dev2
 check_fails "a removed device is refused" coap_whoami dev2 m2-next-secret-dev2
 
 # ---- revocation: coapd holds the key, so it refuses by the device's flags ----
+check "dev1 is admitted (cached)" coap_whoami dev1 m1-next-secret-dev1
 check "device revoke dev1" $CREDCTL device revoke dev1
 check_fails "a revoked device is refused with its right secret" coap_whoami dev1 m1-next-secret-dev1
 check "the log says it is revoked" logged 'refused 127\.0\.0\.1:[0-9]+: device dev1 is revoked'
@@ -92,8 +111,10 @@ check_fails "as nobody it cannot read secrets: dev1 is refused" coap_whoami dev1
 check_output "and it says why" 'device dev1: .*(permission|privilege|admin|root)' cat "$T/nobody.log"
 coap_stop_all
 
-# ---- the store goes away and comes back ----
+# ---- the store goes away and comes back: the notifications are lost,
+# and with them every cached key ----
 in_shell "credstore-coapd starts again" coap_start_server coapd2 -t daemon -u "$me"
+check "dev1 is admitted (cached)" coap_whoami dev1 m1-next-secret-dev1
 in_shell "credstored stops" stop_daemon
 check_fails "with the store gone, dev1 is refused" coap_whoami dev1 m1-next-secret-dev1
 in_shell "credstored starts again" start_daemon

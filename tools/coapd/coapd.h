@@ -1,8 +1,10 @@
 /* credstore-coapd: a CoAP-over-DTLS resource server on libcoap3 whose
  * pre-shared keys are the store's: PSK identity = device id, key = the
  * device's master secret (CoAP devices have no sub); optionally also
- * certificates, admitted by the device's master fingerprint.  Each
- * handshake asks the store, so a rotation applies to the next one. */
+ * certificates, admitted by the device's master fingerprint.  A handshake
+ * asks the store, or takes the key from a short-lived cache that every
+ * notification about the device empties, so a rotation applies to the
+ * next handshake. */
 #ifndef CREDSTORE_COAPD_H
 #define CREDSTORE_COAPD_H
 
@@ -10,10 +12,13 @@
 #include <coap3/coap.h>
 #include <credstore/credstore.h>
 
+#include "keycache.h"
+
 struct psk_source {
 	struct credstore_options opt;
 	struct credstore *cs;		/* NULL until needed, and after a failure */
 	struct credstore_events *events;	/* on cs; NULL when it has none */
+	struct keycache *cache;		/* NULL: ask the store every time */
 	bool quiet;			/* log refusals only */
 	/* The key handed to libcoap, which copies it at once; wiped after
 	 * each round of the event loop. */
@@ -26,21 +31,31 @@ struct psk_source {
 const coap_bin_const_t *psk_for_identity(coap_bin_const_t *identity, coap_session_t *session,
 					 void *arg);
 void psk_wipe(struct psk_source *src);
+/* Wipe the cached keys past their time (once a second at most). */
+void psk_expire(struct psk_source *src);
 void psk_close(struct psk_source *src);
 
 /* The store and its notifications, connected when first needed (store.c);
- * a transport failure (err) closes both, to connect again next time. */
+ * a transport failure (err) closes both, to connect again next time, and
+ * empties the key cache. */
 struct credstore *coapd_store(struct psk_source *src);
 void coapd_store_failed(struct psk_source *src, int err);
+/* May a key be taken from, or put in, the cache now?  Not without
+ * notifications, nor while one waits unread. */
+bool coapd_keys_cacheable(const struct psk_source *src);
 
-/* Open DTLS sessions by device (sessions.c): those of a device revoked or
- * removed end when the store says so.  Watch sessions_watch_fd() (-1:
- * none) and call sessions_watch() when it is readable, or once a second. */
+/* Open DTLS sessions by device (sessions.c): sessions_check() ends those
+ * of a device (only; NULL: of every device) that is revoked or removed. */
 void sessions_add(coap_session_t *session);
 void sessions_remove(const coap_session_t *session);
 void sessions_free(void);
-int sessions_watch_fd(const struct psk_source *src);
-void sessions_watch(struct psk_source *src);
+void sessions_check(struct psk_source *src, const char *only);
+size_t sessions_open(void);
+
+/* The store's notifications (events.c): watch events_fd() (-1: none) and
+ * call events_watch() when it is readable, or once a second. */
+int events_fd(const struct psk_source *src);
+void events_watch(struct psk_source *src);
 
 /* Handshakes whose key was handed out, until they complete (handshakes.c):
  * those that end otherwise, or take too long, are logged as failed. */

@@ -12,6 +12,8 @@
 #include "user.h"
 
 #define VERSION "1.0"
+#define KEY_CACHE_ENTRIES	4096
+#define KEY_CACHE_SECONDS	30
 
 static volatile sig_atomic_t stopping;
 static bool quiet;
@@ -26,6 +28,9 @@ static void usage(FILE *out)
 "/whoami, POST or PUT /report (logged with the device id).\n"
 "\n"
 "  -l, --listen=ADDR:PORT      DTLS here (default 0.0.0.0:5684)\n"
+"  -c, --key-cache=N           keep up to N devices' master secrets between\n"
+"                              handshakes (default %d; 0: ask the store each time)\n"
+"      --key-cache-seconds=S   for S seconds at most (default %d)\n"
 "  -i, --identity=NAME         also certificates: serve the store's identity NAME\n"
 "                              and admit a device whose certificate's SHA-256\n"
 "                              fingerprint is its master fingerprint\n"
@@ -35,7 +40,8 @@ static void usage(FILE *out)
 "  -h, --help                  this text\n"
 "  -V, --version               the version\n"
 "Reading secrets needs CAP_NET_ADMIN or the module's reader group\n"
-"(credstore.ko), or root or credstored's admin group (daemon).\n");
+"(credstore.ko), or root or credstored's admin group (daemon).\n",
+		KEY_CACHE_ENTRIES, KEY_CACHE_SECONDS);
 }
 
 static int parse_listen(const char *text, coap_address_t *addr)
@@ -64,6 +70,16 @@ static int parse_listen(const char *text, coap_address_t *addr)
 	memcpy(&addr->addr, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
 	return 0;
+}
+
+/* A decimal number from min to max. */
+static int parse_count(const char *text, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(text, &end, 10);
+	return errno || end == text || *end || text[0] == '-' || *out < min || *out > max ? -1 : 0;
 }
 
 /* Handshakes that end: who got in, who did not; the sessions open. */
@@ -114,21 +130,21 @@ static void on_signal(int sig)
  * notifications, which may end open sessions. */
 static int serve_round(coap_context_t *ctx, struct psk_source *src)
 {
-	int fd = sessions_watch_fd(src);
+	int fd = events_fd(src);
 	fd_set readable;
 
 	FD_ZERO(&readable);
-	if (fd < 0 || fd >= FD_SETSIZE) {	/* none: sessions_watch() retries */
+	if (fd < 0 || fd >= FD_SETSIZE) {	/* none: events_watch() retries */
 		if (coap_io_process(ctx, 1000) < 0)
 			return -1;
-		sessions_watch(src);
+		events_watch(src);
 		return 0;
 	}
 	FD_SET(fd, &readable);
 	if (coap_io_process_with_fds(ctx, 1000, fd + 1, &readable, NULL, NULL) < 0)
 		return -1;
 	if (FD_ISSET(fd, &readable))
-		sessions_watch(src);
+		events_watch(src);
 	return 0;
 }
 
@@ -169,6 +185,7 @@ static int serve(struct psk_source *src, const coap_address_t *addr)
 			goto out;
 		}
 		psk_wipe(src);
+		psk_expire(src);
 		handshakes_expire();
 	}
 	ret = 0;
@@ -184,6 +201,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "key-cache", required_argument, NULL, 'c' },
+		{ "key-cache-seconds", required_argument, NULL, 'K' },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "transport", required_argument, NULL, 't' },
 		{ "daemon-user", required_argument, NULL, 'u' },
@@ -194,13 +213,22 @@ int main(int argc, char **argv)
 	};
 	struct psk_source src = { 0 };
 	const char *listen = "0.0.0.0:5684";
+	unsigned long cache_entries = KEY_CACHE_ENTRIES, cache_seconds = KEY_CACHE_SECONDS;
 	coap_address_t addr;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "l:i:t:u:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:c:i:t:u:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			listen = optarg;
+			break;
+		case 'c':
+			if (parse_count(optarg, 0, KEYCACHE_ENTRIES_MAX, &cache_entries))
+				goto bad;
+			break;
+		case 'K':
+			if (parse_count(optarg, 1, KEYCACHE_SECONDS_MAX, &cache_seconds))
+				goto bad;
 			break;
 		case 'i':
 			identity = optarg;
@@ -235,6 +263,15 @@ int main(int argc, char **argv)
 	if (optind != argc || parse_listen(listen, &addr))
 		goto bad;
 	src.quiet = quiet;
+	if (cache_entries && !(src.cache = keycache_new(cache_entries, (unsigned int)cache_seconds))) {
+		fprintf(stderr, "credstore-coapd: out of memory for a key cache of %lu\n", cache_entries);
+		return 1;
+	}
+	if (src.cache)
+		fprintf(stderr, "credstore-coapd: keys cached: up to %lu devices, %lu s each\n",
+			cache_entries, cache_seconds);
+	else
+		fprintf(stderr, "credstore-coapd: keys not cached: each handshake asks the store\n");
 	coap_startup();
 	coap_set_log_level(LOG_ERR);
 	coap_dtls_set_log_level(LOG_ERR);

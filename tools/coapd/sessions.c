@@ -10,15 +10,13 @@
  * in libcoap's next round (after a SERVER_SESSION_DEL event), so the
  * device's next packet, even from the same port, starts a new handshake,
  * which the PSK callback refuses.
- * The same notifications carry the changes of the server's own identity
- * (certificate mode), which go to pki.c.
+ * The store's notifications reach sessions_check() through events.c.
  * Pointers kept here leave the table at DTLS_CLOSED, DTLS_ERROR,
  * SESSION_CLOSED and SERVER_SESSION_DEL, before libcoap frees a session. */
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "coapd.h"
 
@@ -109,7 +107,7 @@ static void check_device(struct psk_source *src, const char *device_id)
 
 /* Check the devices of the open sessions: all of them (only == NULL), or
  * one.  The ids are copied first: ending sessions reorders the table. */
-static void check_sessions(struct psk_source *src, const char *only)
+void sessions_check(struct psk_source *src, const char *only)
 {
 	char (*ids)[CREDSTORE_DEVICE_ID_MAX];
 	size_t n = 0;
@@ -136,46 +134,7 @@ static void check_sessions(struct psk_source *src, const char *only)
 	free(ids);
 }
 
-static void on_store_event(const struct credstore_event *e, void *arg)
+size_t sessions_open(void)
 {
-	struct psk_source *src = arg;
-
-	if (e->kind == CREDSTORE_KIND_DEVICE) {
-		check_sessions(src, e->key);
-	} else if (e->kind == CREDSTORE_KIND_IDENTITY && e->event == CREDSTORE_EVENT_CHANGED) {
-		pki_identity_changed(src, e->key);	/* the server's own certificate */
-	} else if (e->kind == CREDSTORE_KIND_SNAPSHOT) {
-		check_sessions(src, NULL);
-		pki_identity_changed(src, NULL);
-	}
-}
-
-int sessions_watch_fd(const struct psk_source *src)
-{
-	return src->events ? credstore_events_fd(src->events) : -1;
-}
-
-void sessions_watch(struct psk_source *src)
-{
-	static time_t last_try;
-	time_t now = time(NULL);
-	int r;
-
-	if (!src->events) {
-		/* Without notifications, connect again at most once a second;
-		 * whatever changed in between is checked as a whole. */
-		if (!n_open || now == last_try)
-			return;
-		last_try = now;
-		coapd_store_failed(src, -EIO);
-		if (coapd_store(src) && src->events)
-			check_sessions(src, NULL);
-		return;
-	}
-	r = credstore_events_read(src->events, on_store_event, src);
-	if (r < 0) {
-		fprintf(stderr, "credstore-coapd: lost the store's notifications: %s\n",
-			credstore_last_error(src->cs));
-		coapd_store_failed(src, r);
-	}
+	return n_open;
 }

@@ -1,6 +1,8 @@
 /* coapd's connection to the store and its change notifications, opened
- * when first needed and again after a transport failure. */
+ * when first needed and again after a transport failure.  Cached keys
+ * live only as long as the notifications that would retract them. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 
 #include "coapd.h"
@@ -18,7 +20,8 @@ struct credstore *coapd_store(struct psk_source *src)
 	}
 	if (credstore_events_open(src->cs, &src->events) < 0) {
 		fprintf(stderr, "credstore-coapd: no change notifications (%s): revoked devices keep "
-			"their open sessions\n", credstore_last_error(src->cs));
+			"their open sessions%s\n", credstore_last_error(src->cs),
+			src->cache ? "; no key is cached" : "");
 		src->events = NULL;
 	}
 	return src->cs;
@@ -33,4 +36,20 @@ void coapd_store_failed(struct psk_source *src, int err)
 	credstore_close(src->cs);
 	src->events = NULL;
 	src->cs = NULL;
+	/* Changes from now until notifications flow again are not heard. */
+	if (src->cache)
+		keycache_clear(src->cache);
+}
+
+bool coapd_keys_cacheable(const struct psk_source *src)
+{
+	struct pollfd p = { .events = POLLIN };
+
+	if (!src->cache || !src->events)
+		return false;
+	/* A notification not read yet may retract a cached key: the store
+	 * sends it before the change's author is told, so a change made
+	 * before this handshake is at least waiting here. */
+	p.fd = credstore_events_fd(src->events);
+	return poll(&p, 1, 0) == 0;
 }
