@@ -114,6 +114,25 @@ static int parse(struct reader *r, uint32_t c, uint32_t off, uint32_t *len_hint,
 	return *authentic || commit_crc_ok(r->buf[c] + off) ? (int)len : -EBADMSG;
 }
 
+/* Whether the commit header at the reader's offset is unreadable with
+ * written pages after it in some copy: commits were there, at least one
+ * (a program cut by a power loss also reads back unreadable, but nothing
+ * is written after it). */
+static bool hidden_commits(struct reader *r)
+{
+	uint32_t size = r->s->geo.eraseblock_size;
+	uint32_t after = (r->off + COMMIT_HEADER_SIZE - 1) / r->chunk * r->chunk + r->chunk;
+
+	for (uint32_t c = 0; c < r->ncopies; c++) {
+		if (!range_bad(r, c, r->off, COMMIT_HEADER_SIZE) || load(r, c, size))
+			continue;
+		for (uint32_t off = after; off < size; off += r->chunk)
+			if (r->bad[c][off / r->chunk] || !is_erased(r->buf[c] + off, r->chunk))
+				return true;
+	}
+	return false;
+}
+
 int reader_next(struct reader *r, struct scan_commit *out)
 {
 	uint32_t size = r->s->geo.eraseblock_size;
@@ -148,6 +167,8 @@ int reader_next(struct reader *r, struct scan_commit *out)
 		if (!hint) {
 			/* torn or foreign bytes: the end of what this segment holds */
 			r->dirty_end = true;
+			if (hidden_commits(r))
+				r->lost++;
 			return 0;
 		}
 		/* a readable header over an unreadable page: skip the commit */

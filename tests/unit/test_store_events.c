@@ -187,11 +187,60 @@ static void test_lost(void)
 	fixture_close(&x);
 }
 
+/* With one copy, a page that fails ECC where a commit's header starts,
+ * with commits written after it: the segment's replay stops there (its
+ * length is unknown), and the loss is reported, where a page cut by a
+ * power loss at the end of what was written is not. */
+static void test_lost_header(void)
+{
+	struct events e = { 0 };
+	struct fixture x;
+	struct store_status st;
+	struct store_options o = test_options(1);
+	struct flash_faults faults;
+	char key[32], value[101];
+	uint32_t head = UINT32_MAX, tampered = 0, lost = 0;
+	int puts = 700;
+
+	o.on_event = record;
+	o.event_arg = &e;
+	fixture_open(&x, test_nand(24), &o);
+	/* commits of one subpage each: a page starts with a commit header */
+	memset(value, 'v', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	for (int i = 0; i < puts; i++) {
+		snprintf(key, sizeof(key), "k%04d", i);
+		test_put(x.s, STORE_REC_META, key, value, NULL);
+	}
+	/* the head: the segment holding the last put, with pages after its second */
+	for (uint32_t b = 0; b < x.g.eraseblock_count && head == UINT32_MAX; b++)
+		if (memmem(flash_emu_block(x.f, b), x.g.eraseblock_size, key, strlen(key)))
+			head = b;
+	ok(head != UINT32_MAX && !is_erased(flash_emu_block(x.f, head) + 4 * x.g.page_size,
+					    x.g.page_size), "the head has pages written after its third");
+	flash_faults_none(&faults);
+	faults.badpage[faults.n_badpage++] = (struct flash_emu_page){ head, 2 };
+	flash_emu_set_faults(x.f, &faults);
+	fixture_remount(&x);
+	store_status(x.s, &st);
+	for (uint32_t i = 0; i < e.n; i++) {
+		tampered += e.ev[i].kind == STORE_EVENT_TAMPERED;
+		lost += e.ev[i].kind == STORE_EVENT_LOST && e.ev[i].eraseblock == head;
+	}
+	ok(lost == 1 && st.lost_commits >= 1, "an unreadable commit header with commits after "
+	   "it: reported lost (%u events, %llu commits)", lost,
+	   (unsigned long long)st.lost_commits);
+	ok(tampered == 0 && test_has(x.s, STORE_REC_META, "k0000", value, NULL),
+	   "not taken for tampering (%u), the commits before it kept", tampered);
+	fixture_close(&x);
+}
+
 int main(void)
 {
 	test_retired_and_relocated();
 	test_scrubbed();
 	test_scrubbed_unreadable();
 	test_lost();
+	test_lost_header();
 	return tap_done();
 }
