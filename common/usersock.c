@@ -187,13 +187,17 @@ void cs_request_release(struct cs_request *req)
 
 /* libnl zeroes a message's whole buffer: queries, which a TLS front end
  * makes at every handshake, and their answers (one chain or key at most)
- * get a buffer their size.  Only an admin request (a batch) gets the big
- * one; an admin answer holds one attribute of at most
- * CS_USERSOCK_ATTR_MAX.  (Zeroing 4 MiB per part of a batch's answer, one
- * part per operation, was most of the time a 600-operation batch took:
- * in the VM, more than credctl waits.) */
+ * get a buffer their size; so does SIGN, made at every keyless handshake
+ * (a digest one way, a signature or an error the other).  Only an admin
+ * request (a batch) gets the big one; an admin answer holds one
+ * attribute of at most CS_USERSOCK_ATTR_MAX.  (Zeroing 4 MiB per part of
+ * a batch's answer, one part per operation, was most of the time a
+ * 600-operation batch took: in the VM, more than credctl waits.  Zeroing
+ * 4 MiB per SIGN request was half a keyless handshake's CPU.) */
 static size_t msg_size(uint8_t cmd, bool request)
 {
+	if (cmd == CREDSTORE_DAEMON_CMD_SIGN)
+		return CREDSTORE_SIGN_DATA_MAX + CREDSTORE_SIGNATURE_MAX + 1024;
 	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR || cmd == CREDSTORE_ADMIN_CMD_SUBSCRIBE)
 		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + 4096;
 	return request ? CS_USERSOCK_REQUEST_MAX : CS_USERSOCK_ATTR_MAX + 4096;

@@ -56,17 +56,18 @@ static int authorise_signer(const struct cmd_ctx *c, const struct sign_identity 
 	return -EPERM;
 }
 
-static EVP_PKEY *pick_key(const struct sign_identity *id, const uint8_t *key_id, struct cs_err *err)
+/* The slot of the key the request names, or -1. */
+static int pick_key(const struct sign_identity *id, const uint8_t *key_id, struct cs_err *err)
 {
 	char hex[CS_FINGERPRINT_HEX_LEN + 1];
 
 	for (int k = 0; k < SIGN_KEY_COUNT; k++)
 		if (id->key[k] && memcmp(id->key_id[k], key_id, CREDSTORE_FINGERPRINT_LEN) == 0)
-			return id->key[k];
+			return k;
 	cs_fingerprint_format(key_id, hex);
 	cs_err_set(err, ENOKEY, "identity '%s' no longer holds key %.16s...: it was replaced; "
 		   "load its new key reference", id->name, hex);
-	return NULL;
+	return -1;
 }
 
 static int parse_digest(struct cmd_ctx *c, struct sign_request *s, struct cs_err *err)
@@ -137,36 +138,57 @@ static int set_padding(EVP_PKEY_CTX *ctx, const struct sign_request *s)
 	return 1;
 }
 
-/* sig has CREDSTORE_SIGNATURE_MAX bytes. */
-static int sign_with(EVP_PKEY *key, const struct sign_request *s, uint8_t *sig, size_t *sig_len)
+/* The key's context for the request's scheme, digest and salt length,
+ * made the first time; when all are in use, the last one made goes. */
+static EVP_PKEY_CTX *prepared_ctx(struct sign_identity *id, int slot, const struct sign_request *s)
 {
-	EVP_MD_CTX *mctx;
+	struct sign_prepared *p = id->prepared[slot];
 	EVP_PKEY_CTX *ctx;
+	int i;
+
+	for (i = 0; i < SIGN_PREPARED_MAX && p[i].ctx; i++)
+		if (p[i].scheme == s->scheme && p[i].md == s->md && p[i].salt_len == s->salt_len)
+			return p[i].ctx;
+	ctx = EVP_PKEY_CTX_new(id->key[slot], NULL);
+	if (!ctx || EVP_PKEY_sign_init(ctx) != 1 || EVP_PKEY_CTX_set_signature_md(ctx, s->md) <= 0 ||
+	    !set_padding(ctx, s)) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	if (i == SIGN_PREPARED_MAX)
+		EVP_PKEY_CTX_free(p[--i].ctx);
+	p[i] = (struct sign_prepared){ .ctx = ctx, .scheme = s->scheme, .md = s->md,
+				       .salt_len = s->salt_len };
+	return ctx;
+}
+
+/* sig has CREDSTORE_SIGNATURE_MAX bytes. */
+static int sign_with(struct sign_identity *id, int slot, const struct sign_request *s,
+		     uint8_t *sig, size_t *sig_len)
+{
+	EVP_PKEY_CTX *ctx;
+	EVP_MD_CTX *mctx;
 	int ok;
 
 	*sig_len = CREDSTORE_SIGNATURE_MAX;
 	if (s->scheme == CREDSTORE_SIGN_ED25519) {
 		mctx = EVP_MD_CTX_new();
-		ok = mctx && EVP_DigestSignInit(mctx, NULL, NULL, NULL, key) == 1 &&
+		ok = mctx && EVP_DigestSignInit(mctx, NULL, NULL, NULL, id->key[slot]) == 1 &&
 		     EVP_DigestSign(mctx, sig, sig_len, s->data, s->len) == 1;
 		EVP_MD_CTX_free(mctx);
 		return ok;
 	}
-	ctx = EVP_PKEY_CTX_new(key, NULL);
-	ok = ctx && EVP_PKEY_sign_init(ctx) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, s->md) > 0 &&
-	     set_padding(ctx, s) && EVP_PKEY_sign(ctx, sig, sig_len, s->data, s->len) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	return ok;
+	ctx = prepared_ctx(id, slot, s);
+	return ctx && EVP_PKEY_sign(ctx, sig, sig_len, s->data, s->len) == 1;
 }
 
 int query_sign(struct cmd_ctx *c, struct cs_err *err)
 {
 	struct sign_request s = { 0 };
-	const struct sign_identity *id;
+	struct sign_identity *id;
 	uint8_t sig[CREDSTORE_SIGNATURE_MAX];
 	size_t sig_len;
-	EVP_PKEY *key;
-	int r = parse_request(c, &s, err);
+	int slot, r = parse_request(c, &s, err);
 
 	if (!r && !c->d->sign_keys && !(c->d->sign_keys = sign_keys_new()))
 		r = cs_err_set(err, ENOMEM, "out of memory");
@@ -176,13 +198,13 @@ int query_sign(struct cmd_ctx *c, struct cs_err *err)
 		r = authorise_signer(c, id, err);
 	if (r)
 		return r;
-	key = pick_key(id, nla_data(c->tb[CREDSTORE_A_SIGN_KEY_ID]), err);
-	if (!key)
+	slot = pick_key(id, nla_data(c->tb[CREDSTORE_A_SIGN_KEY_ID]), err);
+	if (slot < 0)
 		return -ENOKEY;
-	if (!EVP_PKEY_is_a(key, scheme_key_type[s.scheme]))
+	if (!EVP_PKEY_is_a(id->key[slot], scheme_key_type[s.scheme]))
 		return cs_err_set(err, EOPNOTSUPP, "identity '%s' has a %s key: it cannot sign %s",
-				  id->name, EVP_PKEY_get0_type_name(key), scheme_names[s.scheme]);
-	if (!sign_with(key, &s, sig, &sig_len))
+				  id->name, EVP_PKEY_get0_type_name(id->key[slot]), scheme_names[s.scheme]);
+	if (!sign_with(id, slot, &s, sig, &sig_len))
 		return cs_err_set(err, EINVAL, "%s signature with identity '%s' failed (salt length %d?)",
 				  scheme_names[s.scheme], id->name, s.salt_len);
 	return reply_put(nla_put(c->reply, CREDSTORE_A_SIGNATURE, (int)sig_len, sig), err);

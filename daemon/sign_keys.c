@@ -22,8 +22,11 @@ struct sign_keys *sign_keys_new(void)
 
 static void cached_free(struct cached *c)
 {
-	for (int k = 0; k < SIGN_KEY_COUNT; k++)
+	for (int k = 0; k < SIGN_KEY_COUNT; k++) {
+		for (int i = 0; i < SIGN_PREPARED_MAX; i++)
+			EVP_PKEY_CTX_free(c->id.prepared[k][i].ctx);
 		EVP_PKEY_free(c->id.key[k]);
+	}
 	free(c);
 }
 
@@ -112,7 +115,7 @@ static int load(struct model *m, const char *name, struct cached **out, struct c
 }
 
 int sign_keys_get(struct sign_keys *keys, struct model *m, const char *name,
-		  const struct sign_identity **out, struct cs_err *err)
+		  struct sign_identity **out, struct cs_err *err)
 {
 	struct cached *c;
 	int r;

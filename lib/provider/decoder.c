@@ -142,7 +142,18 @@ static void *newctx_ed25519(void *provctx)
 	return newctx(provctx, "ED25519");
 }
 
+/* A reference stands for a private key: decoders of certificates' and
+ * public keys (every certificate a TLS server parses, e.g. a client's)
+ * leave these out at once rather than try each on their input.
+ * Selection 0 asks for anything (the store loader). */
+static int does_selection(void *provctx, int selection)
+{
+	(void)provctx;
+	return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY);
+}
+
 const OSSL_DISPATCH cs_decoder_pem[] = {
+	{ OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))does_selection },
 	{ OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))newctx_pem },
 	{ OSSL_FUNC_DECODER_FREECTX, (void (*)(void))freectx },
 	{ OSSL_FUNC_DECODER_DECODE, (void (*)(void))decode_pem },
@@ -150,6 +161,7 @@ const OSSL_DISPATCH cs_decoder_pem[] = {
 };
 
 #define KEY_DECODER(newctx_fn) \
+	{ OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))does_selection }, \
 	{ OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))newctx_fn }, \
 	{ OSSL_FUNC_DECODER_FREECTX, (void (*)(void))freectx }, \
 	{ OSSL_FUNC_DECODER_DECODE, (void (*)(void))decode_key }, \

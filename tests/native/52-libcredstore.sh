@@ -59,6 +59,15 @@ for s in "web ecdsa SHA256" "p384 ecdsa SHA384" "rsa rsa-pkcs1 SHA256" "rsa rsa-
 	check_output "credstored signs: $2 ${3:-(message)} with identity $1, verified with its certificate" \
 		'^signature=verified$' q sign "$1" "$2" "$3"
 done
+# credstored keeps a signing context per key, scheme and digest, four at
+# most: a fifth digest with the same key, then the first again, and the
+# other RSA padding with a digest already used, each signs as asked.
+for s in "web ecdsa SHA1" "web ecdsa SHA224" "web ecdsa SHA512" "web ecdsa SHA384" \
+	"web ecdsa SHA256" "rsa rsa-pss SHA256" "rsa rsa-pkcs1 SHA256"; do
+	eval "set -- $s"
+	check_output "credstored signs again with identity $1: $2 $3 (kept signing contexts)" \
+		'^signature=verified$' q sign "$1" "$2" "$3"
+done
 check_output "an unknown identity cannot sign" "no identity 'nosuch'" sh -c "! $consumer -d $me sign nosuch 2>&1"
 check_output "a scheme the key cannot do is refused, with the key's type" "has a EC key: it cannot sign Ed25519" \
 	sh -c "! $consumer -d $me sign web ed25519 '' 2>&1"

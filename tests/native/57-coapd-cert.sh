@@ -55,6 +55,7 @@ check_fails "a stranger's certificate is refused" cert_whoami stranger stranger
 check "the log says it is no device's" logged "certificate $(fp stranger) is no device's master or sub"
 check_fails "a device without a certificate is refused" sh -c \
 	"timeout 20 $COAP_CLIENT -B 3 -R $T/ca.pem coaps://127.0.0.1:$COAP_PORT/whoami 2>/dev/null | grep -q device"
+check "the log says none was checked" logged "refused 127\.0\.0\.1:[0-9]+: the handshake ended before a device certificate was checked"
 check_fails "the server's certificate is the store's: a client trusting another CA refuses it" sh -c \
 	"timeout 20 $COAP_CLIENT -B 3 -c $T/dev1.pem -j $T/dev1.key -R $T/stranger.pem \
 	 coaps://127.0.0.1:$COAP_PORT/whoami 2>/dev/null | grep -q device"

@@ -72,7 +72,8 @@ void pki_free(void);	/* after the libcoap context */
 void pki_identity_changed(struct psk_source *src, const char *name);
 /* The device a certificate admitted on this session (false: none). */
 bool pki_session_device(const coap_session_t *session, char out[CREDSTORE_DEVICE_ID_MAX]);
-/* Why a certificate was refused on this session (false: it was not). */
+/* Why a certificate handshake failed on this session (false: it did not,
+ * or it was a PSK one). */
 bool pki_refusal(const coap_session_t *session, char out[CREDSTORE_MESSAGE_MAX]);
 
 /* The resources: /whoami (GET) and /report (POST, PUT). */

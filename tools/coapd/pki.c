@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
@@ -214,9 +215,20 @@ bool pki_refusal(const coap_session_t *session, char out[CREDSTORE_MESSAGE_MAX])
 {
 	struct credstore_admission adm;
 	SSL *ssl = session_ssl(session);
+	const SSL_CIPHER *cipher = ssl ? SSL_get_pending_cipher(ssl) : NULL;
 
-	if (!ssl || credstore_ssl_get_admission(ssl, &adm) < 0 || adm.admitted)
+	if (!ssl)
 		return false;
-	memcpy(out, adm.reason, CREDSTORE_MESSAGE_MAX);
+	if (credstore_ssl_get_admission(ssl, &adm) == 0) {
+		memcpy(out, adm.reason, CREDSTORE_MESSAGE_MAX);
+		return !adm.admitted;
+	}
+	/* A certificate handshake (not PSK: its cipher, chosen at the
+	 * ServerHello) that ended before the device's certificate was
+	 * checked; from here the causes look alike. */
+	if (!pki.identity || !cipher || SSL_CIPHER_get_auth_nid(cipher) == NID_auth_psk)
+		return false;
+	snprintf(out, CREDSTORE_MESSAGE_MAX, "the handshake ended before a device certificate was "
+		 "checked (the device sent none or refused the server's, or credstored did not sign)");
 	return true;
 }
