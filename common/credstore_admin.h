@@ -14,6 +14,7 @@
 #define CREDSTORE_ADMIN_H
 
 #include <linux/credstore.h>
+#include <credstore/sign.h>
 
 #define CREDSTORE_ADMIN_BASE		64
 
@@ -24,8 +25,6 @@
 /* The text of a daemon error, with its NUL (libcredstore's public header
  * gives the same value under the same name, for its callers' buffers). */
 #define CREDSTORE_MESSAGE_MAX		256
-#define CREDSTORE_SIGN_DATA_MAX		4096	/* what SIGN signs (digest or message) */
-#define CREDSTORE_SIGNATURE_MAX		1024	/* a signature (RSA-8192: 1024 bytes) */
 
 /**
  * enum credstore_admin_cmd - commands of credstored's sockets
@@ -325,22 +324,5 @@ enum credstore_rollback {
 	__CREDSTORE_ROLLBACK_MAX,
 	CREDSTORE_ROLLBACK_MAX = __CREDSTORE_ROLLBACK_MAX - 1
 };
-
-/* How SIGN signs (CREDSTORE_A_SIGN_SCHEME).  Defined the same in
- * libcredstore's public <credstore/credstore.h> (its signing API takes
- * it; that header does not include this one), hence the guard. */
-#ifndef CREDSTORE_SIGN_SCHEME_DEFINED
-#define CREDSTORE_SIGN_SCHEME_DEFINED
-enum credstore_sign_scheme {
-	CREDSTORE_SIGN_UNSPEC,
-	CREDSTORE_SIGN_ECDSA,		/* DER ECDSA-Sig-Value over the digest */
-	CREDSTORE_SIGN_RSA_PKCS1,	/* RSASSA-PKCS1-v1_5 over the digest */
-	CREDSTORE_SIGN_RSA_PSS,		/* RSASSA-PSS, MGF1 with the digest's hash */
-	CREDSTORE_SIGN_ED25519,		/* PureEdDSA over the message */
-
-	__CREDSTORE_SIGN_MAX,
-	CREDSTORE_SIGN_MAX = __CREDSTORE_SIGN_MAX - 1
-};
-#endif
 
 #endif /* CREDSTORE_ADMIN_H */

@@ -33,7 +33,8 @@ INSTALLED := $(SBINDIR)/credstored $(SBINDIR)/credctl $(BINDIR)/credstore-tlspro
 	     $(SBINDIR)/credstore-coapd $(FRONTDIR)/credstore-mosquitto.so $(FRONTDIR)/credstore-cgi \
 	     $(DATADIR)/cgi.conf.example \
 	     $(foreach f,libcredstore.so.1 libcredstore.so libcredstore.a pkgconfig/libcredstore.pc,$(PREFIX)/lib/$(f)) \
-	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/linux/credstore.h \
+	     $(PREFIX)/include/credstore/credstore.h $(PREFIX)/include/credstore/sign.h \
+	     $(PREFIX)/include/linux/credstore.h \
 	     $(foreach p,$(MAN_PAGES),$(call man_dest,$(p))) \
 	     $(addprefix $(UNITDIR)/,credstored.service credstored.socket credstored-admin.socket) \
 	     $(MODLOADDIR)/credstore.conf $(DATADIR)/credstore.yaml $(COMPLETIONDIR)/credctl \

@@ -61,5 +61,6 @@ install-lib: $(LIBCREDSTORE_SO) $(LIBCREDSTORE_DIR)/libcredstore.a $(LIBCREDSTOR
 	install -D -m 0644 $(LIBCREDSTORE_DIR)/libcredstore.a $(DESTDIR)$(PREFIX)/lib/libcredstore.a
 	install -D -m 0644 $(LIBCREDSTORE_DIR)/libcredstore.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libcredstore.pc
 	install -D -m 0644 lib/include/credstore/credstore.h $(DESTDIR)$(PREFIX)/include/credstore/credstore.h
+	install -D -m 0644 common/credstore/sign.h $(DESTDIR)$(PREFIX)/include/credstore/sign.h
 	install -D -m 0644 uapi/linux/credstore.h $(DESTDIR)$(PREFIX)/include/linux/credstore.h
 	install -D -m 0644 $(PROVIDER_MODULE) $(DESTDIR)$(OSSL_MODULESDIR)/credstore.so

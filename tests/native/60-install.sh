@@ -16,7 +16,7 @@ check "make install DESTDIR=..." make -C "$repo" --no-print-directory $san insta
 root=$dest/root
 for f in sbin/credstored sbin/credctl bin/credstore-tlsproxy \
 	 lib/libcredstore.so.1 lib/libcredstore.so lib/libcredstore.a lib/pkgconfig/libcredstore.pc \
-	 include/credstore/credstore.h include/linux/credstore.h \
+	 include/credstore/credstore.h include/credstore/sign.h include/linux/credstore.h \
 	 share/man/man8/credstored.8 share/man/man8/credctl.8 share/man/man3/libcredstore.3 \
 	 share/man/man7/credstore.7 share/man/man7/credstore-provider.7 lib/systemd/system/credstored.service \
 	 lib/systemd/system/credstored.socket lib/systemd/system/credstored-admin.socket \

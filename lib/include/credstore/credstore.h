@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <linux/credstore.h>
+#include <credstore/sign.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -184,24 +185,6 @@ int credstore_events_read(struct credstore_events *ev,
 
 /* ---- signing (credstored only) ---- */
 
-/* credstored's signing limits and schemes: the values of its protocol
- * (credstore_admin.h in credstore's sources), defined here too for the
- * library's users. */
-#define CREDSTORE_SIGN_DATA_MAX		4096	/* what SIGN signs (digest or message) */
-#define CREDSTORE_SIGNATURE_MAX		1024	/* a signature (RSA-8192: 1024 bytes) */
-#ifndef CREDSTORE_SIGN_SCHEME_DEFINED
-#define CREDSTORE_SIGN_SCHEME_DEFINED
-enum credstore_sign_scheme {
-	CREDSTORE_SIGN_UNSPEC,
-	CREDSTORE_SIGN_ECDSA,		/* DER ECDSA-Sig-Value over the digest */
-	CREDSTORE_SIGN_RSA_PKCS1,	/* RSASSA-PKCS1-v1_5 over the digest */
-	CREDSTORE_SIGN_RSA_PSS,		/* RSASSA-PSS, MGF1 with the digest's hash */
-	CREDSTORE_SIGN_ED25519,		/* PureEdDSA over the message */
-
-	__CREDSTORE_SIGN_MAX,
-	CREDSTORE_SIGN_MAX = __CREDSTORE_SIGN_MAX - 1
-};
-#endif
 
 struct credstore_sign_params {
 	const char *identity;
