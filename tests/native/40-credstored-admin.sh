@@ -177,6 +177,15 @@ check_output "store status counts them" 'devices: 9' $CREDCTL store status
 check_json "store status -j is valid JSON" $CREDCTL -j store status
 
 # ---- restart, limits ----
+# A daemon that does not answer (stopped): a query changed nothing (exit
+# 3), a change may or may not be stored (exit 8, as at a power cut).
+kill -STOP "$DAEMON_PID"
+check_output "a query without an answer: unreachable (exit 3), nothing changed" \
+	'no answer \(timed out\): a query, nothing was changed' exit_is 3 $CREDCTL --timeout 1 device show cam1
+check_output "a change without an answer: outcome unknown (exit 8)" 'may or may not be stored' \
+	exit_is 8 $CREDCTL --timeout 1 device add unanswered
+kill -CONT "$DAEMON_PID"
+$CREDCTL device remove unanswered >/dev/null 2>&1	# if it landed
 in_shell "SIGTERM: credstored exits cleanly" stop_daemon
 in_shell "credstored restarts with an admin group" start_daemon --max-devices 10 --admin-group nogroup
 check "a member of the admin group may change the store" as_nobody $BIN/credctl device remove b2

@@ -73,15 +73,48 @@ int ctl_connect(struct ctl *c)
 	return EXIT_OK;
 }
 
+/* The requests that change nothing: the query family's, and the admin
+ * family's reads. */
+static bool changes_nothing(uint8_t cmd)
+{
+	switch (cmd) {
+	case CREDSTORE_ADMIN_CMD_STORE_STATUS:
+	case CREDSTORE_ADMIN_CMD_EXPORT:
+	case CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY:
+	case CREDSTORE_ADMIN_CMD_GET_CRL:
+	case CREDSTORE_ADMIN_CMD_SUBSCRIBE:
+		return true;
+	default:
+		return cmd < CREDSTORE_ADMIN_BASE;
+	}
+}
+
+/* A read that got no answer changed nothing: credstored is unreachable,
+ * not "outcome unknown" (which is for changes). */
+static int read_failed(struct ctl *c)
+{
+	int code = c->err.code;
+
+	if (code == ETIME || code == ECONNABORTED) {
+		cs_err_clear(&c->err);
+		cs_err_set(&c->err, ETIMEDOUT, "credstored gave no answer (%s): a query, nothing "
+			   "was changed", code == ETIME ? "timed out" : "it closed the connection");
+	}
+	return ctl_failed(c);
+}
+
 int ctl_transact(struct ctl *c, struct nl_msg *req, cs_reply_fn fn, void *arg)
 {
+	bool read = changes_nothing(genlmsg_hdr(nlmsg_hdr(req))->cmd);
 	int rc = ctl_connect(c);
 
 	if (rc) {
 		nlmsg_free(req);
 		return rc;
 	}
-	return cs_client_transact(&c->client, req, fn, arg, &c->err) ? ctl_failed(c) : EXIT_OK;
+	if (!cs_client_transact(&c->client, req, fn, arg, &c->err))
+		return EXIT_OK;
+	return read ? read_failed(c) : ctl_failed(c);
 }
 
 int ctl_dump(struct ctl *c, uint8_t cmd, int cursor_attr, cs_reply_fn fn, void *arg)
@@ -90,7 +123,7 @@ int ctl_dump(struct ctl *c, uint8_t cmd, int cursor_attr, cs_reply_fn fn, void *
 
 	if (rc)
 		return rc;
-	return cs_client_dump(&c->client, cmd, cursor_attr, fn, arg, &c->err) ? ctl_failed(c) : EXIT_OK;
+	return cs_client_dump(&c->client, cmd, cursor_attr, fn, arg, &c->err) ? read_failed(c) : EXIT_OK;
 }
 
 struct print_arg {

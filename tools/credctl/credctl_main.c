@@ -21,10 +21,10 @@ static void usage(FILE *out)
 	fprintf(out, "\nThe daemon's admin socket is DIR/admin, DIR from --runtime-dir, else\n"
 		     "$" CS_RUNTIME_DIR_ENV ", else " CS_RUNTIME_DIR_DEFAULT ".\n");
 	fprintf(out, "\nexit status: 0 done, 1 refused by credstored, 2 usage or unreadable input,\n"
-		     "3 credstored unreachable, 4 not found, 5 permission denied,\n"
-		     "6 (expiring) something expires within the window, 7 the store refuses changes\n"
-		     "(a rollback: see store status), 8 outcome unknown (the change may or may not\n"
-		     "be stored)\n");
+		     "3 credstored unreachable (or no answer to a query), 4 not found, 5 permission\n"
+		     "denied, 6 (expiring) something expires within the window, 7 the store refuses\n"
+		     "changes (a rollback: see store status), 8 outcome unknown (the change may or\n"
+		     "may not be stored)\n");
 }
 
 static void subcmd_help(const struct subcmd *sc)
