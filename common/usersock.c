@@ -415,15 +415,16 @@ static int handle_reply(struct nlmsghdr *nlh, cs_reply_fn fn, void *arg, struct 
 }
 
 /* The kernel refuses a datagram larger than the sender's buffer with a
- * bare EMSGSIZE: say which limit it is. */
-static int check_send_size(const struct cs_client *c, uint32_t len, struct cs_err *err)
+ * bare EMSGSIZE: say which limit it is (asked only then: a getsockopt per
+ * request was a tenth of a query's syscalls). */
+static int send_size_error(const struct cs_client *c, uint32_t len, struct cs_err *err)
 {
 	int sndbuf = 0;
 	socklen_t optlen = sizeof(sndbuf);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) < 0 ||
-	    (uint64_t)len + 32 <= (uint64_t)sndbuf)
-		return 0;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &optlen) < 0)
+		return cs_err_set(err, EMSGSIZE, "the request is %u bytes, more than this socket "
+				  "may send", len);
 	return cs_err_set(err, EMSGSIZE, "the request is %u bytes, more than this socket may send "
 			  "(%d bytes, from net.core.wmem_max): run as root, raise wmem_max or "
 			  "send less at once", len, sndbuf - 32);
@@ -436,8 +437,6 @@ static int send_request(struct cs_client *c, struct nl_msg *req, struct cs_err *
 
 	if (c->fd < 0)
 		return cs_err_set(err, ENOTCONN, "not connected to credstored");
-	if (check_send_size(c, nlh->nlmsg_len, err))
-		return -err->code;
 	nlh->nlmsg_seq = ++c->seq;
 	n = send(c->fd, nlh, nlh->nlmsg_len, MSG_NOSIGNAL);
 	if (n == (ssize_t)nlh->nlmsg_len)
@@ -449,6 +448,8 @@ static int send_request(struct cs_client *c, struct nl_msg *req, struct cs_err *
 	if (errno == EAGAIN)
 		return cs_err_set(err, ETIMEDOUT, "credstored took no request within %d s",
 				  (c->timeout_ms + 999) / 1000);
+	if (errno == EMSGSIZE)
+		return send_size_error(c, nlh->nlmsg_len, err);
 	return cs_err_set(err, errno, "cannot send to credstored: %s", strerror(errno));
 }
 
