@@ -9,4 +9,5 @@ bench-tls: $(BUILD)/bench/tls-bench-client $(BUILD)/bin/credstore-tlsproxy \
 	   $(BUILD)/tests/tls/tls-backend $(BUILD)/bin/credstored $(BUILD)/bin/credctl \
 	   $(PROVIDER_MODULE)
 	BUILD=$(CURDIR)/$(BUILD) bench/tls/run
+	BUILD=$(CURDIR)/$(BUILD) LAYOUT=spread bench/tls/run
 HELP += "make bench-tls    TLS handshakes: keyless (credstored signs) against the key in the process"
