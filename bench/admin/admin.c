@@ -455,9 +455,11 @@ static int one_cpu(void)
 	int cpu = sched_getcpu();
 	cpu_set_t set;
 
+	if (cpu < 0)
+		cpu = 0;
 	CPU_ZERO(&set);
-	CPU_SET(cpu < 0 ? 0 : cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) < 0 ? -1 : (cpu < 0 ? 0 : cpu);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) < 0 ? -1 : cpu;
 }
 
 int main(int argc, char **argv)
