@@ -181,6 +181,7 @@ struct kernel_reply {
 	void *arg;
 	int done;
 	int error;
+	int explained;		/* the error came with the module's sentence */
 };
 
 static int kernel_valid(struct nl_msg *msg, void *arg)
@@ -219,37 +220,65 @@ static int kernel_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 
 	(void)nla;
 	r->done = 1;
+	r->explained = why != NULL;
 	r->error = cs_err_set(&r->cs->err, -e->error, "credstore.ko: %s",
 			      why ? why : strerror(-e->error));
 	return NL_STOP;
 }
 
-static int kernel_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn fn, void *arg)
+/* One request and its answers; req stays the caller's. */
+static int kernel_exchange(struct credstore *cs, struct nl_msg *req, struct kernel_reply *r)
 {
-	struct kernel_reply r = { .cs = cs, .fn = fn, .arg = arg };
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret;
 
-	if (!cb) {
-		cs_msg_wipe_free(req);
+	if (!cb)
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kernel_valid, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kernel_done, &r);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kernel_done, &r);
-	nl_cb_err(cb, NL_CB_CUSTOM, kernel_error, &r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, kernel_valid, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, kernel_done, r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, kernel_done, r);
+	nl_cb_err(cb, NL_CB_CUSTOM, kernel_error, r);
 	ret = nl_send_auto(cs->sk, req);
-	cs_msg_wipe_free(req);	/* a secret to verify */
 	if (ret < 0)
-		r.error = cs_err_set(&cs->err, EIO, "cannot send to credstore.ko: %s",
-				     nl_geterror(ret));
-	while (!r.error && !r.done) {
+		r->error = cs_err_set(&cs->err, EIO, "cannot send to credstore.ko: %s",
+				      nl_geterror(ret));
+	while (!r->error && !r->done) {
 		ret = nl_recvmsgs(cs->sk, cb);
-		if (ret < 0 && !r.error)
-			r.error = cs_err_set(&cs->err, EIO, "cannot receive from credstore.ko: %s",
-					     nl_geterror(ret));
+		if (ret < 0 && !r->error)
+			r->error = cs_err_set(&cs->err, EIO, "cannot receive from credstore.ko: %s",
+					      nl_geterror(ret));
 	}
 	nl_cb_put(cb);
+	return r->error;
+}
+
+/* The module explains each of its refusals; a bare ENOENT is generic
+ * netlink's for a family id it does not know: credstore.ko was unloaded
+ * since the connection was made, and perhaps loaded again under a new
+ * id.  The request never reached a handler, so it is safe to send again,
+ * once, to the new id, as a restarted daemon's connection is made again. */
+static int kernel_transact(struct credstore *cs, struct nl_msg *req, cs_reply_fn fn, void *arg)
+{
+	struct kernel_reply r = { .cs = cs, .fn = fn, .arg = arg };
+	int family;
+
+	if (!req)
+		return cs_err_set(&cs->err, ENOMEM, "out of memory");
+	if (kernel_exchange(cs, req, &r) == -ENOENT && !r.explained) {
+		family = genl_ctrl_resolve(cs->sk, CREDSTORE_GENL_NAME);
+		if (family < 0) {
+			r.error = cs_err_set(&cs->err, ECONNRESET, "credstore.ko was unloaded: "
+					     "connect again (to credstored while it stays away)");
+		} else if (family != cs->family) {
+			cs->family = family;
+			nlmsg_hdr(req)->nlmsg_type = (uint16_t)family;
+			nlmsg_hdr(req)->nlmsg_seq = NL_AUTO_SEQ;
+			cs_err_clear(&cs->err);
+			r = (struct kernel_reply){ .cs = cs, .fn = fn, .arg = arg };
+			kernel_exchange(cs, req, &r);
+		}
+	}
+	cs_msg_wipe_free(req);	/* a secret to verify */
 	return r.error;
 }
 

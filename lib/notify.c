@@ -4,7 +4,9 @@
  * subscription lives on a connection that ends when the daemon restarts:
  * the caller watches an epoll descriptor of ours instead, which holds the
  * subscription of the moment (and, while the daemon is away, a timer to
- * subscribe again), so that the descriptor never changes. */
+ * subscribe again), so that the descriptor never changes.  The module's
+ * group goes with the module: the socket also hears generic netlink
+ * announce the module's unloading and loading, and joins the new group. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ struct credstore_events {
 	/* kernel */
 	struct nl_sock *sk;
 	struct nl_cb *cb;
+	int family;		/* the module's family id, whose group sk joined */
 	/* daemon */
 	int epfd;		/* what the caller watches */
 	struct cs_client sub;	/* the subscription; fd -1 while the daemon is away */
@@ -82,9 +85,63 @@ static int from_kernel(struct nl_msg *msg, void *arg)
 	return nlmsg_get_src(msg)->nl_pid == 0 ? NL_OK : NL_SKIP;
 }
 
+/* The id of the group "notify" among a family's CTRL_ATTR_MCAST_GROUPS,
+ * or -1. */
+static int notify_group(struct nlattr *groups)
+{
+	struct nlattr *g, *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	int rem;
+
+	if (!groups)
+		return -1;
+	nla_for_each_nested(g, groups, rem) {
+		if (nla_parse_nested(tb, CTRL_ATTR_MCAST_GRP_MAX, g, NULL) < 0 ||
+		    !tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID] ||
+		    nla_len(tb[CTRL_ATTR_MCAST_GRP_ID]) < (int)sizeof(uint32_t))
+			continue;
+		if (!nla_strcmp(tb[CTRL_ATTR_MCAST_GRP_NAME], CREDSTORE_MCGRP_NOTIFY))
+			return (int)nla_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+	return -1;
+}
+
+/* Unloading credstore.ko takes its group, and our membership, with it;
+ * loaded again, it has new ids.  Neither is announced on the group, so
+ * sk hears generic netlink's own announcements too: what changed while
+ * the module was away is lost, and the new group is joined from the
+ * announcement itself (no request on this socket in the middle of a
+ * read). */
+static void on_family_change(struct credstore_events *ev, struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	uint8_t cmd = ((struct genlmsghdr *)nlmsg_data(nlh))->cmd;
+	int group;
+
+	if (genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, NULL) < 0 || !tb[CTRL_ATTR_FAMILY_NAME] ||
+	    nla_strcmp(tb[CTRL_ATTR_FAMILY_NAME], CREDSTORE_GENL_NAME))
+		return;
+	if (cmd == CTRL_CMD_NEWFAMILY && tb[CTRL_ATTR_FAMILY_ID] &&
+	    nla_len(tb[CTRL_ATTR_FAMILY_ID]) >= (int)sizeof(uint16_t)) {
+		group = notify_group(tb[CTRL_ATTR_MCAST_GROUPS]);
+		/* Not joined: -1 makes every read fail, for the caller to
+		 * subscribe anew. */
+		ev->family = group >= 0 && nl_socket_add_membership(ev->sk, group) == 0 ?
+			     nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) : -1;
+		lost(ev);
+	} else if (cmd == CTRL_CMD_DELFAMILY) {
+		lost(ev);
+	}
+}
+
 static int on_notify(struct nl_msg *msg, void *arg)
 {
-	deliver_notify(arg, nlmsg_hdr(msg));
+	struct credstore_events *ev = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (nlh->nlmsg_type == GENL_ID_CTRL)
+		on_family_change(ev, nlh);
+	else if (nlh->nlmsg_type == ev->family)
+		deliver_notify(ev, nlh);
 	return NL_OK;
 }
 
@@ -96,17 +153,24 @@ static int any_sequence(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* Join the module's group "notify". */
+/* Join generic netlink's group "notify" (nlctrl's), which announces the
+ * module's going and coming, then the module's: a reload after we looked
+ * its ids up is announced to us. */
 static int join_kernel(struct credstore *cs, struct credstore_events *ev)
 {
-	int group = genl_ctrl_resolve_grp(cs->sk, CREDSTORE_GENL_NAME, CREDSTORE_MCGRP_NOTIFY);
+	int families = genl_ctrl_resolve_grp(cs->sk, "nlctrl", "notify");
+	int group;
 
 	if (!(ev->sk = nl_socket_alloc()) || !(ev->cb = nl_cb_alloc(NL_CB_DEFAULT)))
 		return cs_err_set(&cs->err, ENOMEM, "out of memory");
-	if (group < 0)
+	if (families < 0 || genl_connect(ev->sk) < 0 || nl_socket_add_membership(ev->sk, families) < 0)
+		return cs_err_set(&cs->err, EIO, "cannot join generic netlink's group \"notify\"");
+	ev->family = genl_ctrl_resolve(cs->sk, CREDSTORE_GENL_NAME);
+	group = genl_ctrl_resolve_grp(cs->sk, CREDSTORE_GENL_NAME, CREDSTORE_MCGRP_NOTIFY);
+	if (ev->family < 0 || group < 0)
 		return cs_err_set(&cs->err, ENOENT, "credstore.ko has no group \"%s\"",
 				  CREDSTORE_MCGRP_NOTIFY);
-	if (genl_connect(ev->sk) < 0 || nl_socket_add_membership(ev->sk, group) < 0)
+	if (nl_socket_add_membership(ev->sk, group) < 0)
 		return cs_err_set(&cs->err, EIO, "cannot join the group \"%s\"",
 				  CREDSTORE_MCGRP_NOTIFY);
 	if (nl_socket_set_nonblocking(ev->sk) < 0)
@@ -128,6 +192,9 @@ static int read_kernel(struct credstore_events *ev)
 			lost(ev);
 			continue;
 		}
+		if ((ret == -NLE_AGAIN || ret == 0) && ev->family < 0)
+			return cs_err_set(&ev->cs->err, EIO, "cannot join the reloaded credstore.ko's "
+					  "group \"%s\"", CREDSTORE_MCGRP_NOTIFY);
 		if (ret == -NLE_AGAIN || ret == 0)	/* nothing more to read */
 			return ev->count;
 		if (ret < 0)

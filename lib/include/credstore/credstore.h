@@ -179,8 +179,8 @@ struct credstore_event {
 
 /* Subscribe on the transport of cs: the module's group "notify", or a
  * subscription on the daemon's query socket.  When the daemon restarts,
- * the subscription is made again by itself (a SNAPSHOT event says so);
- * the fd stays the same. */
+ * or the module is loaded again, the subscription is made again by
+ * itself (a SNAPSHOT event says so); the fd stays the same. */
 int credstore_events_open(struct credstore *cs, struct credstore_events **out);
 void credstore_events_close(struct credstore_events *ev);
 /* Non-blocking; poll it for POLLIN / epoll it for EPOLLIN. */

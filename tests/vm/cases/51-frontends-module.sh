@@ -3,7 +3,8 @@
 # "notify" group), with Debian's mosquitto_pub/_sub and coap-client as
 # the devices: certificates, secrets and the HMAC form admitted by the
 # module, the sub refused where CoAP has none, a change applying to the
-# next connection, and removed or revoked devices' open sessions ended.
+# next connection, and removed or revoked devices' open sessions ended;
+# all of it again after the module is unloaded and loaded under them.
 # The same front ends on credstored's socket: tests/native/53-mosquitto.sh,
 # 54-coapd.sh and 57-coapd-cert.sh.
 # vm-nandsim: id_bytes=0x20,0xaa,0x00,0x15 parts=64
@@ -22,6 +23,34 @@ blog=$T/broker.log clog=$T/coapd.log
 logged() { for _ in $(seq 100); do grep -Eq "$2" "$1" && return 0; sleep 0.1; done; return 1; }
 # gone PID: the process ended within 10 s.
 gone() { for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+# published ID: the module serves device ID within 10 s (credstored
+# publishes to it again).
+published() {
+	for _ in $(seq 100); do "$BUILD/bin/csnl" device "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+# removal_closes_mqtt ID SECRET WHO: removing ID closes its open MQTT
+# session; WHO told the broker.
+removal_closes_mqtt() {
+	local sub
+	timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u "$1" -P "$2" -i "$1-sub" \
+		-t "devices/$1/#" > /dev/null 2>&1 &
+	sub=$!
+	check "$1 is connected" logged "$blog" "as client '$1-sub'"
+	check "credctl device remove $1" $CREDCTL device remove "$1"
+	check "the broker closes $1's session ($3)" gone $sub
+	wait $sub 2>/dev/null
+}
+# revocation_ends_coap ID KEY WHO: revoking ID ends its open DTLS session;
+# WHO told coapd.
+revocation_ends_coap() {
+	coap_hold "$1" -u "$1" -k "$2"
+	check "$1 holds a session open" coap_answered "$1" 2
+	check "credctl device revoke $1" $CREDCTL device revoke "$1"
+	check "coapd ends $1's session ($3)" coap_ended "$clog" "$1" revoked 5
+	kill "$COAP_HELD" 2>/dev/null
+	wait "$COAP_HELD" 2>/dev/null
+}
 
 check "make a CA, the servers' and devices' certificates" tls_pki
 chmod 644 "$T"/*.key	# the broker runs as the mosquitto user
@@ -56,14 +85,8 @@ check_fails "dev3's sub secret is refused once disabled" mqtt_pub_secret dev3 s3
 check "credctl device reset-secret dev4 --master" $CREDCTL device reset-secret dev4 --secret fourth-secret-dev4 --master
 check_fails "dev4's old secret is refused" mqtt_pub_secret dev4 four-secret-of-dev4
 check "its new secret is admitted" mqtt_pub_secret dev4 fourth-secret-dev4
-timeout 60 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev4 -P fourth-secret-dev4 -i dev4-sub \
-	-t 'devices/dev4/#' > /dev/null 2>&1 &
-sub4=$!
-check "dev4 is connected" logged "$blog" "as client 'dev4-sub'"
-check "credctl device remove dev4" $CREDCTL device remove dev4
-check "the broker closes dev4's session (the module's notification)" gone $sub4
+removal_closes_mqtt dev4 fourth-secret-dev4 "the module's notification"
 check "and says why" logged "$blog" 'device dev4 was removed: closing its sessions'
-wait $sub4 2>/dev/null
 
 # ---- CoAP ----
 in_shell "credstore-coapd starts on the module, with identity coap" \
@@ -82,10 +105,24 @@ check_fails "dev1's sub certificate is refused" cert_whoami dev1-sub dev1
 check "credctl device reset-secret dev3 --master" $CREDCTL device reset-secret dev3 --secret m3-next-secret-dev3 --master
 check "the new master secret is admitted without a restart" coap_whoami dev3 m3-next-secret-dev3
 check_fails "the old one is refused" coap_whoami dev3 m3-secret-of-dev3
-coap_hold dev3 -u dev3 -k m3-next-secret-dev3
-check "dev3 holds a session open" coap_answered dev3 2
-check "credctl device revoke dev3" $CREDCTL device revoke dev3
-check "coapd ends dev3's session (the module's notification)" coap_ended "$clog" dev3 revoked 5
-kill "$COAP_HELD" 2>/dev/null
-wait "$COAP_HELD" 2>/dev/null
+revocation_ends_coap dev3 m3-next-secret-dev3 "the module's notification"
+
+# ---- credstore.ko reloaded under the running front ends ----
+# Generic netlink forgets the unloaded family, its group and who had
+# joined it; the reloaded module gets new ids.  libcredstore follows it:
+# a query to the old id is sent again to the new one, the subscriptions
+# join the new group, and what changed in between counts as lost.
+check "rmmod credstore under the running front ends" rmmod credstore
+check "insmod credstore again" insmod "$CREDSTORE_KO"
+check "credstored publishes to the new module" published dev1
+check "dev5, added after the reload" $CREDCTL device add dev5 --secret five-secret-of-dev5
+check "the broker admits dev5 (its connection follows the module)" mqtt_pub_secret dev5 five-secret-of-dev5
+check "and dev1's master certificate" mqtt_pub_cert dev1-master -t devices/dev1/x -m x
+check "credctl device revoke dev1" $CREDCTL device revoke dev1
+check_fails "dev1's certificate is refused: the verdict cache heard the new module" \
+	mqtt_pub_cert dev1-master -t devices/dev1/x -m x
+removal_closes_mqtt dev5 five-secret-of-dev5 "the new module's notification"
+check "dev6, added after the reload" $CREDCTL device add dev6 --secret six-secret-of-dev6
+check "coapd admits dev6's PSK" coap_whoami dev6 six-secret-of-dev6
+revocation_ends_coap dev6 six-secret-of-dev6 "the new module's notification"
 finish
