@@ -29,8 +29,9 @@ struct counter {
 	char name[160];			/* "counter file PATH", "TPM NV counter 0x..." */
 };
 
-/* The counter in a file (written whole to PATH.new, synced, renamed over
- * PATH); its directory must exist.  Nothing is read or created here. */
+/* The counter in a file of two slots, one rewritten in place per advance
+ * (counter_file.c); its directory must exist.  Nothing is read or
+ * created here. */
 struct counter *counter_file_open(const char *path, struct cs_err *err);
 
 /* The TPM 2.0 NV counter at nv_index (0x01000000..0x01ffffff), defined

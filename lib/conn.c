@@ -143,6 +143,23 @@ const char *credstore_last_error(const struct credstore *cs)
 	return cs->err.code ? cs->err.msg : "no error";
 }
 
+/* A refusal comes as the request's answer: the exchange is complete and
+ * the next request starts in step.  Any other failure may leave a late
+ * answer queued or the socket dead, so only a new connection is safe. */
+int credstore_error_keeps_connection(int err)
+{
+	switch (err) {
+	case 0:
+	case -ENOENT:
+	case -EINVAL:
+	case -ENAMETOOLONG:
+	case -EPERM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 struct nl_msg *cs_conn_request(struct credstore *cs, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg;

@@ -10,8 +10,10 @@
  * queries get device, verify fingerprint with and without the id, and
  * verify secret.  The daemons take turns within a round, so a change in
  * the machine's load falls on every size alike; the ratios are what to
- * read.  Also printed: each daemon's resident memory against the store's
- * live data, after the batches were applied.
+ * read.  Each change includes the rollback counter's advance, durable on
+ * this machine's disk (a file beside the daemon's key: one slot rewritten
+ * and synced).  Also printed: each daemon's resident memory against the
+ * store's live data, after the batches were applied.
  *
  * The bench and the daemons run on one CPU: a request then costs the
  * daemon's work and two context switches.  Across the two vCPUs of this

@@ -48,6 +48,10 @@ check_output "dkms.conf names the version" "^PACKAGE_VERSION=\"[0-9.]+\"$" cat "
 check_output "the unit starts the installed daemon" "^ExecStart=$prefix/sbin/credstored " \
 	cat "$root$prefix/lib/systemd/system/credstored.service"
 check_output "the library exports the API" " T credstore_connect(@|$)" nm -D "$root$prefix/lib/libcredstore.so.1"
+undocumented=$(nm -D --defined-only "$root$prefix/lib/libcredstore.so.1" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' |
+	while read -r fn; do grep -q "^\.BI \"[^(]*\\<$fn(" "$root$prefix/share/man/man3/libcredstore.3" || echo "$fn"; done)
+check "libcredstore.3's synopsis has every exported function (missing: ${undocumented:-none})" \
+	test -z "$undocumented"
 for x in sbin/credstored sbin/credctl bin/credstore-tlsproxy; do
 	check_output "$x --version" "^$(basename "$x") [0-9]+\.[0-9]+\.[0-9]+$" "$root$prefix/$x" --version
 done

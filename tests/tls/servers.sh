@@ -49,6 +49,15 @@ _tls_wait_port() {
 	return 1
 }
 
+# _tls_started VAR PORT: the server this shell just started in the
+# background is VAR's pid, stopped by tls_stop_all; until it listens on
+# PORT (fails if it exits first).
+_tls_started() {
+	printf -v "$1" '%s' "$!"
+	_tls_pids+=("$!")
+	_tls_wait_port "$2" "$!"
+}
+
 # tls_start_nginx DIR PORT USER GROUP CHAIN KEY [CHAIN KEY]: nginx serving
 # "ok" over TLS with the chains and keys (key files: PEM keys or credstore
 # key references), one worker running as USER:GROUP; sets NGINX_PID.
@@ -81,9 +90,7 @@ tls_start_nginx() {
 	CONF
 	OPENSSL_CONF=$dir/openssl.cnf nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' \
 		> "$dir/stdout.log" 2>&1 &
-	NGINX_PID=$!
-	_tls_pids+=($!)
-	_tls_wait_port "$port" "$NGINX_PID"
+	_tls_started NGINX_PID "$port"
 }
 
 # tls_start_haproxy DIR PORT STATS_PORT USER GROUP CRT: HAProxy 2.6 with
@@ -114,9 +121,7 @@ tls_start_haproxy() {
 		http-request return status 200 content-type text/plain string "ok"
 	CONF
 	haproxy -f "$dir/haproxy.cfg" -db > "$dir/haproxy.log" 2>&1 &
-	HAPROXY_PID=$!
-	_tls_pids+=($!)
-	_tls_wait_port "$port" "$HAPROXY_PID"
+	_tls_started HAPROXY_PID "$port"
 }
 
 # tls_start_lighttpd DIR PORT USER GROUP CHAIN KEY: lighttpd with
@@ -139,9 +144,7 @@ tls_start_lighttpd() {
 	ssl.privkey = "$key"
 	CONF
 	OPENSSL_CONF=$dir/openssl.cnf lighttpd -D -f "$dir/lighttpd.conf" > "$dir/stdout.log" 2>&1 &
-	LIGHTTPD_PID=$!
-	_tls_pids+=($!)
-	_tls_wait_port "$port" "$LIGHTTPD_PID"
+	_tls_started LIGHTTPD_PID "$port"
 }
 
 # tls_start_s_server LOG PORT ARGS...: openssl s_server with the provider
@@ -150,9 +153,7 @@ tls_start_s_server() {
 	local log=$1 port=$2; shift 2
 	openssl s_server -accept "127.0.0.1:$port" -provider-path "$PROVIDER_DIR" \
 		-provider credstore -provider default -no_ticket -www "$@" > "$log" 2>&1 < /dev/null &
-	S_SERVER_PID=$!
-	_tls_pids+=($!)
-	_tls_wait_port "$port" "$S_SERVER_PID"
+	_tls_started S_SERVER_PID "$port"
 }
 
 # tls_served_chain PORT [S_CLIENT ARGS...]: the fingerprints of the

@@ -29,15 +29,46 @@ static uint64_t value_of(struct counter *c)
 	return counter_read(c, &v, NULL) ? UINT64_MAX : v;
 }
 
-static bool file_holds(const char *path, const char *text)
+static long file_size(const char *path)
 {
-	char buf[64] = { 0 };
-	FILE *f = fopen(path, "r");
-	bool same = f && fread(buf, 1, sizeof(buf) - 1, f) == strlen(text) && !strcmp(buf, text);
+	struct stat st;
 
+	return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+static ino_t inode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* Whether slot (0 or 1) of the counter file at path holds value, with a
+ * check that passes (the counter itself reads the file back: a slot that
+ * fails its check is skipped, so one slot is read alone by breaking the
+ * other in a copy). */
+static bool slot_holds(const char *path, int slot, uint64_t value)
+{
+	char digits[32], buf[24] = { 0 };
+	FILE *f = fopen(path, "r");
+	bool same;
+
+	snprintf(digits, sizeof(digits), "%020llu", (unsigned long long)value);
+	same = f && !fseek(f, slot * 4096L + 18, SEEK_SET) && fread(buf, 1, 20, f) == 20 &&
+	       !strcmp(buf, digits);
 	if (f)
 		fclose(f);
 	return same;
+}
+
+static void write_at(const char *path, long offset, const char *text, const char *mode)
+{
+	FILE *f = fopen(path, mode);
+
+	if (!f || fseek(f, offset, SEEK_SET) || fwrite(text, 1, strlen(text), f) != strlen(text))
+		fprintf(stderr, "# cannot write %s\n", path);
+	if (f)
+		fclose(f);
 }
 
 static void test_file(void)
@@ -53,8 +84,9 @@ static void test_file(void)
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	c = counter_file_open(path, &err);
 	ok(c && value_of(c) == 0, "file: a counter file that does not exist reads 0");
-	ok(!counter_advance(c, 5, &err) && value_of(c) == 5 && file_holds(path, "5\n") &&
-	   access(tmp, F_OK), "file: advanced to 5, the file says 5 (nothing left beside it)");
+	ok(!counter_advance(c, 5, &err) && value_of(c) == 5 && file_size(path) == 4096 + 48 &&
+	   slot_holds(path, 0, 5) && slot_holds(path, 1, 5) && access(tmp, F_OK),
+	   "file: advanced to 5, both slots say 5 (nothing left beside the file)");
 	ok(!counter_advance(c, 3, &err) && value_of(c) == 5, "file: advancing to 3 leaves 5");
 	counter_close(c);
 	c = counter_file_open(path, &err);
@@ -72,6 +104,60 @@ static void test_file(void)
 	ok(c && counter_advance(c, 1, &err) == -ENOENT && strstr(err.msg, lost),
 	   "file: one in a missing directory cannot advance (%s)", err.msg);
 	counter_close(c);
+}
+
+/* An advance rewrites the slot that does not hold the value, in place; a
+ * slot torn by a power cut is skipped and rewritten next. */
+static void test_file_slots(void)
+{
+	char path[256], err_path[256];
+	struct cs_err err = { 0 };
+	struct counter *c;
+	ino_t ino;
+
+	snprintf(path, sizeof(path), "%s/slots", dir);
+	c = counter_file_open(path, &err);
+	ok(c && !counter_advance(c, 5, &err), "slots: a new counter at 5");
+	ino = inode_of(path);
+	ok(!counter_advance(c, 6, &err) && value_of(c) == 6 && slot_holds(path, 1, 6) &&
+	   slot_holds(path, 0, 5) && inode_of(path) == ino,
+	   "slots: 6 written over slot 1 in place (same file), slot 0 keeps 5");
+	ok(!counter_advance(c, 7, &err) && value_of(c) == 7 && slot_holds(path, 0, 7) &&
+	   slot_holds(path, 1, 6) && inode_of(path) == ino,
+	   "slots: 7 written over slot 0, which held the lesser value");
+	/* a power cut while 8 was written over slot 1: half of it there */
+	write_at(path, 4096 + 18, "0000000000", "r+");
+	ok(value_of(c) == 7, "slots: a torn slot 1 is skipped: the counter reads 7, not less");
+	ok(!counter_advance(c, 9, &err) && value_of(c) == 9 && slot_holds(path, 1, 9) &&
+	   slot_holds(path, 0, 7), "slots: 9 rewrites the torn slot, slot 0 keeps 7");
+	/* a value changed without its check (a bit flip): that slot is skipped */
+	write_at(path, 18 + 18, "9", "r+");
+	ok(value_of(c) == 9, "slots: a slot whose check fails (7 changed to 97) is skipped");
+	write_at(path, 4096, "credstore-counter 9", "r+");
+	ok(counter_read(c, &(uint64_t){ 0 }, &err) == -EBADMSG && strstr(err.msg, "slots"),
+	   "slots: neither slot passes: refused (%s)", err.msg);
+	cs_err_clear(&err);
+	ok(counter_advance(c, 10, &err) == -EBADMSG && file_size(path) == 4096 + 48 &&
+	   inode_of(path) == ino, "slots: nor advanced over (%s)", err.msg);
+	cs_err_clear(&err);
+	counter_close(c);
+
+	/* the first format, the value and a newline: read, then written in slots */
+	write_at(path, 0, "41\n", "w");
+	c = counter_file_open(path, &err);
+	ok(c && value_of(c) == 41 && !counter_advance(c, 40, &err) && file_size(path) == 3,
+	   "slots: a file of the first format reads 41, and advancing to 40 leaves it");
+	ok(!counter_advance(c, 42, &err) && value_of(c) == 42 && file_size(path) == 4096 + 48 &&
+	   slot_holds(path, 0, 42) && slot_holds(path, 1, 42),
+	   "slots: advanced to 42, it is written whole in slots");
+	counter_close(c);
+	snprintf(err_path, sizeof(err_path), "%s/long", dir);
+	write_at(err_path, 0, "1234567890123456789012\n", "w");
+	c = counter_file_open(err_path, &err);
+	ok(c && counter_read(c, &(uint64_t){ 0 }, &err) == -EBADMSG,
+	   "slots: a number longer than any counter is refused");
+	counter_close(c);
+	cs_err_clear(&err);
 }
 
 static pid_t swtpm;
@@ -191,6 +277,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 2;
 	test_file();
+	test_file_slots();
 	test_tpm();
 	stop_swtpm();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -36,8 +36,9 @@ void psk_expire(struct psk_source *src);
 void psk_close(struct psk_source *src);
 
 /* The store and its notifications, connected when first needed (store.c);
- * a transport failure (err) closes both, to connect again next time, and
- * empties the key cache. */
+ * a failure err that leaves the connection unusable
+ * (credstore_error_keeps_connection()) closes both, to connect again next
+ * time, and empties the key cache. */
 struct credstore *coapd_store(struct psk_source *src);
 void coapd_store_failed(struct psk_source *src, int err);
 /* May a key be taken from, or put in, the cache now?  Not without

@@ -1,7 +1,6 @@
 /* coapd's connection to the store and its change notifications, opened
  * when first needed and again after a transport failure.  Cached keys
  * live only as long as the notifications that would retract them. */
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 
@@ -29,8 +28,7 @@ struct credstore *coapd_store(struct psk_source *src)
 
 void coapd_store_failed(struct psk_source *src, int err)
 {
-	/* Answers about the request itself keep the connection. */
-	if (err == -ENOENT || err == -EINVAL || err == -EPERM || err == -ENAMETOOLONG)
+	if (credstore_error_keeps_connection(err))
 		return;
 	credstore_events_close(src->events);
 	credstore_close(src->cs);

@@ -26,8 +26,9 @@ struct plugin {
 /* The store connection, opened on first use (and again after a transport
  * failure); NULL with a message logged when the store is not there. */
 struct credstore *plugin_store(struct plugin *p);
-/* Drop the connection after a call failed for want of an answer: the
- * next use connects again (a restarted daemon, a reloaded module). */
+/* Drop the connection after a call failed for want of an answer
+ * (credstore_error_keeps_connection()): the next use connects again (a
+ * restarted daemon, a reloaded module). */
 void plugin_store_failed(struct plugin *p, int err);
 
 /* MOSQ_EVT_BASIC_AUTH: decide, log, and remember whom we admitted. */

@@ -1,6 +1,5 @@
 /* The plugin's connection to the store and its notifications, opened
  * when first needed and again after a transport failure. */
-#include <errno.h>
 
 #include "plugin.h"
 
@@ -33,8 +32,7 @@ struct credstore *plugin_store(struct plugin *p)
 
 void plugin_store_failed(struct plugin *p, int err)
 {
-	/* Answers about the request itself keep the connection. */
-	if (err == -ENOENT || err == -EINVAL || err == -EPERM || err == -ENAMETOOLONG)
+	if (credstore_error_keeps_connection(err))
 		return;
 	credstore_events_close(p->events);
 	credstore_close(p->cs);

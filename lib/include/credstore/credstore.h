@@ -63,6 +63,14 @@ void credstore_close(struct credstore *cs);
 enum credstore_transport credstore_transport(const struct credstore *cs);
 /* The sentence that explains the last failure of a call on cs. */
 const char *credstore_last_error(const struct credstore *cs);
+/* After a call on cs returned err (0 or a negative errno): may cs be used
+ * again?  1 when the call succeeded or the store refused the request
+ * itself: -ENOENT (no such name or device), -EINVAL, -ENAMETOOLONG (a
+ * malformed or too long argument), -EPERM (not allowed).  0 for any other
+ * failure, after which the link may be broken or out of step (no answer
+ * in time, a closed socket, a reply that could not be read):
+ * credstore_close() cs, and its notifications, and connect again. */
+int credstore_error_keeps_connection(int err);
 
 /* ---- identities and trust anchors ---- */
 
