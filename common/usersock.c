@@ -10,6 +10,7 @@
 #include <linux/netlink.h>
 #include <openssl/crypto.h>
 
+#include "cmd_kind.h"
 #include "usersock.h"
 
 #define BIN(max)	{ .type = NLA_UNSPEC, .maxlen = (max) }
@@ -185,16 +186,17 @@ void cs_request_release(struct cs_request *req)
 	req->nlh = NULL;
 }
 
-/* libnl zeroes a message's whole buffer: queries, which a TLS front end
- * makes at every handshake, and their answers get a buffer their size
- * (a page; one chain for an identity or anchor: zeroing 45 KiB each way
- * was a fifth of a device query's time); so does SIGN, made at every keyless handshake
- * (a digest one way, a signature or an error the other).  Only an admin
- * request (a batch) gets the big one; an admin answer holds one
- * attribute of at most CS_USERSOCK_ATTR_MAX.  (Zeroing 4 MiB per part of
- * a batch's answer, one part per operation, was most of the time a
- * 600-operation batch took: in the VM, more than credctl waits.  Zeroing
- * 4 MiB per SIGN request was half a keyless handshake's CPU.) */
+/* libnl zeroes a message's whole buffer: queries (cmd_kind.h), which a
+ * TLS front end makes at every handshake, and their answers get a buffer
+ * their size (a page; one chain for an identity or anchor: zeroing 45 KiB
+ * each way was a fifth of a device query's time); so does SIGN, made at
+ * every keyless handshake (a digest one way, a signature or an error the
+ * other).  Only the request of a read or a change gets the big one (a
+ * batch); their answers hold one attribute of at most
+ * CS_USERSOCK_ATTR_MAX.  (Zeroing 4 MiB per part of a batch's answer, one
+ * part per operation, was most of the time a 600-operation batch took: in
+ * the VM, more than credctl waits.  Zeroing 4 MiB per SIGN request was
+ * half a keyless handshake's CPU.) */
 static size_t msg_size(uint8_t cmd, bool request)
 {
 	/* a query's own attributes (names, ids, fingerprints, secrets, an
@@ -205,9 +207,13 @@ static size_t msg_size(uint8_t cmd, bool request)
 		return CREDSTORE_SIGN_DATA_MAX + CREDSTORE_SIGNATURE_MAX + 1024;
 	if (!request && (cmd == CREDSTORE_CMD_GET_IDENTITY || cmd == CREDSTORE_CMD_GET_ANCHOR))
 		return CREDSTORE_CHAIN_MAX + CREDSTORE_KEY_MAX + small;
-	if (cmd < CREDSTORE_ADMIN_CMD_IDENTITY_CSR || cmd == CREDSTORE_ADMIN_CMD_SUBSCRIBE)
+	switch (cs_cmd_kind(cmd)) {
+	case CS_CMD_QUERY:
+	case CS_CMD_UNKNOWN:	/* answered by an error alone */
 		return small;
-	return request ? CS_USERSOCK_REQUEST_MAX : CS_USERSOCK_ATTR_MAX + 4096;
+	default:
+		return request ? CS_USERSOCK_REQUEST_MAX : CS_USERSOCK_ATTR_MAX + 4096;
+	}
 }
 
 struct nl_msg *cs_reply_new(const struct cs_request *req, int flags)

@@ -1,6 +1,8 @@
 /* Every command credstored's sockets answer, with who may run it; and the
  * batch, a command that runs several of them in one transaction, all or
- * nothing (also across a power cut: one store commit). */
+ * nothing (also across a power cut: one store commit).  Which of them
+ * change nothing is common/cmd_kind.c's list, not this table's:
+ * tests/unit/test_cmd_kind.c checks that the two agree. */
 #include <errno.h>
 #include <stddef.h>
 

@@ -1,21 +1,18 @@
-/* Three open-addressing hash tables (linear probing, deletion by
- * backward shift) over one set of entries.  Written here because glibc's
- * hsearch cannot delete and keeps one table per process, and a tree
- * (tsearch) costs four times the memory per device.
+/* Three hash tables (common/hashtab.h) over one set of entries.
  *
  * The hashes are keyed with a random key per index: ids and fingerprints
  * come from outside (an administrator, a certificate), and unkeyed hashes
  * would let whoever chooses them pile entries into one probe chain. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "device_index.h"
+#include "hashtab.h"
 
 enum { BY_ID, BY_MASTER, BY_SUB, TABLES };	/* BY_MASTER + slot: a slot's table */
-
-#define MIN_CAPACITY	64
 
 struct device_entry {
 	uint32_t hash[TABLES];		/* of the id, of each fingerprint */
@@ -23,15 +20,9 @@ struct device_entry {
 	char id[];
 };
 
-struct table {
-	struct device_entry **slot;
-	uint32_t mask;			/* capacity - 1, a power of two; 0: none */
-	uint32_t count;
-};
-
 struct device_index {
 	uint64_t key;
-	struct table t[TABLES];
+	struct cs_hashtab t[TABLES];	/* of struct device_entry */
 };
 
 static uint64_t mix(uint64_t h)
@@ -65,6 +56,8 @@ struct device_index *device_index_new(void)
 		free(ix);
 		return NULL;
 	}
+	for (int k = 0; ix && k < TABLES; k++)
+		cs_hashtab_init(&ix->t[k], offsetof(struct device_entry, hash) + k * sizeof(uint32_t));
 	return ix;
 }
 
@@ -93,81 +86,28 @@ void device_entry_free(struct device_entry *e)
 	free(e);
 }
 
-static uint32_t capacity(const struct table *t)
-{
-	return t->slot ? t->mask + 1 : 0;
-}
-
-static void place(struct table *t, struct device_entry *e, int k)
-{
-	uint32_t i = e->hash[k] & t->mask;
-
-	while (t->slot[i])
-		i = (i + 1) & t->mask;
-	t->slot[i] = e;
-	t->count++;
-}
-
-/* At most three quarters full, for short probe chains. */
-static int make_room(struct table *t, int k, size_t n)
-{
-	size_t cap = capacity(t) ? capacity(t) : MIN_CAPACITY;
-	struct table bigger = { 0 };
-
-	while ((t->count + n) * 4 > cap * 3)
-		cap *= 2;
-	if (cap == capacity(t))
-		return 0;
-	if (cap > UINT32_MAX || !(bigger.slot = calloc(cap, sizeof(*bigger.slot))))
-		return -ENOMEM;
-	bigger.mask = (uint32_t)(cap - 1);
-	for (uint32_t i = 0; i < capacity(t); i++)
-		if (t->slot[i])
-			place(&bigger, t->slot[i], k);
-	free(t->slot);
-	*t = bigger;
-	return 0;
-}
-
 int device_index_reserve(struct device_index *ix, size_t n)
 {
 	for (int k = 0; k < TABLES; k++)
-		if (make_room(&ix->t[k], k, n))
+		if (cs_hashtab_reserve(&ix->t[k], n))
 			return -ENOMEM;
 	return 0;
 }
 
-/* Backward-shift deletion: the entries after the hole that may move
- * into it (their home is not between the hole and them) do. */
-static void unplace(struct table *t, const struct device_entry *e, int k)
-{
-	uint32_t hole = e->hash[k] & t->mask, j;
-
-	while (t->slot[hole] != e)
-		hole = (hole + 1) & t->mask;
-	for (j = (hole + 1) & t->mask; t->slot[j]; j = (j + 1) & t->mask) {
-		uint32_t home = t->slot[j]->hash[k] & t->mask;
-
-		if (((j - home) & t->mask) >= ((j - hole) & t->mask)) {
-			t->slot[hole] = t->slot[j];
-			hole = j;
-		}
-	}
-	t->slot[hole] = NULL;
-	t->count--;
-}
-
 static struct device_entry *find_id(const struct device_index *ix, const char *id)
 {
-	const struct table *t = &ix->t[BY_ID];
+	const struct cs_hashtab *t = &ix->t[BY_ID];
 	uint32_t h, i;
 
 	if (!t->count)
 		return NULL;
 	h = hash_bytes(ix->key, id, strlen(id));
-	for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask)
-		if (t->slot[i]->hash[BY_ID] == h && !strcmp(t->slot[i]->id, id))
-			return t->slot[i];
+	for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
+		struct device_entry *e = t->slot[i];
+
+		if (e->hash[BY_ID] == h && !strcmp(e->id, id))
+			return e;
+	}
 	return NULL;
 }
 
@@ -179,7 +119,7 @@ void device_index_remove(struct device_index *ix, const char *id)
 		return;
 	for (int k = 0; k < TABLES; k++)
 		if (e->in & (1u << k))
-			unplace(&ix->t[k], e, k);
+			cs_hashtab_remove(&ix->t[k], e);
 	free(e);
 }
 
@@ -188,21 +128,18 @@ void device_index_put(struct device_index *ix, struct device_entry *e)
 	device_index_remove(ix, e->id);
 	for (int k = 0; k < TABLES; k++)
 		if (e->in & (1u << k))
-			place(&ix->t[k], e, k);
+			cs_hashtab_place(&ix->t[k], e);
 }
 
 /* The tables keep their size: room reserved before a clear stays. */
 void device_index_clear(struct device_index *ix)
 {
-	struct table *ids = &ix->t[BY_ID];
+	struct cs_hashtab *ids = &ix->t[BY_ID];
 
-	for (uint32_t i = 0; i < capacity(ids); i++)
+	for (size_t i = 0; ids->slot && i <= ids->mask; i++)
 		free(ids->slot[i]);
-	for (int k = 0; k < TABLES; k++) {
-		if (ix->t[k].slot)
-			memset(ix->t[k].slot, 0, capacity(&ix->t[k]) * sizeof(*ix->t[k].slot));
-		ix->t[k].count = 0;
-	}
+	for (int k = 0; k < TABLES; k++)
+		cs_hashtab_clear(&ix->t[k]);
 }
 
 void device_index_free(struct device_index *ix)
@@ -211,7 +148,7 @@ void device_index_free(struct device_index *ix)
 		return;
 	device_index_clear(ix);
 	for (int k = 0; k < TABLES; k++)
-		free(ix->t[k].slot);
+		cs_hashtab_free(&ix->t[k]);
 	free(ix);
 }
 
@@ -223,15 +160,18 @@ size_t device_index_count(const struct device_index *ix)
 int device_index_find_fp(const struct device_index *ix, int slot, const uint8_t *fp,
 			 int (*fn)(const char *id, void *arg), void *arg)
 {
-	const struct table *t = &ix->t[BY_MASTER + slot];
+	const struct cs_hashtab *t = &ix->t[BY_MASTER + slot];
 	uint32_t h, i;
 	int r = 0;
 
 	if (!t->count)
 		return 0;
 	h = hash_bytes(ix->key, fp, CREDSTORE_FINGERPRINT_LEN);
-	for (i = h & t->mask; t->slot[i] && !r; i = (i + 1) & t->mask)
-		if (t->slot[i]->hash[BY_MASTER + slot] == h)
-			r = fn(t->slot[i]->id, arg);
+	for (i = h & t->mask; t->slot[i] && !r; i = (i + 1) & t->mask) {
+		const struct device_entry *e = t->slot[i];
+
+		if (e->hash[BY_MASTER + slot] == h)
+			r = fn(e->id, arg);
+	}
 	return r;
 }

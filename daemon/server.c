@@ -70,7 +70,7 @@ static int run_command(struct daemon *d, const struct command *cmd, struct cmd_c
 {
 	int r = 0;
 
-	if (cmd->changes) {
+	if (cmd->transaction) {
 		c->txn = model_txn_begin(&d->model, err);
 		if (!c->txn)
 			return -ENOMEM;
@@ -136,13 +136,13 @@ static void answer(struct daemon *d, struct conn *conn, const struct command *cm
 	} else {
 		c.reply = cs_reply_new(req, 0);
 		r = c.reply ? run_command(d, cmd, &c, &gen, err) : cs_err_set(err, ENOMEM, "out of memory");
-		if (!r && cmd->changes)
+		if (!r && cmd->transaction)
 			r = reply_put(nla_put_u64(c.reply, CREDSTORE_A_GENERATION, gen), err);
 		send_answer(&c, r == 0);
 	}
 	if (r)
 		conn_send(conn, cs_reply_error(req, err));
-	if (cmd->access == ACCESS_ADMIN && cmd->changes)
+	if (cmd->access == ACCESS_ADMIN && cmd->transaction)
 		log_msg(r ? LOG_WARNING : LOG_NOTICE, "uid %u: %s: %s", (unsigned int)req->cred.uid,
 			cmd->name, r ? err->msg : "done");
 }

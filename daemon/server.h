@@ -68,7 +68,11 @@ struct command {
 	uint8_t cmd;
 	const char *name;
 	enum access access;
-	bool changes;			/* runs in a transaction */
+	/* Runs in a model transaction: committed, answered with the
+	 * generation and logged.  A command that changes something without
+	 * one (accept-rollback, an import's first steps) is still a change
+	 * for cmd_kind.h, which tests/unit/test_cmd_kind.c checks against. */
+	bool transaction;
 	bool batchable;
 	int (*run)(struct cmd_ctx *c, struct cs_err *err);
 	/* Queries that dump: send entries after the cursor, NLM_F_MULTI.

@@ -7,8 +7,8 @@ LIBCREDSTORE_OWN     := lib/conn.c lib/query.c lib/device.c lib/notify.c lib/tls
 			lib/sign.c $(addprefix lib/provider/,core.c keyref.c signer.c keymgmt.c \
 			signature.c decoder.c store.c provider.c) \
 			lib/crl.c
-LIBCREDSTORE_SRCS    := $(LIBCREDSTORE_OWN) common/usersock.c common/fingerprint.c common/error.c \
-			common/ext_ack.c
+LIBCREDSTORE_SRCS    := $(LIBCREDSTORE_OWN) common/usersock.c common/cmd_kind.c common/fingerprint.c \
+			common/error.c common/ext_ack.c
 LIB_SRCS += $(LIBCREDSTORE_OWN)
 
 LIBCREDSTORE_DIR := $(BUILD)/lib

@@ -182,6 +182,8 @@ check_json "store status -j is valid JSON" $CREDCTL -j store status
 kill -STOP "$DAEMON_PID"
 check_output "a query without an answer: unreachable (exit 3), nothing changed" \
 	'no answer \(timed out\): a query, nothing was changed' exit_is 3 $CREDCTL --timeout 1 device show cam1
+check_output "an admin read without an answer: unreachable (exit 3) too" \
+	'no answer \(timed out\): a query, nothing was changed' exit_is 3 $CREDCTL --timeout 1 store status
 check_output "a change without an answer: outcome unknown (exit 8)" 'may or may not be stored' \
 	exit_is 8 $CREDCTL --timeout 1 device add unanswered
 kill -CONT "$DAEMON_PID"

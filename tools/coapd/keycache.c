@@ -1,19 +1,21 @@
 /* The cache of master secrets: a slab of entries on two lists, the free
  * ones and the used ones from the oldest insertion to the newest (the
  * oldest makes room when the slab is full, so the size is a hard bound
- * and every step costs the same), found through an open-addressing index
- * of twice as many slots (linear probing; removal shifts the probe chain
- * back, so there are no tombstones to clean).  Only device ids the store knows
- * are ever inserted, so an unknown peer cannot shape the index.
+ * and every step costs the same), found through a hash table
+ * (common/hashtab.h) at most half full, for short chains: a lookup is
+ * made at every handshake.  Only device ids the store knows are ever
+ * inserted, so an unknown peer cannot shape the index.
  *
  * The slab holds secrets: it is its own mapping, kept out of core dumps
  * and, where RLIMIT_MEMLOCK allows, out of swap; every entry that goes is
  * wiped with OPENSSL_cleanse. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <openssl/crypto.h>
 
+#include "hashtab.h"
 #include "keycache.h"
 
 #define EMPTY	UINT32_MAX
@@ -22,7 +24,7 @@ struct entry {
 	char id[CREDSTORE_DEVICE_ID_MAX];
 	uint8_t key[CREDSTORE_SECRET_MAX];
 	size_t len;			/* 0: a free entry */
-	uint64_t hash;
+	uint32_t hash;
 	time_t expires;
 	uint32_t older, newer;		/* the lists' links: slab positions; EMPTY */
 };
@@ -31,34 +33,36 @@ struct keycache {
 	struct entry *slab;
 	size_t n, count, slab_bytes;
 	uint32_t oldest, newest, free;	/* the lists: slab positions; EMPTY */
-	uint32_t *index;		/* slab positions; EMPTY */
-	size_t mask;			/* index slots - 1 (a power of two) */
+	struct cs_hashtab index;	/* of the used entries */
 	unsigned int seconds;
 	time_t swept;
 };
 
-/* FNV-1a: short printable ids, no adversary choosing them. */
-static uint64_t hash_id(const char *id)
+/* FNV-1a: short printable ids, no adversary choosing them (its low
+ * bits: the index is far smaller than 2^32 slots). */
+static uint32_t hash_id(const char *id)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	for (; *id; id++)
 		h = (h ^ (uint8_t)*id) * 0x100000001b3ULL;
-	return h;
+	return (uint32_t)h;
 }
 
 struct keycache *keycache_new(size_t entries, unsigned int seconds)
 {
 	struct keycache *kc;
-	size_t slots = 2;
 
 	if (entries < 1 || entries > KEYCACHE_ENTRIES_MAX || seconds < 1 ||
 	    seconds > KEYCACHE_SECONDS_MAX)
 		return NULL;
 	kc = calloc(1, sizeof(*kc));
-	while (slots < 2 * entries)
-		slots *= 2;
-	if (!kc || !(kc->index = malloc(slots * sizeof(*kc->index))))
+	if (!kc)
+		return NULL;
+	cs_hashtab_init(&kc->index, offsetof(struct entry, hash));
+	/* room for half as many again: at most half full (the table's
+	 * bound is three quarters) */
+	if (cs_hashtab_reserve(&kc->index, entries + (entries + 1) / 2))
 		goto fail;
 	kc->slab_bytes = entries * sizeof(struct entry);
 	kc->slab = mmap(NULL, kc->slab_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -70,7 +74,6 @@ struct keycache *keycache_new(size_t entries, unsigned int seconds)
 	(void)madvise(kc->slab, kc->slab_bytes, MADV_DONTDUMP);
 	(void)mlock(kc->slab, kc->slab_bytes);	/* best effort: see RLIMIT_MEMLOCK */
 	kc->n = entries;
-	kc->mask = slots - 1;
 	kc->seconds = seconds;
 	keycache_clear(kc);
 	return kc;
@@ -87,26 +90,21 @@ void keycache_free(struct keycache *kc)
 		OPENSSL_cleanse(kc->slab, kc->slab_bytes);
 		munmap(kc->slab, kc->slab_bytes);
 	}
-	free(kc->index);
+	cs_hashtab_free(&kc->index);
 	free(kc);
 }
 
-/* The index slot that holds slab position pos, or the free slot where
- * the id would go (*found false). */
-static size_t probe(const struct keycache *kc, const char *id, uint64_t hash, bool *found)
+static struct entry *find(const struct keycache *kc, const char *id, uint32_t hash)
 {
-	size_t i = hash & kc->mask;
+	const struct cs_hashtab *t = &kc->index;
 
-	for (; kc->index[i] != EMPTY; i = (i + 1) & kc->mask) {
-		const struct entry *e = &kc->slab[kc->index[i]];
+	for (uint32_t i = hash & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
+		struct entry *e = t->slot[i];
 
-		if (e->hash == hash && !strcmp(e->id, id)) {
-			*found = true;
-			return i;
-		}
+		if (e->hash == hash && !strcmp(e->id, id))
+			return e;
 	}
-	*found = false;
-	return i;
+	return NULL;
 }
 
 /* Take entry p off the used list, wipe it, put it on the free list. */
@@ -129,51 +127,22 @@ static void release(struct keycache *kc, uint32_t p)
 	kc->count--;
 }
 
-/* Empty index slot i and release its entry; the entries probed past it
- * move back where a lookup will meet them. */
-static void remove_slot(struct keycache *kc, size_t i)
+/* Out of the index (first: it reads the hash), then released. */
+static void drop(struct keycache *kc, struct entry *e)
 {
-	size_t j = i;
-
-	release(kc, kc->index[i]);
-	kc->index[i] = EMPTY;
-	for (;;) {
-		size_t home;
-
-		j = (j + 1) & kc->mask;
-		if (kc->index[j] == EMPTY)
-			return;
-		home = kc->slab[kc->index[j]].hash & kc->mask;
-		/* Leave it if its home lies cyclically in (i, j]. */
-		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
-			continue;
-		kc->index[i] = kc->index[j];
-		kc->index[j] = EMPTY;
-		i = j;
-	}
-}
-
-static void remove_entry(struct keycache *kc, const struct entry *e)
-{
-	bool found;
-	size_t i = probe(kc, e->id, e->hash, &found);
-
-	if (found)
-		remove_slot(kc, i);
+	cs_hashtab_remove(&kc->index, e);
+	release(kc, (uint32_t)(e - kc->slab));
 }
 
 bool keycache_get(struct keycache *kc, const char *device_id, uint8_t *key, size_t *len,
 		  time_t now)
 {
-	bool found;
-	size_t i = probe(kc, device_id, hash_id(device_id), &found);
-	const struct entry *e;
+	struct entry *e = find(kc, device_id, hash_id(device_id));
 
-	if (!found)
+	if (!e)
 		return false;
-	e = &kc->slab[kc->index[i]];
 	if (now >= e->expires) {
-		remove_slot(kc, i);
+		drop(kc, e);
 		return false;
 	}
 	memcpy(key, e->key, e->len);
@@ -184,22 +153,15 @@ bool keycache_get(struct keycache *kc, const char *device_id, uint8_t *key, size
 void keycache_put(struct keycache *kc, const char *device_id, const uint8_t *key, size_t len,
 		  time_t now)
 {
-	uint64_t hash = hash_id(device_id);
-	bool found;
-	size_t i;
-	uint32_t p;
+	uint32_t hash = hash_id(device_id), p;
 	struct entry *e;
 
 	if (len == 0 || len > CREDSTORE_SECRET_MAX || strlen(device_id) >= CREDSTORE_DEVICE_ID_MAX)
 		return;
-	i = probe(kc, device_id, hash, &found);
-	if (found) {
-		e = &kc->slab[kc->index[i]];
-	} else {
-		if (kc->free == EMPTY) {	/* full: the oldest insertion makes room */
-			remove_entry(kc, &kc->slab[kc->oldest]);
-			i = probe(kc, device_id, hash, &found);	/* the chain may have moved */
-		}
+	e = find(kc, device_id, hash);
+	if (!e) {
+		if (kc->free == EMPTY)		/* full: the oldest insertion makes room */
+			drop(kc, &kc->slab[kc->oldest]);
 		p = kc->free;
 		e = &kc->slab[p];
 		kc->free = e->newer;
@@ -210,10 +172,10 @@ void keycache_put(struct keycache *kc, const char *device_id, const uint8_t *key
 		else
 			kc->slab[kc->newest].newer = p;
 		kc->newest = p;
-		kc->index[i] = p;
 		kc->count++;
 		strcpy(e->id, device_id);
 		e->hash = hash;
+		cs_hashtab_place(&kc->index, e);
 	}
 	OPENSSL_cleanse(e->key, sizeof(e->key));
 	memcpy(e->key, key, len);
@@ -223,17 +185,16 @@ void keycache_put(struct keycache *kc, const char *device_id, const uint8_t *key
 
 void keycache_forget(struct keycache *kc, const char *device_id)
 {
-	bool found;
-	size_t i = probe(kc, device_id, hash_id(device_id), &found);
+	struct entry *e = find(kc, device_id, hash_id(device_id));
 
-	if (found)
-		remove_slot(kc, i);
+	if (e)
+		drop(kc, e);
 }
 
 void keycache_clear(struct keycache *kc)
 {
 	OPENSSL_cleanse(kc->slab, kc->slab_bytes);
-	memset(kc->index, 0xff, (kc->mask + 1) * sizeof(*kc->index));
+	cs_hashtab_clear(&kc->index);
 	for (size_t p = 0; p < kc->n; p++) {
 		kc->slab[p].older = EMPTY;
 		kc->slab[p].newer = p + 1 < kc->n ? (uint32_t)(p + 1) : EMPTY;
@@ -251,7 +212,7 @@ void keycache_expire(struct keycache *kc, time_t now)
 	/* Not in insertion order: a replaced key got a later time. */
 	for (size_t p = 0; p < kc->n && kc->count; p++)
 		if (kc->slab[p].len && now >= kc->slab[p].expires)
-			remove_entry(kc, &kc->slab[p]);
+			drop(kc, &kc->slab[p]);
 }
 
 size_t keycache_count(const struct keycache *kc)

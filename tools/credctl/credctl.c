@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_kind.h"
 #include "credctl.h"
 
 int ctl_put(struct ctl *c, int ret)
@@ -73,22 +74,6 @@ int ctl_connect(struct ctl *c)
 	return EXIT_OK;
 }
 
-/* The requests that change nothing: the query family's, and the admin
- * family's reads. */
-static bool changes_nothing(uint8_t cmd)
-{
-	switch (cmd) {
-	case CREDSTORE_ADMIN_CMD_STORE_STATUS:
-	case CREDSTORE_ADMIN_CMD_EXPORT:
-	case CREDSTORE_ADMIN_CMD_IDENTITY_EXPORT_KEY:
-	case CREDSTORE_ADMIN_CMD_GET_CRL:
-	case CREDSTORE_ADMIN_CMD_SUBSCRIBE:
-		return true;
-	default:
-		return cmd < CREDSTORE_ADMIN_BASE;
-	}
-}
-
 /* A read that got no answer changed nothing: credstored is unreachable,
  * not "outcome unknown" (which is for changes). */
 static int read_failed(struct ctl *c)
@@ -105,7 +90,7 @@ static int read_failed(struct ctl *c)
 
 int ctl_transact(struct ctl *c, struct nl_msg *req, cs_reply_fn fn, void *arg)
 {
-	bool read = changes_nothing(genlmsg_hdr(nlmsg_hdr(req))->cmd);
+	bool read = cs_cmd_changes_nothing(genlmsg_hdr(nlmsg_hdr(req))->cmd);
 	int rc = ctl_connect(c);
 
 	if (rc) {
