@@ -211,6 +211,8 @@ static size_t msg_size(uint8_t cmd, bool request)
 	case CS_CMD_QUERY:
 	case CS_CMD_UNKNOWN:	/* answered by an error alone */
 		return small;
+	case CS_CMD_READ:	/* asked by a name, a part's number, a password */
+		return request ? small : CS_USERSOCK_ATTR_MAX + 4096;
 	default:
 		return request ? CS_USERSOCK_REQUEST_MAX : CS_USERSOCK_ATTR_MAX + 4096;
 	}
