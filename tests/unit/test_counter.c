@@ -162,6 +162,64 @@ static void test_file_slots(void)
 	cs_err_clear(&err);
 }
 
+static bool read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok = f && fread(buf, 1, len, f) == len;
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+static bool write_file(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	bool ok = f && fwrite(buf, 1, len, f) == len;
+
+	return f && !fclose(f) && ok;
+}
+
+/* A power cut at every byte of a slot's rewrite, from its start (the
+ * first k bytes new) and from its end (the last k): the counter reads the
+ * value before or the new one, never less, and advances from there. */
+static void test_file_torn_everywhere(void)
+{
+	enum { LEN = 4096 + 48 };
+	static char before[LEN], after[LEN], torn[LEN];
+	char path[256];
+	struct counter *c;
+	int wrong = 0, lost = 0, cuts = 0;
+
+	snprintf(path, sizeof(path), "%s/torn", dir);
+	c = counter_file_open(path, NULL);
+	/* 5 then 6: slot 1 holds 6, slot 0 (5) is the one 7 rewrites */
+	if (!c || counter_advance(c, 5, NULL) || counter_advance(c, 6, NULL) ||
+	    !read_file(path, before, LEN) || counter_advance(c, 7, NULL) || !read_file(path, after, LEN)) {
+		ok(0, "torn: cannot set up");
+		counter_close(c);
+		return;
+	}
+	for (int from_end = 0; from_end < 2; from_end++) {
+		for (int k = 0; k <= 48; k++, cuts++) {
+			int off = from_end ? 48 - k : 0;
+			uint64_t v = 0;
+
+			memcpy(torn, before, LEN);
+			memcpy(torn + off, after + off, (size_t)k);
+			if (!write_file(path, torn, LEN) || counter_read(c, &v, NULL) ||
+			    (v != 6 && v != 7) || (v == 7 && memcmp(torn, after, LEN)))
+				wrong++;
+			else if (counter_advance(c, 8, NULL) || value_of(c) != 8)
+				lost++;
+		}
+	}
+	ok(!wrong && !lost, "torn: a cut at each of %d points of a slot's rewrite reads 6 or 7 "
+	   "(7 only when whole), then advances to 8 (wrong: %d, not advanced: %d)", cuts, wrong,
+	   lost);
+	counter_close(c);
+}
+
 /* FORMAT.md's example slot, written by hand into both places: the
  * format documented is the one read. */
 static void test_file_documented(void)
@@ -355,6 +413,7 @@ int main(int argc, char **argv)
 	test_file();
 	test_file_slots();
 	test_file_documented();
+	test_file_torn_everywhere();
 	test_file_no_digest();
 	test_tpm();
 	stop_swtpm();
