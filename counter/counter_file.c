@@ -17,7 +17,8 @@
  *	credstore-counter VALUE CHECK
  *
  * VALUE in 20 decimal digits, CHECK the first 4 bytes of the SHA-256 of
- * what precedes it, in hex (a torn or foreign slot does not pass).  The
+ * the prefix and VALUE (not the space between them and CHECK), in hex (a
+ * torn or foreign slot does not pass).  The
  * value is the larger of the slots that pass; an advance rewrites the
  * other one.  A file in the first format (the value in decimal and a
  * newline) is read as such, and written whole in slots (new file,
@@ -59,26 +60,35 @@ static struct file_counter *to_file(struct counter *c)
 	return (struct file_counter *)c;
 }
 
-static void slot_format(uint64_t value, char out[SLOT_LEN + 1])
+/* 0, or -ENOMEM: OpenSSL could not hash (out of memory, or no provider
+ * with SHA-256 loaded).  Never a slot with a made-up check: written, it
+ * would fail later and the advance would be lost after it was reported
+ * durable. */
+static int slot_format(uint64_t value, char out[SLOT_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE] = { 0 };
+	unsigned char md[EVP_MAX_MD_SIZE];
 	int n = snprintf(out, SLOT_LEN + 1, SLOT_PREFIX "%020" PRIu64 " ", value);
 
-	EVP_Q_digest(NULL, "SHA256", NULL, out, (size_t)n - 1, md, NULL);
+	/* the prefix and the digits: the space before the check is not hashed */
+	if (!EVP_Q_digest(NULL, "SHA256", NULL, out, (size_t)n - 1, md, NULL))
+		return -ENOMEM;
 	snprintf(out + n, SLOT_LEN + 1 - (size_t)n, "%02x%02x%02x%02x\n", md[0], md[1], md[2],
 		 md[3]);
+	return 0;
 }
 
-/* A slot's value, if the slot passes its check. */
-static bool slot_parse(const char *slot, uint64_t *value)
+/* 1 and the slot's value if the slot passes its check, 0 if it does not,
+ * or -ENOMEM (slot_format). */
+static int slot_parse(const char *slot, uint64_t *value)
 {
 	char expect[SLOT_LEN + 1];
+	int rc;
 
 	if (strncmp(slot, SLOT_PREFIX, sizeof(SLOT_PREFIX) - 1))
-		return false;
+		return 0;
 	*value = strtoull(slot + sizeof(SLOT_PREFIX) - 1, NULL, 10);
-	slot_format(*value, expect);
-	return !memcmp(slot, expect, SLOT_LEN);
+	rc = slot_format(*value, expect);
+	return rc ? rc : !memcmp(slot, expect, SLOT_LEN);
 }
 
 /* The first format: the value in decimal and a newline. */
@@ -98,13 +108,15 @@ static bool first_format_parse(const char *text, size_t len, uint64_t *value)
 static int parse(const char *text, size_t len, struct file_state *st)
 {
 	uint64_t v[2];
-	bool ok[2];
+	int ok[2];
 
 	st->stale_slot = -1;
 	if (len != FILE_LEN)
 		return first_format_parse(text, len, &st->value) ? 0 : -EBADMSG;
 	ok[0] = slot_parse(text, &v[0]);
 	ok[1] = slot_parse(text + COUNTER_SLOT_GAP, &v[1]);
+	if (ok[0] < 0 || ok[1] < 0)
+		return -ENOMEM;
 	if (!ok[0] && !ok[1])
 		return -EBADMSG;
 	/* the slot to rewrite is never the one holding the value */
@@ -113,7 +125,8 @@ static int parse(const char *text, size_t len, struct file_state *st)
 	return 0;
 }
 
-/* The state of the file open at fd; value 0 for an empty file. */
+/* The state of the file open at fd (an empty one holds no counter:
+ * neither format makes one, even torn). */
 static int load(int fd, struct file_state *st)
 {
 	char text[FILE_LEN + 2];	/* one byte more: a longer file is no counter */
@@ -171,9 +184,10 @@ static int write_whole(struct file_counter *fc, uint64_t value)
 {
 	char tmp[4096 + 8], text[FILE_LEN] = { 0 };
 	ssize_t n;
-	int fd, rc;
+	int fd, rc = slot_format(value, text);
 
-	slot_format(value, text);
+	if (rc)
+		return rc;
 	memcpy(text + COUNTER_SLOT_GAP, text, SLOT_LEN);
 	snprintf(tmp, sizeof(tmp), "%s.new", fc->path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -193,8 +207,10 @@ static int write_slot(int fd, int slot, uint64_t value)
 {
 	char text[SLOT_LEN + 1];
 	ssize_t n;
+	int rc = slot_format(value, text);
 
-	slot_format(value, text);
+	if (rc)
+		return rc;
 	n = pwrite(fd, text, SLOT_LEN, (off_t)slot * COUNTER_SLOT_GAP);
 	if (n != SLOT_LEN)
 		return n < 0 ? -errno : -EIO;

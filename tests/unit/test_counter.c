@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/provider.h>
+
 #include "counter.h"
 #include "tap.h"
 
@@ -160,6 +162,136 @@ static void test_file_slots(void)
 	cs_err_clear(&err);
 }
 
+static bool read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok = f && fread(buf, 1, len, f) == len;
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+static bool write_file(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	bool ok = f && fwrite(buf, 1, len, f) == len;
+
+	return f && !fclose(f) && ok;
+}
+
+/* A power cut at every byte of a slot's rewrite, from its start (the
+ * first k bytes new) and from its end (the last k): the counter reads the
+ * value before or the new one, never less, and advances from there. */
+static void test_file_torn_everywhere(void)
+{
+	enum { LEN = 4096 + 48 };
+	static char before[LEN], after[LEN], torn[LEN];
+	char path[256];
+	struct counter *c;
+	int wrong = 0, lost = 0, cuts = 0;
+
+	snprintf(path, sizeof(path), "%s/torn", dir);
+	c = counter_file_open(path, NULL);
+	/* 5 then 6: slot 1 holds 6, slot 0 (5) is the one 7 rewrites */
+	if (!c || counter_advance(c, 5, NULL) || counter_advance(c, 6, NULL) ||
+	    !read_file(path, before, LEN) || counter_advance(c, 7, NULL) || !read_file(path, after, LEN)) {
+		ok(0, "torn: cannot set up");
+		counter_close(c);
+		return;
+	}
+	for (int from_end = 0; from_end < 2; from_end++) {
+		for (int k = 0; k <= 48; k++, cuts++) {
+			int off = from_end ? 48 - k : 0;
+			uint64_t v = 0;
+
+			memcpy(torn, before, LEN);
+			memcpy(torn + off, after + off, (size_t)k);
+			if (!write_file(path, torn, LEN) || counter_read(c, &v, NULL) ||
+			    (v != 6 && v != 7) || (v == 7 && memcmp(torn, after, LEN)))
+				wrong++;
+			else if (counter_advance(c, 8, NULL) || value_of(c) != 8)
+				lost++;
+		}
+	}
+	ok(!wrong && !lost, "torn: a cut at each of %d points of a slot's rewrite reads 6 or 7 "
+	   "(7 only when whole), then advances to 8 (wrong: %d, not advanced: %d)", cuts, wrong,
+	   lost);
+	counter_close(c);
+}
+
+/* FORMAT.md's example slot, written by hand into both places: the
+ * format documented is the one read. */
+static void test_file_documented(void)
+{
+	static const char slot[] = "credstore-counter 00000000000000000042 a04d2890\n";
+	char path[256];
+	struct counter *c;
+
+	snprintf(path, sizeof(path), "%s/documented", dir);
+	write_at(path, 0, slot, "w");
+	write_at(path, 4096, slot, "r+");
+	c = counter_file_open(path, NULL);
+	ok(c && file_size(path) == 4096 + 48 && value_of(c) == 42,
+	   "slots: a file made from FORMAT.md's example reads 42");
+	counter_close(c);
+}
+
+/* Without SHA-256 (a configuration with no provider that has it, or
+ * OpenSSL out of memory) a slot's check cannot be made: an advance must
+ * fail, not write a slot that fails its check later (the advance lost,
+ * or a new file that holds no counter), and a read must not call a good
+ * file foreign.  This program run again with --no-digest: the "null"
+ * provider loaded alone keeps OpenSSL's default one away, in a process
+ * that has fetched no digest yet (a fetched one stays cached). */
+static int no_digest(const char *path, const char *fresh)
+{
+	struct counter *c = counter_file_open(path, NULL), *n = counter_file_open(fresh, NULL);
+	OSSL_PROVIDER *null = OSSL_PROVIDER_load(NULL, "null");
+	uint64_t v = 0;
+	int bad;
+
+	if (!c || !n || !null)
+		return 8;
+	/* a bit per call that did not fail as it should */
+	bad = (counter_advance(c, 50, NULL) != -ENOMEM) |
+	      (counter_advance(n, 1, NULL) != -ENOMEM) << 1 |
+	      (counter_read(c, &v, NULL) != -ENOMEM) << 2;
+	counter_close(c);
+	counter_close(n);
+	OSSL_PROVIDER_unload(null);
+	return bad;
+}
+
+static void test_file_no_digest(void)
+{
+	char path[256], fresh[256];
+	struct counter *c;
+	int status = -1;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/nodigest", dir);
+	snprintf(fresh, sizeof(fresh), "%s/nodigest-new", dir);
+	c = counter_file_open(path, NULL);
+	ok(c && !counter_advance(c, 42, NULL) && !counter_advance(c, 43, NULL),
+	   "no digest: a counter at 43");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "test_counter", "--no-digest", path, fresh, (char *)NULL);
+		_exit(16);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) != pid)
+		status = -1;
+	ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "no digest: advances (a slot, a new file) and a read fail, -ENOMEM (exit %d)",
+	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	ok(value_of(c) == 43 && slot_holds(path, 1, 43) && slot_holds(path, 0, 42) &&
+	   access(fresh, F_OK) && access(path, F_OK) == 0,
+	   "no digest: the file is as it was, no new file made");
+	counter_close(c);
+}
+
 static pid_t swtpm;
 static char tcti[300];
 
@@ -269,15 +401,20 @@ static void test_tpm(void)
 	   "tpm: no TPM behind the TCTI: a clear error (%s)", err.msg);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char cmd[300];
 
+	if (argc == 4 && !strcmp(argv[1], "--no-digest"))
+		return no_digest(argv[2], argv[3]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!mkdtemp(dir))
 		return 2;
 	test_file();
 	test_file_slots();
+	test_file_documented();
+	test_file_torn_everywhere();
+	test_file_no_digest();
 	test_tpm();
 	stop_swtpm();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
