@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "family.h"
 #include "netlink-gen.h"
+#include "query.h"
 
 struct cs_dump {
 	struct cs_tables *tables;
@@ -60,6 +61,8 @@ int credstore_nl_dump_start(struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "a dump takes no attributes");
 		return -EINVAL;
 	}
+	if (cs_require_published(cb->extack))
+		return -EAGAIN;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;

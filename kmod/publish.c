@@ -93,8 +93,11 @@ static int cs_begin(struct genl_info *info)
 		return -EINVAL;
 	cs_drop_snapshot();
 	cs_snapshot = cs_tables_new(nla_get_u64(gen));
+	if (!cs_snapshot)
+		return -ENOMEM;
+	cs_snapshot->from_snapshot = true;
 	cs_snapshot_base = cs_tables_changes(cs_tables_published());
-	return cs_snapshot ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int cs_put_records(struct genl_info *info, struct cs_tables *t,

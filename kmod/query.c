@@ -60,6 +60,21 @@ int credstore_nl_get_status_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
+ * Queries are refused with -EAGAIN until credstored's first snapshot is
+ * served: after a load (or a reload under running front ends) "no such
+ * device" would be a false answer, and a front end would end the sessions
+ * of every device it asked about.  -EAGAIN says: keep them, ask again.
+ */
+int cs_require_published(struct netlink_ext_ack *extack)
+{
+	if (cs_tables_ready())
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "nothing is published yet: credstored has not published to the module since it was loaded");
+	return -EAGAIN;
+}
+
+/*
  * Reply with the identity or anchor named in the request: @fill puts its
  * attributes in a message of @size(entry) bytes.
  */
@@ -75,7 +90,7 @@ int cs_reply_named(struct genl_info *info, u8 kind,
 	void *hdr;
 	int err;
 
-	err = cs_req_name(info, &name);
+	err = cs_req_name(info, &name) ?: cs_require_published(info->extack);
 	if (err)
 		return err;
 	n = cs_named_get(kind, name, &generation);
@@ -113,7 +128,7 @@ int cs_reply_device(struct genl_info *info, size_t size,
 	void *hdr;
 	int err;
 
-	err = cs_req_device_id(info, &id);
+	err = cs_req_device_id(info, &id) ?: cs_require_published(info->extack);
 	if (err)
 		return err;
 	msg = cs_reply_new(info, size, &hdr);
@@ -246,6 +261,9 @@ int credstore_nl_verify_fingerprint_doit(struct sk_buff *skb,
 		if (err)
 			return err;
 	}
+	err = cs_require_published(info->extack);
+	if (err)
+		return err;
 	msg = cs_reply_new(info, CS_DEVICE_MSG_SIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;
@@ -334,6 +352,8 @@ int credstore_nl_verify_secret_doit(struct sk_buff *skb,
 		NL_SET_ERR_MSG_ATTR(info->extack, secret, "attribute is empty");
 		err = -EINVAL;
 	}
+	if (!err)
+		err = cs_require_published(info->extack);
 	msg = err ? NULL : cs_reply_new(info, CS_DEVICE_MSG_SIZE, &hdr);
 	if (msg) {
 		rcu_read_lock();
@@ -410,6 +430,9 @@ int credstore_nl_verify_hmac_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mac = nla_data(info->attrs[CREDSTORE_A_HMAC]);
+	err = cs_require_published(info->extack);
+	if (err)
+		return err;
 
 	sec = kzalloc(sizeof(*sec), GFP_KERNEL);
 	if (!sec)

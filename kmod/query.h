@@ -6,6 +6,7 @@
 #include <net/genetlink.h>
 #include "tables.h"
 
+int cs_require_published(struct netlink_ext_ack *extack);
 int cs_reply_named(struct genl_info *info, u8 kind,
 		   size_t (*size)(const struct cs_named *n),
 		   int (*fill)(struct sk_buff *msg, const struct cs_named *n,

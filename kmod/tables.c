@@ -357,6 +357,20 @@ struct cs_tables *cs_tables_published(void)
 	return rcu_dereference_protected(cs_live, true);
 }
 
+/* Whether a publisher's snapshot is served: until then an absent name or
+ * device proves nothing (the module was just loaded, credstored has not
+ * published to it yet).
+ */
+bool cs_tables_ready(void)
+{
+	bool ready;
+
+	rcu_read_lock();
+	ready = rcu_dereference(cs_live)->from_snapshot;
+	rcu_read_unlock();
+	return ready;
+}
+
 /* Serve @t; the caller is the publisher (or init/exit). */
 void cs_tables_serve(struct cs_tables *t)
 {

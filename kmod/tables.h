@@ -95,6 +95,9 @@ struct cs_tables {
 	/* Its entries are gone (too many superseded sets were kept); the
 	 * dumps still holding it move on to the served set. */
 	bool drained;
+	/* Built by a publisher's snapshot; the empty set served from the
+	 * module's load until the first commit is not (cs_tables_ready()). */
+	bool from_snapshot;
 	/* Odd while the publisher changes the set, +2 per change: a dump
 	 * that sees it move was interrupted. */
 	atomic64_t changes;
@@ -112,6 +115,7 @@ void cs_tables_put(struct cs_tables *t);
 struct cs_tables *cs_tables_live(void);
 struct cs_tables *cs_tables_get_live(void);
 struct cs_tables *cs_tables_published(void);
+bool cs_tables_ready(void);
 void cs_tables_serve(struct cs_tables *t);
 u32 cs_tables_entries(const struct cs_tables *t);
 u32 cs_tables_max_entries(void);

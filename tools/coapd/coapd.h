@@ -18,6 +18,11 @@ struct psk_source {
 	struct credstore_options opt;
 	struct credstore *cs;		/* NULL until needed, and after a failure */
 	struct credstore_events *events;	/* on cs; NULL when it has none */
+	/* Within credstore_events_read(): a failure found by a handler is
+	 * kept here, and the connection dropped when the read returns
+	 * (closing the events under the read would free what it reads). */
+	bool reading_events;
+	int failed_while_reading;
 	struct keycache *cache;		/* NULL: ask the store every time */
 	bool quiet;			/* log refusals only */
 	/* The key handed to libcoap, which copies it at once; wiped after

@@ -58,10 +58,16 @@ void events_watch(struct psk_source *src)
 			sessions_check(src, NULL);
 		return;
 	}
+	src->reading_events = true;
 	r = credstore_events_read(src->events, on_store_event, &w);
-	if (r < 0) {
+	src->reading_events = false;
+	if (r < 0)
 		fprintf(stderr, "credstore-coapd: lost the store's notifications: %s\n",
 			credstore_last_error(src->cs));
+	else
+		r = src->failed_while_reading;
+	src->failed_while_reading = 0;
+	if (r < 0) {
 		coapd_store_failed(src, r);
 	} else if (w.snapshot && src->cache) {
 		/* The library subscribes again by itself, but may be left

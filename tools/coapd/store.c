@@ -30,6 +30,10 @@ void coapd_store_failed(struct psk_source *src, int err)
 {
 	if (credstore_error_keeps_connection(err))
 		return;
+	if (src->reading_events) {
+		src->failed_while_reading = err;
+		return;
+	}
 	credstore_events_close(src->events);
 	credstore_close(src->cs);
 	src->events = NULL;

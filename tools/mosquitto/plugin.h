@@ -19,6 +19,11 @@ struct plugin {
 	char *runtime_dir;		/* plugin_opt_runtime_dir, or NULL */
 	struct credstore *cs;		/* NULL until needed, and after a failure */
 	struct credstore_events *events;
+	/* Within credstore_events_read(): a failure found by a handler is
+	 * kept here, and the connection dropped when the read returns
+	 * (closing the events under the read would free what it reads). */
+	bool reading_events;
+	int failed_while_reading;
 	unsigned int hmac_window;	/* seconds either side of now; 0: any time */
 	void *sessions;			/* tsearch() tree of struct session */
 };

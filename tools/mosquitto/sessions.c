@@ -157,10 +157,15 @@ void sessions_watch(struct plugin *p)
 			check_sessions(p, NULL);
 		return;
 	}
+	p->reading_events = true;
 	r = credstore_events_read(p->events, on_event, p);
-	if (r < 0) {
+	p->reading_events = false;
+	if (r < 0)
 		mosquitto_log_printf(MOSQ_LOG_WARNING, "credstore: lost the store's notifications: %s",
 				     credstore_last_error(p->cs));
+	else
+		r = p->failed_while_reading;
+	p->failed_while_reading = 0;
+	if (r < 0)
 		plugin_store_failed(p, r);
-	}
 }

@@ -34,6 +34,10 @@ void plugin_store_failed(struct plugin *p, int err)
 {
 	if (credstore_error_keeps_connection(err))
 		return;
+	if (p->reading_events) {
+		p->failed_while_reading = err;
+		return;
+	}
 	credstore_events_close(p->events);
 	credstore_close(p->cs);
 	p->events = NULL;

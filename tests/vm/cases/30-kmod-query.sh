@@ -11,6 +11,15 @@ M2=$(printf '33%.0s' $(seq 32)); S2=$(printf '44%.0s' $(seq 32))
 
 check_output "status before any publish: generation 0, no publisher" \
 	'generation=0 identities=0 anchors=0 devices=0 .*publisher=0' $CSNL status
+# Until the first snapshot, "no such device" would be a false answer (a
+# front end would end that device's sessions): queries are EAGAIN.
+for q in "device dev1" "identity web" "verify-fp $M1"; do
+	check_error "before any snapshot: $q is EAGAIN" 'temporarily unavailable' \
+		'nothing is published yet' $q
+done
+check_error "before any snapshot: a dump is EAGAIN" 'temporarily unavailable' '' device
+check_output "an update alone does not make it ready" 'nothing is published yet' \
+	sh -c "$CSNL update 1 device early mfp=$M2 && ! $CSNL device early 2>&1"
 check "publish a snapshot: begin, records, commit" $CSNL - <<EOT
 begin 5
 records gen=5 identity web $T/web.der , anchor root $T/root.der

@@ -112,9 +112,29 @@ revocation_ends_coap dev3 m3-next-secret-dev3 "the module's notification"
 # joined it; the reloaded module gets new ids.  libcredstore follows it:
 # a query to the old id is sent again to the new one, the subscriptions
 # join the new group, and what changed in between counts as lost.
+# Sessions open across the reload stay open.  credstored is stopped
+# meanwhile, so that the front ends hear the module come back and check
+# their sessions before anything is published to it: the module answers
+# "nothing published yet" then, not "no such device".
+check "dev7: a secret" $CREDCTL device add dev7 --secret seven-secret-of-dev7
+timeout 120 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT -u dev7 -P seven-secret-of-dev7 \
+	-i dev7-sub -t 'devices/dev7/#' > /dev/null 2>&1 &
+held_mqtt=$!
+check "dev7 is connected over MQTT" logged "$blog" "as client 'dev7-sub'"
+coap_hold dev7 -u dev7 -k seven-secret-of-dev7
+check "dev7 holds a CoAP session open" coap_answered dev7 2
+kill -STOP "$DAEMON_PID"
 check "rmmod credstore under the running front ends" rmmod credstore
 check "insmod credstore again" insmod "$CREDSTORE_KO"
+sleep 2		# the front ends check their sessions on the new module
+kill -CONT "$DAEMON_PID"
 check "credstored publishes to the new module" published dev1
+check "dev7's MQTT session outlived the reload" kill -0 $held_mqtt
+check_fails "the broker did not end it" grep -q "device dev7 was" "$blog"
+check "dev7's CoAP session outlived the reload" coap_answered dev7 "$(($(coap_answers dev7) + 2))"
+check_fails "coapd did not end it" grep -q "device dev7 was" "$clog"
+kill $held_mqtt "$COAP_HELD" 2>/dev/null
+wait $held_mqtt "$COAP_HELD" 2>/dev/null
 check "dev5, added after the reload" $CREDCTL device add dev5 --secret five-secret-of-dev5
 check "the broker admits dev5 (its connection follows the module)" mqtt_pub_secret dev5 five-secret-of-dev5
 check "and dev1's master certificate" mqtt_pub_cert dev1-master -t devices/dev1/x -m x
