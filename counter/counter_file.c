@@ -11,8 +11,8 @@
  * spills into the requests that follow; bench/admin).
  *
  * The file (FORMAT.md, "Rollback"): slot 0 at offset 0, slot 1 at
- * COUNTER_SLOT_GAP, so that they never share a filesystem block or a
- * flash page; each slot is one line of text:
+ * COUNTER_SLOT_GAP, so that they share no filesystem block or flash page
+ * of 4 KiB or less; each slot is one line of text:
  *
  *	credstore-counter VALUE CHECK
  *
